@@ -1,0 +1,11 @@
+//! A software My Number Card that behaves as PROTOCOL.md says a real one does: the JPKI and
+//! card-info input support applications with their files, access rules and PIN counters, real
+//! RSA-2048 keys, deterministic personas issued by an emulator CA, switchable protocol
+//! features (so the client's fallbacks are tested) and injectable link faults.
+//!
+//! The emulator CA's names say `mynasign EMULATOR`: they can never be mistaken for a J-LIS
+//! production or `JPKI-TEST` root.
+
+mod image;
+
+pub use image::{CardImage, CardInfoImage};

@@ -1,0 +1,60 @@
+//! # mynasign
+//!
+//! A client library for the Japanese My Number Card's JPKI application (公的個人認証AP) and the
+//! smartphone JPKI certificate: read certificates and the basic four attributes, check and
+//! verify PINs without wasting an attempt, sign consent payloads with the card's key, and test
+//! it all against a faithful software emulator of the card.
+//!
+//! ## Where things are
+//!
+//! | concern | module |
+//! |---|---|
+//! | APDU encoding and status words | [`apdu`] |
+//! | transports (the app's NFC link, PC/SC, the emulator) | [`transport`] |
+//! | chaining, fallbacks, counts, transcripts | [`card`] |
+//! | the JPKI application | [`jpki`] |
+//! | the card-info input support application | [`card_info`] |
+//! | PINs | [`pin`] |
+//! | the basic four attributes | [`attributes`] |
+//! | certificates | [`cert`] |
+//! | the emulated card | [`emulator`] |
+//!
+//! ## Example
+//!
+//! ```
+//! # #[cfg(feature = "emulator")] {
+//! use std::sync::Arc;
+//! use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
+//! use mynasign::jpki::{JpkiSession, HashAlgorithm, KeySlot};
+//! use mynasign::pin::{Pin, PinKind};
+//!
+//! let persona = Persona::from_seed(1);
+//! let card = Arc::new(EmulatedCard::new(&persona, EmulatorConfig::default()));
+//! let mut session = JpkiSession::open(card)?;
+//! let status = session.pin_status(PinKind::SignaturePassword)?;
+//! assert_eq!(status.remaining, 5);
+//! session.verify(&Pin::signature_password(persona.signature_password())?, false)?;
+//! let cert = session.read_signature_certificate()?;
+//! let signature = session.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"consent")?;
+//! assert_eq!(signature.len(), 256);
+//! # let _ = cert;
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod apdu;
+pub mod attributes;
+pub mod card;
+pub mod card_info;
+pub mod cert;
+pub mod date;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+mod error;
+pub mod jpki;
+pub mod pin;
+pub mod transport;
+
+pub use error::{Error, NotMyNumberCardReason, Result};
