@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::apdu::{Command, LengthForm, Redaction, Response, Status};
+use crate::apdu::{Command, LengthForm, Response, Status};
 use crate::error::{Error, Result};
 use crate::transport::{CardTransport, TransportCapabilities};
 
