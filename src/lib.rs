@@ -47,13 +47,13 @@
 pub mod apdu;
 pub mod attributes;
 pub mod card;
-// pub mod card_info;
+pub mod card_info;
 pub mod cert;
 pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
-// pub mod jpki;
+pub mod jpki;
 pub mod pin;
 pub mod transport;
 

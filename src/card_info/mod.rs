@@ -1,0 +1,14 @@
+//! The card-info input support application (券面事項入力補助AP): the basic four attributes.
+
+/// The card-info input support application's AID.
+pub const AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
+
+/// Card-info EF ids.
+pub mod ef {
+    /// The My Number (read only with the `my-number` feature).
+    pub const MY_NUMBER: u16 = 0x0001;
+    /// The basic four attributes record.
+    pub const ATTRIBUTES: u16 = 0x0002;
+    /// The card-info input PIN.
+    pub const PIN: u16 = 0x0011;
+}
