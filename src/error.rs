@@ -83,6 +83,14 @@ pub enum Error {
         pin: PinKind,
     },
 
+    /// This PIN does not belong to the application of this session (for example the card-info
+    /// PIN in a JPKI session).
+    #[error("the {pin} does not belong to this application")]
+    PinNotForApplication {
+        /// Which PIN.
+        pin: PinKind,
+    },
+
     /// The card carries no signature certificate (for example a holder under 15).
     #[error("no signature certificate on this card")]
     NoSignatureCertificate,

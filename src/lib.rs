@@ -49,6 +49,7 @@ pub mod attributes;
 pub mod card;
 pub mod card_info;
 pub mod cert;
+pub mod cms;
 pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;

@@ -32,6 +32,14 @@ impl Default for SessionOptions {
     }
 }
 
+/// The commands that have a short-EF-id form.
+#[derive(Debug, Clone, Copy)]
+enum Shortcut {
+    Read = 0,
+    Verify = 1,
+    Sign = 2,
+}
+
 /// Largest BER object the client will read from an EF (certificates are about 2 KB).
 const MAX_OBJECT_LEN: usize = 32 * 1024;
 
@@ -42,8 +50,8 @@ pub(crate) struct AppSession {
     options: SessionOptions,
     /// `None` until the card has answered an extended command; then whether it accepts them.
     extended_ok: Option<bool>,
-    /// Likewise for the short-EF-id forms.
-    shortcuts_ok: Option<bool>,
+    /// Likewise for the short-EF-id form of each command (cards may differ per command).
+    shortcuts_ok: [Option<bool>; 3],
     /// The EF we know to be current (only set by an explicit SELECT EF).
     current_ef: Option<u16>,
     pin_status: HashMap<PinKind, PinStatus>,
@@ -55,7 +63,7 @@ impl AppSession {
             channel: Channel::new(transport, options.record_transcript),
             options,
             extended_ok: None,
-            shortcuts_ok: None,
+            shortcuts_ok: [None; 3],
             current_ef: None,
             pin_status: HashMap::new(),
         }
@@ -76,19 +84,20 @@ impl AppSession {
             && self.extended_ok != Some(false)
     }
 
-    fn shortcuts(&self) -> bool {
-        self.options.short_ef_shortcuts && self.shortcuts_ok != Some(false)
+    fn shortcuts(&self, form: Shortcut) -> bool {
+        self.options.short_ef_shortcuts && self.shortcuts_ok[form as usize] != Some(false)
     }
 
-    /// Whether the last answer to a shortcut form means "not this form": fall back.
-    fn shortcut_refused(&mut self, used: bool, sw: StatusWord) -> bool {
+    /// Whether the last answer to a shortcut form means "not this form": fall back, and
+    /// remember for the session.
+    fn shortcut_refused(&mut self, form: Shortcut, used: bool, sw: StatusWord) -> bool {
         if used && sw.status() == Status::Unsupported {
-            self.shortcuts_ok = Some(false);
+            self.shortcuts_ok[form as usize] = Some(false);
             self.current_ef = None;
             return true;
         }
         if used {
-            self.shortcuts_ok = Some(true);
+            self.shortcuts_ok[form as usize] = Some(true);
             // A short-EF-id command may or may not change the current EF on a given card:
             // assume nothing.
             self.current_ef = None;
@@ -153,7 +162,8 @@ impl AppSession {
             } else {
                 want.min(256)
             };
-            let shortcut = offset <= 0xFF && self.shortcuts() && self.current_ef != Some(ef);
+            let shortcut =
+                offset <= 0xFF && self.shortcuts(Shortcut::Read) && self.current_ef != Some(ef);
             let (p1, p2) = if shortcut {
                 (0x80 | (ef & 0x1F) as u8, offset as u8)
             } else {
@@ -177,7 +187,7 @@ impl AppSession {
                 }
                 Err(e) => return Err(e),
             };
-            if self.shortcut_refused(shortcut, resp.sw()) {
+            if self.shortcut_refused(Shortcut::Read, shortcut, resp.sw()) {
                 continue;
             }
             match resp.status() {
@@ -246,11 +256,11 @@ impl AppSession {
     /// The retry counter of `kind`, without spending an attempt (the 4-byte VERIFY).
     pub(crate) fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus> {
         loop {
-            let shortcut = self.shortcuts();
+            let shortcut = self.shortcuts(Shortcut::Verify);
             let p2 = self.pin_p2(kind, shortcut)?;
             let cmd = Command::new(0x00, 0x20, 0x00, p2);
             let resp = self.channel.transmit(&cmd, LengthForm::Short)?;
-            if self.shortcut_refused(shortcut, resp.sw()) {
+            if self.shortcut_refused(Shortcut::Verify, shortcut, resp.sw()) {
                 continue;
             }
             let remaining = match resp.status() {
@@ -304,7 +314,7 @@ impl AppSession {
             return Err(Error::LastAttemptGuard { pin: kind });
         }
         loop {
-            let shortcut = self.shortcuts();
+            let shortcut = self.shortcuts(Shortcut::Verify);
             let p2 = self.pin_p2(kind, shortcut)?;
             let cmd = Command::new(0x00, 0x20, 0x00, p2)
                 .with_data(pin.bytes())
@@ -317,7 +327,7 @@ impl AppSession {
                 Err(e) => return Err(e),
             };
             // A refused form was not evaluated: sending the plain form is not a retry.
-            if self.shortcut_refused(shortcut, resp.sw()) {
+            if self.shortcut_refused(Shortcut::Verify, shortcut, resp.sw()) {
                 continue;
             }
             let remaining = match resp.status() {
@@ -352,7 +362,7 @@ impl AppSession {
         digest_info: &[u8],
     ) -> Result<Vec<u8>> {
         loop {
-            let shortcut = self.shortcuts();
+            let shortcut = self.shortcuts(Shortcut::Sign);
             let p2 = if shortcut {
                 0x80 | (key_ef & 0x1F) as u8
             } else {
@@ -363,7 +373,7 @@ impl AppSession {
                 .with_data(digest_info)
                 .with_le(256);
             let resp = self.channel.transmit(&cmd, LengthForm::Short)?;
-            if self.shortcut_refused(shortcut, resp.sw()) {
+            if self.shortcut_refused(Shortcut::Sign, shortcut, resp.sw()) {
                 continue;
             }
             return match resp.status() {

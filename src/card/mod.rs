@@ -10,4 +10,3 @@ pub(crate) use app::AppSession;
 pub use app::SessionOptions;
 pub use channel::Channel;
 pub use transcript::{ExchangeStats, Transcript, TranscriptEntry};
-pub(crate) use transcript::hex;

@@ -1,8 +1,14 @@
 //! The JPKI application (公的個人認証AP): profile, PINs, certificates and signatures.
 
+mod hash;
 mod profile;
+mod session;
+mod signer;
 
+pub use hash::HashAlgorithm;
 pub use profile::Profile;
+pub use session::{CertificateSlot, JpkiSession, KeySlot, LastAttempt};
+pub use signer::CardSigner;
 
 /// The JPKI application's AID.
 pub const AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];

@@ -1,0 +1,86 @@
+use std::path::PathBuf;
+
+use clap::Args;
+use mynasign::attributes::BasicFourAttributes;
+use mynasign::card_info::parse_attributes_record;
+use mynasign::cert::JpkiCertificate;
+use serde_json::{json, Value};
+
+use crate::CliResult;
+
+/// A file argument with `--json`.
+#[derive(Args)]
+pub struct FileArgs {
+    /// The file to read.
+    file: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The JSON view of a certificate (keys named in the project's CLI contract).
+pub fn cert_json(cert: &JpkiCertificate) -> Value {
+    let attrs = cert.signature_attributes();
+    let a = attrs.map(|s| &s.attributes);
+    json!({
+        "kind": format!("{:?}", cert.kind()),
+        "issuance_number": cert.issuance_number(),
+        "subject": cert.subject(),
+        "issuer": cert.issuer(),
+        "not_before": cert.not_before().to_string(),
+        "not_after": cert.not_after().to_string(),
+        "name": a.map(|a| a.name.clone()),
+        "sex": a.map(|a| a.sex.as_str()),
+        "date_of_birth": a.map(|a| a.date_of_birth.to_string()),
+        "address": a.map(|a| a.address.clone()),
+        "name_substitute_flags": attrs.map(|s| s.name_substitute_flags.clone()),
+        "address_substitute_flags": attrs.map(|s| s.address_substitute_flags.clone()),
+        "policies": cert.policies(),
+    })
+}
+
+fn attributes_json(a: &BasicFourAttributes) -> Value {
+    json!({
+        "name": a.name,
+        "sex": a.sex.as_str(),
+        "date_of_birth": a.date_of_birth.to_string(),
+        "address": a.address,
+    })
+}
+
+fn print_text(v: &Value) {
+    if let Value::Object(map) = v {
+        for (k, v) in map {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => "-".to_string(),
+                other => other.to_string(),
+            };
+            println!("{k:<26} {shown}");
+        }
+    }
+}
+
+pub fn cert(args: &FileArgs) -> CliResult {
+    let bytes = std::fs::read(&args.file)?;
+    let cert = JpkiCertificate::from_pem_or_der(&bytes)?;
+    let v = cert_json(&cert);
+    if args.json {
+        println!("{v}");
+    } else {
+        print_text(&v);
+    }
+    Ok(())
+}
+
+pub fn info(args: &FileArgs) -> CliResult {
+    let bytes = zeroize::Zeroizing::new(std::fs::read(&args.file)?);
+    let attrs = parse_attributes_record(&bytes)?;
+    let v = attributes_json(&attrs);
+    if args.json {
+        println!("{v}");
+    } else {
+        print_text(&v);
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! The exchange budget of the core flow: open + PIN status + verify + read the signature
+//! certificate + sign.
+
+use mynasign::card::SessionOptions;
+use mynasign::emulator::EmulatorConfig;
+use mynasign::jpki::{CertificateSlot, HashAlgorithm, JpkiSession, KeySlot, LastAttempt, Profile};
+use mynasign::pin::{Pin, PinKind};
+
+use crate::common::*;
+
+fn flow(config: EmulatorConfig, options: SessionOptions) -> mynasign::card::ExchangeStats {
+    let card = card_with(Profile::MyNumberCard, config);
+    let mut s = JpkiSession::open_with(card, options).unwrap();
+    s.pin_status(PinKind::SignaturePassword).unwrap();
+    let pin = Pin::signature_password(persona().signature_password()).unwrap();
+    s.verify(&pin, LastAttempt::Refuse).unwrap();
+    let der = s.read_certificate_der(CertificateSlot::Signature).unwrap();
+    assert_eq!(der, persona().signature_certificate_der());
+    let sig = s.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"payload").unwrap();
+    assert_eq!(sig.len(), 256);
+    s.stats()
+}
+
+#[test]
+fn at_most_6_exchanges_with_extended_length_and_shortcuts() {
+    let stats = flow(EmulatorConfig::default(), SessionOptions::default());
+    println!("extended + shortcuts: {stats:?}");
+    assert!(stats.exchanges <= 6, "{stats:?}");
+}
+
+#[test]
+fn at_most_16_exchanges_with_short_apdus_and_no_shortcuts() {
+    let len = persona().signature_certificate_der().len();
+    assert!((1600..=1792).contains(&len), "certificate of {len} bytes");
+    let stats = flow(EmulatorConfig::plain(), SessionOptions::default());
+    println!("short, no shortcuts ({len}-byte certificate): {stats:?}");
+    assert!(stats.exchanges <= 16, "{stats:?}");
+    // The same with the client told not to try them.
+    let stats2 = flow(
+        EmulatorConfig::default(),
+        SessionOptions {
+            extended_length: false,
+            short_ef_shortcuts: false,
+            ..SessionOptions::default()
+        },
+    );
+    assert_eq!(stats.exchanges, stats2.exchanges + 3, "refusals: READ, VERIFY, SIGN once each");
+    assert!(stats2.exchanges <= 16);
+}

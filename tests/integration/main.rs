@@ -1,0 +1,11 @@
+//! Integration tests against the emulated card. One test binary, so each persona's RSA keys
+//! are generated once per run.
+
+mod common;
+
+mod budget;
+mod card_info;
+mod malformed;
+mod pins;
+mod reads;
+mod signing;
