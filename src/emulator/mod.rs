@@ -6,6 +6,10 @@
 //! The emulator CA's names say `mynasign EMULATOR`: they can never be mistaken for a J-LIS
 //! production or `JPKI-TEST` root.
 
+mod card;
+mod faults;
 mod image;
 
+pub use card::{EmulatedCard, EmulatorConfig};
+pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
