@@ -91,6 +91,18 @@ pub enum Error {
         pin: PinKind,
     },
 
+    /// The certificate is not a JPKI signature certificate (a consent needs one).
+    #[error("not a signature certificate")]
+    NotSignatureCertificate,
+
+    /// A consent document could not be built, encoded or checked.
+    #[error("consent: {0}")]
+    Consent(#[from] crate::consent::ConsentError),
+
+    /// A signature did not verify.
+    #[error("verification: {0}")]
+    Verify(#[from] crate::verify::VerifyError),
+
     /// The card carries no signature certificate (for example a holder under 15).
     #[error("no signature certificate on this card")]
     NoSignatureCertificate,

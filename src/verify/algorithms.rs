@@ -1,0 +1,86 @@
+//! Signature checks over raw bytes with a public key: RSA PKCS#1 v1.5 with SHA-256/384/512
+//! and ECDSA P-256 with SHA-256. Shared by CMS signatures and CRLs.
+
+use der::{Decode, Encode};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+use crate::cms::oid;
+
+/// The public-key algorithm OID of RSA keys.
+const RSA_KEY: der::oid::ObjectIdentifier = oid::RSA_ENCRYPTION;
+/// `id-ecPublicKey`.
+const EC_KEY: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
+/// Which hash a signature uses, from its signature algorithm and (for `rsaEncryption` in a
+/// SignerInfo) the digest algorithm.
+fn rsa_scheme(
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest_alg: Option<&AlgorithmIdentifierOwned>,
+) -> Option<(rsa::Pkcs1v15Sign, fn(&[u8]) -> Vec<u8>)> {
+    use crate::jpki::HashAlgorithm as H;
+    let hash = match sig_alg.oid {
+        o if o == oid::SHA256_WITH_RSA => H::Sha256,
+        o if o == oid::SHA384_WITH_RSA => H::Sha384,
+        o if o == oid::SHA512_WITH_RSA => H::Sha512,
+        o if o == oid::RSA_ENCRYPTION => match digest_alg?.oid {
+            d if d == oid::SHA256 => H::Sha256,
+            d if d == oid::SHA384 => H::Sha384,
+            d if d == oid::SHA512 => H::Sha512,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(match hash {
+        H::Sha256 => (rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), |m| {
+            H::Sha256.digest(m)
+        }),
+        H::Sha384 => (rsa::Pkcs1v15Sign::new::<sha2::Sha384>(), |m| {
+            H::Sha384.digest(m)
+        }),
+        H::Sha512 => (rsa::Pkcs1v15Sign::new::<sha2::Sha512>(), |m| {
+            H::Sha512.digest(m)
+        }),
+    })
+}
+
+/// Whether `signature` over `message` verifies with `key` under `sig_alg` (and, for a CMS
+/// `rsaEncryption` signature algorithm, `digest_alg`). Unknown algorithms do not verify.
+pub(crate) fn verify(
+    key: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest_alg: Option<&AlgorithmIdentifierOwned>,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    if key.algorithm.oid == RSA_KEY {
+        let Some((scheme, hash)) = rsa_scheme(sig_alg, digest_alg) else {
+            return false;
+        };
+        let Ok(der) = key.to_der() else { return false };
+        let Ok(spki) = spki::SubjectPublicKeyInfoRef::from_der(&der) else {
+            return false;
+        };
+        let Ok(public) = rsa::RsaPublicKey::try_from(spki) else {
+            return false;
+        };
+        public.verify(scheme, &hash(message), signature).is_ok()
+    } else if key.algorithm.oid == EC_KEY {
+        if sig_alg.oid != oid::ECDSA_WITH_SHA256 {
+            return false;
+        }
+        let Some(point) = key.subject_public_key.as_bytes() else {
+            return false;
+        };
+        let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+            return false;
+        };
+        let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
+            return false;
+        };
+        use signature::Verifier;
+        vk.verify(message, &sig).is_ok()
+    } else {
+        false
+    }
+}
