@@ -17,6 +17,7 @@
 //! | PINs | [`pin`] |
 //! | the basic four attributes | [`attributes`] |
 //! | certificates | [`cert`] |
+//! | consent documents (address-change one-stop, domicile change, Mynaportal linkage) | [`consent`] |
 //! | the emulated card | [`emulator`] |
 //!
 //! ## Example
@@ -49,6 +50,7 @@ pub mod attributes;
 pub mod card;
 pub mod card_info;
 pub mod cert;
+pub mod consent;
 pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;
