@@ -693,3 +693,24 @@ fn debug_hides_personal_data() {
     let err = Document::decode(&bytes).unwrap_err();
     assert!(!err.to_string().contains("山田") && !format!("{err:?}").contains("山田"));
 }
+
+#[test]
+fn linkage_strings_are_carried_exactly() {
+    // Controls, line separators, astral and private-use characters (substitute characters for
+    // characters outside JIS X 0208), full-width digits, trailing spaces: all kept as they are.
+    for s in [
+        "\u{0}\u{1f}\u{7f}\u{2028}\u{2029}",
+        "𠮷野\u{3000}太郎 ",
+        "\u{e000}\u{f8ff}\u{fffd}",
+        "１２３－４５６",
+        "a\"b\\c/d\te\r\n",
+        "ｶﾞ\u{309a}\u{301}",
+    ] {
+        let mut doc = linkage(Channel::Mynaportal);
+        doc.attributes.name = s.to_owned();
+        doc.attributes.address = s.chars().rev().collect();
+        let doc = Document::from(doc);
+        let bytes = doc.encode();
+        assert_eq!(Document::decode(&bytes), Ok(doc), "{s:?}");
+    }
+}
