@@ -71,7 +71,7 @@ pub fn check_before_signing(
     if certificate.kind() != CertificateKind::Signature {
         return Err(Error::NotSignatureCertificate);
     }
-    if let Document::MynaportalLinkage(linkage) = document {
+    if let Document::MynaportalLinkageSubmission(linkage) = document {
         let attrs = certificate
             .signature_attributes()
             .ok_or(Error::NotSignatureCertificate)?;

@@ -17,6 +17,10 @@
 //! | PINs | [`pin`] |
 //! | the basic four attributes | [`attributes`] |
 //! | certificates | [`cert`] |
+//! | consent documents (address-change one-stop, domicile change, Mynaportal linkage) | [`consent`] |
+//! | CMS `SignedData` (CAdES-BES) | [`cms`] |
+//! | verification against the J-LIS roots | [`verify`] |
+//! | end-to-end flows (sign a consent on a card) | [`flow`] |
 //! | the emulated card | [`emulator`] |
 //!
 //! ## Example
@@ -50,12 +54,15 @@ pub mod card;
 pub mod card_info;
 pub mod cert;
 pub mod cms;
+pub mod consent;
 pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
+pub mod flow;
 pub mod jpki;
 pub mod pin;
 pub mod transport;
+pub mod verify;
 
 pub use error::{Error, NotMyNumberCardReason, Result};

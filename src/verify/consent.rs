@@ -66,7 +66,7 @@ pub fn verify_consent(
     })?;
     let source = certificate_source(&signature.certificate);
     check_channel_rule(&document, source).map_err(|e| VerifyError::ChannelRule(e.to_string()))?;
-    if let Document::MynaportalLinkage(linkage) = &document {
+    if let Document::MynaportalLinkageSubmission(linkage) = &document {
         let attrs = signature
             .certificate
             .signature_attributes()
