@@ -46,6 +46,10 @@ pub struct SignedConsent {
     pub certificate: JpkiCertificate,
     /// Card or smartphone.
     pub source: CertificateSource,
+    /// The signature password's retry counter before VERIFY (`None` for a non-card signer).
+    pub pin_status: Option<PinStatus>,
+    /// The profile that answered (`None` for a non-card signer).
+    pub profile: Option<Profile>,
     /// Exchanges with the card (zero for a non-card signer).
     pub stats: ExchangeStats,
 }
@@ -126,6 +130,8 @@ pub fn sign_consent_on_card(
         cms,
         certificate,
         source,
+        pin_status: Some(status),
+        profile: Some(session.profile()),
         stats: session.stats(),
     })
 }
@@ -145,6 +151,8 @@ pub fn sign_consent_with(
         cms,
         certificate,
         source,
+        pin_status: None,
+        profile: None,
         stats: ExchangeStats::default(),
     })
 }

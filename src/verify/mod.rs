@@ -13,10 +13,10 @@ mod trust;
 use std::time::SystemTime;
 
 use cms::content_info::ContentInfo;
-use cms::signed_data::{CertificateChoices, SignedData, SignerIdentifier, SignerInfo};
+use cms::cert::CertificateChoices;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
-use sha2::Digest;
 use x509_cert::crl::CertificateList;
 use x509_cert::time::Time;
 
@@ -250,7 +250,7 @@ pub fn verify_signed_data(
     // Signing time (required for a consent: it is when validity is judged).
     let st = attribute(si, oid::SIGNING_TIME)?
         .ok_or_else(|| VerifyError::Malformed("no signing-time attribute".into()))?;
-    let st: Time = st.decode_as().map_err(malformed)?;
+    let st = Time::from_der(&st.to_der().map_err(malformed)?).map_err(malformed)?;
     let signing_time = st.to_system_time();
     let at = options.at.unwrap_or(signing_time);
 

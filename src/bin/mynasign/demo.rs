@@ -1,14 +1,10 @@
-use std::sync::Arc;
-
 use clap::Args;
-use mynasign::card::SessionOptions;
-use mynasign::cert::JpkiCertificate;
-use mynasign::emulator::{EmulatedCard, EmulatorCa, EmulatorConfig, Persona};
-use mynasign::jpki::{CertificateSlot, HashAlgorithm, JpkiSession, KeySlot, LastAttempt, Profile};
-use mynasign::pin::{Pin, PinKind};
-use rsa::Pkcs1v15Sign;
+use mynasign::consent::Terms;
+use mynasign::emulator::{EmulatorConfig, Persona};
+use mynasign::verify::{verify_consent, TrustStore, VerifyOptions};
 use serde_json::json;
 
+use crate::consent::{build_consent, parse_profile, sign_on_emulator, SAMPLE_TERMS};
 use crate::CliResult;
 
 /// Options of `mynasign demo`.
@@ -28,18 +24,9 @@ pub struct DemoArgs {
     plain: bool,
 }
 
-fn parse_profile(s: &str) -> CliResult<Profile> {
-    Ok(match s {
-        "card" => Profile::MyNumberCard,
-        "legacy" | "legacy_card" => Profile::LegacyResidentCard,
-        "android" => Profile::AndroidSmartphone,
-        "iphone" => Profile::IPhone,
-        other => return Err(format!("unknown profile {other:?} (card, android, iphone)").into()),
-    })
-}
-
-const PAYLOAD: &[u8] = b"mynasign demo payload";
-
+/// The demo: sign a real address-change consent on the emulated card, in one call (open,
+/// PIN status, verify, read the signature certificate, sign), then verify it against the
+/// emulator's root as the receiving service would.
 pub fn run(args: &DemoArgs) -> CliResult {
     let profile = parse_profile(&args.profile)?;
     let persona = Persona::from_seed(args.seed);
@@ -48,45 +35,42 @@ pub fn run(args: &DemoArgs) -> CliResult {
     } else {
         EmulatorConfig::default()
     };
-    let card = Arc::new(EmulatedCard::from_image(persona.card_image(profile), config));
-
-    // 1. Open: select the JPKI application, read the token.
-    let mut session = JpkiSession::open_with(card, SessionOptions::default())?;
-    // 2. PIN status, without spending an attempt.
-    let status = session.pin_status(PinKind::SignaturePassword)?;
-    // 3. Verify (the persona's password; an app asks the holder).
-    let pin = Pin::signature_password(persona.signature_password())?;
-    session.verify(&pin, LastAttempt::Refuse)?;
-    drop(pin);
-    // 4. The signature certificate.
-    let der = session.read_certificate_der(CertificateSlot::Signature)?;
-    let cert = JpkiCertificate::from_der(&der)?;
-    // 5. Sign with the card.
-    let signature = session.sign(KeySlot::Signature, HashAlgorithm::Sha256, PAYLOAD)?;
-    let stats = session.stats();
-
-    // 6. Verify: the certificate against the emulator CA, the signature against the certificate.
-    let ca = JpkiCertificate::from_der(EmulatorCa::shared().signature_ca_der())?;
-    let chain_ok = cert.verify_issued_by(&ca).is_ok();
-    let signature_ok = cert
-        .rsa_public_key()?
-        .verify(
-            Pkcs1v15Sign::new::<sha2::Sha256>(),
-            &HashAlgorithm::Sha256.digest(PAYLOAD),
-            &signature,
-        )
-        .is_ok();
-    let valid = chain_ok && signature_ok;
+    let channel = if profile.is_smartphone() {
+        "mynaportal"
+    } else {
+        "licence_centre_kiosk"
+    };
+    let terms = Terms::from_text("address-change-one-stop", "1", SAMPLE_TERMS.as_bytes())?;
+    let document = build_consent(
+        "address,name,date_of_birth",
+        "my_number_licence_only",
+        channel,
+        &terms,
+        "demo-transaction-0001",
+    )?;
+    let signed = sign_on_emulator(&persona, profile, config, &document, false)?;
+    let verified = verify_consent(
+        &signed.cms,
+        &VerifyOptions {
+            trust: TrustStore::emulator(),
+            ..VerifyOptions::default()
+        },
+    );
+    let valid = verified.is_ok();
+    let stats = signed.stats;
+    let status = signed.pin_status;
+    let cert = &signed.certificate;
 
     if args.json {
-        let mut v = crate::show::cert_json(&cert);
+        let mut v = crate::show::cert_json(cert);
         let extra = json!({
             "profile": profile.as_str(),
-            "pin_attempts_left": status.remaining,
-            "signature_bytes": signature.len(),
-            "certificate_bytes": der.len(),
-            "certificate_chain_valid": chain_ok,
+            "pin_attempts_left": status.map(|s| s.remaining),
+            "document_type": document.kind().type_name(),
+            "cms_bytes": signed.cms.len(),
+            "certificate_bytes": cert.der().len(),
             "signature_valid": valid,
+            "verification_error": verified.as_ref().err().map(|e| e.to_string()),
             "apdu_exchanges": stats.exchanges,
             "bytes_sent": stats.bytes_sent,
             "bytes_received": stats.bytes_received,
@@ -96,39 +80,49 @@ pub fn run(args: &DemoArgs) -> CliResult {
         }
         println!("{v}");
     } else {
-        let attrs = cert.signature_attributes();
         println!("mynasign demo: the built-in emulated card (persona {})", args.seed);
         println!("  profile              {} ({})", profile.as_str(), profile.token_label());
-        println!(
-            "  signature password   {} of {} attempts left; verified",
-            status.remaining,
-            status.max_attempts()
-        );
-        println!(
-            "  certificate          issuance number {}, {} bytes",
-            cert.issuance_number(),
-            der.len()
-        );
-        println!("                       valid {} to {}", cert.not_before(), cert.not_after());
-        if let Some(a) = attrs {
-            println!("  holder               {}", a.attributes.name);
-            println!("                       born {}, {}", a.attributes.date_of_birth, a.attributes.sex.as_str());
-            println!("                       {}", a.attributes.address);
+        if let Some(s) = status {
+            println!(
+                "  signature password   {} of {} attempts left before VERIFY; verified",
+                s.remaining,
+                s.max_attempts()
+            );
         }
-        println!("  signed               {} bytes over {:?}", signature.len(), String::from_utf8_lossy(PAYLOAD));
         println!(
-            "  verified             certificate chain to the emulator CA: {}; signature: {}",
-            if chain_ok { "ok" } else { "FAILED" },
-            if signature_ok { "ok" } else { "FAILED" }
+            "  certificate          issuance number {}, {} bytes, valid {} to {}",
+            cert.issuance_number(),
+            cert.der().len(),
+            cert.not_before(),
+            cert.not_after()
         );
+        if let Some(a) = cert.signature_attributes() {
+            let a = &a.attributes;
+            println!("  holder               {}", a.name);
+            println!("                       born {}, {}", a.date_of_birth, a.sex.as_str());
+            println!("                       {}", a.address);
+        }
+        println!(
+            "  signed               {} consent ({}), {} bytes of CMS (CAdES-BES)",
+            document.kind(),
+            channel,
+            signed.cms.len()
+        );
+        match &verified {
+            Ok(v) => println!(
+                "  verified             against the emulator root: valid; certificate {} ({})",
+                v.issuance_number(),
+                v.source
+            ),
+            Err(e) => println!("  verified             FAILED: {e}"),
+        }
         println!(
             "  exchanges            {} APDUs, {} bytes sent, {} bytes received",
             stats.exchanges, stats.bytes_sent, stats.bytes_received
         );
     }
-    if valid {
-        Ok(())
-    } else {
-        Err("the signature did not verify".into())
+    match verified {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Box::new(e)),
     }
 }

@@ -1,0 +1,302 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Subcommand};
+use mynasign::card::SessionOptions;
+use mynasign::consent::{
+    AddressChangeConsent, Channel, ConsentItem, ConsentItems, ConsentPeriod, Document,
+    HolderStatus, Nonce, Terms, Timestamp,
+};
+use mynasign::date::Date;
+use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
+use mynasign::flow::{sign_consent_on_card, CardSignOptions, SignedConsent};
+use mynasign::jpki::Profile;
+use mynasign::pin::Pin;
+use mynasign::verify::{verify_consent, TrustLevel, TrustStore, VerifiedConsent, VerifyOptions};
+use serde_json::{json, Value};
+
+use crate::CliResult;
+
+/// `mynasign consent ...`.
+#[derive(Subcommand)]
+pub enum ConsentCommand {
+    /// Sign an address-change one-stop consent (on the emulated card).
+    Sign(SignArgs),
+    /// Verify a signed consent (CMS, DER).
+    Verify(VerifyArgs),
+    /// The 10-year consent period from a consent date.
+    Period(PeriodArgs),
+}
+
+/// The sample terms text used when no `--terms` file is given.
+pub const SAMPLE_TERMS: &str = "住所変更ワンストップサービス等利用規約（mynasign の見本。実際の規約ではありません）\n\
+本サービスの利用に同意します。";
+
+/// Options of `mynasign consent sign`.
+#[derive(Args)]
+pub struct SignArgs {
+    /// Where to write the CMS (DER).
+    #[arg(long)]
+    out: PathBuf,
+    /// Consented items, comma-separated: address, name, date_of_birth.
+    #[arg(long, default_value = "address,name,date_of_birth")]
+    items: String,
+    /// The holder's status: my_number_licence_only or driving_history_certificate_only.
+    #[arg(long, default_value = "my_number_licence_only")]
+    holder_status: String,
+    /// licence_centre_kiosk or mynaportal.
+    #[arg(long, default_value = "licence_centre_kiosk")]
+    channel: String,
+    /// The file holding the exact terms text shown to the holder (default: a sample text).
+    #[arg(long)]
+    terms: Option<PathBuf>,
+    /// The terms' identifier.
+    #[arg(long, default_value = "address-change-one-stop")]
+    terms_id: String,
+    /// The terms' version.
+    #[arg(long, default_value = "1")]
+    terms_version: String,
+    /// The nonce or transaction id issued by the receiving service.
+    #[arg(long)]
+    nonce: String,
+    /// Include the issuing CA certificate in the CMS.
+    #[arg(long)]
+    include_ca: bool,
+    /// The emulated card's persona.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// What the emulator answers as: card, android or iphone.
+    #[arg(long, default_value = "card")]
+    profile: String,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Options of `mynasign consent verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The CMS file (DER).
+    file: PathBuf,
+    /// Which roots to trust.
+    #[arg(long, default_value = "production")]
+    trust: String,
+    /// Evaluate the certificate at this time (RFC 3339 `YYYY-MM-DDThh:mm:ssZ`); default: the
+    /// signing time.
+    #[arg(long)]
+    at: Option<String>,
+    /// A CRL (DER) to check revocation against.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Options of `mynasign consent period`.
+#[derive(Args)]
+pub struct PeriodArgs {
+    /// The consent date, `YYYY-MM-DD` (Japan time).
+    date: String,
+    /// Remind this many days before the end.
+    #[arg(long, default_value_t = 30)]
+    reminder_days: u32,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn parse_profile(s: &str) -> CliResult<Profile> {
+    Ok(match s {
+        "card" => Profile::MyNumberCard,
+        "legacy" | "legacy_card" => Profile::LegacyResidentCard,
+        "android" => Profile::AndroidSmartphone,
+        "iphone" => Profile::IPhone,
+        other => return Err(format!("unknown profile {other:?} (card, android, iphone)").into()),
+    })
+}
+
+/// Builds the consent document from the flags.
+pub fn build_consent(
+    items: &str,
+    holder_status: &str,
+    channel: &str,
+    terms: &Terms,
+    nonce: &str,
+) -> CliResult<Document> {
+    let items: Vec<ConsentItem> = items
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| ConsentItem::parse(s.trim()).ok_or_else(|| format!("unknown item {s:?}")))
+        .collect::<Result<_, _>>()?;
+    Ok(Document::AddressChangeConsent(AddressChangeConsent {
+        items: ConsentItems::new(&items)?,
+        holder_status: HolderStatus::parse(holder_status)
+            .ok_or_else(|| format!("unknown holder status {holder_status:?}"))?,
+        terms: terms.clone(),
+        channel: Channel::parse(channel).ok_or_else(|| format!("unknown channel {channel:?}"))?,
+        nonce: Nonce::new(nonce)?,
+        timestamp: Timestamp::now(),
+    }))
+}
+
+/// Signs `document` on the emulated card of `persona` in `profile`.
+pub fn sign_on_emulator(
+    persona: &Persona,
+    profile: Profile,
+    config: EmulatorConfig,
+    document: &Document,
+    include_ca: bool,
+) -> CliResult<SignedConsent> {
+    let card = Arc::new(EmulatedCard::from_image(persona.card_image(profile), config));
+    let password = Pin::signature_password(persona.signature_password())?;
+    let options = CardSignOptions {
+        session: SessionOptions::default(),
+        include_ca_certificate: include_ca,
+        ..CardSignOptions::default()
+    };
+    Ok(sign_consent_on_card(card, document, &password, &options)?)
+}
+
+pub fn sign(args: &SignArgs) -> CliResult {
+    let text = match &args.terms {
+        Some(p) => std::fs::read(p)?,
+        None => SAMPLE_TERMS.as_bytes().to_vec(),
+    };
+    let terms = Terms::from_text(&args.terms_id, &args.terms_version, &text)?;
+    let document = build_consent(&args.items, &args.holder_status, &args.channel, &terms, &args.nonce)?;
+    let persona = Persona::from_seed(args.seed);
+    let signed = sign_on_emulator(
+        &persona,
+        parse_profile(&args.profile)?,
+        EmulatorConfig::default(),
+        &document,
+        args.include_ca,
+    )?;
+    std::fs::write(&args.out, &signed.cms)?;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "out": args.out.display().to_string(),
+                "cms_bytes": signed.cms.len(),
+                "issuance_number": signed.certificate.issuance_number(),
+                "apdu_exchanges": signed.stats.exchanges,
+                "bytes_sent": signed.stats.bytes_sent,
+                "bytes_received": signed.stats.bytes_received,
+            })
+        );
+    } else {
+        println!(
+            "signed {} ({} bytes of CMS) in {} APDU exchanges",
+            args.out.display(),
+            signed.cms.len(),
+            signed.stats.exchanges
+        );
+    }
+    Ok(())
+}
+
+pub fn trust_level(s: &str) -> CliResult<TrustLevel> {
+    Ok(match s {
+        "production" => TrustLevel::Production,
+        "test" => TrustLevel::Test,
+        "emulator" => TrustLevel::Emulator,
+        other => return Err(format!("unknown trust {other:?} (production, test, emulator)").into()),
+    })
+}
+
+fn system_time(t: Timestamp) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(t.unix_seconds().max(0) as u64)
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp::from_unix_seconds(secs)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// The JSON view of a verified consent.
+pub fn verified_json(v: &VerifiedConsent) -> Value {
+    let a = v.signer_attributes();
+    let doc: Value = serde_json::from_slice(&v.document.encode()).unwrap_or(Value::Null);
+    json!({
+        "valid": true,
+        "document_type": v.document.kind().type_name(),
+        "document": doc,
+        "certificate_source": v.source.to_string(),
+        "certificate_kind": v.certificate_kind().as_str(),
+        "issuance_number": v.issuance_number(),
+        "name": a.map(|a| a.name.clone()),
+        "sex": a.map(|a| a.sex.as_str()),
+        "date_of_birth": a.map(|a| a.date_of_birth.to_string()),
+        "address": a.map(|a| a.address.clone()),
+        "signing_time": rfc3339(v.signature.signing_time),
+        "evaluated_at": rfc3339(v.signature.evaluated_at),
+        "issuer": v.signature.certificate.issuer(),
+    })
+}
+
+pub fn verify(args: &VerifyArgs) -> CliResult {
+    let cms = std::fs::read(&args.file)?;
+    let mut crls = Vec::new();
+    for p in &args.crl {
+        crls.push(std::fs::read(p)?);
+    }
+    let options = VerifyOptions {
+        trust: TrustStore::for_level(trust_level(&args.trust)?),
+        at: args
+            .at
+            .as_deref()
+            .map(Timestamp::parse)
+            .transpose()?
+            .map(system_time),
+        crls,
+    };
+    match verify_consent(&cms, &options) {
+        Ok(v) => {
+            let j = verified_json(&v);
+            if args.json {
+                println!("{j}");
+            } else {
+                println!("valid: {} signed by certificate {} ({})", v.document.kind(), v.issuance_number(), v.source);
+                println!("signing time {}", rfc3339(v.signature.signing_time));
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if args.json {
+                println!("{}", json!({ "valid": false, "reason": format!("{e:?}"), "message": e.to_string() }));
+            }
+            Err(Box::new(e))
+        }
+    }
+}
+
+pub fn period(args: &PeriodArgs) -> CliResult {
+    let date = Date::parse_iso(&args.date).map_err(|_| format!("not a date: {:?}", args.date))?;
+    let p = ConsentPeriod::new(date)?;
+    let reminder = p.reminder_date(args.reminder_days);
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "consent_date": p.consent_date().to_string(),
+                "first_day": p.first_day().to_string(),
+                "last_day": p.last_day().to_string(),
+                "reminder_date": reminder.to_string(),
+            })
+        );
+    } else {
+        println!("consent date  {}", p.consent_date());
+        println!("first day     {}", p.first_day());
+        println!("last day      {}", p.last_day());
+        println!("reminder      {reminder} ({} days before the end)", args.reminder_days);
+    }
+    Ok(())
+}
