@@ -46,7 +46,10 @@ impl<'a> Reader<'a> {
             .checked_add(n)
             .filter(|&end| end <= self.bytes.len())
             .ok_or_else(|| err(&format!("truncated {item}")))?;
-        let out = self.bytes.get(self.pos..end).ok_or_else(|| err("truncated"))?;
+        let out = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| err("truncated"))?;
         self.pos = end;
         Ok(out)
     }
@@ -109,7 +112,9 @@ pub fn parse_attributes_record(bytes: &[u8]) -> Result<BasicFourAttributes, Erro
 
     let found = [name_at, address_at, birth_at, sex_at].map(|at| base + at);
     for (pair, actual) in table.chunks_exact(2).zip(found) {
-        let declared = pair.iter().fold(0usize, |acc, &x| (acc << 8) | usize::from(x));
+        let declared = pair
+            .iter()
+            .fold(0usize, |acc, &x| (acc << 8) | usize::from(x));
         if declared != actual {
             return Err(err("offsets table inconsistent with the items"));
         }
@@ -261,7 +266,10 @@ mod tests {
         let rec = encode_attributes_record(&a);
         let name_len = a.name.len();
         let addr_tag = 16 + 3 + name_len; // 5-byte header: FF 20 82 LL LL
-        assert_eq!(&rec[addr_tag..addr_tag + 5], &[0xDF, 0x23, 0x82, 0x01, 0x0E]);
+        assert_eq!(
+            &rec[addr_tag..addr_tag + 5],
+            &[0xDF, 0x23, 0x82, 0x01, 0x0E]
+        );
         assert_eq!(parse_attributes_record(&rec).unwrap(), a);
     }
 
@@ -378,7 +386,9 @@ mod tests {
         for _ in 0..2000 {
             let mut bytes = good.clone();
             for _ in 0..3 {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let i = (state >> 33) as usize % bytes.len();
                 bytes[i] = (state >> 17) as u8;
             }

@@ -188,7 +188,10 @@ impl SignatureAttributes {
         let address_flags = take(SignatureAttributeItem::AddressSubstituteFlags)?;
 
         check_flags(SignatureAttributeItem::NameSubstituteFlags, &name_flags)?;
-        check_flags(SignatureAttributeItem::AddressSubstituteFlags, &address_flags)?;
+        check_flags(
+            SignatureAttributeItem::AddressSubstituteFlags,
+            &address_flags,
+        )?;
         let sex = match sex.as_bytes() {
             [code] => Sex::from_code(*code)
                 .ok_or_else(|| invalid(SignatureAttributeItem::Sex, "unknown sex code"))?,
@@ -298,7 +301,9 @@ mod tests {
         assert_eq!(a.era, Era::Heisei);
         let names = a.to_general_names().unwrap();
         assert_eq!(names.len(), 6);
-        let back = SignatureAttributes::from_general_names(&names).unwrap().unwrap();
+        let back = SignatureAttributes::from_general_names(&names)
+            .unwrap()
+            .unwrap();
         assert_eq!(back, a);
         assert!(back.has_substituted_characters());
         assert!(back.differing_fields(&a.attributes).is_empty());
@@ -314,14 +319,15 @@ mod tests {
                 Err(CertError::MissingAttribute { item })
             );
         }
-        let bad = |item, value| {
-            match SignatureAttributes::from_general_names(&names_with(item, Some(value))) {
-                Err(CertError::InvalidAttribute { item: i, reason }) => {
-                    assert_eq!(i, item);
-                    reason
-                }
-                other => panic!("{other:?}"),
+        let bad = |item, value| match SignatureAttributes::from_general_names(&names_with(
+            item,
+            Some(value),
+        )) {
+            Err(CertError::InvalidAttribute { item: i, reason }) => {
+                assert_eq!(i, item);
+                reason
             }
+            other => panic!("{other:?}"),
         };
         // 1989-01-08 is Heisei 1; 1989-01-07 is Showa 64.
         assert!(bad(I::DateOfBirth, "319890108").contains("era"));
@@ -332,12 +338,10 @@ mod tests {
         assert!(bad(I::Sex, "3").contains("sex"));
         assert!(bad(I::Sex, "12").contains("character"));
         assert!(bad(I::NameSubstituteFlags, "00x00").contains("digits"));
-        let ok = SignatureAttributes::from_general_names(&names_with(
-            I::DateOfBirth,
-            Some("319890107"),
-        ))
-        .unwrap()
-        .unwrap();
+        let ok =
+            SignatureAttributes::from_general_names(&names_with(I::DateOfBirth, Some("319890107")))
+                .unwrap()
+                .unwrap();
         assert_eq!(ok.era, Era::Showa);
 
         // A duplicate and a wrong string type.

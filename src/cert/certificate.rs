@@ -1,10 +1,10 @@
 //! The typed certificate view.
 
-use der::asn1::{AnyRef, ObjectIdentifier};
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
     ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER,
 };
+use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
@@ -151,7 +151,9 @@ fn family(name: &Name) -> Option<bool> {
 
 fn directory_string(value: &der::asn1::Any) -> Result<String, der::Error> {
     match value.tag() {
-        der::Tag::Utf8String => Ok(value.decode_as::<der::asn1::Utf8StringRef<'_>>()?.to_string()),
+        der::Tag::Utf8String => Ok(value
+            .decode_as::<der::asn1::Utf8StringRef<'_>>()?
+            .to_string()),
         der::Tag::PrintableString => Ok(value
             .decode_as::<der::asn1::PrintableStringRef<'_>>()?
             .to_string()),
@@ -184,7 +186,9 @@ impl JpkiCertificate {
             Err(e) => {
                 return Err(match e.kind() {
                     der::ErrorKind::TrailingData { decoded, .. } => CertError::TrailingData {
-                        extra: der.len().saturating_sub(usize::try_from(decoded).unwrap_or(0)),
+                        extra: der
+                            .len()
+                            .saturating_sub(usize::try_from(decoded).unwrap_or(0)),
                     },
                     _ if AnyRef::from_der(der).is_ok() => CertError::NotCertificate,
                     _ => CertError::from(e),
@@ -222,15 +226,14 @@ impl JpkiCertificate {
                 ID_CE_CERTIFICATE_POLICIES => {
                     let cp = CertificatePolicies::from_der(value)
                         .map_err(ext_err("certificatePolicies"))?;
-                    policies = cp
-                        .0
-                        .iter()
-                        .map(|p| p.policy_identifier.to_string())
-                        .collect();
+                    policies =
+                        cp.0.iter()
+                            .map(|p| p.policy_identifier.to_string())
+                            .collect();
                 }
                 ID_CE_BASIC_CONSTRAINTS => {
-                    let bc = BasicConstraints::from_der(value)
-                        .map_err(ext_err("basicConstraints"))?;
+                    let bc =
+                        BasicConstraints::from_der(value).map_err(ext_err("basicConstraints"))?;
                     is_ca = bc.ca;
                 }
                 ID_CE_SUBJECT_KEY_IDENTIFIER => {
@@ -244,8 +247,7 @@ impl JpkiCertificate {
                     authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
                 }
                 ID_CE_SUBJECT_ALT_NAME => {
-                    let san =
-                        SubjectAltName::from_der(value).map_err(ext_err("subjectAltName"))?;
+                    let san = SubjectAltName::from_der(value).map_err(ext_err("subjectAltName"))?;
                     signature_attributes = SignatureAttributes::from_general_names(&san.0)?;
                 }
                 _ => {}
@@ -485,7 +487,12 @@ impl JpkiCertificate {
         let unsupported = || CertError::UnsupportedSignatureAlgorithm {
             algorithm: alg.oid.to_string(),
         };
-        if ![oid::SHA256_WITH_RSA, oid::SHA384_WITH_RSA, oid::SHA512_WITH_RSA].contains(&alg.oid)
+        if ![
+            oid::SHA256_WITH_RSA,
+            oid::SHA384_WITH_RSA,
+            oid::SHA512_WITH_RSA,
+        ]
+        .contains(&alg.oid)
         {
             return Err(unsupported());
         }
@@ -543,7 +550,10 @@ mod tests {
                 assert!(c.is_ca());
                 assert!(c.is_self_signed(), "{f}");
                 assert_eq!(c.key(), KeyInfo::Rsa { bits: 2048 });
-                assert_eq!(c.rsa_public_key().unwrap().e(), &rsa::BigUint::from(65537u32));
+                assert_eq!(
+                    c.rsa_public_key().unwrap().e(),
+                    &rsa::BigUint::from(65537u32)
+                );
                 let ku = c.key_usage().unwrap();
                 assert!(ku.key_cert_sign && ku.crl_sign && ku.critical);
                 assert!(!ku.digital_signature && !ku.non_repudiation);
@@ -617,7 +627,10 @@ mod tests {
             Err(CertError::TrailingData { extra: 7 })
         );
         // A well-formed DER value that is not a certificate.
-        let not_cert = der::asn1::OctetString::new(vec![1, 2, 3]).unwrap().to_der().unwrap();
+        let not_cert = der::asn1::OctetString::new(vec![1, 2, 3])
+            .unwrap()
+            .to_der()
+            .unwrap();
         assert_eq!(
             JpkiCertificate::from_der(&not_cert),
             Err(CertError::NotCertificate)
@@ -633,7 +646,10 @@ mod tests {
         for f in ["production/signca03.cer", "test/authca-test-2023.cer"] {
             let der = load(f);
             for n in 0..der.len() {
-                assert!(JpkiCertificate::from_der(&der[..n]).is_err(), "{f} prefix {n}");
+                assert!(
+                    JpkiCertificate::from_der(&der[..n]).is_err(),
+                    "{f} prefix {n}"
+                );
                 assert!(JpkiCertificate::from_pem_or_der(&der[..n]).is_err());
             }
         }
@@ -644,18 +660,33 @@ mod tests {
         let der = load("production/signca03.cer");
         // Offsets of structural tags (see `openssl asn1parse`): Certificate, TBS, version,
         // serial, algorithm, validity, SPKI, extensions, signature algorithm, signature.
-        for at in [0, 4, 8, 10, 13, 19, 21, 34, 165, 167, 197, 328, 332, 347, 622, 626] {
+        for at in [
+            0, 4, 8, 10, 13, 19, 21, 34, 165, 167, 197, 328, 332, 347, 622, 626,
+        ] {
             for x in [0x01, 0x20, 0x80, 0xFF] {
                 let mut bad = der.clone();
                 bad[at] ^= x;
-                assert!(JpkiCertificate::from_der(&bad).is_err(), "tag at {at} ^ {x:#x}");
+                assert!(
+                    JpkiCertificate::from_der(&bad).is_err(),
+                    "tag at {at} ^ {x:#x}"
+                );
             }
         }
         // Bad lengths: outer and TBS length headers.
-        for (at, v) in [(1, 0x80), (1, 0x83), (1, 0x84), (1, 0x81), (3, 0x15), (3, 0x13)] {
+        for (at, v) in [
+            (1, 0x80),
+            (1, 0x83),
+            (1, 0x84),
+            (1, 0x81),
+            (3, 0x15),
+            (3, 0x13),
+        ] {
             let mut bad = der.clone();
             bad[at] = v;
-            assert!(JpkiCertificate::from_der(&bad).is_err(), "length at {at} = {v:#x}");
+            assert!(
+                JpkiCertificate::from_der(&bad).is_err(),
+                "length at {at} = {v:#x}"
+            );
         }
         for at in [5, 6, 7, 9, 11, 14] {
             for delta in [1u8, 0xFF] {
