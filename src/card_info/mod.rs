@@ -1,5 +1,9 @@
 //! The card-info input support application (券面事項入力補助AP): the basic four attributes.
 
+mod record;
+
+pub use record::{encode_attributes_record, parse_attributes_record};
+
 /// The card-info input support application's AID.
 pub const AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 

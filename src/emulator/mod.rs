@@ -6,10 +6,17 @@
 //! The emulator CA's names say `mynasign EMULATOR`: they can never be mistaken for a J-LIS
 //! production or `JPKI-TEST` root.
 
+mod ca;
 mod card;
 mod faults;
 mod image;
+mod persona;
 
+pub use ca::{
+    end_entity_expiry, AuthenticationCertificateRequest, EmulatorCa, SignatureCertificateRequest,
+    EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION, EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
+};
 pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
+pub use persona::{is_valid_my_number, my_number_check_digit, Persona};

@@ -1,0 +1,714 @@
+//! The typed certificate view.
+
+use const_oid::db::rfc5280::{
+    ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
+    ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER,
+};
+use der::asn1::{AnyRef, ObjectIdentifier};
+use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::traits::PublicKeyParts;
+use signature::Verifier;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+use x509_cert::name::Name;
+use x509_cert::Certificate;
+
+use super::{oid, CertError, SignatureAttributes};
+use crate::date::Date;
+
+/// The subject public key, as far as this library cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInfo {
+    /// RSA with a modulus of this many bits (JPKI: 2048).
+    Rsa {
+        /// The modulus size in bits.
+        bits: usize,
+    },
+    /// ECDSA on NIST P-256.
+    EcP256,
+    /// Anything else.
+    Other {
+        /// The algorithm's dotted OID (and the curve's, for another EC curve).
+        algorithm: String,
+    },
+}
+
+/// The keyUsage extension's bits.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyUsageFlags {
+    /// digitalSignature (0).
+    pub digital_signature: bool,
+    /// nonRepudiation / contentCommitment (1).
+    pub non_repudiation: bool,
+    /// keyEncipherment (2).
+    pub key_encipherment: bool,
+    /// dataEncipherment (3).
+    pub data_encipherment: bool,
+    /// keyAgreement (4).
+    pub key_agreement: bool,
+    /// keyCertSign (5).
+    pub key_cert_sign: bool,
+    /// cRLSign (6).
+    pub crl_sign: bool,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+}
+
+/// What a certificate is in the JPKI hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertificateKind {
+    /// A signature certificate (署名用電子証明書).
+    Signature,
+    /// A user-authentication certificate (利用者証明用電子証明書).
+    Authentication,
+    /// A CA for signature certificates (`OU=... for digital signature`).
+    SignatureCa,
+    /// A CA for user-authentication certificates (`OU=... for user authentication`).
+    AuthenticationCa,
+    /// Not recognisably part of a JPKI hierarchy.
+    Other,
+}
+
+impl CertificateKind {
+    /// `signature`, `authentication`, `signature_ca`, `authentication_ca`, `other`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CertificateKind::Signature => "signature",
+            CertificateKind::Authentication => "authentication",
+            CertificateKind::SignatureCa => "signature_ca",
+            CertificateKind::AuthenticationCa => "authentication_ca",
+            CertificateKind::Other => "other",
+        }
+    }
+}
+
+/// A parsed X.509 certificate with the JPKI profile's facts pulled out.
+///
+/// `Debug` prints the kind and the issuance number only (the subject of a signature
+/// certificate carries personal data).
+#[derive(Clone)]
+pub struct JpkiCertificate {
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    cert: Certificate,
+    key: KeyInfo,
+    key_usage: Option<KeyUsageFlags>,
+    policies: Vec<String>,
+    is_ca: bool,
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
+    signature_attributes: Option<SignatureAttributes>,
+    kind: CertificateKind,
+    not_before_jst: Date,
+    not_after_jst: Date,
+}
+
+impl core::fmt::Debug for JpkiCertificate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("JpkiCertificate")
+            .field("kind", &self.kind)
+            .field("issuance_number", &self.issuance_number())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for JpkiCertificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for JpkiCertificate {}
+
+const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
+
+/// Which family a CA name belongs to, from its OU values.
+fn family(name: &Name) -> Option<bool> {
+    let mut signature = false;
+    let mut authentication = false;
+    for rdn in name.0.iter() {
+        for atv in rdn.0.iter() {
+            if atv.oid != OU {
+                continue;
+            }
+            let Ok(text) = directory_string(&atv.value) else {
+                continue;
+            };
+            signature |= text.contains("for digital signature");
+            authentication |= text.contains("for user authentication");
+        }
+    }
+    match (signature, authentication) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
+fn directory_string(value: &der::asn1::Any) -> Result<String, der::Error> {
+    match value.tag() {
+        der::Tag::Utf8String => Ok(value
+            .decode_as::<der::asn1::Utf8StringRef<'_>>()?
+            .to_string()),
+        der::Tag::PrintableString => Ok(value
+            .decode_as::<der::asn1::PrintableStringRef<'_>>()?
+            .to_string()),
+        tag => Err(der::Error::from(der::ErrorKind::TagUnexpected {
+            expected: None,
+            actual: tag,
+        })),
+    }
+}
+
+/// The calendar day (JST, UTC+9) a moment falls on.
+fn jst_date(t: DateTime) -> Result<Date, CertError> {
+    let days = (t.unix_duration().as_secs() + 9 * 3600) / 86_400;
+    i64::try_from(days)
+        .ok()
+        .and_then(|d| Date::from_days_since_epoch(d).ok())
+        .ok_or_else(|| CertError::Malformed("validity out of range".into()))
+}
+
+fn ext_err(extension: &'static str) -> impl Fn(der::Error) -> CertError {
+    move |_| CertError::InvalidExtension { extension }
+}
+
+impl JpkiCertificate {
+    /// Parses exactly one DER certificate. Trailing bytes are an error: a caller reading a
+    /// card EF takes the length from the DER header and strips the filler first.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        let cert = match Certificate::from_der(der) {
+            Ok(c) => c,
+            Err(e) => {
+                return Err(match e.kind() {
+                    der::ErrorKind::TrailingData { decoded, .. } => CertError::TrailingData {
+                        extra: der
+                            .len()
+                            .saturating_sub(usize::try_from(decoded).unwrap_or(0)),
+                    },
+                    _ if AnyRef::from_der(der).is_ok() => CertError::NotCertificate,
+                    _ => CertError::from(e),
+                })
+            }
+        };
+        // The signed bytes exactly as they are in the input (not re-encoded).
+        let outer = AnyRef::from_der(der)?;
+        let mut reader = SliceReader::new(outer.value())?;
+        let tbs = reader.tlv_bytes()?.to_vec();
+
+        let tbs_cert = &cert.tbs_certificate;
+        let mut key_usage = None;
+        let mut policies = Vec::new();
+        let mut is_ca = false;
+        let mut subject_key_id = None;
+        let mut authority_key_id = None;
+        let mut signature_attributes = None;
+        for ext in tbs_cert.extensions.iter().flatten() {
+            let value = ext.extn_value.as_bytes();
+            match ext.extn_id {
+                ID_CE_KEY_USAGE => {
+                    let ku = KeyUsage::from_der(value).map_err(ext_err("keyUsage"))?;
+                    key_usage = Some(KeyUsageFlags {
+                        digital_signature: ku.0.contains(KeyUsages::DigitalSignature),
+                        non_repudiation: ku.0.contains(KeyUsages::NonRepudiation),
+                        key_encipherment: ku.0.contains(KeyUsages::KeyEncipherment),
+                        data_encipherment: ku.0.contains(KeyUsages::DataEncipherment),
+                        key_agreement: ku.0.contains(KeyUsages::KeyAgreement),
+                        key_cert_sign: ku.0.contains(KeyUsages::KeyCertSign),
+                        crl_sign: ku.0.contains(KeyUsages::CRLSign),
+                        critical: ext.critical,
+                    });
+                }
+                ID_CE_CERTIFICATE_POLICIES => {
+                    let cp = CertificatePolicies::from_der(value)
+                        .map_err(ext_err("certificatePolicies"))?;
+                    policies =
+                        cp.0.iter()
+                            .map(|p| p.policy_identifier.to_string())
+                            .collect();
+                }
+                ID_CE_BASIC_CONSTRAINTS => {
+                    let bc =
+                        BasicConstraints::from_der(value).map_err(ext_err("basicConstraints"))?;
+                    is_ca = bc.ca;
+                }
+                ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                    let ski = SubjectKeyIdentifier::from_der(value)
+                        .map_err(ext_err("subjectKeyIdentifier"))?;
+                    subject_key_id = Some(ski.0.as_bytes().to_vec());
+                }
+                ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                    let aki = AuthorityKeyIdentifier::from_der(value)
+                        .map_err(ext_err("authorityKeyIdentifier"))?;
+                    authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+                }
+                ID_CE_SUBJECT_ALT_NAME => {
+                    let san = SubjectAltName::from_der(value).map_err(ext_err("subjectAltName"))?;
+                    signature_attributes = SignatureAttributes::from_general_names(&san.0)?;
+                }
+                _ => {}
+            }
+        }
+
+        let spki = &tbs_cert.subject_public_key_info;
+        let key = if spki.algorithm.oid == oid::RSA_ENCRYPTION {
+            let pk = rsa::RsaPublicKey::from_public_key_der(&spki.to_der()?)
+                .map_err(|_| CertError::InvalidKey)?;
+            KeyInfo::Rsa {
+                bits: pk.n().bits(),
+            }
+        } else if spki.algorithm.oid == oid::EC_PUBLIC_KEY {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            match curve {
+                Some(c) if c == oid::P256 => KeyInfo::EcP256,
+                Some(c) => KeyInfo::Other {
+                    algorithm: format!("{} {}", spki.algorithm.oid, c),
+                },
+                None => KeyInfo::Other {
+                    algorithm: spki.algorithm.oid.to_string(),
+                },
+            }
+        } else {
+            KeyInfo::Other {
+                algorithm: spki.algorithm.oid.to_string(),
+            }
+        };
+
+        let kind = if is_ca {
+            match family(&tbs_cert.subject) {
+                Some(true) => CertificateKind::SignatureCa,
+                Some(false) => CertificateKind::AuthenticationCa,
+                None => CertificateKind::Other,
+            }
+        } else if signature_attributes.is_some() {
+            CertificateKind::Signature
+        } else {
+            match family(&tbs_cert.issuer) {
+                Some(true) => CertificateKind::Signature,
+                Some(false) => CertificateKind::Authentication,
+                None => CertificateKind::Other,
+            }
+        };
+
+        let not_before_jst = jst_date(tbs_cert.validity.not_before.to_date_time())?;
+        let not_after_jst = jst_date(tbs_cert.validity.not_after.to_date_time())?;
+        Ok(Self {
+            der: der.to_vec(),
+            tbs,
+            cert,
+            key,
+            key_usage,
+            policies,
+            is_ca,
+            subject_key_id,
+            authority_key_id,
+            signature_attributes,
+            kind,
+            not_before_jst,
+            not_after_jst,
+        })
+    }
+
+    /// Parses a PEM (`-----BEGIN CERTIFICATE-----`) or DER certificate.
+    pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, CertError> {
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(bytes.len());
+        let rest = bytes.get(start..).unwrap_or_default();
+        if rest.starts_with(b"-----BEGIN") {
+            let (label, der) =
+                der::pem::decode_vec(rest).map_err(|e| CertError::Pem(e.to_string()))?;
+            if label != "CERTIFICATE" {
+                return Err(CertError::Pem("the label is not CERTIFICATE".into()));
+            }
+            Self::from_der(&der)
+        } else {
+            Self::from_der(bytes)
+        }
+    }
+
+    /// The certificate's DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The certificate as PEM.
+    pub fn to_pem(&self) -> String {
+        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
+            .unwrap_or_default()
+    }
+
+    /// The underlying `x509-cert` certificate.
+    pub fn x509(&self) -> &Certificate {
+        &self.cert
+    }
+
+    /// The issuance number (発行番号): the serial number as uppercase hexadecimal, leading
+    /// zero bytes stripped (`"0"` for a zero serial).
+    pub fn issuance_number(&self) -> String {
+        let bytes = self.serial_bytes();
+        let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+        let hex: String = bytes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        if hex.is_empty() {
+            "0".into()
+        } else {
+            hex
+        }
+    }
+
+    /// The serial number's content bytes, as encoded (big-endian two's complement).
+    pub fn serial_bytes(&self) -> &[u8] {
+        self.cert.tbs_certificate.serial_number.as_bytes()
+    }
+
+    /// The subject name, RFC 4514 text (most specific attribute first). Personal data for
+    /// a signature certificate's locality names: do not log it.
+    pub fn subject(&self) -> String {
+        self.cert.tbs_certificate.subject.to_string()
+    }
+
+    /// The issuer name, RFC 4514 text.
+    pub fn issuer(&self) -> String {
+        self.cert.tbs_certificate.issuer.to_string()
+    }
+
+    /// Start of validity (UTC).
+    pub fn not_before(&self) -> DateTime {
+        self.cert.tbs_certificate.validity.not_before.to_date_time()
+    }
+
+    /// End of validity (UTC).
+    pub fn not_after(&self) -> DateTime {
+        self.cert.tbs_certificate.validity.not_after.to_date_time()
+    }
+
+    /// The day (Japan Standard Time) validity starts.
+    pub fn not_before_date_jst(&self) -> Date {
+        self.not_before_jst
+    }
+
+    /// The last day (Japan Standard Time) of validity: for a JPKI end-entity certificate, the
+    /// 5th birthday after issue.
+    pub fn not_after_date_jst(&self) -> Date {
+        self.not_after_jst
+    }
+
+    /// The subject public key's type and size.
+    pub fn key(&self) -> KeyInfo {
+        self.key.clone()
+    }
+
+    /// The subject public key as an RSA key.
+    pub fn rsa_public_key(&self) -> Result<rsa::RsaPublicKey, CertError> {
+        let spki = &self.cert.tbs_certificate.subject_public_key_info;
+        if spki.algorithm.oid != oid::RSA_ENCRYPTION {
+            return Err(CertError::UnsupportedKey {
+                algorithm: spki.algorithm.oid.to_string(),
+            });
+        }
+        rsa::RsaPublicKey::from_public_key_der(&spki.to_der()?).map_err(|_| CertError::InvalidKey)
+    }
+
+    /// The keyUsage extension, if present.
+    pub fn key_usage(&self) -> Option<KeyUsageFlags> {
+        self.key_usage
+    }
+
+    /// The certificate policies, as dotted OIDs.
+    pub fn policies(&self) -> Vec<String> {
+        self.policies.clone()
+    }
+
+    /// Whether basicConstraints says this is a CA.
+    pub fn is_ca(&self) -> bool {
+        self.is_ca
+    }
+
+    /// The subjectKeyIdentifier, if present.
+    pub fn subject_key_identifier(&self) -> Option<&[u8]> {
+        self.subject_key_id.as_deref()
+    }
+
+    /// The authorityKeyIdentifier's key identifier, if present.
+    pub fn authority_key_identifier(&self) -> Option<&[u8]> {
+        self.authority_key_id.as_deref()
+    }
+
+    /// What this certificate is in the JPKI hierarchy.
+    ///
+    /// A CA is told by its subject's OU (`... for digital signature` or `... for user
+    /// authentication`); an end-entity certificate by its subjectAltName attributes
+    /// (signature) or else by its issuer's OU.
+    pub fn kind(&self) -> CertificateKind {
+        self.kind
+    }
+
+    /// Whether issuer and subject names are equal and the certificate verifies with its own
+    /// key.
+    pub fn is_self_signed(&self) -> bool {
+        self.verify_issued_by(self).is_ok()
+    }
+
+    /// The basic four attributes of a signature certificate (`None` for any other kind).
+    pub fn signature_attributes(&self) -> Option<&SignatureAttributes> {
+        self.signature_attributes.as_ref()
+    }
+
+    /// Checks that `issuer` issued this certificate: the issuer name equals `issuer`'s
+    /// subject name, and the signature verifies with `issuer`'s key (RSA PKCS#1 v1.5 with
+    /// SHA-256, SHA-384 or SHA-512). Validity periods and revocation are not checked here.
+    pub fn verify_issued_by(&self, issuer: &JpkiCertificate) -> Result<(), CertError> {
+        if self.cert.tbs_certificate.issuer != issuer.cert.tbs_certificate.subject {
+            return Err(CertError::IssuerMismatch);
+        }
+        let alg = &self.cert.signature_algorithm;
+        if *alg != self.cert.tbs_certificate.signature {
+            return Err(CertError::SignatureAlgorithmMismatch);
+        }
+        let signature = self
+            .cert
+            .signature
+            .as_bytes()
+            .ok_or(CertError::SignatureInvalid)?;
+        let unsupported = || CertError::UnsupportedSignatureAlgorithm {
+            algorithm: alg.oid.to_string(),
+        };
+        if ![
+            oid::SHA256_WITH_RSA,
+            oid::SHA384_WITH_RSA,
+            oid::SHA512_WITH_RSA,
+        ]
+        .contains(&alg.oid)
+        {
+            return Err(unsupported());
+        }
+        let key = issuer.rsa_public_key()?;
+        let sig = rsa::pkcs1v15::Signature::try_from(signature)
+            .map_err(|_| CertError::SignatureInvalid)?;
+        let result = match alg.oid {
+            o if o == oid::SHA256_WITH_RSA => {
+                rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(&self.tbs, &sig)
+            }
+            o if o == oid::SHA384_WITH_RSA => {
+                rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(&self.tbs, &sig)
+            }
+            _ => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(&self.tbs, &sig),
+        };
+        result.map_err(|_| CertError::SignatureInvalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/jpki-ca/");
+
+    fn load(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{DIR}{name}")).unwrap()
+    }
+
+    const PRODUCTION_SIGN: [&str; 3] = [
+        "production/signca01.cer",
+        "production/signca02.cer",
+        "production/signca03.cer",
+    ];
+    const PRODUCTION_AUTH: [&str; 3] = [
+        "production/authca01.cer",
+        "production/authca02.cer",
+        "production/authca03.cer",
+    ];
+    const TEST_SIGN: [&str; 2] = ["test/signca-test-2019.cer", "test/signca-test-2024.cer"];
+    const TEST_AUTH: [&str; 2] = ["test/authca-test-2019.cer", "test/authca-test-2023.cer"];
+
+    #[test]
+    fn real_roots() {
+        for (files, kind) in [
+            (&PRODUCTION_SIGN[..], CertificateKind::SignatureCa),
+            (&PRODUCTION_AUTH[..], CertificateKind::AuthenticationCa),
+            (&TEST_SIGN[..], CertificateKind::SignatureCa),
+            (&TEST_AUTH[..], CertificateKind::AuthenticationCa),
+        ] {
+            for f in files {
+                let der = load(f);
+                let c = JpkiCertificate::from_der(&der).unwrap();
+                assert_eq!(c.kind(), kind, "{f}");
+                assert!(c.is_ca());
+                assert!(c.is_self_signed(), "{f}");
+                assert_eq!(c.key(), KeyInfo::Rsa { bits: 2048 });
+                assert_eq!(
+                    c.rsa_public_key().unwrap().e(),
+                    &rsa::BigUint::from(65537u32)
+                );
+                let ku = c.key_usage().unwrap();
+                assert!(ku.key_cert_sign && ku.crl_sign && ku.critical);
+                assert!(!ku.digital_signature && !ku.non_repudiation);
+                assert!(c.signature_attributes().is_none());
+                assert!(c.subject_key_identifier().is_some_and(|k| k.len() == 20));
+                assert_eq!(c.subject(), c.issuer());
+                assert!(c.subject().starts_with(
+                    "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for "
+                ));
+                assert_eq!(c.der(), &der[..]);
+                assert!(c.not_before() < c.not_after());
+            }
+        }
+        let c = JpkiCertificate::from_der(&load("production/signca03.cer")).unwrap();
+        assert_eq!(c.issuance_number(), "067C6A21");
+        assert_eq!(c.serial_bytes(), &[0x06, 0x7C, 0x6A, 0x21]);
+        assert_eq!(
+            c.subject(),
+            "OU=Japan Agency for Local Authority Information Systems,\
+             OU=JPKI for digital signature,O=JPKI,C=JP"
+        );
+        assert_eq!(c.not_after_date_jst(), Date::new(2033, 7, 15).unwrap());
+        assert_eq!(c.not_before_date_jst(), Date::new(2023, 7, 16).unwrap());
+        assert_eq!(c.not_after().hour(), 14);
+        let c1 = JpkiCertificate::from_der(&load("production/authca01.cer")).unwrap();
+        assert_eq!(c1.issuance_number(), "01");
+        let t = JpkiCertificate::from_der(&load("test/authca-test-2019.cer")).unwrap();
+        assert_eq!(t.issuance_number(), "BFCD");
+        assert_eq!(t.serial_bytes(), &[0x00, 0xBF, 0xCD]);
+    }
+
+    #[test]
+    fn generations_share_a_name_but_not_a_key() {
+        let g2 = JpkiCertificate::from_der(&load("production/signca02.cer")).unwrap();
+        let g3 = JpkiCertificate::from_der(&load("production/signca03.cer")).unwrap();
+        let a3 = JpkiCertificate::from_der(&load("production/authca03.cer")).unwrap();
+        let t = JpkiCertificate::from_der(&load("test/signca-test-2024.cer")).unwrap();
+        assert_eq!(g2.verify_issued_by(&g3), Err(CertError::SignatureInvalid));
+        assert_eq!(g3.verify_issued_by(&a3), Err(CertError::IssuerMismatch));
+        assert_eq!(g3.verify_issued_by(&t), Err(CertError::IssuerMismatch));
+        assert_ne!(g2, g3);
+    }
+
+    #[test]
+    fn pem_and_debug() {
+        let der = load("production/signca03.cer");
+        let c = JpkiCertificate::from_der(&der).unwrap();
+        let pem = c.to_pem();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        let back = JpkiCertificate::from_pem_or_der(format!("\n  {pem}").as_bytes()).unwrap();
+        assert_eq!(back, c);
+        assert_eq!(JpkiCertificate::from_pem_or_der(&der).unwrap(), c);
+        let wrong = pem.replace("CERTIFICATE", "PUBLIC KEY");
+        assert!(matches!(
+            JpkiCertificate::from_pem_or_der(wrong.as_bytes()),
+            Err(CertError::Pem(_))
+        ));
+        let dbg = format!("{c:?}");
+        assert_eq!(
+            dbg,
+            "JpkiCertificate { kind: SignatureCa, issuance_number: \"067C6A21\", .. }"
+        );
+    }
+
+    #[test]
+    fn trailing_data_and_not_a_certificate() {
+        let mut der = load("production/signca03.cer");
+        der.extend_from_slice(&[0xFF; 7]);
+        assert_eq!(
+            JpkiCertificate::from_der(&der),
+            Err(CertError::TrailingData { extra: 7 })
+        );
+        // A well-formed DER value that is not a certificate.
+        let not_cert = der::asn1::OctetString::new(vec![1, 2, 3])
+            .unwrap()
+            .to_der()
+            .unwrap();
+        assert_eq!(
+            JpkiCertificate::from_der(&not_cert),
+            Err(CertError::NotCertificate)
+        );
+        assert!(matches!(
+            JpkiCertificate::from_der(&[]),
+            Err(CertError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn every_truncation_fails() {
+        for f in ["production/signca03.cer", "test/authca-test-2023.cer"] {
+            let der = load(f);
+            for n in 0..der.len() {
+                assert!(
+                    JpkiCertificate::from_der(&der[..n]).is_err(),
+                    "{f} prefix {n}"
+                );
+                assert!(JpkiCertificate::from_pem_or_der(&der[..n]).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn structural_damage_fails() {
+        let der = load("production/signca03.cer");
+        // Offsets of structural tags (see `openssl asn1parse`): Certificate, TBS, version,
+        // serial, algorithm, validity, SPKI, extensions, signature algorithm, signature.
+        for at in [
+            0, 4, 8, 10, 13, 19, 21, 34, 165, 167, 197, 328, 332, 347, 622, 626,
+        ] {
+            for x in [0x01, 0x20, 0x80, 0xFF] {
+                let mut bad = der.clone();
+                bad[at] ^= x;
+                assert!(
+                    JpkiCertificate::from_der(&bad).is_err(),
+                    "tag at {at} ^ {x:#x}"
+                );
+            }
+        }
+        // Bad lengths: outer and TBS length headers.
+        for (at, v) in [
+            (1, 0x80),
+            (1, 0x83),
+            (1, 0x84),
+            (1, 0x81),
+            (3, 0x15),
+            (3, 0x13),
+        ] {
+            let mut bad = der.clone();
+            bad[at] = v;
+            assert!(
+                JpkiCertificate::from_der(&bad).is_err(),
+                "length at {at} = {v:#x}"
+            );
+        }
+        for at in [5, 6, 7, 9, 11, 14] {
+            for delta in [1u8, 0xFF] {
+                let mut bad = der.clone();
+                bad[at] = bad[at].wrapping_add(delta);
+                assert!(JpkiCertificate::from_der(&bad).is_err(), "length at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_single_byte_change_never_panics_and_breaks_the_signature() {
+        let der = load("production/authca02.cer");
+        let root = JpkiCertificate::from_der(&der).unwrap();
+        for at in 0..der.len() {
+            for x in [0x01, 0x80] {
+                let mut bad = der.clone();
+                bad[at] ^= x;
+                if let Ok(c) = JpkiCertificate::from_der(&bad) {
+                    assert!(c.verify_issued_by(&root).is_err(), "byte {at} ^ {x:#x}");
+                }
+            }
+        }
+    }
+}
