@@ -29,16 +29,18 @@
 //! # #[cfg(feature = "emulator")] {
 //! use std::sync::Arc;
 //! use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
-//! use mynasign::jpki::{JpkiSession, HashAlgorithm, KeySlot};
+//! use mynasign::jpki::{CertificateSlot, HashAlgorithm, JpkiSession, KeySlot, LastAttempt, Profile};
 //! use mynasign::pin::{Pin, PinKind};
 //!
 //! let persona = Persona::from_seed(1);
-//! let card = Arc::new(EmulatedCard::new(&persona, EmulatorConfig::default()));
+//! let image = persona.card_image(Profile::MyNumberCard);
+//! let card = Arc::new(EmulatedCard::from_image(image, EmulatorConfig::default()));
 //! let mut session = JpkiSession::open(card)?;
 //! let status = session.pin_status(PinKind::SignaturePassword)?;
 //! assert_eq!(status.remaining, 5);
-//! session.verify(&Pin::signature_password(persona.signature_password())?, false)?;
-//! let cert = session.read_signature_certificate()?;
+//! let password = Pin::signature_password(persona.signature_password())?;
+//! session.verify(&password, LastAttempt::Refuse)?;
+//! let cert = session.read_certificate_der(CertificateSlot::Signature)?;
 //! let signature = session.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"consent")?;
 //! assert_eq!(signature.len(), 256);
 //! # let _ = cert;

@@ -50,7 +50,8 @@ pub(crate) struct AppSession {
     options: SessionOptions,
     /// `None` until the card has answered an extended command; then whether it accepts them.
     extended_ok: Option<bool>,
-    /// Likewise for the short-EF-id form of each command (cards may differ per command).
+    /// Likewise for the short-EF-id form of each command: a success vouches for that command
+    /// only, a refusal stops the shortcuts for all.
     shortcuts_ok: [Option<bool>; 3],
     /// The EF we know to be current (only set by an explicit SELECT EF).
     current_ef: Option<u16>,
@@ -92,7 +93,10 @@ impl AppSession {
     /// remember for the session.
     fn shortcut_refused(&mut self, form: Shortcut, used: bool, sw: StatusWord) -> bool {
         if used && sw.status() == Status::Unsupported {
-            self.shortcuts_ok[form as usize] = Some(false);
+            // A card that refuses short-EF-id addressing for one command almost surely lacks
+            // it for the others: stop trying it anywhere, so a refusal costs one exchange per
+            // session. (A success only vouches for its own command.)
+            self.shortcuts_ok = [Some(false); 3];
             self.current_ef = None;
             return true;
         }
@@ -235,7 +239,9 @@ impl AppSession {
     ) -> Result<Option<Vec<u8>>> {
         let first_want = if self.extended() { 65_536 } else { 256 };
         let mut buf = self.read_chunk(ef, 0, first_want, redaction, guard)?;
-        if buf.is_empty() || buf[0] == 0xFF || buf[0] == 0x00 {
+        // An empty file, or one holding only filler (`00`, or `FF FF`: a lone `FF` may start a
+        // two-byte tag such as the attributes record's `FF 20`).
+        if buf.is_empty() || buf[0] == 0x00 || buf.starts_with(&[0xFF, 0xFF]) || buf == [0xFF] {
             return Ok(None);
         }
         let total = tlv_total_len(&buf)?;

@@ -1,7 +1,11 @@
 //! The card-info input support application (券面事項入力補助AP): the basic four attributes.
 
 mod record;
+mod session;
 
+#[cfg(feature = "my-number")]
+pub use session::MyNumber;
+pub use session::CardInfoSession;
 pub use record::{encode_attributes_record, parse_attributes_record};
 
 /// The card-info input support application's AID.

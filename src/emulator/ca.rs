@@ -79,6 +79,9 @@ pub struct SignatureCertificateRequest<'a> {
     pub public_key: &'a rsa::RsaPublicKey,
     /// The issue date (validity starts at 00:00:00 JST that day).
     pub issue_date: Date,
+    /// The certificate policy: [`oid::SIGNATURE_POLICY`] for a card,
+    /// [`oid::SMARTPHONE_SIGNATURE_POLICY`] for a smartphone.
+    pub policy: ObjectIdentifier,
 }
 
 impl core::fmt::Debug for SignatureCertificateRequest<'_> {
@@ -397,7 +400,7 @@ impl EmulatorCa {
 
     /// Issues a signature certificate in the JPKI format: subject `C=JP, L=<prefecture>,
     /// L=<municipality>, CN=<id>`; keyUsage digitalSignature + nonRepudiation (critical);
-    /// certificatePolicies [`oid::SIGNATURE_POLICY`] (critical); subjectAltName with the six
+    /// certificatePolicies `request.policy` (critical); subjectAltName with the six
     /// attributes; issuerAltName and CRL distribution point as directory names; OCSP access;
     /// key identifiers; sha256WithRSAEncryption. Valid from the issue date 00:00:00 JST to the
     /// 5th birthday after it, 23:59:59 JST.
@@ -427,7 +430,7 @@ impl EmulatorCa {
                 true,
                 &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
             )?,
-            policies(oid::SIGNATURE_POLICY)?,
+            policies(request.policy)?,
             extension(
                 ID_CE_SUBJECT_ALT_NAME,
                 false,

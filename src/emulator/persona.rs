@@ -534,6 +534,11 @@ impl Credentials {
                 attributes,
                 public_key: &signature_key.to_public_key(),
                 issue_date,
+                policy: if purpose == "card" {
+                    crate::cert::oid::SIGNATURE_POLICY
+                } else {
+                    crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY
+                },
             })
             .expect("the emulator CA encodes persona certificates");
         let (serial, subject_id) = id("authentication");

@@ -76,7 +76,7 @@ fn card_key_through_the_signature_traits() {
     vk.verify(b"through the traits", &sig).unwrap();
     assert!(vk.verify(b"tampered", &sig).is_err());
     use signature::Keypair;
-    assert_eq!(signer.verifying_key(), vk);
+    assert_eq!(signer.verifying_key().as_ref(), vk.as_ref());
 }
 
 #[test]
