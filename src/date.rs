@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn parsing() {
-        assert_eq!(Date::parse_iso("2026-11-22").unwrap().to_string(), "2026-11-22");
+        assert_eq!(
+            Date::parse_iso("2026-11-22").unwrap().to_string(),
+            "2026-11-22"
+        );
         assert!(Date::parse_iso("2027-02-29").is_err());
         assert!(Date::parse_iso("2026-1-22").is_err());
         assert_eq!(

@@ -141,7 +141,8 @@ impl Command {
                     if n == 0 {
                         out.push(0);
                     }
-                    out.extend_from_slice(&((le & 0xFFFF) as u16).to_be_bytes()); // 65536 -> 0000
+                    out.extend_from_slice(&((le & 0xFFFF) as u16).to_be_bytes());
+                    // 65536 -> 0000
                 }
             }
         }
@@ -201,7 +202,9 @@ impl Command {
             cmd.data = Zeroizing::new(rest[..lc].to_vec());
             cmd.le = Some(ext_le(rest[lc], rest[lc + 1]));
         } else {
-            return Err(ApduError::MalformedCommand("extended Lc does not match the body"));
+            return Err(ApduError::MalformedCommand(
+                "extended Lc does not match the body",
+            ));
         }
         Ok((cmd, LengthForm::Extended))
     }
@@ -228,8 +231,13 @@ mod tests {
         assert_eq!(enc(&c, LengthForm::Short), [0, 0xB0, 0, 0, 0]);
         let c = Command::new(0, 0xA4, 2, 0x0C).with_data([0, 0x1B]);
         assert_eq!(enc(&c, LengthForm::Short), [0, 0xA4, 2, 0x0C, 2, 0, 0x1B]);
-        let c = Command::new(0x80, 0x2A, 0, 0x80).with_data([1, 2]).with_le(256);
-        assert_eq!(enc(&c, LengthForm::Short), [0x80, 0x2A, 0, 0x80, 2, 1, 2, 0]);
+        let c = Command::new(0x80, 0x2A, 0, 0x80)
+            .with_data([1, 2])
+            .with_le(256);
+        assert_eq!(
+            enc(&c, LengthForm::Short),
+            [0x80, 0x2A, 0, 0x80, 2, 1, 2, 0]
+        );
     }
 
     #[test]
@@ -238,7 +246,9 @@ mod tests {
         assert_eq!(enc(&c, LengthForm::Extended), [0, 0xB0, 0, 0, 0, 0, 0]);
         let c = Command::new(0, 0xB0, 0, 0).with_le(4096);
         assert_eq!(enc(&c, LengthForm::Extended), [0, 0xB0, 0, 0, 0, 0x10, 0]);
-        let c = Command::new(0, 0xD6, 0, 0).with_data(vec![7; 300]).with_le(2);
+        let c = Command::new(0, 0xD6, 0, 0)
+            .with_data(vec![7; 300])
+            .with_le(2);
         let e = enc(&c, LengthForm::Extended);
         assert_eq!(&e[..7], &[0, 0xD6, 0, 0, 0, 0x01, 0x2C]);
         assert_eq!(&e[e.len() - 2..], &[0, 2]);
@@ -255,7 +265,9 @@ mod tests {
             Command::new(0, 0xB0, 0x86, 0).with_le(32),
             Command::new(0, 0xB0, 0, 0).with_le(256),
             Command::new(0, 0xA4, 4, 0x0C).with_data([0xD3, 0x92]),
-            Command::new(0x80, 0x2A, 0, 0x9A).with_data([9; 51]).with_le(256),
+            Command::new(0x80, 0x2A, 0, 0x9A)
+                .with_data([9; 51])
+                .with_le(256),
         ];
         for form in [LengthForm::Short, LengthForm::Extended] {
             for c in &cases {

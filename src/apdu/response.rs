@@ -89,7 +89,10 @@ mod tests {
         assert_eq!(r.data(), &[1, 2]);
         assert!(r.is_success());
         assert_eq!(r.to_bytes(), vec![1, 2, 0x90, 0]);
-        assert_eq!(Response::parse(&[0x90]), Err(ApduError::ResponseTooShort(1)));
+        assert_eq!(
+            Response::parse(&[0x90]),
+            Err(ApduError::ResponseTooShort(1))
+        );
         assert_eq!(Response::parse(&[]), Err(ApduError::ResponseTooShort(0)));
     }
 }

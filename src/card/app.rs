@@ -161,8 +161,12 @@ impl AppSession {
         loop {
             let ext = want > 256 && self.extended();
             let le = if ext {
-                want.min(65_536)
-                    .min(self.channel.capabilities().max_response_len.saturating_sub(2))
+                want.min(65_536).min(
+                    self.channel
+                        .capabilities()
+                        .max_response_len
+                        .saturating_sub(2),
+                )
             } else {
                 want.min(256)
             };
@@ -246,12 +250,18 @@ impl AppSession {
         }
         let total = tlv_total_len(&buf)?;
         if total > MAX_OBJECT_LEN {
-            return Err(Error::malformed("file", "object longer than any JPKI object"));
+            return Err(Error::malformed(
+                "file",
+                "object longer than any JPKI object",
+            ));
         }
         while buf.len() < total {
             let chunk = self.read_chunk(ef, buf.len(), total - buf.len(), redaction, guard)?;
             if chunk.is_empty() {
-                return Err(Error::malformed("file", "the card returned no data mid-object"));
+                return Err(Error::malformed(
+                    "file",
+                    "the card returned no data mid-object",
+                ));
             }
             buf.extend_from_slice(&chunk);
         }
@@ -442,7 +452,10 @@ mod tests {
         assert_eq!(tlv_total_len(&[0x30, 0x82, 0x07, 0x00]).unwrap(), 0x704);
         assert_eq!(tlv_total_len(&[0x30, 0x81, 0x90]).unwrap(), 3 + 0x90);
         assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x10]).unwrap(), 3 + 0x10);
-        assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x82, 0x01, 0x00]).unwrap(), 5 + 256);
+        assert_eq!(
+            tlv_total_len(&[0xFF, 0x20, 0x82, 0x01, 0x00]).unwrap(),
+            5 + 256
+        );
         assert!(tlv_total_len(&[0x30]).is_err());
         assert!(tlv_total_len(&[0x30, 0x82, 0x07]).is_err());
         assert!(tlv_total_len(&[0x30, 0x84, 0, 0, 0, 1]).is_err());

@@ -72,10 +72,7 @@ impl Channel {
         while let Status::MoreData(n) = resp.status() {
             continuations += 1;
             if continuations > MAX_GET_RESPONSE {
-                return Err(Error::malformed(
-                    "response",
-                    "the card kept answering 61xx",
-                ));
+                return Err(Error::malformed("response", "the card kept answering 61xx"));
             }
             let get = Command::new(0x00, 0xC0, 0x00, 0x00)
                 .with_le(n)
@@ -125,4 +122,3 @@ impl Channel {
         resp
     }
 }
-

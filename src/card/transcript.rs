@@ -55,7 +55,11 @@ impl Transcript {
         let response = match response {
             Err(e) => format!("<transport error: {e}>"),
             Ok(r) if redaction == Redaction::ResponseData && r.len() > 2 => {
-                format!("<{} bytes redacted> {}", r.len() - 2, hex(&r[r.len() - 2..]))
+                format!(
+                    "<{} bytes redacted> {}",
+                    r.len() - 2,
+                    hex(&r[r.len() - 2..])
+                )
             }
             Ok(r) => hex(r),
         };

@@ -3,10 +3,10 @@
 mod record;
 mod session;
 
+pub use record::{encode_attributes_record, parse_attributes_record};
+pub use session::CardInfoSession;
 #[cfg(feature = "my-number")]
 pub use session::MyNumber;
-pub use session::CardInfoSession;
-pub use record::{encode_attributes_record, parse_attributes_record};
 
 /// The card-info input support application's AID.
 pub const AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];

@@ -235,6 +235,7 @@ impl SignatureAttributes {
 
     /// The six `otherName` entries, in OID order, as the emulator CA puts them in a
     /// subjectAltName.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub(crate) fn to_general_names(&self) -> Result<Vec<GeneralName>, der::Error> {
         let mut dob = String::with_capacity(9);
         dob.push(char::from(self.era.digit()));

@@ -31,7 +31,9 @@ use x509_cert::Certificate;
 
 use crate::error::{Error, Result};
 
-pub use signer::{CardContentSigner, ContentSigner, P256KeySigner, RsaKeySigner, SignatureAlgorithm};
+pub use signer::{
+    CardContentSigner, ContentSigner, P256KeySigner, RsaKeySigner, SignatureAlgorithm,
+};
 
 /// Object identifiers used in the CMS structures.
 pub mod oid {
@@ -40,17 +42,14 @@ pub mod oid {
     /// `id-data`.
     pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
     /// `id-signedData`.
-    pub const SIGNED_DATA: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+    pub const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
     /// `id-contentType`.
-    pub const CONTENT_TYPE: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+    pub const CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
     /// `id-messageDigest`.
     pub const MESSAGE_DIGEST: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
     /// `id-signingTime`.
-    pub const SIGNING_TIME: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
+    pub const SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
     /// `id-sha256`.
     pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
     /// `id-sha384`.
@@ -148,7 +147,9 @@ pub(crate) fn signed_attributes(
             hash_algorithm: None,
             cert_hash,
             issuer_serial: Some(ess::IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(cert.tbs_certificate.issuer.clone())],
+                issuer: vec![GeneralName::DirectoryName(
+                    cert.tbs_certificate.issuer.clone(),
+                )],
                 serial_number: cert.tbs_certificate.serial_number.clone(),
             }),
         }],
@@ -168,18 +169,28 @@ pub(crate) fn signed_attributes(
 
 /// Signs `content` into a DER CMS `ContentInfo`/`SignedData` (CAdES-BES), with the signature
 /// made by `signer` over the DER of the signed attributes.
-pub fn sign(content: &[u8], signer: &mut dyn ContentSigner, options: &SignOptions) -> Result<Vec<u8>> {
+pub fn sign(
+    content: &[u8],
+    signer: &mut dyn ContentSigner,
+    options: &SignOptions,
+) -> Result<Vec<u8>> {
     let cert_der = signer.certificate_der();
-    let cert = Certificate::from_der(&cert_der).map_err(|e| {
-        Error::Certificate(crate::cert::CertError::Malformed(e.to_string()))
-    })?;
+    let cert = Certificate::from_der(&cert_der)
+        .map_err(|e| Error::Certificate(crate::cert::CertError::Malformed(e.to_string())))?;
     let attrs = signed_attributes(content, &cert_der, &cert, options.signing_time)?;
     // The signature covers the attributes encoded as a SET OF (tag 31), not as the [0]
     // IMPLICIT field they are stored in.
     let to_sign = attrs.to_der().map_err(enc_err("signed attributes"))?;
     let algorithm = signer.algorithm();
     let signature = signer.sign(&to_sign)?;
-    assemble(content, &cert, &options.extra_certificates, attrs, algorithm, signature)
+    assemble(
+        content,
+        &cert,
+        &options.extra_certificates,
+        attrs,
+        algorithm,
+        signature,
+    )
 }
 
 /// Puts the pieces of a `SignedData` together.
@@ -212,9 +223,8 @@ pub(crate) fn assemble(
         .insert(CertificateChoices::Certificate(cert.clone()))
         .map_err(enc_err("certificates"))?;
     for der in extra_certificates {
-        let c = Certificate::from_der(der).map_err(|e| {
-            Error::Certificate(crate::cert::CertError::Malformed(e.to_string()))
-        })?;
+        let c = Certificate::from_der(der)
+            .map_err(|e| Error::Certificate(crate::cert::CertError::Malformed(e.to_string())))?;
         certificates
             .insert(CertificateChoices::Certificate(c))
             .map_err(enc_err("certificates"))?;
@@ -227,11 +237,7 @@ pub(crate) fn assemble(
     signer_infos
         .insert(signer_info)
         .map_err(enc_err("signer infos"))?;
-    let econtent = Any::new(
-        der::Tag::OctetString,
-        content.to_vec(),
-    )
-    .map_err(enc_err("content"))?;
+    let econtent = Any::new(der::Tag::OctetString, content.to_vec()).map_err(enc_err("content"))?;
     let signed_data = SignedData {
         version: CmsVersion::V1,
         digest_algorithms,

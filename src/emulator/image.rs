@@ -34,7 +34,10 @@ impl core::fmt::Debug for CardImage {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("CardImage")
             .field("token_label", &self.token_label)
-            .field("has_signature_certificate", &self.signature_certificate.is_some())
+            .field(
+                "has_signature_certificate",
+                &self.signature_certificate.is_some(),
+            )
             .finish_non_exhaustive()
     }
 }

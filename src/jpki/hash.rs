@@ -67,7 +67,11 @@ mod tests {
 
     #[test]
     fn digest_info_is_der() {
-        for h in [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512] {
+        for h in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
             let di = h.digest_info(&h.digest(b"abc")).unwrap();
             assert_eq!(di[1] as usize, di.len() - 2);
             assert_eq!(di[18] as usize, h.output_len());
@@ -78,8 +82,8 @@ mod tests {
         assert_eq!(
             &di[..19],
             &[
-                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
-                0x02, 0x01, 0x05, 0x00, 0x04, 0x20
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x01, 0x05, 0x00, 0x04, 0x20
             ]
         );
     }

@@ -75,8 +75,14 @@ mod tests {
         assert_eq!(Profile::from_token(&raw), Some(Profile::MyNumberCard));
         raw[14] = b' ';
         assert_eq!(Profile::from_token(&raw), Some(Profile::LegacyResidentCard));
-        assert_eq!(Profile::from_token(b"JPKIAPGPSETOKEN\0\0"), Some(Profile::AndroidSmartphone));
-        assert_eq!(Profile::from_token(b"JPKIAPIOSTOKEN"), Some(Profile::IPhone));
+        assert_eq!(
+            Profile::from_token(b"JPKIAPGPSETOKEN\0\0"),
+            Some(Profile::AndroidSmartphone)
+        );
+        assert_eq!(
+            Profile::from_token(b"JPKIAPIOSTOKEN"),
+            Some(Profile::IPhone)
+        );
         assert_eq!(Profile::from_token(b"JPKIAPICCTOKEN3"), None);
         assert_eq!(Profile::from_token(b"  "), None);
         assert_eq!(Profile::from_token(b""), None);

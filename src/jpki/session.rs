@@ -196,12 +196,16 @@ impl JpkiSession {
     /// Signs a DER DigestInfo with a card key (the card adds PKCS#1 v1.5 type-1 padding).
     /// Returns the 256-byte RSA signature.
     pub fn sign_digest_info(&mut self, key: KeySlot, digest_info: &[u8]) -> Result<Vec<u8>> {
-        self.app
-            .compute_signature(key.ef(), key.pin(), digest_info)
+        self.app.compute_signature(key.ef(), key.pin(), digest_info)
     }
 
     /// Signs a digest computed by the caller with `hash`.
-    pub fn sign_digest(&mut self, key: KeySlot, hash: HashAlgorithm, digest: &[u8]) -> Result<Vec<u8>> {
+    pub fn sign_digest(
+        &mut self,
+        key: KeySlot,
+        hash: HashAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>> {
         let di = hash.digest_info(digest)?;
         self.sign_digest_info(key, &di)
     }

@@ -96,8 +96,9 @@ const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 impl spki::SignatureAlgorithmIdentifier for CardSigner<'_> {
     type Params = AnyRef<'static>;
 
-    const SIGNATURE_ALGORITHM_IDENTIFIER: AlgorithmIdentifierRef<'static> = AlgorithmIdentifierRef {
-        oid: SHA256_WITH_RSA,
-        parameters: Some(AnyRef::NULL),
-    };
+    const SIGNATURE_ALGORITHM_IDENTIFIER: AlgorithmIdentifierRef<'static> =
+        AlgorithmIdentifierRef {
+            oid: SHA256_WITH_RSA,
+            parameters: Some(AnyRef::NULL),
+        };
 }

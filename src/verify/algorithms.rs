@@ -5,6 +5,7 @@ use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::cms::oid;
+use crate::jpki::HashAlgorithm;
 
 /// The public-key algorithm OID of RSA keys.
 const RSA_KEY: der::oid::ObjectIdentifier = oid::RSA_ENCRYPTION;
@@ -12,36 +13,32 @@ const RSA_KEY: der::oid::ObjectIdentifier = oid::RSA_ENCRYPTION;
 const EC_KEY: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
-/// Which hash a signature uses, from its signature algorithm and (for `rsaEncryption` in a
-/// SignerInfo) the digest algorithm.
-fn rsa_scheme(
+/// Which hash an RSA signature uses, from its signature algorithm and (for `rsaEncryption`
+/// in a SignerInfo) the digest algorithm.
+fn rsa_hash(
     sig_alg: &AlgorithmIdentifierOwned,
     digest_alg: Option<&AlgorithmIdentifierOwned>,
-) -> Option<(rsa::Pkcs1v15Sign, fn(&[u8]) -> Vec<u8>)> {
-    use crate::jpki::HashAlgorithm as H;
-    let hash = match sig_alg.oid {
-        o if o == oid::SHA256_WITH_RSA => H::Sha256,
-        o if o == oid::SHA384_WITH_RSA => H::Sha384,
-        o if o == oid::SHA512_WITH_RSA => H::Sha512,
+) -> Option<HashAlgorithm> {
+    Some(match sig_alg.oid {
+        o if o == oid::SHA256_WITH_RSA => HashAlgorithm::Sha256,
+        o if o == oid::SHA384_WITH_RSA => HashAlgorithm::Sha384,
+        o if o == oid::SHA512_WITH_RSA => HashAlgorithm::Sha512,
         o if o == oid::RSA_ENCRYPTION => match digest_alg?.oid {
-            d if d == oid::SHA256 => H::Sha256,
-            d if d == oid::SHA384 => H::Sha384,
-            d if d == oid::SHA512 => H::Sha512,
+            d if d == oid::SHA256 => HashAlgorithm::Sha256,
+            d if d == oid::SHA384 => HashAlgorithm::Sha384,
+            d if d == oid::SHA512 => HashAlgorithm::Sha512,
             _ => return None,
         },
         _ => return None,
-    };
-    Some(match hash {
-        H::Sha256 => (rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), |m| {
-            H::Sha256.digest(m)
-        }),
-        H::Sha384 => (rsa::Pkcs1v15Sign::new::<sha2::Sha384>(), |m| {
-            H::Sha384.digest(m)
-        }),
-        H::Sha512 => (rsa::Pkcs1v15Sign::new::<sha2::Sha512>(), |m| {
-            H::Sha512.digest(m)
-        }),
     })
+}
+
+fn pkcs1v15(hash: HashAlgorithm) -> rsa::Pkcs1v15Sign {
+    match hash {
+        HashAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+        HashAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+        HashAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+    }
 }
 
 /// Whether `signature` over `message` verifies with `key` under `sig_alg` (and, for a CMS
@@ -54,7 +51,7 @@ pub(crate) fn verify(
     signature: &[u8],
 ) -> bool {
     if key.algorithm.oid == RSA_KEY {
-        let Some((scheme, hash)) = rsa_scheme(sig_alg, digest_alg) else {
+        let Some(hash) = rsa_hash(sig_alg, digest_alg) else {
             return false;
         };
         let Ok(der) = key.to_der() else { return false };
@@ -64,7 +61,9 @@ pub(crate) fn verify(
         let Ok(public) = rsa::RsaPublicKey::try_from(spki) else {
             return false;
         };
-        public.verify(scheme, &hash(message), signature).is_ok()
+        public
+            .verify(pkcs1v15(hash), &hash.digest(message), signature)
+            .is_ok()
     } else if key.algorithm.oid == EC_KEY {
         if sig_alg.oid != oid::ECDSA_WITH_SHA256 {
             return false;

@@ -41,7 +41,7 @@ impl VerifiedConsent {
 /// policy is taken for a card's.
 pub fn certificate_source(cert: &JpkiCertificate) -> CertificateSource {
     let smartphone = crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY.to_string();
-    if cert.policies().iter().any(|p| *p == smartphone) {
+    if cert.policies().contains(&smartphone) {
         CertificateSource::Smartphone
     } else {
         CertificateSource::Card

@@ -12,8 +12,8 @@ mod trust;
 
 use std::time::SystemTime;
 
-use cms::content_info::ContentInfo;
 use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
@@ -109,10 +109,10 @@ fn malformed(e: impl core::fmt::Display) -> VerifyError {
 }
 
 /// The single value of the signed attribute `oid`, if present exactly once.
-fn attribute<'a>(
-    si: &'a SignerInfo,
+fn attribute(
+    si: &SignerInfo,
     id: der::oid::ObjectIdentifier,
-) -> Result<Option<&'a der::Any>, VerifyError> {
+) -> Result<Option<&der::Any>, VerifyError> {
     let Some(attrs) = si.signed_attrs.as_ref() else {
         return Err(VerifyError::Malformed("no signed attributes".into()));
     };
@@ -132,7 +132,11 @@ fn digest_for(alg: &der::oid::ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, 
         a if a == oid::SHA256 => H::Sha256.digest(data),
         a if a == oid::SHA384 => H::Sha384.digest(data),
         a if a == oid::SHA512 => H::Sha512.digest(data),
-        _ => return Err(VerifyError::Malformed("unsupported digest algorithm".into())),
+        _ => {
+            return Err(VerifyError::Malformed(
+                "unsupported digest algorithm".into(),
+            ))
+        }
     })
 }
 
@@ -196,7 +200,9 @@ pub fn verify_signed_data(
         .ok_or_else(|| VerifyError::Malformed("no content-type attribute".into()))?;
     let ct: der::oid::ObjectIdentifier = ct.decode_as().map_err(malformed)?;
     if ct != sd.encap_content_info.econtent_type {
-        return Err(VerifyError::Malformed("content-type attribute mismatch".into()));
+        return Err(VerifyError::Malformed(
+            "content-type attribute mismatch".into(),
+        ));
     }
     let md = attribute(si, oid::MESSAGE_DIGEST)?
         .ok_or_else(|| VerifyError::Malformed("no message-digest attribute".into()))?;
@@ -223,8 +229,8 @@ pub fn verify_signed_data(
     }
 
     // ESS signing-certificate-v2 binds the certificate that verified.
-    let ess_attr =
-        attribute(si, ess::ID_AA_SIGNING_CERTIFICATE_V2)?.ok_or(VerifyError::CertificateNotBound)?;
+    let ess_attr = attribute(si, ess::ID_AA_SIGNING_CERTIFICATE_V2)?
+        .ok_or(VerifyError::CertificateNotBound)?;
     let ess: ess::SigningCertificateV2 = ess_attr
         .decode_as()
         .map_err(|_| VerifyError::CertificateNotBound)?;
@@ -234,7 +240,8 @@ pub fn verify_signed_data(
         .as_ref()
         .map(|a| a.oid)
         .unwrap_or(oid::SHA256);
-    let expected = digest_for(&hash_alg, &signer_der).map_err(|_| VerifyError::CertificateNotBound)?;
+    let expected =
+        digest_for(&hash_alg, &signer_der).map_err(|_| VerifyError::CertificateNotBound)?;
     if first.cert_hash.as_bytes() != expected.as_slice() {
         return Err(VerifyError::CertificateNotBound);
     }
@@ -342,4 +349,3 @@ fn check_crl(
     }
     Ok(())
 }
-

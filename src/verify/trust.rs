@@ -87,7 +87,10 @@ impl TrustStore {
     pub fn emulator() -> Self {
         let ca = crate::emulator::EmulatorCa::shared();
         Self {
-            roots: Arc::new(parse_all(&[ca.signature_ca_der(), ca.authentication_ca_der()])),
+            roots: Arc::new(parse_all(&[
+                ca.signature_ca_der(),
+                ca.authentication_ca_der(),
+            ])),
             level: TrustLevel::Emulator,
         }
     }

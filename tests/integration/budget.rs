@@ -16,7 +16,9 @@ fn flow(config: EmulatorConfig, options: SessionOptions) -> mynasign::card::Exch
     s.verify(&pin, LastAttempt::Refuse).unwrap();
     let der = s.read_certificate_der(CertificateSlot::Signature).unwrap();
     assert_eq!(der, persona().signature_certificate_der());
-    let sig = s.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"payload").unwrap();
+    let sig = s
+        .sign(KeySlot::Signature, HashAlgorithm::Sha256, b"payload")
+        .unwrap();
     assert_eq!(sig.len(), 256);
     s.stats()
 }

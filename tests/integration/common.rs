@@ -13,7 +13,10 @@ pub fn persona() -> Arc<Persona> {
 }
 
 pub fn card_with(profile: Profile, config: EmulatorConfig) -> Arc<EmulatedCard> {
-    Arc::new(EmulatedCard::from_image(persona().card_image(profile), config))
+    Arc::new(EmulatedCard::from_image(
+        persona().card_image(profile),
+        config,
+    ))
 }
 
 pub fn card() -> Arc<EmulatedCard> {

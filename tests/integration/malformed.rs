@@ -20,7 +20,10 @@ fn unexpected_status_words_are_typed() {
     let t = Scripted::new(vec![sw(0x6F00)]);
     assert!(matches!(
         JpkiSession::open(t),
-        Err(Error::CardStatus { operation: "SELECT application", .. })
+        Err(Error::CardStatus {
+            operation: "SELECT application",
+            ..
+        })
     ));
     let t = Scripted::new(vec![sw(0x9000), token(), sw(0x6F00)]);
     let mut s = JpkiSession::open(t).unwrap();
@@ -31,7 +34,10 @@ fn unexpected_status_words_are_typed() {
     let t = Scripted::new(vec![sw(0x9000), token(), sw(0x63C5), sw(0x6F00)]);
     let mut s = JpkiSession::open(t).unwrap();
     let pin = Pin::signature_password("ABC123").unwrap();
-    assert!(matches!(s.verify(&pin, LastAttempt::Refuse), Err(Error::CardStatus { .. })));
+    assert!(matches!(
+        s.verify(&pin, LastAttempt::Refuse),
+        Err(Error::CardStatus { .. })
+    ));
 }
 
 #[test]
@@ -45,12 +51,15 @@ fn truncated_certificate_file() {
         sw(0x63C5),
         sw(0x9000),
         ok(&first),
-        sw(0x9000),  // SELECT EF
-        sw(0x6B00),  // READ at 256: beyond the end
+        sw(0x9000), // SELECT EF
+        sw(0x6B00), // READ at 256: beyond the end
     ]);
     let mut s = JpkiSession::open(t).unwrap();
-    s.verify(&Pin::signature_password("ABC123").unwrap(), LastAttempt::Refuse)
-        .unwrap();
+    s.verify(
+        &Pin::signature_password("ABC123").unwrap(),
+        LastAttempt::Refuse,
+    )
+    .unwrap();
     assert!(matches!(
         s.read_certificate_der(CertificateSlot::Signature),
         Err(Error::Malformed { .. })
@@ -60,15 +69,18 @@ fn truncated_certificate_file() {
 #[test]
 fn bad_certificate_headers() {
     for data in [
-        vec![0x30, 0x84, 0, 0, 0, 5, 1],  // length form the card never uses
-        vec![0x30, 0x80, 1, 2],           // indefinite length
-        vec![0x30],                       // header cut short
-        vec![0x30, 0x82, 0x7F, 0xFF],     // longer than any JPKI object
+        vec![0x30, 0x84, 0, 0, 0, 5, 1], // length form the card never uses
+        vec![0x30, 0x80, 1, 2],          // indefinite length
+        vec![0x30],                      // header cut short
+        vec![0x30, 0x82, 0x7F, 0xFF],    // longer than any JPKI object
     ] {
         let t = Scripted::new(vec![sw(0x9000), token(), ok(&data)]);
         let mut s = JpkiSession::open(t).unwrap();
         assert!(
-            matches!(s.read_certificate_der(CertificateSlot::SignatureCa), Err(Error::Malformed { .. })),
+            matches!(
+                s.read_certificate_der(CertificateSlot::SignatureCa),
+                Err(Error::Malformed { .. })
+            ),
             "{data:02X?}"
         );
     }
@@ -107,7 +119,10 @@ fn random_responses_never_panic() {
         state ^= state << 17;
         state
     };
-    let sws = [0x9000u16, 0x6282, 0x61FF, 0x6100, 0x6C10, 0x6C00, 0x63C1, 0x6984, 0x6A86, 0x6700, 0x6B00, 0x6982, 0x6A82];
+    let sws = [
+        0x9000u16, 0x6282, 0x61FF, 0x6100, 0x6C10, 0x6C00, 0x63C1, 0x6984, 0x6A86, 0x6700, 0x6B00,
+        0x6982, 0x6A82,
+    ];
     for _ in 0..300 {
         let mut replies = Vec::new();
         for _ in 0..40 {
@@ -118,12 +133,19 @@ fn random_responses_never_panic() {
             }
             let sw = sws[(next() % sws.len() as u64) as usize];
             r.extend_from_slice(&sw.to_be_bytes());
-            replies.push(if next() % 17 == 0 { Err(TransportError::TagLost) } else { Ok(r) });
+            replies.push(if next() % 17 == 0 {
+                Err(TransportError::TagLost)
+            } else {
+                Ok(r)
+            });
         }
         let t = Scripted::new(replies);
         if let Ok(mut s) = JpkiSession::open(t) {
             let _ = s.pin_status(PinKind::SignaturePassword);
-            let _ = s.verify(&Pin::signature_password("ABC123").unwrap(), LastAttempt::Allow);
+            let _ = s.verify(
+                &Pin::signature_password("ABC123").unwrap(),
+                LastAttempt::Allow,
+            );
             let _ = s.read_certificate_der(CertificateSlot::Signature);
             let _ = s.read_certificate_der(CertificateSlot::AuthenticationCa);
             let _ = s.sign(KeySlot::Signature, HashAlgorithm::Sha384, b"x");

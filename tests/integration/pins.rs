@@ -15,8 +15,14 @@ fn status_uses_no_attempt() {
     let card = card();
     let mut s = open(&card);
     for _ in 0..3 {
-        assert_eq!(s.pin_status(PinKind::SignaturePassword).unwrap().remaining, 5);
-        assert_eq!(s.pin_status(PinKind::AuthenticationPin).unwrap().remaining, 3);
+        assert_eq!(
+            s.pin_status(PinKind::SignaturePassword).unwrap().remaining,
+            5
+        );
+        assert_eq!(
+            s.pin_status(PinKind::AuthenticationPin).unwrap().remaining,
+            3
+        );
     }
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 5);
     assert!(matches!(
@@ -80,11 +86,19 @@ fn lock_after_five_then_blocked_sends_nothing() {
     // The guard: one attempt left, refused without sending anything.
     let sent = card.commands_processed();
     let r = s.verify(&wrong_password(), LastAttempt::Refuse);
-    assert!(matches!(r, Err(Error::LastAttemptGuard { pin: PinKind::SignaturePassword })));
+    assert!(matches!(
+        r,
+        Err(Error::LastAttemptGuard {
+            pin: PinKind::SignaturePassword
+        })
+    ));
     assert_eq!(card.commands_processed(), sent, "the guard sent an APDU");
     // Allowed explicitly: the fifth wrong entry locks it (63C0).
     let r = s.verify(&wrong_password(), LastAttempt::Allow);
-    assert!(matches!(r, Err(Error::WrongPin { remaining: 0, .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(Error::WrongPin { remaining: 0, .. })),
+        "{r:?}"
+    );
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 0);
     // Blocked: even the right password is not sent.
     let good = Pin::signature_password(persona().signature_password()).unwrap();
@@ -96,7 +110,10 @@ fn lock_after_five_then_blocked_sends_nothing() {
     assert_eq!(card.commands_processed(), sent);
     // A new session learns it from the retry query, and still sends no VERIFY with data.
     let mut s2 = open(&card);
-    assert!(s2.pin_status(PinKind::SignaturePassword).unwrap().is_blocked());
+    assert!(s2
+        .pin_status(PinKind::SignaturePassword)
+        .unwrap()
+        .is_blocked());
     assert!(matches!(
         s2.verify(&good, LastAttempt::Allow),
         Err(Error::PinBlocked { .. })
@@ -155,7 +172,9 @@ fn link_lost_before_verify_is_reported_and_not_retried() {
     let r = s.verify(&good, LastAttempt::Refuse);
     assert!(matches!(
         r,
-        Err(Error::LinkLostDuringVerify { pin: PinKind::SignaturePassword })
+        Err(Error::LinkLostDuringVerify {
+            pin: PinKind::SignaturePassword
+        })
     ));
     assert_eq!(card.commands_processed(), before, "VERIFY was retried");
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 5);
@@ -175,7 +194,10 @@ fn link_lost_after_a_counted_wrong_attempt() {
     // The card did count it; the next session sees it through the retry query.
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 4);
     let mut s2 = JpkiSession::open(card.clone()).unwrap();
-    assert_eq!(s2.pin_status(PinKind::SignaturePassword).unwrap().remaining, 4);
+    assert_eq!(
+        s2.pin_status(PinKind::SignaturePassword).unwrap().remaining,
+        4
+    );
     // The session that lost the link forgot its cached counter: it asks again.
     let sent = card.commands_processed();
     let st = s.pin_status(PinKind::SignaturePassword).unwrap();
@@ -186,7 +208,11 @@ fn link_lost_after_a_counted_wrong_attempt() {
 fn authentication_pin_counts_three() {
     let card = card();
     let mut s = open(&card);
-    let wrong = if persona().authentication_pin() == "9999" { "9998" } else { "9999" };
+    let wrong = if persona().authentication_pin() == "9999" {
+        "9998"
+    } else {
+        "9999"
+    };
     let wrong = Pin::authentication(wrong).unwrap();
     let r1 = s.verify(&wrong, LastAttempt::Refuse);
     let r2 = s.verify(&wrong, LastAttempt::Refuse);
@@ -212,7 +238,9 @@ fn security_state_is_cleared_on_reselection() {
     let mut s2 = open(&card);
     assert!(matches!(
         s2.read_certificate_der(mynasign::jpki::CertificateSlot::Signature),
-        Err(Error::PinNotVerified { pin: PinKind::SignaturePassword })
+        Err(Error::PinNotVerified {
+            pin: PinKind::SignaturePassword
+        })
     ));
 }
 

@@ -38,7 +38,9 @@ fn unknown_token_is_not_a_my_number_card() {
     let card = Arc::new(EmulatedCard::from_image(image, EmulatorConfig::default()));
     assert!(matches!(
         JpkiSession::open(card),
-        Err(Error::NotMyNumberCard { reason: NotMyNumberCardReason::UnknownToken })
+        Err(Error::NotMyNumberCard {
+            reason: NotMyNumberCardReason::UnknownToken
+        })
     ));
 }
 
@@ -47,7 +49,9 @@ fn card_without_jpki_is_not_a_my_number_card() {
     let t = Scripted::new(vec![sw(0x6A82)]);
     assert!(matches!(
         JpkiSession::open(t.clone()),
-        Err(Error::NotMyNumberCard { reason: NotMyNumberCardReason::NoJpkiApplication })
+        Err(Error::NotMyNumberCard {
+            reason: NotMyNumberCardReason::NoJpkiApplication
+        })
     ));
     assert_eq!(t.sent_count(), 1);
 }
@@ -93,16 +97,23 @@ fn smartphone_authentication_certificate_needs_the_pin() {
         let mut s = open(&card);
         assert!(matches!(
             s.read_certificate_der(CertificateSlot::Authentication),
-            Err(Error::PinNotVerified { pin: PinKind::AuthenticationPin })
+            Err(Error::PinNotVerified {
+                pin: PinKind::AuthenticationPin
+            })
         ));
-        s.read_certificate_der(CertificateSlot::AuthenticationCa).unwrap();
+        s.read_certificate_der(CertificateSlot::AuthenticationCa)
+            .unwrap();
         let pin = Pin::authentication(persona().authentication_pin()).unwrap();
         s.verify(&pin, LastAttempt::Refuse).unwrap();
-        let der = s.read_certificate_der(CertificateSlot::Authentication).unwrap();
+        let der = s
+            .read_certificate_der(CertificateSlot::Authentication)
+            .unwrap();
         // A smartphone certificate is newly issued: not the card's.
         let card_cert = {
             let c = crate::common::card();
-            open(&c).read_certificate_der(CertificateSlot::Authentication).unwrap()
+            open(&c)
+                .read_certificate_der(CertificateSlot::Authentication)
+                .unwrap()
         };
         assert_ne!(der, card_cert);
     }
@@ -113,7 +124,10 @@ fn card_without_signature_certificate() {
     let mut image = persona().card_image(Profile::MyNumberCard);
     image.signature_certificate = None;
     for options in [SessionOptions::default(), plain_options()] {
-        let card = Arc::new(EmulatedCard::from_image(image.clone(), EmulatorConfig::default()));
+        let card = Arc::new(EmulatedCard::from_image(
+            image.clone(),
+            EmulatorConfig::default(),
+        ));
         let mut s = JpkiSession::open_with(card, options).unwrap();
         verify_signature_password(&mut s);
         assert!(matches!(
@@ -136,7 +150,10 @@ fn extended_read_is_one_exchange_short_reads_are_many() {
     let len = persona().signature_certificate_der().len();
     let (_, ext) = read_signature_certificate(&card(), SessionOptions::default());
     assert_eq!(ext, 1);
-    let (_, short) = read_signature_certificate(&card_with(Profile::MyNumberCard, EmulatorConfig::short_only()), SessionOptions::default());
+    let (_, short) = read_signature_certificate(
+        &card_with(Profile::MyNumberCard, EmulatorConfig::short_only()),
+        SessionOptions::default(),
+    );
     // Shortcut for the first 256 bytes, then SELECT EF and the remaining chunks.
     assert_eq!(short as usize, len.div_ceil(256) + 1);
     let (_, plain) = read_signature_certificate(&card(), plain_options());
@@ -200,7 +217,9 @@ fn card_refusing_shortcuts_falls_back_and_remembers() {
         s.pin_status(PinKind::SignaturePassword).unwrap();
         let der = s.read_certificate_der(CertificateSlot::Signature).unwrap();
         assert_eq!(der, persona().signature_certificate_der());
-        let sig = s.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"x").unwrap();
+        let sig = s
+            .sign(KeySlot::Signature, HashAlgorithm::Sha256, b"x")
+            .unwrap();
         assert_eq!(sig.len(), 256);
         // Refused once (the token read), then never tried again in this session.
         assert_eq!(refusals(&s), 1, "round {round}");
@@ -214,20 +233,25 @@ fn a_shortcut_refused_late_falls_back_and_stops_the_others() {
     let mut token = b"JPKIAPICCTOKEN2".to_vec();
     token.resize(32, b' ');
     let t = Scripted::new(vec![
-        sw(0x9000),   // SELECT AP
-        ok(&token),   // READ BINARY 86 (shortcut)
-        sw(0x6A86),   // VERIFY 9B query: refused
-        sw(0x9000),   // SELECT EF 001B
-        sw(0x63C5),   // VERIFY 80 query
-        sw(0x9000),   // VERIFY 80 with data
-        sw(0x9000),   // SELECT EF 001A
+        sw(0x9000),       // SELECT AP
+        ok(&token),       // READ BINARY 86 (shortcut)
+        sw(0x6A86),       // VERIFY 9B query: refused
+        sw(0x9000),       // SELECT EF 001B
+        sw(0x63C5),       // VERIFY 80 query
+        sw(0x9000),       // VERIFY 80 with data
+        sw(0x9000),       // SELECT EF 001A
         ok(&[0x5A; 256]), // COMPUTE DIGITAL SIGNATURE 80
     ]);
     let mut s = JpkiSession::open(t.clone()).unwrap();
-    assert_eq!(s.pin_status(PinKind::SignaturePassword).unwrap().remaining, 5);
+    assert_eq!(
+        s.pin_status(PinKind::SignaturePassword).unwrap().remaining,
+        5
+    );
     let pin = Pin::signature_password("ABC123").unwrap();
     s.verify(&pin, LastAttempt::Refuse).unwrap();
-    let sig = s.sign(KeySlot::Signature, HashAlgorithm::Sha256, b"x").unwrap();
+    let sig = s
+        .sign(KeySlot::Signature, HashAlgorithm::Sha256, b"x")
+        .unwrap();
     assert_eq!(sig, vec![0x5A; 256]);
     let sent = t.sent.lock().unwrap().clone();
     let heads: Vec<&[u8]> = sent.iter().map(|c| &c[..4]).collect();
@@ -298,9 +322,15 @@ fn transcript_redacts_pins_and_personal_data() {
         .collect();
     assert!(!text.contains(&pw_hex.join(" ")), "PIN in transcript");
     let cert_hex: Vec<String> = der[200..216].iter().map(|b| format!("{b:02X}")).collect();
-    assert!(!text.contains(&cert_hex.join(" ")), "certificate in transcript");
+    assert!(
+        !text.contains(&cert_hex.join(" ")),
+        "certificate in transcript"
+    );
     assert!(text.contains("redacted"));
-    assert_eq!(s.transcript().unwrap().entries().len() as u32, s.stats().exchanges);
+    assert_eq!(
+        s.transcript().unwrap().entries().len() as u32,
+        s.stats().exchanges
+    );
     let stats = s.stats();
     assert!(stats.bytes_received as usize > der.len());
     assert!(stats.bytes_sent > 0);

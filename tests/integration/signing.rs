@@ -9,7 +9,10 @@ use signature::{Signer, Verifier};
 
 use crate::common::*;
 
-fn signed_session() -> (std::sync::Arc<mynasign::emulator::EmulatedCard>, mynasign::jpki::JpkiSession) {
+fn signed_session() -> (
+    std::sync::Arc<mynasign::emulator::EmulatedCard>,
+    mynasign::jpki::JpkiSession,
+) {
     let card = card();
     let mut s = open(&card);
     let pin = Pin::signature_password(persona().signature_password()).unwrap();
@@ -19,7 +22,10 @@ fn signed_session() -> (std::sync::Arc<mynasign::emulator::EmulatedCard>, mynasi
 
 fn public_key(s: &mut mynasign::jpki::JpkiSession, slot: CertificateSlot) -> RsaPublicKey {
     let der = s.read_certificate_der(slot).unwrap();
-    JpkiCertificate::from_der(&der).unwrap().rsa_public_key().unwrap()
+    JpkiCertificate::from_der(&der)
+        .unwrap()
+        .rsa_public_key()
+        .unwrap()
 }
 
 #[test]
@@ -28,9 +34,21 @@ fn signatures_verify_with_the_certificate_key_for_each_hash() {
     let key = public_key(&mut s, CertificateSlot::Signature);
     let msg = b"consent payload";
     for (hash, scheme, digest) in [
-        (HashAlgorithm::Sha256, Pkcs1v15Sign::new::<Sha256>(), HashAlgorithm::Sha256.digest(msg)),
-        (HashAlgorithm::Sha384, Pkcs1v15Sign::new::<Sha384>(), HashAlgorithm::Sha384.digest(msg)),
-        (HashAlgorithm::Sha512, Pkcs1v15Sign::new::<Sha512>(), HashAlgorithm::Sha512.digest(msg)),
+        (
+            HashAlgorithm::Sha256,
+            Pkcs1v15Sign::new::<Sha256>(),
+            HashAlgorithm::Sha256.digest(msg),
+        ),
+        (
+            HashAlgorithm::Sha384,
+            Pkcs1v15Sign::new::<Sha384>(),
+            HashAlgorithm::Sha384.digest(msg),
+        ),
+        (
+            HashAlgorithm::Sha512,
+            Pkcs1v15Sign::new::<Sha512>(),
+            HashAlgorithm::Sha512.digest(msg),
+        ),
     ] {
         let sig = s.sign(KeySlot::Signature, hash, msg).unwrap();
         key.verify(scheme.clone(), &digest, &sig).unwrap();
@@ -61,9 +79,15 @@ fn authentication_key_signs_after_its_pin() {
     let key = public_key(&mut s, CertificateSlot::Authentication);
     let pin = Pin::authentication(persona().authentication_pin()).unwrap();
     s.verify(&pin, LastAttempt::Refuse).unwrap();
-    let sig = s.sign(KeySlot::Authentication, HashAlgorithm::Sha256, b"nonce").unwrap();
-    key.verify(Pkcs1v15Sign::new::<Sha256>(), &HashAlgorithm::Sha256.digest(b"nonce"), &sig)
+    let sig = s
+        .sign(KeySlot::Authentication, HashAlgorithm::Sha256, b"nonce")
         .unwrap();
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &HashAlgorithm::Sha256.digest(b"nonce"),
+        &sig,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -86,7 +110,10 @@ fn card_signer_keeps_the_card_error() {
     let key = public_key(&mut s, CertificateSlot::Authentication);
     let signer = CardSigner::new(&mut s, KeySlot::Authentication, key);
     assert!(signer.try_sign(b"x").is_err());
-    assert!(matches!(signer.take_error(), Some(Error::PinNotVerified { .. })));
+    assert!(matches!(
+        signer.take_error(),
+        Some(Error::PinNotVerified { .. })
+    ));
 }
 
 #[test]
@@ -95,15 +122,26 @@ fn certificates_chain_to_the_emulator_ca() {
     let ca = EmulatorCa::shared();
     let sig_ca = JpkiCertificate::from_der(ca.signature_ca_der()).unwrap();
     let auth_ca = JpkiCertificate::from_der(ca.authentication_ca_der()).unwrap();
-    let sig = JpkiCertificate::from_der(&s.read_certificate_der(CertificateSlot::Signature).unwrap()).unwrap();
-    let auth = JpkiCertificate::from_der(&s.read_certificate_der(CertificateSlot::Authentication).unwrap()).unwrap();
+    let sig =
+        JpkiCertificate::from_der(&s.read_certificate_der(CertificateSlot::Signature).unwrap())
+            .unwrap();
+    let auth = JpkiCertificate::from_der(
+        &s.read_certificate_der(CertificateSlot::Authentication)
+            .unwrap(),
+    )
+    .unwrap();
     sig.verify_issued_by(&sig_ca).unwrap();
     auth.verify_issued_by(&auth_ca).unwrap();
     assert!(sig.verify_issued_by(&auth_ca).is_err());
     // The CA certificates on the card are the emulator roots.
-    assert_eq!(s.read_certificate_der(CertificateSlot::SignatureCa).unwrap(), ca.signature_ca_der());
     assert_eq!(
-        s.read_certificate_der(CertificateSlot::AuthenticationCa).unwrap(),
+        s.read_certificate_der(CertificateSlot::SignatureCa)
+            .unwrap(),
+        ca.signature_ca_der()
+    );
+    assert_eq!(
+        s.read_certificate_der(CertificateSlot::AuthenticationCa)
+            .unwrap(),
         ca.authentication_ca_der()
     );
 }

@@ -30,7 +30,8 @@ pub enum ConsentCommand {
 }
 
 /// The sample terms text used when no `--terms` file is given.
-pub const SAMPLE_TERMS: &str = "住所変更ワンストップサービス等利用規約（mynasign の見本。実際の規約ではありません）\n\
+pub const SAMPLE_TERMS: &str =
+    "住所変更ワンストップサービス等利用規約（mynasign の見本。実際の規約ではありません）\n\
 本サービスの利用に同意します。";
 
 /// Options of `mynasign consent sign`.
@@ -149,7 +150,10 @@ pub fn sign_on_emulator(
     document: &Document,
     include_ca: bool,
 ) -> CliResult<SignedConsent> {
-    let card = Arc::new(EmulatedCard::from_image(persona.card_image(profile), config));
+    let card = Arc::new(EmulatedCard::from_image(
+        persona.card_image(profile),
+        config,
+    ));
     let password = Pin::signature_password(persona.signature_password())?;
     let options = CardSignOptions {
         session: SessionOptions::default(),
@@ -165,7 +169,13 @@ pub fn sign(args: &SignArgs) -> CliResult {
         None => SAMPLE_TERMS.as_bytes().to_vec(),
     };
     let terms = Terms::from_text(&args.terms_id, &args.terms_version, &text)?;
-    let document = build_consent(&args.items, &args.holder_status, &args.channel, &terms, &args.nonce)?;
+    let document = build_consent(
+        &args.items,
+        &args.holder_status,
+        &args.channel,
+        &terms,
+        &args.nonce,
+    )?;
     let persona = Persona::from_seed(args.seed);
     let signed = sign_on_emulator(
         &persona,
@@ -203,7 +213,9 @@ pub fn trust_level(s: &str) -> CliResult<TrustLevel> {
         "production" => TrustLevel::Production,
         "test" => TrustLevel::Test,
         "emulator" => TrustLevel::Emulator,
-        other => return Err(format!("unknown trust {other:?} (production, test, emulator)").into()),
+        other => {
+            return Err(format!("unknown trust {other:?} (production, test, emulator)").into())
+        }
     })
 }
 
@@ -264,14 +276,22 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
             if args.json {
                 println!("{j}");
             } else {
-                println!("valid: {} signed by certificate {} ({})", v.document.kind(), v.issuance_number(), v.source);
+                println!(
+                    "valid: {} signed by certificate {} ({})",
+                    v.document.kind(),
+                    v.issuance_number(),
+                    v.source
+                );
                 println!("signing time {}", rfc3339(v.signature.signing_time));
             }
             Ok(())
         }
         Err(e) => {
             if args.json {
-                println!("{}", json!({ "valid": false, "reason": format!("{e:?}"), "message": e.to_string() }));
+                println!(
+                    "{}",
+                    json!({ "valid": false, "reason": format!("{e:?}"), "message": e.to_string() })
+                );
             }
             Err(Box::new(e))
         }
@@ -296,7 +316,10 @@ pub fn period(args: &PeriodArgs) -> CliResult {
         println!("consent date  {}", p.consent_date());
         println!("first day     {}", p.first_day());
         println!("last day      {}", p.last_day());
-        println!("reminder      {reminder} ({} days before the end)", args.reminder_days);
+        println!(
+            "reminder      {reminder} ({} days before the end)",
+            args.reminder_days
+        );
     }
     Ok(())
 }

@@ -80,8 +80,15 @@ pub fn run(args: &DemoArgs) -> CliResult {
         }
         println!("{v}");
     } else {
-        println!("mynasign demo: the built-in emulated card (persona {})", args.seed);
-        println!("  profile              {} ({})", profile.as_str(), profile.token_label());
+        println!(
+            "mynasign demo: the built-in emulated card (persona {})",
+            args.seed
+        );
+        println!(
+            "  profile              {} ({})",
+            profile.as_str(),
+            profile.token_label()
+        );
         if let Some(s) = status {
             println!(
                 "  signature password   {} of {} attempts left before VERIFY; verified",
@@ -99,7 +106,11 @@ pub fn run(args: &DemoArgs) -> CliResult {
         if let Some(a) = cert.signature_attributes() {
             let a = &a.attributes;
             println!("  holder               {}", a.name);
-            println!("                       born {}, {}", a.date_of_birth, a.sex.as_str());
+            println!(
+                "                       born {}, {}",
+                a.date_of_birth,
+                a.sex.as_str()
+            );
             println!("                       {}", a.address);
         }
         println!(
