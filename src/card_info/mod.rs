@@ -1,8 +1,10 @@
 //! The card-info input support application (券面事項入力補助AP): the basic four attributes.
 
+mod my_number;
 mod record;
 mod session;
 
+pub use my_number::{is_valid_my_number, my_number_check_digit};
 pub use record::{encode_attributes_record, parse_attributes_record};
 pub use session::CardInfoSession;
 #[cfg(feature = "my-number")]

@@ -123,7 +123,7 @@ impl MyNumber {
             return Err(Error::malformed("My Number record", "not 12 digits"));
         }
         let s: String = digits.iter().map(|&b| b as char).collect();
-        if check_digit(&digits[..11]) != digits[11] - b'0' {
+        if !super::is_valid_my_number(&s) {
             return Err(Error::malformed("My Number record", "check digit mismatch"));
         }
         Ok(Self(zeroize::Zeroizing::new(s)))
@@ -132,26 +132,5 @@ impl MyNumber {
     /// The 12 digits. Handle with care: this is the most sensitive personal number.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-}
-
-/// The check digit of the first 11 digits of a My Number.
-#[cfg(feature = "my-number")]
-pub(crate) fn check_digit(first11: &[u8]) -> u8 {
-    let sum: u32 = first11
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let n = i as u32 + 1;
-            let q = if n <= 6 { n + 1 } else { n - 5 };
-            u32::from(d - b'0') * q
-        })
-        .sum();
-    let r = sum % 11;
-    if r <= 1 {
-        0
-    } else {
-        (11 - r) as u8
     }
 }

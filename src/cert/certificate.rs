@@ -8,7 +8,6 @@ use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
-use signature::Verifier;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, KeyUsages,
     SubjectAltName, SubjectKeyIdentifier,
@@ -484,31 +483,23 @@ impl JpkiCertificate {
             .signature
             .as_bytes()
             .ok_or(CertError::SignatureInvalid)?;
-        let unsupported = || CertError::UnsupportedSignatureAlgorithm {
-            algorithm: alg.oid.to_string(),
-        };
-        if ![
+        let supported = [
             oid::SHA256_WITH_RSA,
             oid::SHA384_WITH_RSA,
             oid::SHA512_WITH_RSA,
-        ]
-        .contains(&alg.oid)
-        {
-            return Err(unsupported());
+            crate::cms::oid::ECDSA_WITH_SHA256,
+        ];
+        if !supported.contains(&alg.oid) {
+            return Err(CertError::UnsupportedSignatureAlgorithm {
+                algorithm: alg.oid.to_string(),
+            });
         }
-        let key = issuer.rsa_public_key()?;
-        let sig = rsa::pkcs1v15::Signature::try_from(signature)
-            .map_err(|_| CertError::SignatureInvalid)?;
-        let result = match alg.oid {
-            o if o == oid::SHA256_WITH_RSA => {
-                rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(&self.tbs, &sig)
-            }
-            o if o == oid::SHA384_WITH_RSA => {
-                rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(&self.tbs, &sig)
-            }
-            _ => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(&self.tbs, &sig),
-        };
-        result.map_err(|_| CertError::SignatureInvalid)
+        let key = &issuer.cert.tbs_certificate.subject_public_key_info;
+        if super::verify_signature(key, alg, None, &self.tbs, signature) {
+            Ok(())
+        } else {
+            Err(CertError::SignatureInvalid)
+        }
     }
 }
 

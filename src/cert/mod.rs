@@ -10,9 +10,12 @@
 //! Nothing here prints personal data: `Debug` of a certificate shows its kind and issuance
 //! number only, and [`CertError`] messages name fields, never values.
 
+mod algorithms;
 mod attributes;
 mod certificate;
 pub mod oid;
+
+pub(crate) use algorithms::verify_signature;
 
 pub use attributes::{SignatureAttributeItem, SignatureAttributes};
 pub use certificate::{CertificateKind, JpkiCertificate, KeyInfo, KeyUsageFlags};

@@ -39,6 +39,8 @@ pub use signer::{
 pub mod oid {
     use der::oid::ObjectIdentifier;
 
+    pub use crate::cert::oid::{RSA_ENCRYPTION, SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA};
+
     /// `id-data`.
     pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
     /// `id-signedData`.
@@ -56,18 +58,6 @@ pub mod oid {
     pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
     /// `id-sha512`.
     pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
-    /// `rsaEncryption`.
-    pub const RSA_ENCRYPTION: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-    /// `sha256WithRSAEncryption`.
-    pub const SHA256_WITH_RSA: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-    /// `sha384WithRSAEncryption`.
-    pub const SHA384_WITH_RSA: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-    /// `sha512WithRSAEncryption`.
-    pub const SHA512_WITH_RSA: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
     /// `ecdsa-with-SHA256`.
     pub const ECDSA_WITH_SHA256: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");

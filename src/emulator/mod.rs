@@ -12,6 +12,7 @@ mod faults;
 mod image;
 mod persona;
 
+pub use crate::card_info::{is_valid_my_number, my_number_check_digit};
 pub use ca::{
     end_entity_expiry, AuthenticationCertificateRequest, EmulatorCa, SignatureCertificateRequest,
     EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION, EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
@@ -19,4 +20,4 @@ pub use ca::{
 pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
-pub use persona::{is_valid_my_number, my_number_check_digit, Persona};
+pub use persona::Persona;

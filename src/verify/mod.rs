@@ -6,7 +6,6 @@
 //! (by default the signing time: a consent outlives its certificate) and optionally checks a
 //! CRL. Every failure is a distinct [`VerifyError`].
 
-mod algorithms;
 mod consent;
 mod trust;
 
@@ -23,7 +22,7 @@ use x509_cert::time::Time;
 use crate::cert::{CertificateKind, JpkiCertificate};
 use crate::cms::{ess, oid};
 
-pub(crate) use algorithms::verify as verify_signature;
+use crate::cert::verify_signature;
 pub use consent::{certificate_source, verify_consent, VerifiedConsent};
 pub use trust::{TrustLevel, TrustStore};
 

@@ -1,17 +1,12 @@
 //! Signature checks over raw bytes with a public key: RSA PKCS#1 v1.5 with SHA-256/384/512
-//! and ECDSA P-256 with SHA-256. Shared by CMS signatures and CRLs.
+//! and ECDSA P-256 with SHA-256. Shared by certificates, CMS signatures and CRLs.
 
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::cms::oid;
+use super::oid;
+use crate::cms::oid::{ECDSA_WITH_SHA256, SHA256, SHA384, SHA512};
 use crate::jpki::HashAlgorithm;
-
-/// The public-key algorithm OID of RSA keys.
-const RSA_KEY: der::oid::ObjectIdentifier = oid::RSA_ENCRYPTION;
-/// `id-ecPublicKey`.
-const EC_KEY: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
 /// Which hash an RSA signature uses, from its signature algorithm and (for `rsaEncryption`
 /// in a SignerInfo) the digest algorithm.
@@ -24,9 +19,9 @@ fn rsa_hash(
         o if o == oid::SHA384_WITH_RSA => HashAlgorithm::Sha384,
         o if o == oid::SHA512_WITH_RSA => HashAlgorithm::Sha512,
         o if o == oid::RSA_ENCRYPTION => match digest_alg?.oid {
-            d if d == oid::SHA256 => HashAlgorithm::Sha256,
-            d if d == oid::SHA384 => HashAlgorithm::Sha384,
-            d if d == oid::SHA512 => HashAlgorithm::Sha512,
+            d if d == SHA256 => HashAlgorithm::Sha256,
+            d if d == SHA384 => HashAlgorithm::Sha384,
+            d if d == SHA512 => HashAlgorithm::Sha512,
             _ => return None,
         },
         _ => return None,
@@ -43,14 +38,14 @@ fn pkcs1v15(hash: HashAlgorithm) -> rsa::Pkcs1v15Sign {
 
 /// Whether `signature` over `message` verifies with `key` under `sig_alg` (and, for a CMS
 /// `rsaEncryption` signature algorithm, `digest_alg`). Unknown algorithms do not verify.
-pub(crate) fn verify(
+pub(crate) fn verify_signature(
     key: &SubjectPublicKeyInfoOwned,
     sig_alg: &AlgorithmIdentifierOwned,
     digest_alg: Option<&AlgorithmIdentifierOwned>,
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    if key.algorithm.oid == RSA_KEY {
+    if key.algorithm.oid == oid::RSA_ENCRYPTION {
         let Some(hash) = rsa_hash(sig_alg, digest_alg) else {
             return false;
         };
@@ -64,8 +59,8 @@ pub(crate) fn verify(
         public
             .verify(pkcs1v15(hash), &hash.digest(message), signature)
             .is_ok()
-    } else if key.algorithm.oid == EC_KEY {
-        if sig_alg.oid != oid::ECDSA_WITH_SHA256 {
+    } else if key.algorithm.oid == oid::EC_PUBLIC_KEY {
+        if sig_alg.oid != ECDSA_WITH_SHA256 {
             return false;
         }
         let Some(point) = key.subject_public_key.as_bytes() else {
