@@ -13,8 +13,32 @@ use crate::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
 use crate::pin::{Pin, PinKind, PinStatus};
 use crate::transport::CardTransport;
 
+/// A step of the card flow, so the UI can say "keep the card in place" and show progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlowStep {
+    /// Selecting the application and reading the token.
+    Connecting,
+    /// Reading the PIN's retry counter.
+    CheckingPin,
+    /// Verifying the PIN.
+    VerifyingPin,
+    /// Reading the signature certificate.
+    ReadingCertificate,
+    /// Reading the issuing CA certificate.
+    ReadingCaCertificate,
+    /// The card computes the signature (the slowest step: about a second on a real card).
+    Signing,
+}
+
+/// Receives the steps of a card flow (step `index` of `total`, 1-based). Called on the thread
+/// running the flow: a UI must hop to its own thread to update.
+pub trait ProgressListener: Send + Sync {
+    /// A step starts.
+    fn on_step(&self, step: FlowStep, index: u32, total: u32);
+}
+
 /// Options of [`sign_consent_on_card`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CardSignOptions {
     /// How to talk to the card.
     pub session: SessionOptions,
@@ -24,6 +48,20 @@ pub struct CardSignOptions {
     pub include_ca_certificate: bool,
     /// The signing-time attribute; default now.
     pub signing_time: Option<SystemTime>,
+    /// Progress reports; default none.
+    pub progress: Option<Arc<dyn ProgressListener>>,
+}
+
+impl core::fmt::Debug for CardSignOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CardSignOptions")
+            .field("session", &self.session)
+            .field("last_attempt", &self.last_attempt)
+            .field("include_ca_certificate", &self.include_ca_certificate)
+            .field("signing_time", &self.signing_time)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl Default for CardSignOptions {
@@ -33,6 +71,7 @@ impl Default for CardSignOptions {
             last_attempt: LastAttempt::Refuse,
             include_ca_certificate: false,
             signing_time: None,
+            progress: None,
         }
     }
 }
@@ -99,22 +138,33 @@ pub fn sign_consent_on_card(
             pin: password.kind(),
         });
     }
-    let mut session = JpkiSession::open_with(transport, options.session)?;
+    let total = if options.include_ca_certificate { 6 } else { 5 };
+    let step = |k: FlowStep, i: u32| {
+        if let Some(p) = &options.progress {
+            p.on_step(k, i, total);
+        }
+    };
+    step(FlowStep::Connecting, 1);
+    let mut session = JpkiSession::open_with(transport, options.session.clone())?;
     let source = source_of(session.profile());
     // The channel rule needs only the profile: fail before the PIN is touched.
     check_channel_rule(document, source)?;
+    step(FlowStep::CheckingPin, 2);
     let status: PinStatus = session.pin_status(PinKind::SignaturePassword)?;
     if status.is_blocked() {
         return Err(Error::PinBlocked {
             pin: PinKind::SignaturePassword,
         });
     }
+    step(FlowStep::VerifyingPin, 3);
     session.verify(password, options.last_attempt)?;
+    step(FlowStep::ReadingCertificate, 4);
     let der = session.read_certificate_der(CertificateSlot::Signature)?;
     let certificate = JpkiCertificate::from_der(&der)?;
     check_before_signing(document, &certificate, source)?;
     let mut extra = Vec::new();
     if options.include_ca_certificate {
+        step(FlowStep::ReadingCaCertificate, 5);
         extra.push(session.read_certificate_der(CertificateSlot::SignatureCa)?);
     }
     let content = document.encode();
@@ -122,6 +172,7 @@ pub fn sign_consent_on_card(
         signing_time: options.signing_time.unwrap_or_else(SystemTime::now),
         extra_certificates: extra,
     };
+    step(FlowStep::Signing, total);
     let cms = {
         let mut signer = CardContentSigner::new(&mut session, der);
         cms::sign(&content, &mut signer, &sign_options)?

@@ -9,7 +9,7 @@ use crate::transport::CardTransport;
 use super::{Channel, ExchangeStats, Transcript};
 
 /// How a session talks to the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionOptions {
     /// Use extended-length reads when the transport allows them (the client falls back to
     /// 256-byte reads, and remembers, when the card refuses). Default: true.
@@ -20,6 +20,9 @@ pub struct SessionOptions {
     pub short_ef_shortcuts: bool,
     /// Keep a redacted transcript of every exchange. Default: false.
     pub record_transcript: bool,
+    /// Checked before every exchange: cancelled, the operation stops with
+    /// [`crate::Error::Cancelled`]. Default: none.
+    pub cancel: Option<super::CancelToken>,
 }
 
 impl Default for SessionOptions {
@@ -28,6 +31,7 @@ impl Default for SessionOptions {
             extended_length: true,
             short_ef_shortcuts: true,
             record_transcript: false,
+            cancel: None,
         }
     }
 }
@@ -61,7 +65,7 @@ pub(crate) struct AppSession {
 impl AppSession {
     pub(crate) fn new(transport: Arc<dyn CardTransport>, options: SessionOptions) -> Self {
         Self {
-            channel: Channel::new(transport, options.record_transcript),
+            channel: Channel::new(transport, options.record_transcript, options.cancel.clone()),
             options,
             extended_ok: None,
             shortcuts_ok: [None; 3],

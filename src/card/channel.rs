@@ -15,6 +15,7 @@ pub struct Channel {
     caps: TransportCapabilities,
     stats: ExchangeStats,
     transcript: Option<Transcript>,
+    cancel: Option<super::CancelToken>,
 }
 
 impl core::fmt::Debug for Channel {
@@ -31,14 +32,20 @@ impl core::fmt::Debug for Channel {
 const MAX_GET_RESPONSE: usize = 300;
 
 impl Channel {
-    /// A channel over `transport`; `record` keeps a redacted transcript.
-    pub fn new(transport: Arc<dyn CardTransport>, record: bool) -> Self {
+    /// A channel over `transport`; `record` keeps a redacted transcript; `cancel` is checked
+    /// before every exchange.
+    pub fn new(
+        transport: Arc<dyn CardTransport>,
+        record: bool,
+        cancel: Option<super::CancelToken>,
+    ) -> Self {
         let caps = transport.capabilities();
         Self {
             transport,
             caps,
             stats: ExchangeStats::default(),
             transcript: record.then(Transcript::default),
+            cancel,
         }
     }
 
@@ -85,6 +92,9 @@ impl Channel {
     }
 
     fn round_trip(&mut self, cmd: &Command, form: LengthForm) -> Result<Response> {
+        if self.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
+            return Err(Error::Cancelled);
+        }
         let bytes = cmd.encode(form)?;
         if bytes.len() > self.caps.max_command_len {
             return Err(Error::CommandTooLong {

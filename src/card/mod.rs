@@ -3,10 +3,12 @@
 //! their fallbacks ([`AppSession`]), each written once.
 
 mod app;
+mod cancel;
 mod channel;
 mod transcript;
 
 pub(crate) use app::AppSession;
 pub use app::SessionOptions;
+pub use cancel::CancelToken;
 pub use channel::Channel;
 pub use transcript::{ExchangeStats, Transcript, TranscriptEntry};

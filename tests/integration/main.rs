@@ -7,5 +7,6 @@ mod budget;
 mod card_info;
 mod malformed;
 mod pins;
+mod progress;
 mod reads;
 mod signing;

@@ -66,7 +66,7 @@ fn certificate_length_comes_from_der_not_filler() {
         };
         for options in [SessionOptions::default(), plain_options()] {
             let card = card_with(Profile::MyNumberCard, cfg.clone());
-            let (der, _) = read_signature_certificate(&card, options);
+            let (der, _) = read_signature_certificate(&card, options.clone());
             assert_eq!(der, expected, "filler {filler}, {options:?}");
         }
     }
