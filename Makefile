@@ -4,14 +4,14 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: demo test test-rust lint toolchain bench doc
+.PHONY: demo test test-rust test-interop lint toolchain openssl bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: lint test-rust
+test: openssl lint test-rust
 
 toolchain:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
@@ -23,9 +23,21 @@ lint: toolchain
 	$(CARGO) clippy --all-targets $(FEATURES_ALL) -- -D warnings
 	$(CARGO) clippy --lib --no-default-features -- -D warnings
 
-test-rust: toolchain
+test-rust: toolchain openssl
 	$(CARGO) test $(FEATURES_ALL)
 	$(CARGO) test --lib --no-default-features
+
+## OpenSSL's command-line tool, for the interoperability tests (tests/openssl.rs).
+openssl:
+	@command -v openssl >/dev/null || (apt-get update && apt-get install -y --no-install-recommends openssl)
+
+## Only the interoperability and command-line tests.
+test-interop: toolchain openssl
+	$(CARGO) test --features cli --test openssl --test cli
+
+## Throughput figures, release build.
+bench: toolchain
+	$(CARGO) bench --bench consent
 
 doc: toolchain
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)

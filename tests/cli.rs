@@ -1,0 +1,414 @@
+//! The `mynasign` command-line tool, run as a user runs it: exit codes, JSON on stdout,
+//! messages on stderr, no panics on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mynasign::emulator::Persona;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mynasign");
+
+/// A scratch folder under the system temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "mynasign-cli-{test}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run the mynasign binary")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs a command that must succeed and print exactly one JSON object on stdout.
+fn run_json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", describe(&out));
+    parse_one_object(&out)
+}
+
+fn parse_one_object(out: &Output) -> Value {
+    let stdout = String::from_utf8(out.stdout.clone()).expect("UTF-8 stdout");
+    let trimmed = stdout.trim();
+    assert_eq!(
+        trimmed.lines().count(),
+        1,
+        "expected one JSON line: {}",
+        describe(out)
+    );
+    let v: Value = serde_json::from_str(trimmed).expect("stdout is JSON");
+    assert!(v.is_object(), "not an object: {v}");
+    v
+}
+
+/// A failure: non-zero exit, a message on stderr, no panic.
+fn assert_clean_failure(out: &Output, what: &str) {
+    assert!(!out.status.success(), "{what} succeeded: {}", describe(out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: not an ordinary error exit: {}",
+        describe(out)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mynasign:"),
+        "{what}: no message: {}",
+        describe(out)
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: panicked: {}",
+        describe(out)
+    );
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string {key:?} in {v}"))
+}
+
+fn u64_field(v: &Value, key: &str) -> u64 {
+    v.get(key)
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("no number {key:?} in {v}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// demo
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn demo_json_reports_a_valid_signature_in_six_exchanges() {
+    let out = run(&["demo", "--json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    // JSON on stdout, nothing on stderr.
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    let v = parse_one_object(&out);
+    assert_eq!(v["profile"], "card");
+    assert_eq!(v["signature_valid"], true, "{v}");
+    let exchanges = u64_field(&v, "apdu_exchanges");
+    assert!((1..=6).contains(&exchanges), "{exchanges} exchanges");
+    assert!(u64_field(&v, "bytes_sent") > 0);
+    // At least the certificate and the 256-byte signature came back.
+    assert!(u64_field(&v, "bytes_received") > 256 + u64_field(&v, "certificate_bytes"));
+}
+
+#[test]
+fn demo_plain_takes_more_exchanges_and_still_verifies() {
+    let v = run_json(&["demo", "--plain", "--json"]);
+    assert_eq!(v["signature_valid"], true, "{v}");
+    assert_eq!(v["profile"], "card");
+    assert!(u64_field(&v, "apdu_exchanges") > 6, "{v}");
+}
+
+#[test]
+fn demo_on_the_android_profile() {
+    let v = run_json(&["demo", "--profile", "android", "--json"]);
+    assert_eq!(v["profile"], "android");
+    assert_eq!(v["signature_valid"], true, "{v}");
+}
+
+#[test]
+fn demo_unknown_profile_is_an_error() {
+    let out = run(&["demo", "--profile", "nokia", "--json"]);
+    assert_clean_failure(&out, "unknown profile");
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// emulator export-ca, cert show
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn export_ca_writes_pem_that_cert_show_reads() {
+    let dir = Scratch::new("export");
+    let file = dir.path("ca.pem");
+    let out = run(&["emulator", "export-ca", s(&file)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let pem = std::fs::read_to_string(&file).expect("PEM written");
+    assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 2);
+    let v = run_json(&["cert", "show", s(&file), "--json"]);
+    assert!(str_field(&v, "issuer").contains("mynasign EMULATOR"), "{v}");
+    assert!(
+        str_field(&v, "subject").contains("mynasign EMULATOR"),
+        "{v}"
+    );
+}
+
+fn check_persona_cert_json(v: &Value, persona: &Persona) {
+    let cert = persona.signature_certificate();
+    let a = persona.attributes();
+    assert_eq!(str_field(v, "issuance_number"), cert.issuance_number());
+    assert_eq!(str_field(v, "name"), a.name);
+    assert_eq!(str_field(v, "sex"), a.sex.as_str());
+    let dob = str_field(v, "date_of_birth");
+    assert_eq!(dob, a.date_of_birth.to_string());
+    assert!(is_iso_date(dob), "{dob}");
+    assert_eq!(str_field(v, "address"), a.address);
+    assert_eq!(str_field(v, "not_before"), cert.not_before().to_string());
+    assert_eq!(str_field(v, "not_after"), cert.not_after().to_string());
+    assert_eq!(str_field(v, "issuer"), cert.issuer());
+    assert!(str_field(v, "issuer").contains("mynasign EMULATOR"));
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[test]
+fn cert_show_a_persona_certificate_der_and_pem() {
+    let dir = Scratch::new("certshow");
+    let persona = Persona::from_seed(1);
+    let der = dir.write("sign.cer", persona.signature_certificate_der());
+    let out = run(&["cert", "show", s(&der), "--json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    check_persona_cert_json(&parse_one_object(&out), &persona);
+
+    let pem = dir.write("sign.pem", persona.signature_certificate().to_pem());
+    check_persona_cert_json(&run_json(&["cert", "show", s(&pem), "--json"]), &persona);
+
+    // A PEM chain: the first certificate is shown.
+    let chain = format!(
+        "{}{}",
+        persona.signature_certificate().to_pem(),
+        mynasign::emulator::EmulatorCa::shared().signature_ca_pem()
+    );
+    let chain = dir.write("chain.pem", chain);
+    check_persona_cert_json(&run_json(&["cert", "show", s(&chain), "--json"]), &persona);
+
+    // The text form carries the same values.
+    let out = run(&["cert", "show", s(&der)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&persona.signature_certificate().issuance_number()));
+}
+
+#[test]
+fn cert_show_of_bad_files_fails_cleanly() {
+    let dir = Scratch::new("certbad");
+    let der = Persona::from_seed(1).signature_certificate_der().to_vec();
+    for (name, bytes) in [
+        ("truncated.cer", der[..der.len() / 2].to_vec()),
+        ("one-byte.cer", der[..1].to_vec()),
+        ("empty.cer", Vec::new()),
+        (
+            "garbage.pem",
+            b"-----BEGIN CERTIFICATE-----\n!!!\n".to_vec(),
+        ),
+    ] {
+        let f = dir.write(name, bytes);
+        let out = run(&["cert", "show", s(&f), "--json"]);
+        assert_clean_failure(&out, name);
+        assert!(out.stdout.is_empty(), "{name}: {}", describe(&out));
+    }
+    let out = run(&["cert", "show", s(&dir.path("missing.cer"))]);
+    assert_clean_failure(&out, "missing file");
+}
+
+// ---------------------------------------------------------------------------------------------
+// info parse
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn info_parse_a_persona_record() {
+    let dir = Scratch::new("info");
+    let persona = Persona::from_seed(1);
+    let record = persona.attributes_record();
+    let f = dir.write("0002.bin", &record);
+    let v = run_json(&["info", "parse", s(&f), "--json"]);
+    let a = persona.attributes();
+    assert_eq!(str_field(&v, "name"), a.name);
+    assert_eq!(str_field(&v, "sex"), a.sex.as_str());
+    assert_eq!(str_field(&v, "date_of_birth"), a.date_of_birth.to_string());
+    assert!(is_iso_date(str_field(&v, "date_of_birth")));
+    assert_eq!(str_field(&v, "address"), a.address);
+
+    // The special persona with substitute characters and a long address parses too.
+    let special = Persona::from_seed(Persona::SEED_SUBSTITUTE_CHARACTERS);
+    let f = dir.write("0002-special.bin", special.attributes_record());
+    let v = run_json(&["info", "parse", s(&f), "--json"]);
+    assert_eq!(str_field(&v, "address"), special.attributes().address);
+}
+
+#[test]
+fn info_parse_malformed_records_fail_cleanly() {
+    let dir = Scratch::new("infobad");
+    let record = Persona::from_seed(1).attributes_record();
+    let mut wrong_tag = record.clone();
+    wrong_tag[0] ^= 0xFF;
+    for (name, bytes) in [
+        ("truncated.bin", record[..record.len() / 2].to_vec()),
+        ("short.bin", record[..3].to_vec()),
+        ("empty.bin", Vec::new()),
+        ("wrong-tag.bin", wrong_tag),
+        ("text.bin", b"not a record".to_vec()),
+    ] {
+        let f = dir.write(name, bytes);
+        let out = run(&["info", "parse", s(&f), "--json"]);
+        assert_clean_failure(&out, name);
+        assert!(out.stdout.is_empty(), "{name}: {}", describe(&out));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// consent sign / verify / period
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn consent_sign_then_verify() {
+    let dir = Scratch::new("consent");
+    let f = dir.path("consent.p7s");
+    let signed = run_json(&[
+        "consent",
+        "sign",
+        "--out",
+        s(&f),
+        "--nonce",
+        "cli-test-0001",
+        "--json",
+    ]);
+    assert_eq!(
+        u64_field(&signed, "cms_bytes"),
+        std::fs::metadata(&f).expect("CMS written").len()
+    );
+
+    let v = run_json(&["consent", "verify", s(&f), "--trust", "emulator", "--json"]);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["document_type"], "address_change_consent", "{v}");
+    assert_eq!(v["document"]["nonce"], "cli-test-0001", "{v}");
+    assert_eq!(v["certificate_source"], "card", "{v}");
+    let persona = Persona::from_seed(1);
+    assert_eq!(
+        str_field(&v, "issuance_number"),
+        persona.signature_certificate().issuance_number()
+    );
+    assert_eq!(str_field(&v, "name"), persona.attributes().name);
+
+    // Production trust: invalid, with a reason, non-zero exit.
+    let out = run(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--trust",
+        "production",
+        "--json",
+    ]);
+    assert_clean_failure(&out, "production trust");
+    let v = parse_one_object(&out);
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(str_field(&v, "reason"), "UntrustedChain");
+    assert!(!str_field(&v, "message").is_empty());
+
+    // A changed byte: invalid.
+    let mut cms = std::fs::read(&f).expect("read CMS");
+    let last = cms.len() - 1;
+    cms[last] ^= 0x01;
+    let bad = dir.write("tampered.p7s", &cms);
+    let out = run(&[
+        "consent",
+        "verify",
+        s(&bad),
+        "--trust",
+        "emulator",
+        "--json",
+    ]);
+    assert_clean_failure(&out, "tampered CMS");
+    let v = parse_one_object(&out);
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(str_field(&v, "reason"), "SignatureMismatch");
+
+    // Not a CMS at all.
+    let junk = dir.write("junk.p7s", b"\x30\x03\x02\x01");
+    let out = run(&["consent", "verify", s(&junk), "--trust", "emulator"]);
+    assert_clean_failure(&out, "junk CMS");
+}
+
+#[test]
+fn consent_sign_on_a_smartphone_for_the_kiosk_is_refused() {
+    let dir = Scratch::new("channel");
+    let f = dir.path("consent.p7s");
+    let out = run(&[
+        "consent",
+        "sign",
+        "--out",
+        s(&f),
+        "--nonce",
+        "cli-test-0002",
+        "--profile",
+        "android",
+        "--channel",
+        "licence_centre_kiosk",
+    ]);
+    assert_clean_failure(&out, "smartphone at the kiosk");
+    assert!(!f.exists(), "a CMS was written despite the refusal");
+}
+
+#[test]
+fn consent_period_rows() {
+    for (date, first, last) in [
+        ("2028-02-29", "2028-03-01", "2038-02-28"),
+        ("2026-11-22", "2026-11-23", "2036-11-22"),
+        ("2028-02-28", "2028-02-29", "2038-02-28"),
+        ("2027-02-28", "2027-03-01", "2037-02-28"),
+        ("2031-12-31", "2032-01-01", "2041-12-31"),
+    ] {
+        let v = run_json(&["consent", "period", date, "--json"]);
+        assert_eq!(str_field(&v, "consent_date"), date, "{v}");
+        assert_eq!(str_field(&v, "first_day"), first, "{date}: {v}");
+        assert_eq!(str_field(&v, "last_day"), last, "{date}: {v}");
+    }
+    let out = run(&["consent", "period", "2027-02-29", "--json"]);
+    assert_clean_failure(&out, "not a date");
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+}

@@ -1,0 +1,376 @@
+//! Interoperability with OpenSSL's `cms` command, both ways.
+//!
+//! - OpenSSL verifies a consent signed on the emulated card (and rejects it once a byte of the
+//!   content or of the signature is changed).
+//! - This library verifies a consent that OpenSSL signed with the persona's key (`-cades`), and
+//!   reports an OpenSSL signature without ESS signing-certificate-v2 as not bound.
+//!
+//! The `openssl` binary must be on `PATH` (`make test` installs it): its absence is a failure,
+//! not a skip.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use der::{Decode, Encode};
+use mynasign::card::SessionOptions;
+use mynasign::consent::{
+    AddressChangeConsent, Channel, ConsentItem, ConsentItems, Document, HolderStatus, Nonce, Terms,
+    Timestamp,
+};
+use mynasign::emulator::{EmulatedCard, EmulatorCa, EmulatorConfig, Persona};
+use mynasign::flow::{sign_consent_on_card, CardSignOptions};
+use mynasign::jpki::Profile;
+use mynasign::pin::Pin;
+use mynasign::verify::{
+    verify_consent, verify_signed_data, TrustStore, VerifyError, VerifyOptions,
+};
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+/// A scratch folder under the system temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "mynasign-openssl-{test}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `openssl` with `args`; a missing binary fails the test with a clear message.
+fn openssl(args: &[&str]) -> Output {
+    match Command::new("openssl").args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "the `openssl` binary is not on PATH: these interoperability tests need it \
+             (`make test` installs it; or `apt-get install openssl`)"
+        ),
+        Err(e) => panic!("could not run openssl: {e}"),
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn document(channel: Channel, nonce: &str) -> Document {
+    Document::AddressChangeConsent(AddressChangeConsent {
+        items: ConsentItems::new(&[
+            ConsentItem::Address,
+            ConsentItem::Name,
+            ConsentItem::DateOfBirth,
+        ])
+        .expect("items"),
+        holder_status: HolderStatus::MyNumberLicenceOnly,
+        terms: Terms::from_text("address-change-one-stop", "1", "利用規約の見本".as_bytes())
+            .expect("terms"),
+        channel,
+        nonce: Nonce::new(nonce).expect("nonce"),
+        timestamp: Timestamp::now(),
+    })
+}
+
+fn emulator_roots_pem() -> String {
+    let ca = EmulatorCa::shared();
+    format!("{}{}", ca.signature_ca_pem(), ca.authentication_ca_pem())
+}
+
+/// The consent of persona 1, signed on the emulated card.
+fn signed_on_card(doc: &Document) -> Vec<u8> {
+    let persona = Persona::from_seed(1);
+    let card = Arc::new(EmulatedCard::from_image(
+        persona.card_image(Profile::MyNumberCard),
+        EmulatorConfig::default(),
+    ));
+    let password = Pin::signature_password(persona.signature_password()).expect("password");
+    let options = CardSignOptions {
+        session: SessionOptions::default(),
+        ..CardSignOptions::default()
+    };
+    sign_consent_on_card(card, doc, &password, &options)
+        .expect("sign on the emulated card")
+        .cms
+}
+
+/// The position of `needle` in `haystack`, which must occur exactly once.
+fn find_once(haystack: &[u8], needle: &[u8]) -> usize {
+    let hits: Vec<usize> = haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(hits.len(), 1, "expected the bytes exactly once in the DER");
+    hits[0]
+}
+
+fn signature_of(cms_der: &[u8]) -> Vec<u8> {
+    let ci = cms::content_info::ContentInfo::from_der(cms_der).expect("ContentInfo");
+    let sd: cms::signed_data::SignedData = ci.content.decode_as().expect("SignedData");
+    let si = sd.signer_infos.0.as_slice().first().expect("one signer");
+    si.signature.as_bytes().to_vec()
+}
+
+fn openssl_verify(dir: &Scratch, cms_file: &Path, ca: &Path, out_name: &str) -> Output {
+    openssl(&[
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        s(cms_file),
+        "-CAfile",
+        s(ca),
+        "-binary",
+        "-out",
+        s(&dir.path(out_name)),
+    ])
+}
+
+#[test]
+fn openssl_verifies_a_consent_signed_on_the_card() {
+    let dir = Scratch::new("verify");
+    let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0001");
+    let content = doc.encode();
+    let cms_der = signed_on_card(&doc);
+    println!(
+        "CMS SignedData from the emulated card: {} bytes",
+        cms_der.len()
+    );
+
+    let cms_file = dir.write("consent.p7s", &cms_der);
+    let ca = dir.write("ca.pem", emulator_roots_pem());
+
+    // It parses as ASN.1.
+    let parsed = openssl(&["asn1parse", "-inform", "DER", "-in", s(&cms_file)]);
+    assert!(parsed.status.success(), "asn1parse: {}", describe(&parsed));
+    let listing = String::from_utf8_lossy(&parsed.stdout);
+    assert!(listing.contains("pkcs7-signedData"), "{listing}");
+    assert!(
+        listing.contains("id-smime-aa-signingCertificateV2"),
+        "{listing}"
+    );
+
+    // OpenSSL verifies it, chain included, and gives back the canonical bytes.
+    let out = openssl_verify(&dir, &cms_file, &ca, "content.bin");
+    assert!(
+        out.status.success(),
+        "openssl cms -verify: {}",
+        describe(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Verification successful"),
+        "{}",
+        describe(&out)
+    );
+    let got = std::fs::read(dir.path("content.bin")).expect("content.bin");
+    assert_eq!(got, content, "openssl's extracted content differs");
+
+    // One byte of the encapsulated content changed: rejected.
+    let at = find_once(&cms_der, &content);
+    let mut tampered = cms_der.clone();
+    tampered[at + content.len() / 2] ^= 0x01;
+    let f = dir.write("content-tampered.p7s", &tampered);
+    let out = openssl_verify(&dir, &f, &ca, "content-tampered.bin");
+    assert!(
+        !out.status.success(),
+        "openssl accepted changed content: {}",
+        describe(&out)
+    );
+    // The digest no longer matches the message-digest attribute.
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("content verify error"),
+        "{}",
+        describe(&out)
+    );
+
+    // One byte of the signature changed: rejected.
+    let signature = signature_of(&cms_der);
+    assert_eq!(signature.len(), 256);
+    let at = find_once(&cms_der, &signature);
+    let mut tampered = cms_der.clone();
+    tampered[at + 100] ^= 0x80;
+    let f = dir.write("signature-tampered.p7s", &tampered);
+    let out = openssl_verify(&dir, &f, &ca, "signature-tampered.bin");
+    assert!(
+        !out.status.success(),
+        "openssl accepted a changed signature: {}",
+        describe(&out)
+    );
+    // The RSA signature itself fails, not the content digest.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Verification failure") && !stderr.contains("content verify error"),
+        "{}",
+        describe(&out)
+    );
+
+    // With only the emulator's authentication root the chain does not build.
+    let other = dir.write("auth-ca.pem", EmulatorCa::shared().authentication_ca_pem());
+    let out = openssl_verify(&dir, &cms_file, &other, "untrusted.bin");
+    assert!(
+        !out.status.success(),
+        "openssl verified without the signature root: {}",
+        describe(&out)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("certificate verify error"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Writes the persona's signature key (PKCS#8 PEM) and certificate (PEM).
+fn persona_key_and_cert(dir: &Scratch) -> (PathBuf, PathBuf) {
+    let persona = Persona::from_seed(1);
+    let key_pem = persona
+        .signature_key()
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("PKCS#8 PEM");
+    let key = dir.write("key.pem", key_pem.as_bytes());
+    let cert = dir.write("cert.pem", persona.signature_certificate().to_pem());
+    (key, cert)
+}
+
+fn openssl_sign(dir: &Scratch, doc: &Path, cades: bool, out_name: &str) -> Vec<u8> {
+    let (key, cert) = persona_key_and_cert(dir);
+    let out_file = dir.path(out_name);
+    let mut args = vec!["cms", "-sign"];
+    if cades {
+        args.push("-cades");
+    }
+    args.extend([
+        "-binary",
+        "-nodetach",
+        "-md",
+        "sha256",
+        "-outform",
+        "DER",
+        "-in",
+        s(doc),
+        "-signer",
+        s(&cert),
+        "-inkey",
+        s(&key),
+        "-out",
+        s(&out_file),
+    ]);
+    let out = openssl(&args);
+    assert!(
+        out.status.success(),
+        "openssl cms -sign: {}",
+        describe(&out)
+    );
+    std::fs::read(&out_file).expect("openssl's CMS")
+}
+
+#[test]
+fn we_verify_a_consent_signed_by_openssl_with_cades() {
+    let dir = Scratch::new("sign");
+    let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0002");
+    let doc_file = dir.write("doc.json", doc.encode());
+    let cms_der = openssl_sign(&dir, &doc_file, true, "signed.der");
+
+    let options = VerifyOptions {
+        trust: TrustStore::emulator(),
+        ..VerifyOptions::default()
+    };
+    let verified = verify_consent(&cms_der, &options).expect("verify openssl's CAdES CMS");
+    assert_eq!(verified.document, doc);
+    assert_eq!(verified.signature.content, doc.encode());
+    assert_eq!(
+        verified.issuance_number(),
+        Persona::from_seed(1)
+            .signature_certificate()
+            .issuance_number()
+    );
+
+    // The production roots do not trust the emulator's certificate.
+    assert_eq!(
+        verify_consent(&cms_der, &VerifyOptions::default()).err(),
+        Some(VerifyError::UntrustedChain)
+    );
+}
+
+#[test]
+fn openssl_cms_without_cades_is_not_bound() {
+    let dir = Scratch::new("nocades");
+    let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0003");
+    let doc_file = dir.write("doc.json", doc.encode());
+    let cms_der = openssl_sign(&dir, &doc_file, false, "plain.der");
+    let options = VerifyOptions {
+        trust: TrustStore::emulator(),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(
+        verify_signed_data(&cms_der, &options).err(),
+        Some(VerifyError::CertificateNotBound)
+    );
+}
+
+#[test]
+fn openssl_reads_the_signer_certificate_from_our_cms() {
+    // The certificate openssl prints from the CMS is the card's, byte for byte.
+    let dir = Scratch::new("certs");
+    let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0004");
+    let cms_der = signed_on_card(&doc);
+    let cms_file = dir.write("consent.p7s", &cms_der);
+    let certs = dir.path("certs.pem");
+    let out = openssl(&[
+        "cms",
+        "-verify",
+        "-noverify",
+        "-inform",
+        "DER",
+        "-in",
+        s(&cms_file),
+        "-certsout",
+        s(&certs),
+        "-out",
+        s(&dir.path("content.bin")),
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let pem = std::fs::read_to_string(&certs).expect("certs.pem");
+    let cert = mynasign::cert::JpkiCertificate::from_pem_or_der(pem.as_bytes()).expect("PEM");
+    assert_eq!(
+        cert.der(),
+        Persona::from_seed(1).signature_certificate_der(),
+        "the certificate in the CMS is not the card's"
+    );
+    // The DER re-encodes identically (canonical DER).
+    let ci = cms::content_info::ContentInfo::from_der(&cms_der).expect("parse");
+    assert_eq!(ci.to_der().expect("encode"), cms_der);
+}
