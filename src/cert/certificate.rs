@@ -324,8 +324,9 @@ impl JpkiCertificate {
             .unwrap_or(bytes.len());
         let rest = bytes.get(start..).unwrap_or_default();
         if rest.starts_with(b"-----BEGIN") {
-            let (label, der) =
-                der::pem::decode_vec(rest).map_err(|e| CertError::Pem(e.to_string()))?;
+            // A bundle (several certificates, as `emulator export-ca` writes) yields its first.
+            let (label, der) = der::pem::decode_vec(first_pem_block(rest))
+                .map_err(|e| CertError::Pem(e.to_string()))?;
             if label != "CERTIFICATE" {
                 return Err(CertError::Pem("the label is not CERTIFICATE".into()));
             }
@@ -501,6 +502,21 @@ impl JpkiCertificate {
             Err(CertError::SignatureInvalid)
         }
     }
+}
+
+/// The first PEM block of `text` (which starts with `-----BEGIN`), through its `-----END`
+/// line.
+fn first_pem_block(text: &[u8]) -> &[u8] {
+    const END: &[u8] = b"-----END ";
+    let Some(end) = text.windows(END.len()).position(|w| w == END) else {
+        return text;
+    };
+    let line_end = text
+        .iter()
+        .skip(end)
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| end + i + 1);
+    text.get(..line_end).unwrap_or(text)
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use mynasign::pin::Pin;
 
 use crate::error::MynaError;
 use crate::link::{transport, CardLink};
-use crate::records::{CardProfile, CertificateInfo, CertificateType, ExchangeCounts, PinState, PinType};
+use crate::records::{
+    CardProfile, CertificateInfo, CertificateType, ExchangeCounts, PinState, PinType,
+};
 
 /// A session with the JPKI application of a card or smartphone, over the app's link.
 ///
@@ -72,7 +74,8 @@ impl JpkiCard {
         allow_last_attempt: bool,
     ) -> Result<PinState, MynaError> {
         let value = zeroize::Zeroizing::new(value);
-        let pin = Pin::new(pin.into(), &value).map_err(|_| MynaError::invalid_pin_format(pin.into()))?;
+        let pin =
+            Pin::new(pin.into(), &value).map_err(|_| MynaError::invalid_pin_format(pin.into()))?;
         let last = if allow_last_attempt {
             LastAttempt::Allow
         } else {
@@ -82,7 +85,10 @@ impl JpkiCard {
     }
 
     /// Reads a certificate as a typed record.
-    pub fn read_certificate(&self, certificate: CertificateType) -> Result<CertificateInfo, MynaError> {
+    pub fn read_certificate(
+        &self,
+        certificate: CertificateType,
+    ) -> Result<CertificateInfo, MynaError> {
         let der = self.session()?.read_certificate_der(certificate.into())?;
         let cert = JpkiCertificate::from_der(&der).map_err(mynasign::Error::from)?;
         Ok((&cert).into())

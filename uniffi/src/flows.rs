@@ -153,7 +153,11 @@ pub fn verify_consent(
         #[cfg(feature = "emulator")]
         TrustAnchors::Emulator => TrustStore::emulator(),
         #[cfg(not(feature = "emulator"))]
-        TrustAnchors::Emulator => return Err(MynaError::invalid_input("trust (no emulator in this build)")),
+        TrustAnchors::Emulator => {
+            return Err(MynaError::invalid_input(
+                "trust (no emulator in this build)",
+            ))
+        }
     };
     let at = match at_unix {
         None => None,
@@ -191,7 +195,8 @@ pub fn consent_period(
     today: String,
     reminder_days: u32,
 ) -> Result<ConsentPeriodInfo, MynaError> {
-    let date = Date::parse_iso(&consent_date).map_err(|_| MynaError::invalid_input("consent_date"))?;
+    let date =
+        Date::parse_iso(&consent_date).map_err(|_| MynaError::invalid_input("consent_date"))?;
     let today = Date::parse_iso(&today).map_err(|_| MynaError::invalid_input("today"))?;
     let p = ConsentPeriod::new(date)?;
     Ok(ConsentPeriodInfo {
@@ -214,7 +219,8 @@ pub fn read_card_attributes(
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<BasicAttributes, MynaError> {
     let pin = zeroize::Zeroizing::new(pin);
-    let pin = Pin::card_info(&pin).map_err(|_| MynaError::invalid_pin_format(PinKind::CardInfoPin))?;
+    let pin =
+        Pin::card_info(&pin).map_err(|_| MynaError::invalid_pin_format(PinKind::CardInfoPin))?;
     let options = SessionOptions {
         cancel: cancel.map(|c| c.0.clone()),
         ..SessionOptions::default()

@@ -30,8 +30,8 @@ pub use card::JpkiCard;
 pub use emulator::Emulator;
 pub use error::{ErrorInfo, MynaError};
 pub use flows::{
-    check_linkage, consent_period, read_card_attributes, sign_consent, verify_consent, CancelHandle,
-    ProgressCallback,
+    check_linkage, consent_period, read_card_attributes, sign_consent, verify_consent,
+    CancelHandle, ProgressCallback,
 };
 pub use link::{CardLink, LinkError};
 pub use records::*;

@@ -147,6 +147,7 @@ pub fn sign_on_emulator(
     persona: &Persona,
     profile: Profile,
     config: EmulatorConfig,
+    session: SessionOptions,
     document: &Document,
     include_ca: bool,
 ) -> CliResult<SignedConsent> {
@@ -156,7 +157,7 @@ pub fn sign_on_emulator(
     ));
     let password = Pin::signature_password(persona.signature_password())?;
     let options = CardSignOptions {
-        session: SessionOptions::default(),
+        session,
         include_ca_certificate: include_ca,
         ..CardSignOptions::default()
     };
@@ -181,6 +182,7 @@ pub fn sign(args: &SignArgs) -> CliResult {
         &persona,
         parse_profile(&args.profile)?,
         EmulatorConfig::default(),
+        SessionOptions::default(),
         &document,
         args.include_ca,
     )?;

@@ -1,4 +1,5 @@
 use clap::Args;
+use mynasign::card::SessionOptions;
 use mynasign::consent::Terms;
 use mynasign::emulator::{EmulatorConfig, Persona};
 use mynasign::verify::{verify_consent, TrustStore, VerifyOptions};
@@ -30,10 +31,18 @@ pub struct DemoArgs {
 pub fn run(args: &DemoArgs) -> CliResult {
     let profile = parse_profile(&args.profile)?;
     let persona = Persona::from_seed(args.seed);
-    let config = if args.plain {
-        EmulatorConfig::plain()
+    // --plain: a reader and a card that both use short APDUs and no short-EF-id forms.
+    let (config, session) = if args.plain {
+        (
+            EmulatorConfig::plain(),
+            SessionOptions {
+                extended_length: false,
+                short_ef_shortcuts: false,
+                ..SessionOptions::default()
+            },
+        )
     } else {
-        EmulatorConfig::default()
+        (EmulatorConfig::default(), SessionOptions::default())
     };
     let channel = if profile.is_smartphone() {
         "mynaportal"
@@ -48,7 +57,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
         &terms,
         "demo-transaction-0001",
     )?;
-    let signed = sign_on_emulator(&persona, profile, config, &document, false)?;
+    let signed = sign_on_emulator(&persona, profile, config, session, &document, false)?;
     let verified = verify_consent(
         &signed.cms,
         &VerifyOptions {

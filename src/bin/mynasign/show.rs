@@ -61,28 +61,9 @@ fn print_text(v: &Value) {
     }
 }
 
-/// The first PEM block of `bytes` (up to the end of its `-----END ...-----` line), or `bytes`
-/// as they are when they are not PEM or there is no end line: a PEM file with a chain shows its first certificate.
-fn first_pem_block(bytes: &[u8]) -> &[u8] {
-    const END: &[u8] = b"-----END ";
-    let text = bytes.trim_ascii_start();
-    if !text.starts_with(b"-----BEGIN") {
-        return bytes;
-    }
-    let Some(end) = bytes.windows(END.len()).position(|w| w == END) else {
-        return bytes;
-    };
-    let line_end = bytes
-        .iter()
-        .skip(end)
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| end + i + 1);
-    bytes.get(..line_end).unwrap_or(bytes)
-}
-
 pub fn cert(args: &FileArgs) -> CliResult {
     let bytes = std::fs::read(&args.file)?;
-    let cert = JpkiCertificate::from_pem_or_der(first_pem_block(&bytes))?;
+    let cert = JpkiCertificate::from_pem_or_der(&bytes)?;
     let v = cert_json(&cert);
     if args.json {
         println!("{v}");
