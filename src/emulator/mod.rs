@@ -13,7 +13,8 @@ mod image;
 mod persona;
 
 pub use ca::{
-    end_entity_expiry, AuthenticationCertificateRequest, EmulatorCa, SignatureCertificateRequest,
+    end_entity_expiry, AuthenticationCertificateRequest, CertificateTweaks, EmulatorCa,
+    SignatureCertificateRequest,
     EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION, EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
 };
 pub use card::{EmulatedCard, EmulatorConfig};
