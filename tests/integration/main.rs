@@ -5,7 +5,9 @@ mod common;
 
 mod budget;
 mod card_info;
+mod consent_flow;
 mod malformed;
 mod pins;
 mod reads;
 mod signing;
+mod verify;
