@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
-    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_CRL_NUMBER, ID_CE_ISSUER_ALT_NAME, ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME,
-    ID_CE_SUBJECT_KEY_IDENTIFIER, ID_PE_AUTHORITY_INFO_ACCESS,
+    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_CRL_NUMBER, ID_CE_ISSUER_ALT_NAME, ID_CE_KEY_USAGE,
+    ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER, ID_PE_AUTHORITY_INFO_ACCESS,
 };
 use der::asn1::{Any, BitString, Ia5String, ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::asn1::{GeneralizedTime, PrintableStringRef, Utf8StringRef};
@@ -26,9 +26,9 @@ use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned}
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::certificate::{TbsCertificate, Version};
 use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
-use x509_cert::ext::pkix::crl::CrlNumber;
 use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::crl::CrlNumber;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
@@ -244,9 +244,7 @@ fn spki_of(key: &rsa::RsaPublicKey) -> Result<SubjectPublicKeyInfoOwned, CertErr
 fn spki_of_key<K: EncodePublicKey + ?Sized>(
     key: &K,
 ) -> Result<SubjectPublicKeyInfoOwned, CertError> {
-    let der = key
-        .to_public_key_der()
-        .map_err(|_| CertError::InvalidKey)?;
+    let der = key.to_public_key_der().map_err(|_| CertError::InvalidKey)?;
     SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).map_err(|_| CertError::InvalidKey)
 }
 
@@ -485,7 +483,7 @@ impl EmulatorCa {
             extension(
                 ID_CE_KEY_USAGE,
                 true,
-                &tweaks.key_usage.clone().unwrap_or(KeyUsage(
+                &tweaks.key_usage.unwrap_or(KeyUsage(
                     KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
                 )),
             )?,
@@ -996,5 +994,4 @@ mod tests {
         let sig = rsa::pkcs1v15::Signature::try_from(other.signature.raw_bytes()).unwrap();
         assert!(vk.verify(&tbs.to_der().unwrap(), &sig).is_err());
     }
-
 }

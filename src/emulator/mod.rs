@@ -14,8 +14,8 @@ mod persona;
 
 pub use ca::{
     end_entity_expiry, AuthenticationCertificateRequest, CertificateTweaks, EmulatorCa,
-    SignatureCertificateRequest,
-    EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION, EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
+    SignatureCertificateRequest, EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION,
+    EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
 };
 pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};

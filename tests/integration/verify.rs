@@ -12,18 +12,17 @@ use mynasign::attributes::{AttributeField, BasicFourAttributes};
 use mynasign::cert::{oid, CertificateKind, JpkiCertificate};
 use mynasign::cms::{self as mcms, ess, CardContentSigner, P256KeySigner, RsaKeySigner};
 use mynasign::consent::{
-    AddressChangeConsent, CertificateSource, Channel, ConsentItem, ConsentItems,
-    ConsentReference, ConsentRevocation, Document, DomicileChangeSubmission,
-    FamilyRegisterCertificateId, HolderStatus, MynaportalLinkageSubmission, Nonce, Terms,
-    Timestamp,
+    AddressChangeConsent, CertificateSource, Channel, ConsentItem, ConsentItems, ConsentReference,
+    ConsentRevocation, Document, DomicileChangeSubmission, FamilyRegisterCertificateId,
+    HolderStatus, MynaportalLinkageSubmission, Nonce, Terms, Timestamp,
 };
 use mynasign::date::Date;
-use mynasign::emulator::{
-    CertificateTweaks, EmulatorCa, Persona, SignatureCertificateRequest,
-};
+use mynasign::emulator::{CertificateTweaks, EmulatorCa, Persona, SignatureCertificateRequest};
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
 use mynasign::pin::Pin;
-use mynasign::verify::{verify_consent, verify_signed_data, TrustStore, VerifyError, VerifyOptions};
+use mynasign::verify::{
+    verify_consent, verify_signed_data, TrustStore, VerifyError, VerifyOptions,
+};
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
@@ -152,7 +151,11 @@ fn edit(cms_der: &[u8], f: impl FnOnce(&mut SignedData)) -> Vec<u8> {
 
 /// Changes the signed attributes with `f`, then signs them again with `key`: the signature is
 /// genuine, only the attribute set differs from what `cms::sign` makes.
-fn resign(cms_der: &[u8], key: &RsaPrivateKey, f: impl FnOnce(Vec<Attribute>) -> Vec<Attribute>) -> Vec<u8> {
+fn resign(
+    cms_der: &[u8],
+    key: &RsaPrivateKey,
+    f: impl FnOnce(Vec<Attribute>) -> Vec<Attribute>,
+) -> Vec<u8> {
     edit(cms_der, |sd| {
         let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
         let si = &mut infos[0];
@@ -254,7 +257,10 @@ fn card_rsa_sha256_consent_verifies_typed() {
     assert_eq!(v.issuance_number(), cert.issuance_number());
     assert!(!v.issuance_number().is_empty());
     assert_eq!(v.signature.certificate.der(), cert_der.as_slice());
-    assert_eq!(v.signature.root.der(), EmulatorCa::shared().signature_ca_der());
+    assert_eq!(
+        v.signature.root.der(),
+        EmulatorCa::shared().signature_ca_der()
+    );
     assert_eq!(v.signature.content, doc.encode());
     // sha256WithRSAEncryption over SHA-256 digests.
     let ci = ContentInfo::from_der(&signed).unwrap();
@@ -272,7 +278,10 @@ fn ecdsa_p256_smartphone_certificate_verifies() {
     let public = p256::PublicKey::from(key.verifying_key());
     let issue = Date::new(2025, 6, 1).unwrap();
     for (policy, source) in [
-        (oid::SMARTPHONE_SIGNATURE_POLICY, CertificateSource::Smartphone),
+        (
+            oid::SMARTPHONE_SIGNATURE_POLICY,
+            CertificateSource::Smartphone,
+        ),
         (oid::SIGNATURE_POLICY, CertificateSource::Card),
     ] {
         let cert = persona_certificate(&public, 0x7E57_0001, issue, policy, &Default::default());
@@ -282,7 +291,13 @@ fn ecdsa_p256_smartphone_certificate_verifies() {
         let ci = ContentInfo::from_der(&signed).unwrap();
         let sd: SignedData = ci.content.decode_as().unwrap();
         assert_eq!(
-            sd.signer_infos.0.iter().next().unwrap().signature_algorithm.oid,
+            sd.signer_infos
+                .0
+                .iter()
+                .next()
+                .unwrap()
+                .signature_algorithm
+                .oid,
             mcms::oid::ECDSA_WITH_SHA256
         );
         let v = verify_consent(&signed, &emulator()).unwrap();
@@ -307,7 +322,12 @@ fn ecdsa_p256_smartphone_certificate_verifies() {
 fn malformed() {
     let good = persona_signed(&a_consent());
     verify_consent(&good, &emulator()).unwrap();
-    for garbage in [&b""[..], b"\x00", b"not a signature", &[0x30, 0x82, 0xFF, 0xFF]] {
+    for garbage in [
+        &b""[..],
+        b"\x00",
+        b"not a signature",
+        &[0x30, 0x82, 0xFF, 0xFF],
+    ] {
         assert!(matches!(
             fails(garbage, &emulator()),
             VerifyError::Malformed(_)
@@ -323,7 +343,10 @@ fn malformed() {
     // Trailing garbage.
     let mut long = good.clone();
     long.push(0);
-    assert!(matches!(fails(&long, &emulator()), VerifyError::Malformed(_)));
+    assert!(matches!(
+        fails(&long, &emulator()),
+        VerifyError::Malformed(_)
+    ));
     // Two signers (the second a copy with another signature value).
     let two = edit(&good, |sd| {
         let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
@@ -340,11 +363,20 @@ fn malformed() {
     }
     // No signer at all; detached content; the signer's certificate left out.
     let none = edit(&good, |sd| sd.signer_infos = SignerInfos(SetOfVec::new()));
-    assert!(matches!(fails(&none, &emulator()), VerifyError::Malformed(_)));
+    assert!(matches!(
+        fails(&none, &emulator()),
+        VerifyError::Malformed(_)
+    ));
     let detached = edit(&good, |sd| sd.encap_content_info.econtent = None);
-    assert!(matches!(fails(&detached, &emulator()), VerifyError::Malformed(_)));
+    assert!(matches!(
+        fails(&detached, &emulator()),
+        VerifyError::Malformed(_)
+    ));
     let no_cert = edit(&good, |sd| sd.certificates = None);
-    assert!(matches!(fails(&no_cert, &emulator()), VerifyError::Malformed(_)));
+    assert!(matches!(
+        fails(&no_cert, &emulator()),
+        VerifyError::Malformed(_)
+    ));
 }
 
 #[test]
@@ -417,7 +449,10 @@ fn certificate_not_bound() {
             })
             .collect()
     });
-    assert_eq!(fails(&names_b, &emulator()), VerifyError::CertificateNotBound);
+    assert_eq!(
+        fails(&names_b, &emulator()),
+        VerifyError::CertificateNotBound
+    );
 
     // 2. No ESS attribute at all (a plain CMS signature, not CAdES-BES).
     let without = resign(&good, key, |attrs| {
@@ -426,7 +461,10 @@ fn certificate_not_bound() {
             .filter(|a| a.oid != ess::ID_AA_SIGNING_CERTIFICATE_V2)
             .collect()
     });
-    assert_eq!(fails(&without, &emulator()), VerifyError::CertificateNotBound);
+    assert_eq!(
+        fails(&without, &emulator()),
+        VerifyError::CertificateNotBound
+    );
 
     // 3. Certificate substitution: another certificate with the same issuer, serial and key
     //    (so the SignerIdentifier finds it and the signature verifies), other bytes.
@@ -444,7 +482,10 @@ fn certificate_not_bound() {
         let set = SetOfVec::try_from(vec![CertificateChoices::Certificate(twin_cert)]).unwrap();
         sd.certificates = Some(CertificateSet(set));
     });
-    assert_eq!(fails(&swapped, &emulator()), VerifyError::CertificateNotBound);
+    assert_eq!(
+        fails(&swapped, &emulator()),
+        VerifyError::CertificateNotBound
+    );
 }
 
 #[test]
@@ -477,7 +518,10 @@ fn not_valid_at_time() {
     let good = persona_signed(&a_consent());
     let (from, to) = validity(&p.signature_certificate());
     let second = Duration::from_secs(1);
-    assert_eq!(fails(&good, &at(from - second)), VerifyError::NotValidAtTime);
+    assert_eq!(
+        fails(&good, &at(from - second)),
+        VerifyError::NotValidAtTime
+    );
     assert_eq!(fails(&good, &at(to + second)), VerifyError::NotValidAtTime);
     verify_consent(&good, &at(from)).unwrap();
     verify_consent(&good, &at(to)).unwrap();
@@ -540,7 +584,9 @@ fn revocation() {
     };
     assert_eq!(fails(&signed, &options), VerifyError::Revoked);
     // Another serial revoked, or an empty CRL: fine.
-    let others = ca.issue_crl(&[(&[0x01, 0x02, 0x03], signing_time - day)], now).unwrap();
+    let others = ca
+        .issue_crl(&[(&[0x01, 0x02, 0x03], signing_time - day)], now)
+        .unwrap();
     verify_consent(&signed, &with_crl(others)).unwrap();
     verify_consent(&signed, &with_crl(ca.issue_crl(&[], now).unwrap())).unwrap();
     // Without a CRL nothing is checked.
@@ -557,7 +603,11 @@ fn bad_crl() {
     let past = now - Duration::from_secs(86_400 * 400);
     // Signed by another key, in the root's name: refused even though it lists the serial.
     let forged = ca
-        .issue_crl_signed_with(&[(&serial, past)], now, Persona::from_seed(2).signature_key())
+        .issue_crl_signed_with(
+            &[(&serial, past)],
+            now,
+            Persona::from_seed(2).signature_key(),
+        )
         .unwrap();
     assert!(matches!(
         fails(&signed, &with_crl(forged)),
@@ -622,7 +672,11 @@ fn wrong_key_usage() {
 #[test]
 fn wrong_policy() {
     let p = persona();
-    for policy in ["1.2.3.4.5", "1.2.392.200149.8.5.2.1", "1.2.392.200149.8.5.1"] {
+    for policy in [
+        "1.2.3.4.5",
+        "1.2.392.200149.8.5.2.1",
+        "1.2.392.200149.8.5.1",
+    ] {
         let cert = persona_certificate(
             &p.signature_key().to_public_key(),
             0x7E57_0004,
@@ -631,7 +685,11 @@ fn wrong_policy() {
             &Default::default(),
         );
         let signed = sign_rsa(p.signature_key(), &cert, &a_consent());
-        assert_eq!(fails(&signed, &emulator()), VerifyError::WrongPolicy, "{policy}");
+        assert_eq!(
+            fails(&signed, &emulator()),
+            VerifyError::WrongPolicy,
+            "{policy}"
+        );
     }
 }
 
@@ -696,7 +754,8 @@ fn invalid_document() {
         // Not canonical: a space after the first colon.
         text.replacen(':', ": ", 1).into_bytes(),
         // An unknown type.
-        text.replace("address_change_consent", "something_else").into_bytes(),
+        text.replace("address_change_consent", "something_else")
+            .into_bytes(),
     ] {
         let signed = persona_signed(&content);
         assert!(matches!(
@@ -713,7 +772,10 @@ fn attributes_mismatch() {
     // Own attributes: fine.
     let own = persona_signed(&Document::from(docs::linkage(p.attributes())).encode());
     let v = verify_consent(&own, &emulator()).unwrap();
-    assert!(matches!(v.document, Document::MynaportalLinkageSubmission(_)));
+    assert!(matches!(
+        v.document,
+        Document::MynaportalLinkageSubmission(_)
+    ));
     // Another persona's attributes, signed with this persona's certificate.
     let doc = Document::from(docs::linkage(other.attributes()));
     let signed = persona_signed(&doc.encode());
