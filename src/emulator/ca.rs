@@ -7,25 +7,28 @@
 //! ([`EmulatorCa::shared`]).
 
 use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
-    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_ISSUER_ALT_NAME, ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME,
-    ID_CE_SUBJECT_KEY_IDENTIFIER, ID_PE_AUTHORITY_INFO_ACCESS,
+    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_CRL_NUMBER, ID_CE_ISSUER_ALT_NAME, ID_CE_KEY_USAGE,
+    ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER, ID_PE_AUTHORITY_INFO_ACCESS,
 };
 use der::asn1::{Any, BitString, Ia5String, ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::asn1::{GeneralizedTime, PrintableStringRef, Utf8StringRef};
-use der::{DateTime, Encode};
+use der::{DateTime, Decode, Encode};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use signature::{SignatureEncoding, Signer};
-use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::certificate::{TbsCertificate, Version};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::crl::CrlNumber;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
@@ -64,7 +67,10 @@ const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
 const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 
 /// What a signature certificate is issued for.
-pub struct SignatureCertificateRequest<'a> {
+///
+/// The holder's key is RSA by default (a card); any key with a SubjectPublicKeyInfo encoding
+/// may be given instead, for example a `p256::PublicKey` for an ECDSA P-256 smartphone key.
+pub struct SignatureCertificateRequest<'a, K: ?Sized = rsa::RsaPublicKey> {
     /// The serial number (= issuance number); must be positive.
     pub serial: u64,
     /// The subject CN: an opaque identifier.
@@ -76,7 +82,7 @@ pub struct SignatureCertificateRequest<'a> {
     /// The attributes for the subjectAltName.
     pub attributes: &'a SignatureAttributes,
     /// The holder's public key.
-    pub public_key: &'a rsa::RsaPublicKey,
+    pub public_key: &'a K,
     /// The issue date (validity starts at 00:00:00 JST that day).
     pub issue_date: Date,
     /// The certificate policy: [`oid::SIGNATURE_POLICY`] for a card,
@@ -84,7 +90,7 @@ pub struct SignatureCertificateRequest<'a> {
     pub policy: ObjectIdentifier,
 }
 
-impl core::fmt::Debug for SignatureCertificateRequest<'_> {
+impl<K: ?Sized> core::fmt::Debug for SignatureCertificateRequest<'_, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SignatureCertificateRequest")
             .field("serial", &self.serial)
@@ -113,6 +119,20 @@ impl core::fmt::Debug for AuthenticationCertificateRequest<'_> {
             .field("serial", &self.serial)
             .finish_non_exhaustive()
     }
+}
+
+/// Departures from the JPKI certificate format, for negative tests of a verifier: a
+/// certificate issued with tweaks is signed by the emulator root like any other, but breaks
+/// one rule on purpose. `CertificateTweaks::default()` changes nothing. (A policy outside the
+/// JPKI arc needs no tweak: [`SignatureCertificateRequest::policy`] takes any OID.)
+#[derive(Debug, Clone, Default)]
+pub struct CertificateTweaks {
+    /// Replaces the keyUsage (JPKI: digitalSignature + nonRepudiation, critical), for example
+    /// digitalSignature alone.
+    pub key_usage: Option<KeyUsage>,
+    /// Replaces the last day of validity (JPKI: the 5th birthday after the issue date), for
+    /// example to make a certificate that has already expired.
+    pub last_day: Option<Date>,
 }
 
 /// One root: its key, name and certificate.
@@ -221,6 +241,23 @@ fn spki_of(key: &rsa::RsaPublicKey) -> Result<SubjectPublicKeyInfoOwned, CertErr
     SubjectPublicKeyInfoOwned::from_key(key.clone()).map_err(|_| CertError::InvalidKey)
 }
 
+fn spki_of_key<K: EncodePublicKey + ?Sized>(
+    key: &K,
+) -> Result<SubjectPublicKeyInfoOwned, CertError> {
+    let der = key.to_public_key_der().map_err(|_| CertError::InvalidKey)?;
+    SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).map_err(|_| CertError::InvalidKey)
+}
+
+/// A moment as an X.509 time (UTCTime before 2050), whole seconds.
+fn system_time(t: SystemTime) -> Result<Time, CertError> {
+    let dt = DateTime::from_system_time(t).map_err(|_| bad("time"))?;
+    Ok(if dt.year() < 2050 {
+        Time::UtcTime(UtcTime::from_date_time(dt)?)
+    } else {
+        Time::GeneralTime(GeneralizedTime::from_date_time(dt))
+    })
+}
+
 /// The key identifier: the leftmost 160 bits of SHA-256 of the subjectPublicKey bits
 /// (RFC 7093 method 1).
 fn key_id(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
@@ -235,17 +272,22 @@ fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
     }
 }
 
-/// Signs a TBS certificate with `key` (sha256WithRSAEncryption) and returns the DER.
-fn sign(tbs: TbsCertificate, key: &RsaPrivateKey) -> Result<Vec<u8>, CertError> {
-    let tbs_der = tbs.to_der()?;
+/// An RSA PKCS#1 v1.5 SHA-256 signature over `message`.
+fn rsa_sign(message: &[u8], key: &RsaPrivateKey) -> Result<Vec<u8>, CertError> {
     let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone());
     let signature = signer
-        .try_sign(&tbs_der)
+        .try_sign(message)
         .map_err(|_| CertError::SignatureInvalid)?;
+    Ok(signature.to_vec())
+}
+
+/// Signs a TBS certificate with `key` (sha256WithRSAEncryption) and returns the DER.
+fn sign(tbs: TbsCertificate, key: &RsaPrivateKey) -> Result<Vec<u8>, CertError> {
+    let signature = rsa_sign(&tbs.to_der()?, key)?;
     let cert = Certificate {
         tbs_certificate: tbs,
         signature_algorithm: sha256_with_rsa(),
-        signature: BitString::from_bytes(&signature.to_vec())?,
+        signature: BitString::from_bytes(&signature)?,
     };
     Ok(cert.to_der()?)
 }
@@ -404,11 +446,24 @@ impl EmulatorCa {
     /// attributes; issuerAltName and CRL distribution point as directory names; OCSP access;
     /// key identifiers; sha256WithRSAEncryption. Valid from the issue date 00:00:00 JST to the
     /// 5th birthday after it, 23:59:59 JST.
-    pub fn issue_signature_certificate(
+    pub fn issue_signature_certificate<K: EncodePublicKey + ?Sized>(
         &self,
-        request: &SignatureCertificateRequest<'_>,
+        request: &SignatureCertificateRequest<'_, K>,
+    ) -> Result<Vec<u8>, CertError> {
+        self.issue_signature_certificate_tweaked(request, &CertificateTweaks::default())
+    }
+
+    /// Issues a signature certificate as [`issue_signature_certificate`] does, with the
+    /// departures from the JPKI format that `tweaks` asks for (negative tests).
+    ///
+    /// [`issue_signature_certificate`]: Self::issue_signature_certificate
+    pub fn issue_signature_certificate_tweaked<K: EncodePublicKey + ?Sized>(
+        &self,
+        request: &SignatureCertificateRequest<'_, K>,
+        tweaks: &CertificateTweaks,
     ) -> Result<Vec<u8>, CertError> {
         let root = &self.signature;
+        let spki = spki_of_key(request.public_key)?;
         let subject = name(&[
             (C, "JP"),
             (L, request.prefecture),
@@ -428,7 +483,9 @@ impl EmulatorCa {
             extension(
                 ID_CE_KEY_USAGE,
                 true,
-                &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+                &tweaks.key_usage.unwrap_or(KeyUsage(
+                    KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+                )),
             )?,
             policies(request.policy)?,
             extension(
@@ -453,12 +510,14 @@ impl EmulatorCa {
             root,
             request.serial,
             subject,
-            request.public_key,
+            spki,
             request.issue_date,
-            end_entity_expiry(
-                request.issue_date,
-                request.attributes.attributes.date_of_birth,
-            ),
+            tweaks.last_day.unwrap_or_else(|| {
+                end_entity_expiry(
+                    request.issue_date,
+                    request.attributes.attributes.date_of_birth,
+                )
+            }),
             extensions,
         )
     }
@@ -502,11 +561,80 @@ impl EmulatorCa {
             root,
             request.serial,
             subject,
-            request.public_key,
+            spki_of(request.public_key)?,
             request.issue_date,
             end_entity_expiry(request.issue_date, request.date_of_birth),
             extensions,
         )
+    }
+
+    /// Issues a DER X.509 v2 CRL of the signature root: issuer = the root's subject,
+    /// thisUpdate `this_update`, nextUpdate a day later, one entry per `(serial, revocation
+    /// time)` (the serial as the content octets of the certificate's serialNumber, as
+    /// [`JpkiCertificate::serial_bytes`] gives them), authorityKeyIdentifier and cRLNumber 1,
+    /// signed sha256WithRSAEncryption with the root's key.
+    pub fn issue_crl(
+        &self,
+        revoked: &[(&[u8], SystemTime)],
+        this_update: SystemTime,
+    ) -> Result<Vec<u8>, CertError> {
+        self.issue_crl_signed_with(revoked, this_update, &self.signature.key)
+    }
+
+    /// A CRL as [`issue_crl`](Self::issue_crl) makes, in the signature root's name but
+    /// signed with `key`: with any other key than the root's it must be refused (negative
+    /// tests).
+    pub fn issue_crl_signed_with(
+        &self,
+        revoked: &[(&[u8], SystemTime)],
+        this_update: SystemTime,
+        key: &RsaPrivateKey,
+    ) -> Result<Vec<u8>, CertError> {
+        let root = &self.signature;
+        let entries = revoked
+            .iter()
+            .map(|(serial, when)| {
+                Ok(RevokedCert {
+                    serial_number: SerialNumber::new(serial)?,
+                    revocation_date: system_time(*when)?,
+                    crl_entry_extensions: None,
+                })
+            })
+            .collect::<Result<Vec<_>, CertError>>()?;
+        let next_update = this_update
+            .checked_add(Duration::from_secs(24 * 60 * 60))
+            .ok_or_else(|| bad("nextUpdate"))?;
+        let tbs = TbsCertList {
+            version: Version::V2,
+            signature: sha256_with_rsa(),
+            issuer: root.name.clone(),
+            this_update: system_time(this_update)?,
+            next_update: Some(system_time(next_update)?),
+            revoked_certificates: (!entries.is_empty()).then_some(entries),
+            crl_extensions: Some(vec![
+                extension(
+                    ID_CE_AUTHORITY_KEY_IDENTIFIER,
+                    false,
+                    &AuthorityKeyIdentifier {
+                        key_identifier: Some(OctetString::new(root.key_id.clone())?),
+                        authority_cert_issuer: None,
+                        authority_cert_serial_number: None,
+                    },
+                )?,
+                extension(
+                    ID_CE_CRL_NUMBER,
+                    false,
+                    &CrlNumber(der::asn1::Uint::new(&[1])?),
+                )?,
+            ]),
+        };
+        let signature = rsa_sign(&tbs.to_der()?, key)?;
+        let crl = CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: sha256_with_rsa(),
+            signature: BitString::from_bytes(&signature)?,
+        };
+        Ok(crl.to_der()?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -515,7 +643,7 @@ impl EmulatorCa {
         root: &Root,
         serial: u64,
         subject: Name,
-        public_key: &rsa::RsaPublicKey,
+        spki: SubjectPublicKeyInfoOwned,
         issue_date: Date,
         last_day: Date,
         mut extensions: Vec<Extension>,
@@ -523,7 +651,6 @@ impl EmulatorCa {
         if serial == 0 {
             return Err(bad("serial number (must be positive)"));
         }
-        let spki = spki_of(public_key)?;
         extensions.push(extension(
             ID_CE_AUTHORITY_KEY_IDENTIFIER,
             false,
@@ -721,5 +848,150 @@ mod tests {
             again.authentication_ca_der(),
             EmulatorCa::shared().authentication_ca_der()
         );
+    }
+
+    fn attributes() -> SignatureAttributes {
+        SignatureAttributes::new(
+            crate::attributes::BasicFourAttributes {
+                name: "試験\u{3000}花子".to_owned(),
+                address: "東京都千代田区霞が関２丁目１－２".to_owned(),
+                date_of_birth: d(1990, 5, 6),
+                sex: crate::attributes::Sex::Female,
+            },
+            "00000".to_owned(),
+            "0000000000000000".to_owned(),
+        )
+    }
+
+    fn request<'a, K: ?Sized>(
+        attrs: &'a SignatureAttributes,
+        key: &'a K,
+        policy: ObjectIdentifier,
+    ) -> SignatureCertificateRequest<'a, K> {
+        SignatureCertificateRequest {
+            serial: 0x0123_4567,
+            subject_id: "20250101TEST0001",
+            prefecture: "Tokyo-to",
+            municipality: "Chiyoda-ku",
+            attributes: attrs,
+            public_key: key,
+            issue_date: d(2025, 1, 10),
+            policy,
+        }
+    }
+
+    fn p256_key() -> p256::ecdsa::SigningKey {
+        p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap()
+    }
+
+    #[test]
+    fn p256_signature_certificate() {
+        let ca = EmulatorCa::shared();
+        let attrs = attributes();
+        let key = p256_key();
+        let public = p256::PublicKey::from(key.verifying_key());
+        let der = ca
+            .issue_signature_certificate(&request(
+                &attrs,
+                &public,
+                oid::SMARTPHONE_SIGNATURE_POLICY,
+            ))
+            .unwrap();
+        let cert = JpkiCertificate::from_der(&der).unwrap();
+        assert_eq!(cert.key(), crate::cert::KeyInfo::EcP256);
+        assert_eq!(cert.kind(), CertificateKind::Signature);
+        cert.verify_issued_by(ca.signature_ca()).unwrap();
+        assert_eq!(
+            cert.policies(),
+            vec![oid::SMARTPHONE_SIGNATURE_POLICY.to_string()]
+        );
+        let ku = cert.key_usage().unwrap();
+        assert!(ku.digital_signature && ku.non_repudiation && ku.critical);
+        assert_eq!(cert.signature_attributes(), Some(&attrs));
+        // The SPKI carries the key given.
+        let point = cert
+            .x509()
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+            .to_vec();
+        assert_eq!(
+            point,
+            key.verifying_key().to_encoded_point(false).as_bytes()
+        );
+        // Same validity rule as an RSA certificate.
+        assert_eq!(cert.not_after_date_jst(), d(2029, 5, 6));
+    }
+
+    #[test]
+    fn tweaks() {
+        let ca = EmulatorCa::shared();
+        let attrs = attributes();
+        let key = p256::PublicKey::from(p256_key().verifying_key());
+        let req = request(&attrs, &key, ObjectIdentifier::new_unwrap("1.2.3.4.5"));
+        let plain = ca
+            .issue_signature_certificate_tweaked(&req, &CertificateTweaks::default())
+            .unwrap();
+        assert_eq!(plain, ca.issue_signature_certificate(&req).unwrap());
+        let cert = JpkiCertificate::from_der(&plain).unwrap();
+        assert_eq!(cert.policies(), vec!["1.2.3.4.5".to_owned()]);
+
+        let tweaked = ca
+            .issue_signature_certificate_tweaked(
+                &req,
+                &CertificateTweaks {
+                    key_usage: Some(KeyUsage(KeyUsages::DigitalSignature.into())),
+                    last_day: Some(d(2025, 3, 31)),
+                },
+            )
+            .unwrap();
+        let cert = JpkiCertificate::from_der(&tweaked).unwrap();
+        cert.verify_issued_by(ca.signature_ca()).unwrap();
+        let ku = cert.key_usage().unwrap();
+        assert!(ku.digital_signature && !ku.non_repudiation);
+        assert_eq!(cert.not_after_date_jst(), d(2025, 3, 31));
+        assert_eq!(cert.not_before_date_jst(), d(2025, 1, 10));
+    }
+
+    #[test]
+    fn crl() {
+        let ca = EmulatorCa::shared();
+        let this_update = SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600); // 2026-01-01
+        let when = this_update - Duration::from_secs(3600);
+        let serial: &[u8] = &[0x01, 0x23, 0x45];
+        let der = ca.issue_crl(&[(serial, when)], this_update).unwrap();
+        let crl = CertificateList::from_der(&der).unwrap();
+        let tbs = &crl.tbs_cert_list;
+        assert_eq!(tbs.version, Version::V2);
+        assert_eq!(tbs.issuer, ca.signature_ca().x509().tbs_certificate.subject);
+        assert_eq!(tbs.this_update.to_system_time(), this_update);
+        assert_eq!(
+            tbs.next_update.unwrap().to_system_time(),
+            this_update + Duration::from_secs(86_400)
+        );
+        let entries = tbs.revoked_certificates.as_ref().unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].serial_number.as_bytes(), serial);
+        assert_eq!(entries[0].revocation_date.to_system_time(), when);
+        // Signed by the signature root's key.
+        let root_key = ca.signature_ca().rsa_public_key().unwrap();
+        let vk = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(root_key);
+        let sig = rsa::pkcs1v15::Signature::try_from(crl.signature.raw_bytes()).unwrap();
+        use signature::Verifier;
+        vk.verify(&tbs.to_der().unwrap(), &sig).unwrap();
+        assert_eq!(crl.signature_algorithm, sha256_with_rsa());
+
+        // An empty CRL has no entries list; one signed with another key does not verify.
+        let empty = ca.issue_crl(&[], this_update).unwrap();
+        let empty = CertificateList::from_der(&empty).unwrap();
+        assert!(empty.tbs_cert_list.revoked_certificates.is_none());
+        let other = ca
+            .issue_crl_signed_with(&[(serial, when)], this_update, &ca.authentication.key)
+            .unwrap();
+        let other = CertificateList::from_der(&other).unwrap();
+        assert_eq!(other.tbs_cert_list, crl.tbs_cert_list);
+        let sig = rsa::pkcs1v15::Signature::try_from(other.signature.raw_bytes()).unwrap();
+        assert!(vk.verify(&tbs.to_der().unwrap(), &sig).is_err());
     }
 }

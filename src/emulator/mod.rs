@@ -14,8 +14,9 @@ mod persona;
 
 pub use crate::card_info::{is_valid_my_number, my_number_check_digit};
 pub use ca::{
-    end_entity_expiry, AuthenticationCertificateRequest, EmulatorCa, SignatureCertificateRequest,
-    EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION, EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
+    end_entity_expiry, AuthenticationCertificateRequest, CertificateTweaks, EmulatorCa,
+    SignatureCertificateRequest, EMULATOR_AUTHENTICATION_OU, EMULATOR_ORGANIZATION,
+    EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
 };
 pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};

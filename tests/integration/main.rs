@@ -5,8 +5,10 @@ mod common;
 
 mod budget;
 mod card_info;
+mod consent_flow;
 mod malformed;
 mod pins;
 mod progress;
 mod reads;
 mod signing;
+mod verify;
