@@ -31,6 +31,8 @@ pub enum TrustLevel {
     Test,
     /// The emulator's roots only.
     Emulator,
+    /// Roots the caller supplied ([`TrustStore::custom`]).
+    Custom,
 }
 
 /// The roots a chain must end at. A certificate read from the same card is never a root.
@@ -102,8 +104,11 @@ impl TrustStore {
             TrustLevel::Test => Self::jpki_test(),
             #[cfg(feature = "emulator")]
             TrustLevel::Emulator => Self::emulator(),
+            // Without the emulator there is nothing to trust at that level; a custom store
+            // starts empty.
             #[cfg(not(feature = "emulator"))]
-            TrustLevel::Emulator => Self::custom(Vec::new()).unwrap_or_else(|_| Self::production()),
+            TrustLevel::Emulator => Self::empty(TrustLevel::Emulator),
+            TrustLevel::Custom => Self::empty(TrustLevel::Custom),
         }
     }
 
@@ -115,8 +120,15 @@ impl TrustStore {
             .collect::<core::result::Result<Vec<_>, _>>()?;
         Ok(Self {
             roots: Arc::new(roots),
-            level: TrustLevel::Production,
+            level: TrustLevel::Custom,
         })
+    }
+
+    fn empty(level: TrustLevel) -> Self {
+        Self {
+            roots: Arc::new(Vec::new()),
+            level,
+        }
     }
 
     /// Which hierarchy this is.
