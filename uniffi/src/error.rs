@@ -370,6 +370,14 @@ impl From<Error> for MynaError {
                     "カードの応答がありませんでした。カードを動かさずにもう一度お試しください。",
                 ),
             },
+            Error::Transport(TransportError::Other(detail)) => MynaError::CardError {
+                info: info(
+                    "LINK_ERROR",
+                    "The connection to the card failed: hold it still and try again.",
+                    "カードとの通信に失敗しました。カードを動かさずにもう一度お試しください。",
+                ),
+                detail,
+            },
             Error::NotMyNumberCard { .. } => MynaError::NotMyNumberCard {
                 info: info(
                     "NOT_MY_NUMBER_CARD",

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Generates the bindings for LANGUAGE (kotlin, swift or python) into OUT_DIR from the built,
+# unstripped library, in library mode. Builds the library first (debug unless PROFILE=release).
+# Prints the path of the built library on its last line.
+set -euo pipefail
+lang="$1"
+out="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+profile="${PROFILE:-debug}"
+cargo_profile_flag=""
+[ "$profile" = "release" ] && cargo_profile_flag="--release"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
+cargo build --quiet -p mynasign-ffi $cargo_profile_flag --manifest-path "$root/Cargo.toml" >&2
+cargo build --quiet -p mynasign-ffi --features bindgen --bin uniffi-bindgen --manifest-path "$root/Cargo.toml" >&2
+
+case "$(uname -s)" in
+  Darwin) lib="$target_dir/$profile/libmynasign_ffi.dylib" ;;
+  *) lib="$target_dir/$profile/libmynasign_ffi.so" ;;
+esac
+mkdir -p "$out"
+"$target_dir/debug/uniffi-bindgen" generate --library "$lib" --language "$lang" \
+  --out-dir "$out" --no-format >&2
+echo "$lib"
