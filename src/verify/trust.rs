@@ -150,3 +150,46 @@ impl TrustStore {
             .find(|r| cert.verify_issued_by(r).is_ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiled_in_roots_all_parse() {
+        assert_eq!(TrustStore::production().roots().len(), PRODUCTION.len());
+        assert_eq!(TrustStore::jpki_test().roots().len(), TEST.len());
+        assert_eq!(TrustStore::default().level(), TrustLevel::Production);
+        assert_eq!(
+            TrustStore::custom(vec![PRODUCTION[0].to_vec()])
+                .unwrap()
+                .level(),
+            TrustLevel::Custom
+        );
+    }
+
+    #[test]
+    fn generations_share_a_name_and_are_told_apart_by_signature() {
+        let store = TrustStore::production();
+        // Each root is its own issuer: found by name among three same-named generations, and
+        // decided by signature.
+        for root in store.roots() {
+            let found = store.issuer_of(root).expect("a root issues itself");
+            assert_eq!(found.der(), root.der());
+        }
+        let signature_roots: Vec<_> = store
+            .roots()
+            .iter()
+            .filter(|r| r.subject() == store.roots()[0].subject())
+            .collect();
+        assert_eq!(signature_roots.len(), 3);
+    }
+
+    #[test]
+    fn production_roots_do_not_trust_the_test_hierarchy() {
+        let store = TrustStore::production();
+        for test_root in TrustStore::jpki_test().roots() {
+            assert!(store.issuer_of(test_root).is_none());
+        }
+    }
+}
