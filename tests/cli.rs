@@ -1,7 +1,7 @@
 //! The `mynasign` command-line tool, run as a user runs it: exit codes, JSON on stdout,
 //! messages on stderr, no panics on bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use mynasign::emulator::Persona;
@@ -9,39 +9,9 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mynasign");
 
-/// A scratch folder under the system temp dir, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "mynasign-cli-{test}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).expect("write scratch file");
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -167,7 +137,7 @@ fn demo_unknown_profile_is_an_error() {
 
 #[test]
 fn export_ca_writes_pem_that_cert_show_reads() {
-    let dir = Scratch::new("export");
+    let dir = Scratch::new("cli", "export");
     let file = dir.path("ca.pem");
     let out = run(&["emulator", "export-ca", s(&file)]);
     assert!(out.status.success(), "{}", describe(&out));
@@ -208,7 +178,7 @@ fn is_iso_date(s: &str) -> bool {
 
 #[test]
 fn cert_show_a_persona_certificate_der_and_pem() {
-    let dir = Scratch::new("certshow");
+    let dir = Scratch::new("cli", "certshow");
     let persona = Persona::from_seed(1);
     let der = dir.write("sign.cer", persona.signature_certificate_der());
     let out = run(&["cert", "show", s(&der), "--json"]);
@@ -237,7 +207,7 @@ fn cert_show_a_persona_certificate_der_and_pem() {
 
 #[test]
 fn cert_show_of_bad_files_fails_cleanly() {
-    let dir = Scratch::new("certbad");
+    let dir = Scratch::new("cli", "certbad");
     let der = Persona::from_seed(1).signature_certificate_der().to_vec();
     for (name, bytes) in [
         ("truncated.cer", der[..der.len() / 2].to_vec()),
@@ -263,7 +233,7 @@ fn cert_show_of_bad_files_fails_cleanly() {
 
 #[test]
 fn info_parse_a_persona_record() {
-    let dir = Scratch::new("info");
+    let dir = Scratch::new("cli", "info");
     let persona = Persona::from_seed(1);
     let record = persona.attributes_record();
     let f = dir.write("0002.bin", &record);
@@ -284,7 +254,7 @@ fn info_parse_a_persona_record() {
 
 #[test]
 fn info_parse_malformed_records_fail_cleanly() {
-    let dir = Scratch::new("infobad");
+    let dir = Scratch::new("cli", "infobad");
     let record = Persona::from_seed(1).attributes_record();
     let mut wrong_tag = record.clone();
     wrong_tag[0] ^= 0xFF;
@@ -308,7 +278,7 @@ fn info_parse_malformed_records_fail_cleanly() {
 
 #[test]
 fn consent_sign_then_verify() {
-    let dir = Scratch::new("consent");
+    let dir = Scratch::new("cli", "consent");
     let f = dir.path("consent.p7s");
     let signed = run_json(&[
         "consent",
@@ -377,7 +347,7 @@ fn consent_sign_then_verify() {
 
 #[test]
 fn consent_sign_on_a_smartphone_for_the_kiosk_is_refused() {
-    let dir = Scratch::new("channel");
+    let dir = Scratch::new("cli", "channel");
     let f = dir.path("consent.p7s");
     let out = run(&[
         "consent",

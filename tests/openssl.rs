@@ -27,39 +27,9 @@ use mynasign::verify::{
 };
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 
-/// A scratch folder under the system temp dir, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "mynasign-openssl-{test}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).expect("write scratch file");
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 /// Runs `openssl` with `args`; a missing binary fails the test with a clear message.
 fn openssl(args: &[&str]) -> Output {
@@ -162,7 +132,7 @@ fn openssl_verify(dir: &Scratch, cms_file: &Path, ca: &Path, out_name: &str) -> 
 
 #[test]
 fn openssl_verifies_a_consent_signed_on_the_card() {
-    let dir = Scratch::new("verify");
+    let dir = Scratch::new("openssl", "verify");
     let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0001");
     let content = doc.encode();
     let cms_der = signed_on_card(&doc);
@@ -299,7 +269,7 @@ fn openssl_sign(dir: &Scratch, doc: &Path, cades: bool, out_name: &str) -> Vec<u
 
 #[test]
 fn we_verify_a_consent_signed_by_openssl_with_cades() {
-    let dir = Scratch::new("sign");
+    let dir = Scratch::new("openssl", "sign");
     let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0002");
     let doc_file = dir.write("doc.json", doc.encode());
     let cms_der = openssl_sign(&dir, &doc_file, true, "signed.der");
@@ -327,7 +297,7 @@ fn we_verify_a_consent_signed_by_openssl_with_cades() {
 
 #[test]
 fn openssl_cms_without_cades_is_not_bound() {
-    let dir = Scratch::new("nocades");
+    let dir = Scratch::new("openssl", "nocades");
     let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0003");
     let doc_file = dir.write("doc.json", doc.encode());
     let cms_der = openssl_sign(&dir, &doc_file, false, "plain.der");
@@ -344,7 +314,7 @@ fn openssl_cms_without_cades_is_not_bound() {
 #[test]
 fn openssl_reads_the_signer_certificate_from_our_cms() {
     // The certificate openssl prints from the CMS is the card's, byte for byte.
-    let dir = Scratch::new("certs");
+    let dir = Scratch::new("openssl", "certs");
     let doc = document(Channel::LicenceCentreKiosk, "openssl-interop-0004");
     let cms_der = signed_on_card(&doc);
     let cms_file = dir.write("consent.p7s", &cms_der);
