@@ -18,7 +18,7 @@ struct ContentView: View {
                 case let .pinEntry(prompt):
                     PinScreen(model: model, prompt: prompt)
                 case let .pinBlocked(message):
-                    MessageScreen(title: "ロックされています", message: message, action: ("最初に戻る", model.restart))
+                    MessageScreen(title: "ロックされています", message: message, actionTitle: "最初に戻る", action: model.restart)
                 case let .signing(progress):
                     ProgressScreen(title: "署名しています", detail: "カードを動かさないでください。", step: progress, cancel: model.cancel)
                 case .verifyingResult:
@@ -26,11 +26,11 @@ struct ContentView: View {
                 case let .done(result):
                     ResultScreen(result: result, restart: model.restart)
                 case .cancelled:
-                    MessageScreen(title: "中止しました", message: nil, action: ("カードを読み直す", model.agree))
+                    MessageScreen(title: "中止しました", message: nil, actionTitle: "カードを読み直す", action: model.agree)
                 case let .failed(message, uncertain):
                     MessageScreen(
                         title: uncertain ? "残り回数を確認してください" : "エラー", message: message,
-                        action: ("カードを読み直す", model.agree))
+                        actionTitle: "カードを読み直す", action: model.agree)
                 }
             }
             .padding()
@@ -48,17 +48,23 @@ struct ConsentScreen: View {
     @ObservedObject var model: SignViewModel
     let notice: FlowMessage?
 
-    private static let labels: [(ConsentItem, String)] = [(.address, "住所"), (.name, "氏名"), (.dateOfBirth, "生年月日")]
+    private static func label(_ item: ConsentItem) -> String {
+        switch item {
+        case .address: return "住所"
+        case .name: return "氏名"
+        case .dateOfBirth: return "生年月日"
+        }
+    }
 
     var body: some View {
         Form {
             Section("提供する情報") {
-                ForEach(Self.labels, id: \.1) { item, label in
-                    Toggle(label, isOn: Binding(get: { model.selected.contains(item) }, set: { _ in model.toggle(item) }))
+                ForEach(ConsentItem.allOrdered, id: \.self) { item in
+                    Toggle(Self.label(item), isOn: Binding(get: { model.selected.contains(item) }, set: { _ in model.toggle(item) }))
                 }
             }
             Section("同意事項") {
-                ScrollView { Text(SignViewModel.termsText).font(.footnote) }.frame(minHeight: 160)
+                ScrollView { Text(SampleTerms.text).font(.footnote) }.frame(minHeight: 160)
                 Text("SHA-256: \(model.termsHash)").font(.caption2.monospaced()).textSelection(.enabled)
             }
             if let notice { Text(notice.ja).foregroundStyle(.red) }
@@ -104,7 +110,7 @@ struct ProgressScreen: View {
     let title: String
     let detail: String
     let step: SignProgress?
-    let cancel: (() -> Void)?
+    let cancel: (@MainActor () -> Void)?
 
     var body: some View {
         VStack(spacing: 16) {
@@ -134,7 +140,7 @@ struct ProgressScreen: View {
 
 struct ResultScreen: View {
     let result: SignFlowResult
-    let restart: () -> Void
+    let restart: @MainActor () -> Void
 
     var body: some View {
         Form {
@@ -156,7 +162,8 @@ struct ResultScreen: View {
 struct MessageScreen: View {
     let title: String
     let message: FlowMessage?
-    let action: (String, () -> Void)
+    let actionTitle: String
+    let action: @MainActor () -> Void
 
     var body: some View {
         VStack(spacing: 16) {
@@ -165,7 +172,7 @@ struct MessageScreen: View {
                 Text(message.ja)
                 Text(message.code).font(.caption.monospaced()).foregroundStyle(.secondary)
             }
-            Button(action.0, action: action.1)
+            Button(actionTitle, action: action)
         }
     }
 }

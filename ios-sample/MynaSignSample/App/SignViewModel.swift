@@ -5,16 +5,21 @@ import Foundation
 import MynaSign
 import SwiftUI
 
-@MainActor
-final class SignViewModel: ObservableObject {
-    static let termsText = """
+/// The terms the consent screen shows; their SHA-256 is what the document signs.
+enum SampleTerms {
+    static let id = "address-change-terms"
+    static let version = "1"
+    static let text = """
         住所変更ワンストップサービス等の利用開始に関する同意事項（サンプル）
 
         1. 住所・氏名・生年月日の変更情報を、選択した手続きに提供することに同意します。
         2. 同意の有効期間は同意日の翌日から10年間です。いつでも取り消すことができます。
         3. このサンプルはデモ用であり、実際の手続きには使われません。
         """
+}
 
+@MainActor
+final class SignViewModel: ObservableObject {
     @Published private(set) var state: SignFlowState = .consent(notice: nil)
     @Published var useEmulator: Bool = !NFCCardConnector.isAvailable {
         didSet { rebuild() }
@@ -49,13 +54,18 @@ final class SignViewModel: ObservableObject {
             trust = .production
         }
         flow = try? SignFlowController(
-            connector: connector, termsId: "address-change-terms", termsVersion: "1",
-            termsText: Self.termsText, nonce: UUID().uuidString, trust: trust,
-            onChange: { [weak self] next in
-                Task { @MainActor in self?.state = next }
+            connector: connector, termsId: SampleTerms.id, termsVersion: SampleTerms.version,
+            termsText: SampleTerms.text, nonce: UUID().uuidString, trust: trust,
+            onChange: { [weak self] _ in
+                // Called on the flow's thread: hop to the main actor and show the latest state.
+                Task { @MainActor in self?.refresh() }
             })
         selected = [.address]
         state = .consent(notice: nil)
+    }
+
+    private func refresh() {
+        if let flow { state = flow.state }
     }
 
     /// The emulator's password, shown as a hint on the PIN screen in emulator mode only.

@@ -61,6 +61,7 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
         }
         switch nfc.code {
         case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagNotConnected,
+             .readerTransceiveErrorSessionInvalidated,
              .readerSessionInvalidationErrorUserCanceled, .readerSessionInvalidationErrorSessionTimeout,
              .readerSessionInvalidationErrorSessionTerminatedUnexpectedly,
              .readerSessionInvalidationErrorSystemIsBusy:
@@ -91,19 +92,54 @@ private final class ResponseBox: @unchecked Sendable {
     }
 }
 
+/// One reader session: its outcome (a link, or why there is none) and whether it has ended.
+private final class Phase: @unchecked Sendable {
+    let ready = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var outcome: Result<CardLink, Error>?
+    private var ended = false
+
+    /// The first outcome wins; the waiting thread is woken once.
+    func finish(_ result: Result<CardLink, Error>) {
+        lock.lock()
+        let first = outcome == nil
+        if first { outcome = result }
+        lock.unlock()
+        if first { ready.signal() }
+    }
+
+    /// The session was invalidated: before a tag the holder cancelled or it timed out; after,
+    /// the link's next exchange reports a lost tag.
+    func end() {
+        lock.lock()
+        ended = true
+        lock.unlock()
+        finish(.failure(LinkError.TagLost))
+    }
+
+    var isEnded: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return ended
+    }
+
+    func result() throws -> CardLink {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let outcome else { throw LinkError.TagLost }
+        return try outcome.get()
+    }
+}
+
 /// One `NFCTagReaderSession` per phase (reading the counter, signing): `connect` starts it and
 /// blocks the calling background thread until an ISO 7816 tag is connected, `disconnect` ends
-/// it with a success or an error message on the system sheet.
+/// it with a success or an error message on the system sheet. Each session has its own state,
+/// so a late callback of the previous session cannot disturb the next one.
 final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelegate, @unchecked Sendable {
     private let queue = DispatchQueue(label: "jp.mynasign.sample.nfc")
     private let lock = NSLock()
-    private var session: NFCTagReaderSession?
-    private var ended = false
-    private var waiting: DispatchSemaphore?
-    private var outcome: Result<CardLink, Error>?
-
-    /// When a session has been invalidated, user cancellation included.
-    struct SessionEnded: Error {}
+    private var current: NFCTagReaderSession?
+    private var phases: [ObjectIdentifier: Phase] = [:]
 
     static var isAvailable: Bool {
         NFCTagReaderSession.readingAvailable
@@ -111,32 +147,24 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
 
     func connect(prompt: String) throws -> CardLink {
         precondition(!Thread.isMainThread, "connect blocks until a card is presented")
-        let ready = DispatchSemaphore(value: 0)
-        lock.lock()
-        ended = false
-        outcome = nil
-        waiting = ready
-        lock.unlock()
         guard let session = NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue) else {
             throw LinkError.Other(message: "NFC is not available")
         }
+        let phase = Phase()
+        lock.lock()
+        current = session
+        phases[ObjectIdentifier(session)] = phase
+        lock.unlock()
         session.alertMessage = prompt
-        lock.lock()
-        self.session = session
-        lock.unlock()
         session.begin()
-        ready.wait()
-        lock.lock()
-        let result = outcome
-        lock.unlock()
-        guard let result else { throw LinkError.TagLost }
-        return try result.get()
+        phase.ready.wait()
+        return try phase.result()
     }
 
     func disconnect(errorMessage: String?) {
         lock.lock()
-        let session = self.session
-        self.session = nil
+        let session = current
+        current = nil
         lock.unlock()
         if let errorMessage {
             session?.invalidate(errorMessage: errorMessage)
@@ -146,19 +174,10 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
         }
     }
 
-    private func finish(_ result: Result<CardLink, Error>) {
-        lock.lock()
-        let ready = waiting
-        waiting = nil
-        if outcome == nil { outcome = result }
-        lock.unlock()
-        ready?.signal()
-    }
-
-    private var isEnded: Bool {
+    private func phase(of session: NFCTagReaderSession) -> Phase? {
         lock.lock()
         defer { lock.unlock() }
-        return ended
+        return phases[ObjectIdentifier(session)]
     }
 
     // MARK: NFCTagReaderSessionDelegate (called on `queue`)
@@ -167,15 +186,14 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
 
     func tagReaderSession(_ session: NFCTagReaderSession, didInvalidateWithError error: Error) {
         lock.lock()
-        ended = true
+        let phase = phases.removeValue(forKey: ObjectIdentifier(session))
+        if current === session { current = nil }
         lock.unlock()
-        // Before a tag: the holder cancelled or the session timed out. After: the link's next
-        // exchange sees `ended` and reports a lost tag.
-        finish(.failure(LinkError.TagLost))
+        phase?.end()
     }
 
     func tagReaderSession(_ session: NFCTagReaderSession, didDetect tags: [NFCTag]) {
-        guard let first = tags.first else { return }
+        guard let first = tags.first, let phase = phase(of: session) else { return }
         if tags.count > 1 {
             session.alertMessage = "カードを1枚だけ置いてください。"
             session.restartPolling()
@@ -185,14 +203,13 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
             session.invalidate(errorMessage: "マイナンバーカードではありません。")
             return
         }
-        session.connect(to: first) { [weak self] error in
-            guard let self else { return }
+        session.connect(to: first) { error in
             if error != nil {
                 session.invalidate(errorMessage: "カードに接続できませんでした。")
-                self.finish(.failure(LinkError.TagLost))
+                phase.finish(.failure(LinkError.TagLost))
                 return
             }
-            self.finish(.success(CoreNFCLink(tag: tag, invalidated: { [weak self] in self?.isEnded ?? true })))
+            phase.finish(.success(CoreNFCLink(tag: tag, invalidated: { phase.isEnded })))
         }
     }
 }
