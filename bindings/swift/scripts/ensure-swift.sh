@@ -15,7 +15,9 @@ cache="${MYNASIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mynasign}"
 root="$cache/swift-trixie"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-if [ ! -x "$root/usr/bin/swift" ]; then
+# usr/bin/swift is an absolute symlink (/usr/libexec/...): test the real binary, which is only
+# there once the install finished.
+if [ ! -x "$root/usr/libexec/swift/bin/swift" ]; then
   echo "installing Swift (Debian trixie swiftlang) into $root, once" >&2
   if ! command -v debootstrap >/dev/null 2>&1; then
     apt-get update >&2 && apt-get install -y --no-install-recommends debootstrap >&2
@@ -34,6 +36,7 @@ if [ ! -x "$root/usr/bin/swift" ]; then
       apt-get install -y --no-install-recommends swiftlang libc6-dev
     chroot "$1" apt-get clean
   ' _ "$tmp" >&2
+  rm -rf "$root"
   mv "$tmp" "$root"
 fi
 echo "$root"
