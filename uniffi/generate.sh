@@ -21,5 +21,5 @@ case "$(uname -s)" in
 esac
 mkdir -p "$out"
 "$target_dir/debug/uniffi-bindgen" generate --library "$lib" --language "$lang" \
-  --out-dir "$out" --no-format >&2
+  --out-dir "$out" --config "$here/bindgen.toml" --no-format >&2
 echo "$lib"
