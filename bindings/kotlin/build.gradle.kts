@@ -24,7 +24,6 @@ android {
 
     sourceSets {
         getByName("main") {
-            java.srcDir("generated")
             kotlin.srcDir("generated")
             jniLibs.srcDir("jniLibs")
         }

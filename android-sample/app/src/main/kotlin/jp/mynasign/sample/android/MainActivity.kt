@@ -148,7 +148,6 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
 
     private fun renderReview(state: FlowState.ReviewConsent) {
         title("同意内容の確認")
-        @Suppress("DEPRECATION")
         root.addView(Switch(this).apply {
             text = "エミュレータ（カードなしで試す）"
             isChecked = useEmulator
@@ -174,6 +173,7 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
     private fun renderPin(state: FlowState.EnterPin) {
         title("署名用パスワード（英大文字と数字 6〜16文字）")
         note("残り ${state.remaining} 回 / ${state.maxAttempts} 回")
+        if (useEmulator) note("エミュレータのパスワード: ${emulator.signaturePassword()}", Color.GRAY)
         state.error?.let { note(it.messageJa, Color.RED) }
         val input = EditText(this).apply {
             inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD or
