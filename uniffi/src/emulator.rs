@@ -41,7 +41,7 @@ fn transmit(card: &EmulatedCard, command: &[u8]) -> Result<Vec<u8>, LinkError> {
         TransportError::TagLost => LinkError::TagLost,
         TransportError::Timeout => LinkError::Timeout,
         other => LinkError::Other {
-            message: other.to_string(),
+            detail: other.to_string(),
         },
     })
 }

@@ -12,10 +12,10 @@ pub enum LinkError {
     #[error("the card did not answer in time")]
     Timeout,
     /// Any other failure; the message must not contain personal data.
-    #[error("link failure: {message}")]
+    #[error("link failure: {detail}")]
     Other {
-        /// What happened.
-        message: String,
+        /// What happened. (Not `message`: Kotlin exceptions already have one.)
+        detail: String,
     },
 }
 
@@ -23,7 +23,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for LinkError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         // An exception of another type thrown by the app's transport: a typed error, never a
         // panic.
-        LinkError::Other { message: e.reason }
+        LinkError::Other { detail: e.reason }
     }
 }
 
@@ -51,7 +51,7 @@ impl CardTransport for ForeignTransport {
         self.0.transceive(command.to_vec()).map_err(|e| match e {
             LinkError::TagLost => TransportError::TagLost,
             LinkError::Timeout => TransportError::Timeout,
-            LinkError::Other { message } => TransportError::Other(message),
+            LinkError::Other { detail } => TransportError::Other(detail),
         })
     }
 

@@ -25,7 +25,7 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
         precondition(!Thread.isMainThread, "CardLink.transceive blocks: call the flow off the main thread")
         guard !invalidated(), tag.isAvailable else { throw LinkError.TagLost }
         guard let apdu = NFCISO7816APDU(data: command) else {
-            throw LinkError.Other(message: "malformed command APDU")
+            throw LinkError.Other(detail: "malformed command APDU")
         }
         let done = DispatchSemaphore(value: 0)
         let box = ResponseBox()
@@ -57,7 +57,7 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
 
     private static func linkError(_ error: Error) -> LinkError {
         guard let nfc = error as? NFCReaderError else {
-            return .Other(message: "CoreNFC: \(type(of: error))")
+            return .Other(detail: "CoreNFC: \(type(of: error))")
         }
         switch nfc.code {
         case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagNotConnected,
@@ -69,7 +69,7 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
         case .readerTransceiveErrorRetryExceeded:
             return .Timeout
         default:
-            return .Other(message: "CoreNFC error \(nfc.code.rawValue)")
+            return .Other(detail: "CoreNFC error \(nfc.code.rawValue)")
         }
     }
 }
@@ -148,7 +148,7 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
     func connect(prompt: String) throws -> CardLink {
         precondition(!Thread.isMainThread, "connect blocks until a card is presented")
         guard let session = NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue) else {
-            throw LinkError.Other(message: "NFC is not available")
+            throw LinkError.Other(detail: "NFC is not available")
         }
         let phase = Phase()
         lock.lock()

@@ -1,0 +1,23 @@
+// The sample app. `:mynasign` is the Android library in ../bindings/kotlin (run its
+// build-android.sh first); the app also compiles ../shared/src/main/kotlin, the
+// platform-independent flow controller that CI compiles and tests on the JVM.
+pluginManagement {
+    repositories {
+        google()
+        mavenCentral()
+        gradlePluginPortal()
+    }
+}
+
+dependencyResolutionManagement {
+    repositoriesMode.set(RepositoriesMode.FAIL_ON_PROJECT_REPOS)
+    repositories {
+        google()
+        mavenCentral()
+    }
+}
+
+rootProject.name = "mynasign-sample"
+include(":app")
+include(":mynasign")
+project(":mynasign").projectDir = file("../bindings/kotlin")

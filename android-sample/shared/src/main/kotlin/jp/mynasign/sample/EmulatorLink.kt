@@ -1,0 +1,17 @@
+package jp.mynasign.sample
+
+import jp.mynasign.CardLink
+import jp.mynasign.Emulator
+
+/**
+ * A [CardLink] written in Kotlin that forwards every APDU to the emulated card, so the whole
+ * UI runs without a card (the app's emulator switch) and the tests exercise the real
+ * callback path from Rust into Kotlin and back.
+ */
+class EmulatorLink(private val emulator: Emulator, private val extended: Boolean = true) : CardLink {
+    override fun transceive(command: ByteArray): ByteArray = emulator.transceive(command)
+
+    override fun supportsExtendedLength(): Boolean = extended && emulator.supportsExtendedLength()
+
+    override fun maxTransceiveLength(): UInt = 0u
+}

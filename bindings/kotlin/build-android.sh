@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds what the Android library module needs (not run by CI: it needs the Android NDK):
+#   generated/             the Kotlin bindings, generated from the *unstripped host* library
+#                          (uniffi reads the metadata symbols that stripping removes);
+#   jniLibs/<abi>/         libmynasign_ffi.so for arm64-v8a, armeabi-v7a and x86_64, release
+#                          builds by cargo-ndk, stripped here (only these packaged copies).
+# Needs ANDROID_NDK_HOME (or ANDROID_NDK_ROOT). Installs cargo-ndk and the Rust targets when
+# missing. PROFILE=debug keeps a debug build for the device libraries.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"
+[ -n "$ndk" ] && [ -d "$ndk" ] || { echo "set ANDROID_NDK_HOME to the Android NDK" >&2; exit 1; }
+export ANDROID_NDK_HOME="$ndk"
+min_sdk="${ANDROID_MIN_SDK:-24}"
+profile="${PROFILE:-release}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
+command -v cargo-ndk >/dev/null 2>&1 || cargo install --locked cargo-ndk
+rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android >&2
+
+# 1. The bindings, from the host library (same crate, same features as the device builds).
+rm -rf "$here/generated"
+bash "$root/uniffi/generate.sh" kotlin "$here/generated" >/dev/null
+
+# 2. The device libraries.
+release_flag=""
+[ "$profile" = "release" ] && release_flag="--release"
+(cd "$root" && cargo ndk --platform "$min_sdk" \
+  -t arm64-v8a -t armeabi-v7a -t x86_64 \
+  build -p mynasign-ffi $release_flag)
+
+# 3. Package stripped copies; the unstripped ones stay in target/ for symbolication.
+strip_tool="$(ls "$ndk"/toolchains/llvm/prebuilt/*/bin/llvm-strip | head -n 1)"
+rm -rf "$here/jniLibs"
+for pair in arm64-v8a:aarch64-linux-android armeabi-v7a:armv7-linux-androideabi x86_64:x86_64-linux-android; do
+  abi="${pair%%:*}"
+  triple="${pair#*:}"
+  mkdir -p "$here/jniLibs/$abi"
+  cp "$target_dir/$triple/$profile/libmynasign_ffi.so" "$here/jniLibs/$abi/"
+  "$strip_tool" --strip-unneeded "$here/jniLibs/$abi/libmynasign_ffi.so"
+done
+ls -l "$here"/jniLibs/*/libmynasign_ffi.so

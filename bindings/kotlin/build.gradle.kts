@@ -1,0 +1,55 @@
+// Android library module `mynasign`: the uniffi-generated Kotlin bindings of mynasign-ffi.
+// Sources: generated/ (bash ../../uniffi/generate.sh kotlin generated, done by
+// build-android.sh); native libraries: jniLibs/<abi>/libmynasign_ffi.so (build-android.sh).
+plugins {
+    id("com.android.library") version "8.7.3"
+    id("org.jetbrains.kotlin.android") version "2.1.21"
+}
+
+group = "jp.mynasign"
+version = "0.1.0"
+
+android {
+    namespace = "jp.mynasign"
+    compileSdk = 35
+
+    defaultConfig {
+        // android.se.omapi (the smartphone certificate) needs API 28; NFC reader mode 19.
+        minSdk = 24
+        consumerProguardFiles("consumer-rules.pro")
+        ndk {
+            abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+        }
+    }
+
+    sourceSets {
+        getByName("main") {
+            kotlin.srcDir("generated")
+            jniLibs.srcDir("jniLibs")
+        }
+    }
+
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+
+    packaging {
+        jniLibs {
+            // build-android.sh already stripped the packaged copies.
+            keepDebugSymbols += "**/libmynasign_ffi.so"
+        }
+    }
+}
+
+kotlin {
+    jvmToolchain(17)
+    compilerOptions {
+        allWarningsAsErrors.set(true)
+    }
+}
+
+dependencies {
+    // JNA as an AAR: it carries libjnidispatch.so for every Android ABI.
+    api("net.java.dev.jna:jna:5.17.0@aar")
+}
