@@ -217,7 +217,7 @@ pub fn read_card_attributes(
     pin: String,
     allow_last_attempt: bool,
     cancel: Option<Arc<CancelHandle>>,
-) -> Result<BasicAttributes, MynaError> {
+) -> Result<Arc<BasicAttributes>, MynaError> {
     let pin = zeroize::Zeroizing::new(pin);
     let pin =
         Pin::card_info(&pin).map_err(|_| MynaError::invalid_pin_format(PinKind::CardInfoPin))?;
@@ -234,7 +234,7 @@ pub fn read_card_attributes(
             LastAttempt::Refuse
         },
     )?;
-    Ok((&s.read_attributes()?).into())
+    Ok(BasicAttributes::shared(&s.read_attributes()?))
 }
 
 /// The Mynaportal linkage check: the fields in which the attributes read from the card-info
@@ -242,16 +242,16 @@ pub fn read_card_attributes(
 /// comparison; only field names are returned.
 #[uniffi::export]
 pub fn check_linkage(
-    card_info: BasicAttributes,
+    card_info: Arc<BasicAttributes>,
     certificate: CertificateInfo,
 ) -> Result<Vec<String>, MynaError> {
-    let a: mynasign::attributes::BasicFourAttributes = (&card_info).try_into()?;
+    let a = &card_info.inner;
     let cert = JpkiCertificate::from_der(&certificate.der).map_err(mynasign::Error::from)?;
     let attrs = cert
         .signature_attributes()
         .ok_or_else(|| MynaError::invalid_input("certificate (not a signature certificate)"))?;
     Ok(attrs
-        .differing_fields(&a)
+        .differing_fields(a)
         .into_iter()
         .map(|f| f.as_str().to_string())
         .collect())

@@ -1,5 +1,7 @@
 //! Records and enums that cross the FFI, with conversions from the core's types.
 
+use std::sync::Arc;
+
 use mynasign::attributes::{BasicFourAttributes, Sex as CoreSex};
 use mynasign::card::ExchangeStats;
 use mynasign::cert::{CertificateKind as CoreKind, JpkiCertificate};
@@ -162,46 +164,74 @@ impl From<Sex> for CoreSex {
     }
 }
 
-/// The basic four attributes (基本4情報). Personal data: do not log it.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+/// The basic four attributes (基本4情報). An object rather than a record, so that printing it
+/// (Kotlin `toString`, Swift `description`, Python `repr`) never shows the personal data: read
+/// the values through the accessors, and do not log them.
+#[derive(Clone, PartialEq, Eq, uniffi::Object)]
+#[uniffi::export(Debug, Display, Eq)]
 pub struct BasicAttributes {
-    /// Name; family and given name separated by U+3000.
-    pub name: String,
-    /// Address, exactly as the card holds it.
-    pub address: String,
-    /// Date of birth, `YYYY-MM-DD`.
-    pub date_of_birth: String,
-    /// Sex.
-    pub sex: Sex,
+    pub(crate) inner: BasicFourAttributes,
 }
 
 impl core::fmt::Debug for BasicAttributes {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("BasicAttributes { <personal data redacted> }")
+        f.write_str("BasicAttributes(<personal data redacted>)")
     }
 }
 
-impl From<&BasicFourAttributes> for BasicAttributes {
-    fn from(a: &BasicFourAttributes) -> Self {
-        Self {
-            name: a.name.clone(),
-            address: a.address.clone(),
-            date_of_birth: a.date_of_birth.to_string(),
-            sex: a.sex.into(),
-        }
+impl core::fmt::Display for BasicAttributes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("BasicAttributes(<personal data redacted>)")
     }
 }
 
-impl TryFrom<&BasicAttributes> for BasicFourAttributes {
-    type Error = MynaError;
-    fn try_from(a: &BasicAttributes) -> Result<Self, MynaError> {
-        Ok(Self {
-            name: a.name.clone(),
-            address: a.address.clone(),
-            date_of_birth: Date::parse_iso(&a.date_of_birth)
-                .map_err(|_| MynaError::invalid_input("date_of_birth"))?,
-            sex: a.sex.into(),
-        })
+#[uniffi::export]
+impl BasicAttributes {
+    /// Attributes from their values (`date_of_birth` as `YYYY-MM-DD`), for example to submit
+    /// what the app read earlier.
+    #[uniffi::constructor]
+    pub fn new(
+        name: String,
+        address: String,
+        date_of_birth: String,
+        sex: Sex,
+    ) -> Result<Arc<Self>, MynaError> {
+        Ok(Arc::new(Self {
+            inner: BasicFourAttributes {
+                name,
+                address,
+                date_of_birth: Date::parse_iso(&date_of_birth)
+                    .map_err(|_| MynaError::invalid_input("date_of_birth"))?,
+                sex: sex.into(),
+            },
+        }))
+    }
+
+    /// Name; family and given name separated by U+3000.
+    pub fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// Address, exactly as the card holds it.
+    pub fn address(&self) -> String {
+        self.inner.address.clone()
+    }
+
+    /// Date of birth, `YYYY-MM-DD`.
+    pub fn date_of_birth(&self) -> String {
+        self.inner.date_of_birth.to_string()
+    }
+
+    /// Sex.
+    pub fn sex(&self) -> Sex {
+        self.inner.sex.into()
+    }
+}
+
+impl BasicAttributes {
+    /// Shares a copy of core attributes across the FFI.
+    pub(crate) fn shared(a: &BasicFourAttributes) -> Arc<Self> {
+        Arc::new(Self { inner: a.clone() })
     }
 }
 
@@ -250,7 +280,7 @@ pub struct CertificateInfo {
     /// End of validity, RFC 3339 UTC.
     pub not_after: String,
     /// The holder's basic four attributes (signature certificates only).
-    pub attributes: Option<BasicAttributes>,
+    pub attributes: Option<Arc<BasicAttributes>>,
     /// Substitute-character flags of the name (one digit per character).
     pub name_substitute_flags: Option<String>,
     /// Substitute-character flags of the address.
@@ -277,7 +307,7 @@ impl From<&JpkiCertificate> for CertificateInfo {
             issuer: c.issuer(),
             not_before: c.not_before().to_string(),
             not_after: c.not_after().to_string(),
-            attributes: sa.map(|s| (&s.attributes).into()),
+            attributes: sa.map(|s| BasicAttributes::shared(&s.attributes)),
             name_substitute_flags: sa.map(|s| s.name_substitute_flags.clone()),
             address_substitute_flags: sa.map(|s| s.address_substitute_flags.clone()),
         }
@@ -470,7 +500,7 @@ pub enum ConsentDocument {
     /// マイナポータル連携, second step: the attributes read from the card-info AP.
     MynaportalLinkage {
         /// The attributes, exactly as read.
-        attributes: BasicAttributes,
+        attributes: Arc<BasicAttributes>,
         /// The receiving service's nonce.
         nonce: String,
         /// The client's clock.
@@ -574,7 +604,7 @@ impl ConsentDocument {
                 timestamp_unix,
             } => consent::Document::MynaportalLinkageSubmission(
                 consent::MynaportalLinkageSubmission {
-                    attributes: attributes.try_into()?,
+                    attributes: attributes.inner.clone(),
                     channel: consent::Channel::Mynaportal,
                     nonce: consent::Nonce::new(nonce.clone())?,
                     timestamp: timestamp(*timestamp_unix)?,
@@ -613,7 +643,7 @@ impl ConsentDocument {
             },
             consent::Document::MynaportalLinkageSubmission(l) => {
                 ConsentDocument::MynaportalLinkage {
-                    attributes: (&l.attributes).into(),
+                    attributes: BasicAttributes::shared(&l.attributes),
                     nonce: l.nonce.as_str().to_string(),
                     timestamp_unix: Some(l.timestamp.unix_seconds()),
                 }

@@ -59,7 +59,8 @@ def test_certificates(emulator, link):
     card.verify_pin(SIG, emulator.signature_password(), False)
     cert = card.read_certificate(m.CertificateType.SIGNATURE)
     assert cert.kind == m.CertificateKind.SIGNATURE
-    assert cert.attributes is not None and "\u3000" in cert.attributes.name
+    assert cert.attributes is not None and "\u3000" in cert.attributes.name()
+    assert cert.attributes.name() not in repr(cert) and cert.attributes.name() not in str(cert.attributes)
     ca = card.read_certificate(m.CertificateType.SIGNATURE_CA)
     assert ca.kind == m.CertificateKind.SIGNATURE_CA
     assert "mynasign EMULATOR" in ca.subject
@@ -223,7 +224,8 @@ def test_mynaportal_linkage(emulator, link):
     with pytest.raises(m.MynaError.AttributeMismatch) as e:
         m.sign_consent(link, bad, emulator.signature_password(), False, False, None, None)
     assert "name" in e.value.fields
-    assert other_attrs.name not in str(e.value) and other_attrs.name not in repr(e.value)
+    assert other_attrs.name() not in str(e.value) and other_attrs.name() not in repr(e.value)
+    assert other_attrs.name() not in repr(bad)
 
 
 def test_called_from_a_worker_thread(emulator, link):

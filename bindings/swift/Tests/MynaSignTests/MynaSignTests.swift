@@ -342,8 +342,9 @@ final class MynaSignTests: XCTestCase {
 
     func testMynaportalLinkageWithTheCardAttributes() throws {
         let attributes = try readCardAttributes(link: link, pin: emulator.cardInfoPin(), allowLastAttempt: false, cancel: nil)
-        XCTAssertFalse(attributes.name.isEmpty)
-        XCTAssertEqual(attributes.dateOfBirth.count, 10)
+        XCTAssertFalse(attributes.name().isEmpty)
+        XCTAssertFalse(String(describing: attributes).contains(attributes.name()))
+        XCTAssertEqual(attributes.dateOfBirth().count, 10)
 
         let card = try JpkiCard.open(link: link)
         _ = try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: false)
@@ -352,8 +353,9 @@ final class MynaSignTests: XCTestCase {
         XCTAssertEqual(certificate.attributes, attributes)
         XCTAssertEqual(try checkLinkage(cardInfo: attributes, certificate: certificate), [])
 
-        var other = attributes
-        other.address += "１"
+        let other = try BasicAttributes(
+            name: attributes.name(), address: attributes.address() + "１",
+            dateOfBirth: attributes.dateOfBirth(), sex: attributes.sex())
         XCTAssertEqual(try checkLinkage(cardInfo: other, certificate: certificate), ["address"])
 
         let signed = try signConsent(
