@@ -317,3 +317,87 @@ fn a_client_killed_mid_flow_leaves_nothing_hung() {
     card.disconnect().unwrap();
     assert_eq!(signed.stats.exchanges, 6);
 }
+
+// -------------------------------------------------------------------------------------------
+// The card commands of the CLI on the built-in emulated card (no reader needed: these always
+// run), and the exit code for a missing reader.
+// -------------------------------------------------------------------------------------------
+
+const BIN: &str = env!("CARGO_BIN_EXE_mynasign");
+
+fn cli_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn cli_card_commands_on_the_emulated_card() {
+    let v = cli_json(&["pin", "status", "--json"]);
+    assert_eq!(v["signature_password"]["remaining"], 5);
+    assert_eq!(v["authentication_pin"]["max"], 3);
+    assert_eq!(v["apdu_exchanges"], 4);
+    assert!(v["reader"].is_null());
+
+    let v = cli_json(&["cert", "show", "--json", "--seed", "2"]);
+    assert_eq!(
+        v["issuance_number"],
+        Persona::from_seed(2)
+            .signature_certificate()
+            .issuance_number()
+    );
+    assert_eq!(v["apdu_exchanges"], 5);
+    let v = cli_json(&["cert", "show", "--json", "--slot", "authentication-ca"]);
+    assert_eq!(v["apdu_exchanges"], 3);
+
+    let v = cli_json(&["linkage", "check", "--json"]);
+    assert_eq!(v["match"], true);
+    assert_eq!(v["differing_fields"], serde_json::json!([]));
+    assert_eq!(v["apdu_exchanges"], 9);
+}
+
+#[test]
+fn cli_exit_code_for_a_missing_reader_is_5() {
+    // Whether pcscd runs here or not: no service and no such reader are both "no card" (5).
+    let out = Command::new(BIN)
+        .args([
+            "pin",
+            "status",
+            "--reader",
+            "No Such Reader 42",
+            "--wait",
+            "0",
+        ])
+        .env("MYNASIGN_SIGNATURE_PASSWORD", "ABC123")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("mynasign:") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_exit_code_for_a_malformed_pin_is_3_and_nothing_is_asked() {
+    let out = Command::new(BIN)
+        .args([
+            "consent",
+            "sign",
+            "--reader",
+            "--out",
+            "/nonexistent/x",
+            "--nonce",
+            "n-1",
+        ])
+        .env("MYNASIGN_SIGNATURE_PASSWORD", "AB-1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+}

@@ -63,7 +63,9 @@ impl From<pcsc::Error> for PcscError {
             E::NoReadersAvailable => PcscError::NoReader,
             E::NoService | E::ServiceStopped => PcscError::NoService,
             E::NoSmartcard => PcscError::NoCard,
-            E::RemovedCard | E::UnpoweredCard => PcscError::CardRemoved,
+            // pcsc-lite answers "not transacted" to a transmit whose link to the card broke
+            // (the reader driver's communication error): the card is gone.
+            E::RemovedCard | E::UnpoweredCard | E::NotTransacted => PcscError::CardRemoved,
             E::ResetCard => PcscError::CardReset,
             E::ReaderUnavailable | E::UnknownReader => PcscError::ReaderRemoved,
             E::SharingViolation => PcscError::SharingViolation,
@@ -307,6 +309,23 @@ impl PcscCard {
         f: impl FnOnce(Arc<dyn CardTransport>) -> R,
     ) -> Result<R, PcscError> {
         let caps = self.caps;
+        // Another application (or pcscd cleaning up after a client that died) may have reset
+        // the card since we connected: PC/SC then refuses the transaction once with "reset";
+        // reconnect and go on (no PIN of ours was verified before the transaction anyway).
+        for _ in 0..3 {
+            match self.card.transaction2() {
+                Err((card, pcsc::Error::ResetCard)) => card
+                    .reconnect(
+                        pcsc::ShareMode::Shared,
+                        pcsc::Protocols::T1,
+                        pcsc::Disposition::LeaveCard,
+                    )
+                    .map_err(PcscError::from)?,
+                // Started (and ended again at once: the real one starts below), or failed
+                // for a reason a reconnect does not cure.
+                _ => break,
+            }
+        }
         let tx = self.card.transaction().map_err(PcscError::from)?;
         let (send, recv) = mpsc::channel::<Request>();
         let transport = Arc::new(TransactionTransport {
@@ -317,16 +336,39 @@ impl PcscCard {
             // The transaction borrows the card: it lives on a scoped thread that serves the
             // flow's commands, and ends (SCardEndTransaction) when that thread returns.
             scope.spawn(move || {
-                let tx = tx;
+                let mut tx = tx;
+                let mut first = true;
                 while let Ok(Request::Transmit(cmd, reply)) = recv.recv() {
-                    let _ = reply.send(transmit_on(&tx, &cmd, caps));
+                    let mut answer = transmit_raw(&tx, &cmd, caps);
+                    // A reset by someone else that lands before our first command (pcscd
+                    // resetting the card after a client died) leaves the handle without a
+                    // protocol: reconnect and send that first command again. Nothing of this
+                    // transaction's security state is lost: it has none yet.
+                    if first
+                        && matches!(
+                            answer,
+                            Err(pcsc::Error::ResetCard) | Err(pcsc::Error::ProtoMismatch)
+                        )
+                        && tx
+                            .reconnect(
+                                pcsc::ShareMode::Shared,
+                                pcsc::Protocols::T1,
+                                pcsc::Disposition::LeaveCard,
+                            )
+                            .is_ok()
+                    {
+                        answer = transmit_raw(&tx, &cmd, caps);
+                    }
+                    first = false;
+                    let answer = answer.map_err(|e| TransportError::from(PcscError::from(e)));
+                    let _ = reply.send(answer);
                 }
                 drop(tx);
             });
-            let result = f(transport);
-            // Stop the server even if `f` kept a clone of the transport.
-            let _ = send.send(Request::End);
-            result
+            // Stops the server when `f` returns, panics included, and even if `f` kept a
+            // clone of the transport (the scope would wait for the server forever otherwise).
+            let _end = EndOnDrop(send);
+            f(transport)
         });
         Ok(result)
     }
@@ -346,6 +388,15 @@ impl CardTransport for PcscCard {
 
     fn capabilities(&self) -> TransportCapabilities {
         self.caps
+    }
+}
+
+/// Tells the thread holding the transaction to end it.
+struct EndOnDrop(mpsc::Sender<Request>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(Request::End);
     }
 }
 
@@ -392,16 +443,25 @@ fn transmit_on(
             caps.max_command_len
         )));
     }
+    transmit_raw(card, command, caps).map_err(|e| TransportError::from(PcscError::from(e)))
+}
+
+/// [`transmit_on`] with PC/SC's own error.
+fn transmit_raw(
+    card: &pcsc::Card,
+    command: &[u8],
+    caps: TransportCapabilities,
+) -> Result<Vec<u8>, pcsc::Error> {
+    if command.len() > caps.max_command_len {
+        return Err(pcsc::Error::InsufficientBuffer);
+    }
     let size = if caps.extended_length {
         pcsc::MAX_BUFFER_SIZE_EXTENDED
     } else {
         pcsc::MAX_BUFFER_SIZE
     };
     let mut buf = vec![0u8; size];
-    let result = card
-        .transmit(command, &mut buf)
-        .map(<[u8]>::to_vec)
-        .map_err(|e| TransportError::from(PcscError::from(e)));
+    let result = card.transmit(command, &mut buf).map(<[u8]>::to_vec);
     buf.zeroize();
     result
 }
@@ -421,6 +481,10 @@ mod tests {
             PcscError::NoReader
         );
         assert_eq!(PcscError::from(pcsc::Error::NoSmartcard), PcscError::NoCard);
+        assert_eq!(
+            PcscError::from(pcsc::Error::NotTransacted),
+            PcscError::CardRemoved
+        );
         assert_eq!(
             PcscError::from(pcsc::Error::RemovedCard),
             PcscError::CardRemoved
