@@ -4,26 +4,26 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: demo test test-rust test-interop test-bindings test-kotlin test-swift test-python lint toolchain openssl bench doc
+.PHONY: demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: openssl lint test-rust test-bindings
+test: openssl lint test-rust test-pcsc test-bindings
 
 toolchain:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
-lint: toolchain
+lint: toolchain pcsc-lib
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(FEATURES_ALL) -- -D warnings
 	$(CARGO) clippy --lib --no-default-features -- -D warnings
 
-test-rust: toolchain openssl
+test-rust: toolchain openssl pcsc-lib
 	$(CARGO) test $(FEATURES_ALL)
 	$(CARGO) test --lib --no-default-features
 
@@ -44,6 +44,16 @@ test-swift: toolchain
 openssl:
 	@command -v openssl >/dev/null || (apt-get update && apt-get install -y --no-install-recommends openssl)
 
+## libpcsclite and pkg-config, to build the `pcsc` feature (every --all-features build needs it).
+pcsc-lib:
+	@pkg-config --exists libpcsclite 2>/dev/null || (apt-get update && apt-get install -y --no-install-recommends libpcsclite-dev pkg-config)
+
+## The flows over a real PC/SC stack: pcscd + vsmartcard's vpcd + `mynasign emulator serve`,
+## compared with in-process, and OpenSC (pkcs15-tool, pkcs11-tool) against the emulated card.
+## Installs pcscd, vsmartcard-vpcd and opensc when missing; stops all it starts.
+test-pcsc: toolchain pcsc-lib
+	bash tests/pcsc/run.sh
+
 ## Only the interoperability and command-line tests.
 test-interop: toolchain openssl
 	$(CARGO) test --features cli --test openssl --test cli
@@ -52,5 +62,5 @@ test-interop: toolchain openssl
 bench: toolchain
 	$(CARGO) bench --bench consent
 
-doc: toolchain
+doc: toolchain pcsc-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)

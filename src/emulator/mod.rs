@@ -11,6 +11,7 @@ mod card;
 mod faults;
 mod image;
 mod persona;
+pub mod vpcd;
 
 pub use crate::card_info::{is_valid_my_number, my_number_check_digit};
 pub use ca::{

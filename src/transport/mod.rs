@@ -7,6 +7,9 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+
 /// What a transport can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportCapabilities {

@@ -12,7 +12,7 @@ use mynasign::date::Date;
 use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
 use mynasign::flow::{sign_consent_on_card, CardSignOptions, SignedConsent};
 use mynasign::jpki::Profile;
-use mynasign::pin::Pin;
+use mynasign::pin::{Pin, PinKind};
 use mynasign::verify::{verify_consent, TrustLevel, TrustStore, VerifiedConsent, VerifyOptions};
 use serde_json::{json, Value};
 
@@ -21,7 +21,9 @@ use crate::CliResult;
 /// `mynasign consent ...`.
 #[derive(Subcommand)]
 pub enum ConsentCommand {
-    /// Sign an address-change one-stop consent (on the emulated card).
+    /// Sign an address-change one-stop consent (on a card in a reader with --reader, else on
+    /// the emulated card).
+    #[command(after_help = crate::card::EXIT_CODES_HELP)]
     Sign(SignArgs),
     /// Verify a signed consent (CMS, DER).
     Verify(VerifyArgs),
@@ -73,6 +75,8 @@ pub struct SignArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    card: crate::card::CardArgs,
 }
 
 /// Options of `mynasign consent verify`.
@@ -177,14 +181,27 @@ pub fn sign(args: &SignArgs) -> CliResult {
         &terms,
         &args.nonce,
     )?;
-    let persona = Persona::from_seed(args.seed);
-    let signed = sign_on_emulator(
-        &persona,
+    let json = args.json;
+    let options = CardSignOptions {
+        include_ca_certificate: args.include_ca,
+        last_attempt: args.card.last_attempt(),
+        progress: (!json).then(|| Arc::new(crate::card::StderrProgress) as _),
+        ..CardSignOptions::default()
+    };
+    let signed = crate::card::with_card(
+        &args.card,
+        args.seed,
         parse_profile(&args.profile)?,
-        EmulatorConfig::default(),
-        SessionOptions::default(),
-        &document,
-        args.include_ca,
+        &[PinKind::SignaturePassword],
+        json,
+        Box::new(move |t, pins, _reader| {
+            Ok(sign_consent_on_card(
+                t,
+                &document,
+                pins.get(PinKind::SignaturePassword)?,
+                &options,
+            )?)
+        }),
     )?;
     std::fs::write(&args.out, &signed.cms)?;
     if args.json {

@@ -5,18 +5,24 @@
 //! - `mynasign info parse FILE [--json]`: a basic-four-attributes record (EF `0002`).
 //! - `mynasign consent sign|verify|period`: consent documents.
 //! - `mynasign emulator export-ca FILE`: the emulator's roots, PEM.
+//! - `mynasign emulator serve`: the emulated card in vsmartcard's virtual PC/SC reader.
+//! - `mynasign reader list`, `mynasign pin status`, `mynasign linkage check`, and
+//!   `--reader [NAME]` on `cert show` and `consent sign` (feature `pcsc`): a card in a PC/SC
+//!   reader.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod card;
 mod consent;
 mod demo;
+mod oncard;
 mod show;
 
 /// The My Number Card JPKI client: demo, certificate and record inspection.
 #[derive(Parser)]
-#[command(name = "mynasign", version, about)]
+#[command(name = "mynasign", version, about, after_help = card::EXIT_CODES_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,6 +52,47 @@ enum Command {
         #[command(subcommand)]
         command: EmulatorCommand,
     },
+    /// PC/SC card readers.
+    Reader {
+        #[command(subcommand)]
+        command: ReaderCommand,
+    },
+    /// PINs on the card.
+    Pin {
+        #[command(subcommand)]
+        command: PinCommand,
+    },
+    /// The Mynaportal linkage.
+    Linkage {
+        #[command(subcommand)]
+        command: LinkageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReaderCommand {
+    /// List the PC/SC readers and the cards in them.
+    List {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PinCommand {
+    /// The retry counters of the signature password and the authentication PIN (no attempt
+    /// is used).
+    #[command(after_help = card::EXIT_CODES_HELP)]
+    Status(oncard::PinStatusArgs),
+}
+
+#[derive(Subcommand)]
+enum LinkageCommand {
+    /// Check that the card-info attributes equal the signature certificate's (needs the
+    /// card-info PIN and the signature password).
+    #[command(after_help = card::EXIT_CODES_HELP)]
+    Check(oncard::LinkageArgs),
 }
 
 #[derive(Subcommand)]
@@ -55,12 +102,17 @@ enum EmulatorCommand {
         /// The PEM file to write (signature root, then authentication root).
         file: std::path::PathBuf,
     },
+    /// Serve the emulated card to vsmartcard's virtual reader (vpcd), so every PC/SC program
+    /// sees it in a reader. Runs until stopped.
+    Serve(oncard::ServeArgs),
 }
 
 #[derive(Subcommand)]
 enum CertCommand {
-    /// Show a DER or PEM certificate as the typed JPKI view.
-    Show(show::FileArgs),
+    /// Show a certificate as the typed JPKI view: from a DER or PEM file, or read from the
+    /// card (`--reader`, else the built-in emulated card).
+    #[command(after_help = card::EXIT_CODES_HELP)]
+    Show(show::CertShowArgs),
 }
 
 #[derive(Subcommand)]
@@ -75,7 +127,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Cert {
             command: CertCommand::Show(args),
-        } => show::cert(&args),
+        } => show::cert_show(&args),
         Command::Info {
             command: InfoCommand::Parse(args),
         } => show::info(&args),
@@ -87,12 +139,24 @@ fn main() -> ExitCode {
         Command::Emulator {
             command: EmulatorCommand::ExportCa { file },
         } => export_ca(&file),
+        Command::Emulator {
+            command: EmulatorCommand::Serve(args),
+        } => oncard::serve(&args),
+        Command::Reader {
+            command: ReaderCommand::List { json },
+        } => card::list_readers(json),
+        Command::Pin {
+            command: PinCommand::Status(args),
+        } => oncard::pin_status(&args),
+        Command::Linkage {
+            command: LinkageCommand::Check(args),
+        } => oncard::linkage_check(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mynasign: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(card::exit_code(e.as_ref()))
         }
     }
 }

@@ -48,7 +48,7 @@ fn attributes_json(a: &BasicFourAttributes) -> Value {
     })
 }
 
-fn print_text(v: &Value) {
+pub fn print_text(v: &Value) {
     if let Value::Object(map) = v {
         for (k, v) in map {
             let shown = match v {
@@ -58,6 +58,30 @@ fn print_text(v: &Value) {
             };
             println!("{k:<26} {shown}");
         }
+    }
+}
+
+/// Options of `mynasign cert show`.
+#[derive(Args)]
+pub struct CertShowArgs {
+    /// The certificate file (DER or PEM). Without it, the certificate is read from the card
+    /// (`--reader`, or the built-in emulated card).
+    file: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    card: crate::oncard::CardCertArgs,
+}
+
+pub fn cert_show(args: &CertShowArgs) -> CliResult {
+    match &args.file {
+        Some(file) if args.card.card.reader.is_none() => cert(&FileArgs {
+            file: file.clone(),
+            json: args.json,
+        }),
+        Some(_) => Err("give a certificate file or --reader, not both".into()),
+        None => crate::oncard::cert_from_card(&args.card, args.json),
     }
 }
 
