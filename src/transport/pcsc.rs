@@ -344,20 +344,29 @@ impl PcscCard {
                     // resetting the card after a client died) leaves the handle without a
                     // protocol: reconnect and send that first command again. Nothing of this
                     // transaction's security state is lost: it has none yet.
-                    if first
+                    // pcscd's reset may still be under way: retry for a bounded time.
+                    let mut tries = 0;
+                    while first
+                        && tries < 20
                         && matches!(
                             answer,
                             Err(pcsc::Error::ResetCard) | Err(pcsc::Error::ProtoMismatch)
                         )
-                        && tx
+                    {
+                        tries += 1;
+                        if tries > 1 {
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                        }
+                        if tx
                             .reconnect(
                                 pcsc::ShareMode::Shared,
                                 pcsc::Protocols::T1,
                                 pcsc::Disposition::LeaveCard,
                             )
                             .is_ok()
-                    {
-                        answer = transmit_raw(&tx, &cmd, caps);
+                        {
+                            answer = transmit_raw(&tx, &cmd, caps);
+                        }
                     }
                     first = false;
                     let answer = answer.map_err(|e| TransportError::from(PcscError::from(e)));

@@ -101,7 +101,7 @@ INFO_PIN=$(field card_info_pin)
 
 # --- 1. the library's flows, over PC/SC and in-process ----------------------------------------
 if MYNASIGN_PCSC_READER="$READER" MYNASIGN_PCSC_SEED=$SEED timeout 600 \
-    $CARGO test --quiet --features cli,pcsc --test pcsc; then
+    $CARGO test --quiet --features cli,pcsc --test pcsc -- --include-ignored; then
     ok "tests/pcsc.rs: flows over PC/SC match in-process"
 else
     fail "tests/pcsc.rs"
