@@ -11,7 +11,7 @@ demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: openssl lint test-rust test-pcsc test-bindings
+test: openssl lint test-rust test-pcsc test-bindings doc
 
 toolchain:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }

@@ -1,6 +1,6 @@
 //! Card access above the transport, shared by every card application: the [`Channel`]
 //! (chaining, Le correction, counts, transcripts) and the file, PIN and key operations with
-//! their fallbacks ([`AppSession`]), each written once.
+//! their fallbacks (`AppSession`), each written once.
 
 mod app;
 mod cancel;

@@ -14,7 +14,7 @@ pub const SIGNATURE_POLICY: ObjectIdentifier =
 
 /// The certificate policy the emulator CA puts in smartphone signature certificates
 /// (移動端末設備用署名用電子証明書), `1.2.392.200149.8.5.1.1.30`. The production value is not
-/// publicly documented [inferred]: the verifier tells a smartphone certificate by this OID and
+/// publicly documented \[inferred\]: the verifier tells a smartphone certificate by this OID and
 /// takes any other JPKI signature policy for a card's.
 pub const SMARTPHONE_SIGNATURE_POLICY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.30");
