@@ -74,6 +74,21 @@ impl AppSession {
         }
     }
 
+    /// A session over `transport` with the application `aid` selected; `missing` is the
+    /// reason reported when the card does not have it.
+    pub(crate) fn open(
+        transport: Arc<dyn CardTransport>,
+        options: SessionOptions,
+        aid: &[u8],
+        missing: crate::NotMyNumberCardReason,
+    ) -> Result<Self> {
+        let mut app = Self::new(transport, options);
+        if !app.select_application(aid)? {
+            return Err(Error::NotMyNumberCard { reason: missing });
+        }
+        Ok(app)
+    }
+
     pub(crate) fn stats(&self) -> ExchangeStats {
         self.channel.stats()
     }

@@ -35,12 +35,12 @@ impl CardInfoSession {
 
     /// Opens the application (one SELECT).
     pub fn open_with(transport: Arc<dyn CardTransport>, options: SessionOptions) -> Result<Self> {
-        let mut app = AppSession::new(transport, options);
-        if !app.select_application(&AID)? {
-            return Err(Error::NotMyNumberCard {
-                reason: NotMyNumberCardReason::NoCardInfoApplication,
-            });
-        }
+        let app = AppSession::open(
+            transport,
+            options,
+            &AID,
+            NotMyNumberCardReason::NoCardInfoApplication,
+        )?;
         Ok(Self { app })
     }
 

@@ -112,12 +112,12 @@ impl JpkiSession {
     /// Fails with [`Error::NotMyNumberCard`] when the card has no JPKI application or an
     /// unknown token.
     pub fn open_with(transport: Arc<dyn CardTransport>, options: SessionOptions) -> Result<Self> {
-        let mut app = AppSession::new(transport, options);
-        if !app.select_application(&AID)? {
-            return Err(Error::NotMyNumberCard {
-                reason: NotMyNumberCardReason::NoJpkiApplication,
-            });
-        }
+        let mut app = AppSession::open(
+            transport,
+            options,
+            &AID,
+            NotMyNumberCardReason::NoJpkiApplication,
+        )?;
         let token = match app.read_chunk(ef::TOKEN_INFO, 0, 32, Redaction::None, None) {
             Ok(t) => t,
             Err(Error::FileNotFound { .. }) => {
