@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
-use mynasign::emulator::{EmulatedCard, EmulatorCa, EmulatorConfig, Fault, Persona};
+use mynasign::cms::{ContentSigner, RsaKeySigner};
+use mynasign::emulator::{CardImage, EmulatedCard, EmulatorCa, EmulatorConfig, Fault, Persona};
 use mynasign::transport::{CardTransport, TransportError};
 
 use crate::link::{CardLink, LinkError};
@@ -14,6 +15,7 @@ use crate::records::{CardProfile, PinType};
 pub struct Emulator {
     card: Arc<EmulatedCard>,
     persona: Arc<Persona>,
+    image: CardImage,
 }
 
 impl core::fmt::Debug for Emulator {
@@ -52,22 +54,32 @@ impl Emulator {
     #[uniffi::constructor]
     pub fn new(seed: u64, profile: CardProfile) -> Arc<Self> {
         let persona = Persona::from_seed(seed);
+        let image = persona.card_image(profile.into());
         let card = Arc::new(EmulatedCard::from_image(
-            persona.card_image(profile.into()),
+            image.clone(),
             EmulatorConfig::default(),
         ));
-        Arc::new(Self { card, persona })
+        Arc::new(Self {
+            card,
+            persona,
+            image,
+        })
     }
 
     /// The same, answering in short APDUs only and without the short-EF-id forms.
     #[uniffi::constructor]
     pub fn new_plain(seed: u64, profile: CardProfile) -> Arc<Self> {
         let persona = Persona::from_seed(seed);
+        let image = persona.card_image(profile.into());
         let card = Arc::new(EmulatedCard::from_image(
-            persona.card_image(profile.into()),
+            image.clone(),
             EmulatorConfig::plain(),
         ));
-        Arc::new(Self { card, persona })
+        Arc::new(Self {
+            card,
+            persona,
+            image,
+        })
     }
 
     /// Processes one command APDU, as a card would.
@@ -127,6 +139,23 @@ impl Emulator {
         } else {
             self.card.remove();
         }
+    }
+
+    /// The signature certificate (DER) of this card or smartphone, for an emulated platform
+    /// keystore (see [`Emulator::keystore_sign`]).
+    pub fn keystore_certificate_der(&self) -> Vec<u8> {
+        self.image.signature_certificate.clone().unwrap_or_default()
+    }
+
+    /// Signs `message` (SHA-256, PKCS#1 v1.5) with this image's signature key, as a platform
+    /// keystore holding it would: lets tests and UI previews implement `KeystoreSigner`.
+    pub fn keystore_sign(&self, message: Vec<u8>) -> Vec<u8> {
+        RsaKeySigner::new(
+            self.image.signature_key.clone(),
+            self.keystore_certificate_der(),
+        )
+        .sign(&message)
+        .unwrap_or_default()
     }
 
     /// The emulator's root certificates, PEM.

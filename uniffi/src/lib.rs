@@ -9,6 +9,8 @@
 //!   the last-attempt guard, certificates as records, cancellation.
 //! - [`sign_consent`], [`verify_consent`], [`consent_period`], [`read_card_attributes`],
 //!   [`check_linkage`]: the flows.
+//! - [`KeystoreSigner`] and [`sign_consent_with_signer`]: signing with a key the app holds
+//!   (a smartphone certificate's key in the platform keystore).
 //! - [`Emulator`]: the emulated card, so an app's whole UI runs without a card.
 //! - [`MynaError`]: typed errors with a stable code and messages in Japanese and English.
 //!
@@ -22,6 +24,7 @@ mod card;
 mod emulator;
 mod error;
 mod flows;
+mod keystore;
 mod link;
 mod records;
 
@@ -33,6 +36,7 @@ pub use flows::{
     check_linkage, consent_period, read_card_attributes, sign_consent, verify_consent,
     CancelHandle, ProgressCallback,
 };
+pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
 pub use link::{CardLink, LinkError};
 pub use records::*;
 

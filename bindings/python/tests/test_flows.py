@@ -238,3 +238,47 @@ def test_called_from_a_worker_thread(emulator, link):
     t.start()
     t.join(timeout=60)
     assert result["signed"].counts.exchanges == 6
+
+
+class EmulatedKeystore(m.KeystoreSigner):
+    """An app-held key, as a platform keystore holds a smartphone certificate's key."""
+
+    def __init__(self, emulator, fail=None):
+        self.emulator = emulator
+        self.fail = fail
+        self.signed = 0
+
+    def certificate_der(self):
+        return self.emulator.keystore_certificate_der()
+
+    def algorithm(self):
+        return m.KeyAlgorithm.RSA_PKCS1_SHA256
+
+    def sign(self, message):
+        if self.fail is not None:
+            raise self.fail
+        self.signed += 1
+        return self.emulator.keystore_sign(message)
+
+
+def test_signing_with_a_keystore_key():
+    phone = m.Emulator(1, m.CardProfile.ANDROID_SMARTPHONE)
+    keystore = EmulatedKeystore(phone)
+    signed = m.sign_consent_with_signer(keystore, m.CertificateSource.SMARTPHONE, consent(m.ConsentChannel.MYNAPORTAL))
+    assert keystore.signed == 1 and signed.counts.exchanges == 0
+    verified = m.verify_consent(signed.cms, m.TrustAnchors.EMULATOR, None)
+    assert verified.source == m.CertificateSource.SMARTPHONE
+    assert verified.document_json == signed.document_json
+    # The kiosk takes the card's certificate only: refused before the key is asked.
+    with pytest.raises(m.MynaError.ChannelRule):
+        m.sign_consent_with_signer(keystore, m.CertificateSource.SMARTPHONE, consent())
+    assert keystore.signed == 1
+
+
+def test_keystore_failures_are_typed():
+    phone = m.Emulator(1, m.CardProfile.ANDROID_SMARTPHONE)
+    doc = consent(m.ConsentChannel.MYNAPORTAL)
+    with pytest.raises(m.MynaError.Cancelled):
+        m.sign_consent_with_signer(EmulatedKeystore(phone, m.SignerError.Cancelled()), m.CertificateSource.SMARTPHONE, doc)
+    with pytest.raises(m.MynaError.CardError):
+        m.sign_consent_with_signer(EmulatedKeystore(phone, ValueError("boom")), m.CertificateSource.SMARTPHONE, doc)

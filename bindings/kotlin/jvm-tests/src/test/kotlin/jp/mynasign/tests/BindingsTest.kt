@@ -16,6 +16,9 @@ import jp.mynasign.ConsentItem
 import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
 import jp.mynasign.JpkiCard
+import jp.mynasign.KeyAlgorithm
+import jp.mynasign.KeystoreSigner
+import jp.mynasign.SignerException
 import jp.mynasign.LinkException
 import jp.mynasign.MynaException
 import jp.mynasign.PinType
@@ -26,6 +29,7 @@ import jp.mynasign.checkLinkage
 import jp.mynasign.consentPeriod
 import jp.mynasign.readCardAttributes
 import jp.mynasign.signConsent
+import jp.mynasign.signConsentWithSigner
 import jp.mynasign.termsFromText
 import jp.mynasign.verifyConsent
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -35,6 +39,18 @@ import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+
+/** An app-held key, as the Android Keystore holds a smartphone certificate's key. */
+class EmulatedKeystore(private val emulator: Emulator, private val cancel: Boolean = false) : KeystoreSigner {
+    var signed = 0
+    override fun certificateDer(): ByteArray = emulator.keystoreCertificateDer()
+    override fun algorithm(): KeyAlgorithm = KeyAlgorithm.RSA_PKCS1_SHA256
+    override fun sign(message: ByteArray): ByteArray {
+        if (cancel) throw SignerException.Cancelled()
+        signed++
+        return emulator.keystoreSign(message)
+    }
+}
 
 /** The transport written in Kotlin: every APDU crosses Rust → Kotlin → Rust. */
 class ForwardingLink(private val emulator: Emulator) : CardLink {
@@ -405,6 +421,25 @@ class BindingsTest {
             assertEquals(5, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD).toInt())
         } finally {
             pool.shutdownNow()
+        }
+    }
+
+    @Test
+    fun `a consent signed with a keystore key`() {
+        val phone = Emulator(1u, CardProfile.ANDROID_SMARTPHONE)
+        val keystore = EmulatedKeystore(phone)
+        val signed = signConsentWithSigner(keystore, CertificateSource.SMARTPHONE, addressChange(channel = ConsentChannel.MYNAPORTAL))
+        assertEquals(1, keystore.signed)
+        val verified = verifyConsent(signed.cms, TrustAnchors.EMULATOR, null)
+        assertEquals(CertificateSource.SMARTPHONE, verified.source)
+        // The kiosk takes the card's certificate only: refused before the key is asked.
+        assertThrows<MynaException.ChannelRule> {
+            signConsentWithSigner(keystore, CertificateSource.SMARTPHONE, addressChange())
+        }
+        assertEquals(1, keystore.signed)
+        assertThrows<MynaException.Cancelled> {
+            signConsentWithSigner(EmulatedKeystore(phone, cancel = true), CertificateSource.SMARTPHONE,
+                addressChange(channel = ConsentChannel.MYNAPORTAL))
         }
     }
 }
