@@ -120,6 +120,26 @@ func isJapanese(_ s: String) -> Bool {
     s.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) }
 }
 
+/// An app-held key, as the Secure Enclave or a keychain holds a smartphone certificate's key.
+final class EmulatedKeystore: KeystoreSigner, @unchecked Sendable {
+    let emulator: Emulator
+    let cancel: Bool
+    private(set) var signed = 0
+
+    init(_ emulator: Emulator, cancel: Bool = false) {
+        self.emulator = emulator
+        self.cancel = cancel
+    }
+
+    func certificateDer() -> Data { emulator.keystoreCertificateDer() }
+    func algorithm() -> KeyAlgorithm { .rsaPkcs1Sha256 }
+    func sign(message: Data) throws -> Data {
+        if cancel { throw SignerError.Cancelled }
+        signed += 1
+        return emulator.keystoreSign(message: message)
+    }
+}
+
 final class MynaSignTests: XCTestCase {
     var emulator: Emulator!
     var link: SwiftEmulatorLink!
@@ -455,6 +475,26 @@ final class MynaSignTests: XCTestCase {
         }
         wait(for: [done], timeout: 30)
         XCTAssertEqual(try box.get().counts.exchanges, 6)
+    }
+
+    func testConsentSignedWithAKeystoreKey() throws {
+        let phone = Emulator(seed: 1, profile: .androidSmartphone)
+        let keystore = EmulatedKeystore(phone)
+        let terms = try termsFromText(id: "t", version: "1", text: "利用規約の本文")
+        let portal = ConsentDocument.addressChange(
+            items: [.address], holderStatus: .myNumberLicenceOnly, terms: terms,
+            channel: .mynaportal, nonce: "k1", timestampUnix: nil)
+        let signed = try signConsentWithSigner(signer: keystore, source: .smartphone, document: portal)
+        XCTAssertEqual(keystore.signed, 1)
+        XCTAssertEqual(try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil).source, .smartphone)
+        // The kiosk takes the card's certificate only: refused before the key is asked.
+        XCTAssertThrowsError(try signConsentWithSigner(signer: keystore, source: .smartphone, document: try addressChange())) {
+            guard case .ChannelRule? = $0 as? MynaError else { return XCTFail("expected ChannelRule, got \($0)") }
+        }
+        XCTAssertEqual(keystore.signed, 1)
+        XCTAssertThrowsError(try signConsentWithSigner(signer: EmulatedKeystore(phone, cancel: true), source: .smartphone, document: portal)) {
+            guard case .Cancelled? = $0 as? MynaError else { return XCTFail("expected Cancelled, got \($0)") }
+        }
     }
 }
 
