@@ -68,3 +68,8 @@ pub mod transport;
 pub mod verify;
 
 pub use error::{Error, NotMyNumberCardReason, Result};
+
+/// The README's Rust example, compiled as a doc test so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
