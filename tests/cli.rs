@@ -1,7 +1,6 @@
 //! The `mynasign` command-line tool, run as a user runs it: exit codes, JSON on stdout,
 //! messages on stderr, no panics on bad input.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 use mynasign::emulator::Persona;
@@ -9,28 +8,15 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mynasign");
 
-#[path = "support/scratch.rs"]
-mod scratch;
-use scratch::Scratch;
+#[path = "support/external.rs"]
+mod external;
+use external::{describe, s, Scratch};
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .output()
         .expect("run the mynasign binary")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Runs a command that must succeed and print exactly one JSON object on stdout.

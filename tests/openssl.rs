@@ -27,9 +27,9 @@ use mynasign::verify::{
 };
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 
-#[path = "support/scratch.rs"]
-mod scratch;
-use scratch::Scratch;
+#[path = "support/external.rs"]
+mod external;
+use external::{describe, s, Scratch};
 
 /// Runs `openssl` with `args`; a missing binary fails the test with a clear message.
 fn openssl(args: &[&str]) -> Output {
@@ -41,19 +41,6 @@ fn openssl(args: &[&str]) -> Output {
         ),
         Err(e) => panic!("could not run openssl: {e}"),
     }
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn document(channel: Channel, nonce: &str) -> Document {

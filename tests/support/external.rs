@@ -1,7 +1,9 @@
-//! Scratch folders for tests that run external programs.
+//! Helpers for tests that run external programs: scratch folders, paths as arguments, output
+//! for assertion messages.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A scratch folder under the system temp dir, removed on drop.
 pub struct Scratch(PathBuf);
@@ -35,4 +37,19 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A path as `&str`, for command-line arguments.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+/// A process's exit status and output, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
