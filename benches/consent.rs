@@ -144,7 +144,7 @@ fn p256_certificate() -> (Vec<u8>, p256::ecdsa::SigningKey, Vec<u8>) {
         &root_signer,
     )
     .expect("leaf builder");
-    let policy: ObjectIdentifier = mynasign::cert::oid::SIGNATURE_POLICY;
+    let policy: ObjectIdentifier = mynasign::cert::oid::CARD_SIGNATURE_POLICY;
     leaf.add_extension(&CertificatePolicies(vec![PolicyInformation {
         policy_identifier: policy,
         policy_qualifiers: None,

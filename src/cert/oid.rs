@@ -7,22 +7,37 @@ use const_oid::ObjectIdentifier;
 /// emulated policies are under it.
 pub const JPKI_POLICY_ARC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1");
 
-/// The certificate policy the emulator CA puts in signature certificates
-/// (`1.2.392.200149.8.5.1.1.10`, under [`JPKI_POLICY_ARC`]).
-pub const SIGNATURE_POLICY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.10");
+/// The certificate policy of production My Number Card signature certificates
+/// (個人番号カード用署名用電子証明書), `1.2.392.200149.8.5.1.1.20` (public OID registries). The
+/// emulator CA puts it in the card signature certificates it issues, as a real card carries it.
+pub const CARD_SIGNATURE_POLICY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.20");
 
-/// The certificate policy the emulator CA puts in smartphone signature certificates
-/// (移動端末設備用署名用電子証明書), `1.2.392.200149.8.5.1.1.30`. The production value is not
-/// publicly documented \[inferred\]: the verifier tells a smartphone certificate by this OID and
-/// takes any other JPKI signature policy for a card's.
-pub const SMARTPHONE_SIGNATURE_POLICY: ObjectIdentifier =
+/// The certificate policy of JPKI-TEST card signature certificates (J-LIS test cards),
+/// `1.2.392.200149.8.5.1.0.20`, read from a real test card, where it carries a CPS qualifier.
+pub const TEST_CARD_SIGNATURE_POLICY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.20");
+
+/// Every certificate policy known to mark a **card's** signature certificate: production and
+/// JPKI-TEST. A rule that depends on "card or smartphone" takes a certificate for a card's only
+/// when its policy is in this list; any other policy is not a card's (fail closed).
+pub const CARD_SIGNATURE_POLICIES: [ObjectIdentifier; 2] =
+    [CARD_SIGNATURE_POLICY, TEST_CARD_SIGNATURE_POLICY];
+
+/// **Placeholder**, not a J-LIS value: the policy the emulator CA puts in smartphone signature
+/// certificates (移動端末設備用署名用電子証明書), `1.2.392.200149.8.5.1.1.30`. The production
+/// policy of smartphone signature certificates is not public; until it is, only certificates
+/// carrying this placeholder are taken for a smartphone's, and a certificate with any other
+/// policy is neither a card's nor a smartphone's, so rules that depend on the source fail
+/// closed.
+pub const SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.30");
 
-/// The certificate policy the emulator CA puts in user-authentication certificates
-/// (`1.2.392.200149.8.5.1.3.10`, under [`JPKI_POLICY_ARC`]).
+/// The certificate policy of production user-authentication certificates
+/// (利用者証明用電子証明書), `1.2.392.200149.8.5.1.3.30` (public OID registries); the emulator CA
+/// issues its authentication certificates with it.
 pub const AUTHENTICATION_POLICY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.10");
+    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 
 /// subjectAltName `otherName`: the name (氏名).
 pub const ATTR_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.5.1");

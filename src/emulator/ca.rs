@@ -85,8 +85,8 @@ pub struct SignatureCertificateRequest<'a, K: ?Sized = rsa::RsaPublicKey> {
     pub public_key: &'a K,
     /// The issue date (validity starts at 00:00:00 JST that day).
     pub issue_date: Date,
-    /// The certificate policy: [`oid::SIGNATURE_POLICY`] for a card,
-    /// [`oid::SMARTPHONE_SIGNATURE_POLICY`] for a smartphone.
+    /// The certificate policy: [`oid::CARD_SIGNATURE_POLICY`] for a card,
+    /// [`oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER`] for a smartphone.
     pub policy: ObjectIdentifier,
 }
 
@@ -894,7 +894,7 @@ mod tests {
             .issue_signature_certificate(&request(
                 &attrs,
                 &public,
-                oid::SMARTPHONE_SIGNATURE_POLICY,
+                oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER,
             ))
             .unwrap();
         let cert = JpkiCertificate::from_der(&der).unwrap();
@@ -903,7 +903,7 @@ mod tests {
         cert.verify_issued_by(ca.signature_ca()).unwrap();
         assert_eq!(
             cert.policies(),
-            vec![oid::SMARTPHONE_SIGNATURE_POLICY.to_string()]
+            vec![oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER.to_string()]
         );
         let ku = cert.key_usage().unwrap();
         assert!(ku.digital_signature && ku.non_repudiation && ku.critical);

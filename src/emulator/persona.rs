@@ -505,9 +505,9 @@ impl Credentials {
                 public_key: &signature_key.to_public_key(),
                 issue_date,
                 policy: if purpose == "card" {
-                    crate::cert::oid::SIGNATURE_POLICY
+                    crate::cert::oid::CARD_SIGNATURE_POLICY
                 } else {
-                    crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY
+                    crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER
                 },
             })
             .expect("the emulator CA encodes persona certificates");
@@ -635,7 +635,7 @@ mod tests {
             assert!(!ku.key_cert_sign);
             assert_eq!(
                 cert.policies(),
-                vec![crate::cert::oid::SIGNATURE_POLICY.to_string()]
+                vec![crate::cert::oid::CARD_SIGNATURE_POLICY.to_string()]
             );
             assert!(!cert.is_ca());
             assert_eq!(cert.not_before_date_jst(), p.issue_date());

@@ -40,7 +40,7 @@ impl VerifiedConsent {
 /// publicly documented, so only the emulator's is known here and any other JPKI signature
 /// policy is taken for a card's.
 pub fn certificate_source(cert: &JpkiCertificate) -> CertificateSource {
-    let smartphone = crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY.to_string();
+    let smartphone = crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER.to_string();
     if cert.policies().contains(&smartphone) {
         CertificateSource::Smartphone
     } else {

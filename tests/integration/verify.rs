@@ -279,10 +279,10 @@ fn ecdsa_p256_smartphone_certificate_verifies() {
     let issue = Date::new(2025, 6, 1).unwrap();
     for (policy, source) in [
         (
-            oid::SMARTPHONE_SIGNATURE_POLICY,
+            oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER,
             CertificateSource::Smartphone,
         ),
-        (oid::SIGNATURE_POLICY, CertificateSource::Card),
+        (oid::CARD_SIGNATURE_POLICY, CertificateSource::Card),
     ] {
         let cert = persona_certificate(&public, 0x7E57_0001, issue, policy, &Default::default());
         let doc = Document::from(docs::consent(Channel::Mynaportal));
@@ -473,7 +473,7 @@ fn certificate_not_bound() {
         &p.signature_key().to_public_key(),
         serial_u64(&mine),
         p.issue_date(),
-        oid::SIGNATURE_POLICY,
+        oid::CARD_SIGNATURE_POLICY,
         &Default::default(),
     );
     assert_ne!(twin, mine.der());
@@ -533,7 +533,7 @@ fn not_valid_at_time() {
         &p.signature_key().to_public_key(),
         0x7E57_0002,
         issue,
-        oid::SIGNATURE_POLICY,
+        oid::CARD_SIGNATURE_POLICY,
         &CertificateTweaks {
             last_day: Some(Date::new(2025, 3, 31).unwrap()),
             ..Default::default()
@@ -655,7 +655,7 @@ fn wrong_key_usage() {
         &p.signature_key().to_public_key(),
         0x7E57_0003,
         p.issue_date(),
-        oid::SIGNATURE_POLICY,
+        oid::CARD_SIGNATURE_POLICY,
         &CertificateTweaks {
             key_usage: Some(KeyUsage(KeyUsages::DigitalSignature.into())),
             ..Default::default()
