@@ -241,15 +241,17 @@ impl SignatureAttributes {
         dob.push(char::from(self.era.digit()));
         dob.push_str(&self.attributes.date_of_birth.to_compact());
         let sex = char::from(self.attributes.sex.code()).to_string();
+        // The order of a real card's certificate: name, date of birth, sex, address, name
+        // flags, address flags (PROTOCOL.md section 8). The parser takes any order.
         let values: [(SignatureAttributeItem, &str); 6] = [
             (SignatureAttributeItem::Name, &self.attributes.name),
+            (SignatureAttributeItem::DateOfBirth, &dob),
+            (SignatureAttributeItem::Sex, &sex),
+            (SignatureAttributeItem::Address, &self.attributes.address),
             (
                 SignatureAttributeItem::NameSubstituteFlags,
                 &self.name_substitute_flags,
             ),
-            (SignatureAttributeItem::Sex, &sex),
-            (SignatureAttributeItem::DateOfBirth, &dob),
-            (SignatureAttributeItem::Address, &self.attributes.address),
             (
                 SignatureAttributeItem::AddressSubstituteFlags,
                 &self.address_substitute_flags,
@@ -309,6 +311,45 @@ mod tests {
         assert!(back.has_substituted_characters());
         assert!(back.differing_fields(&a.attributes).is_empty());
         assert_eq!(SignatureAttributes::from_general_names(&[]).unwrap(), None);
+    }
+
+    #[test]
+    fn real_order_emitted_any_order_parsed() {
+        use SignatureAttributeItem as I;
+        let a = sample();
+        let names = a.to_general_names().unwrap();
+        let order: Vec<_> = names
+            .iter()
+            .map(|n| match n {
+                GeneralName::OtherName(o) => o.type_id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        // As on a real card: name, date of birth, sex, address, name flags, address flags.
+        let real = [
+            I::Name,
+            I::DateOfBirth,
+            I::Sex,
+            I::Address,
+            I::NameSubstituteFlags,
+            I::AddressSubstituteFlags,
+        ];
+        assert_eq!(order, real.map(|i| i.oid()).to_vec());
+        // Every rotation and the reversed list parse to the same attributes.
+        for k in 0..names.len() {
+            let mut rotated = names.clone();
+            rotated.rotate_left(k);
+            assert_eq!(
+                SignatureAttributes::from_general_names(&rotated).unwrap(),
+                Some(a.clone())
+            );
+        }
+        let mut reversed = names;
+        reversed.reverse();
+        assert_eq!(
+            SignatureAttributes::from_general_names(&reversed).unwrap(),
+            Some(a)
+        );
     }
 
     #[test]

@@ -523,7 +523,9 @@ fn first_pem_block(text: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/jpki-ca/");
+    // The roots compiled into the verifier (`src/verify/roots/`), read as files so the tests
+    // check the very bytes the trust store embeds.
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/verify/roots/");
 
     fn load(name: &str) -> Vec<u8> {
         std::fs::read(format!("{DIR}{name}")).unwrap()

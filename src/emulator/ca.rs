@@ -11,8 +11,9 @@ use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
-    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_CRL_NUMBER, ID_CE_ISSUER_ALT_NAME, ID_CE_KEY_USAGE,
-    ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER, ID_PE_AUTHORITY_INFO_ACCESS,
+    ID_CE_CRL_DISTRIBUTION_POINTS, ID_CE_CRL_NUMBER, ID_CE_EXT_KEY_USAGE, ID_CE_ISSUER_ALT_NAME,
+    ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER, ID_KP_CLIENT_AUTH,
+    ID_PE_AUTHORITY_INFO_ACCESS,
 };
 use der::asn1::{Any, BitString, Ia5String, ObjectIdentifier, OctetString, SetOfVec, UtcTime};
 use der::asn1::{GeneralizedTime, PrintableStringRef, Utf8StringRef};
@@ -32,8 +33,8 @@ use x509_cert::ext::pkix::crl::CrlNumber;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
-    CertificatePolicies, CrlDistributionPoints, IssuerAltName, KeyUsage, KeyUsages, SubjectAltName,
-    SubjectKeyIdentifier,
+    CertificatePolicies, CrlDistributionPoints, ExtendedKeyUsage, IssuerAltName, KeyUsage,
+    KeyUsages, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::ext::Extension;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
@@ -55,7 +56,6 @@ pub const EMULATOR_WARNING_OU: &str = "NOT FOR PRODUCTION USE";
 
 const CA_SEED: u64 = 0x6D79_6E61_7369_676E; // "mynasign"
 const CPS_URI: &str = "http://emulator.mynasign.invalid/cps/";
-const OCSP_SIGNATURE_URI: &str = "http://ocsp-sign.emulator.mynasign.invalid";
 const OCSP_AUTHENTICATION_URI: &str = "http://ocsp-auth.emulator.mynasign.invalid";
 const ID_QT_CPS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
 const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
@@ -487,12 +487,12 @@ impl EmulatorCa {
                     KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
                 )),
             )?,
-            policies(request.policy)?,
             extension(
                 ID_CE_SUBJECT_ALT_NAME,
                 false,
                 &SubjectAltName(request.attributes.to_general_names()?),
             )?,
+            policies(request.policy)?,
             extension(
                 ID_CE_ISSUER_ALT_NAME,
                 false,
@@ -504,7 +504,7 @@ impl EmulatorCa {
                 ])?]),
             )?,
             crl_distribution_point(crl_name)?,
-            ocsp(OCSP_SIGNATURE_URI)?,
+            // A real signature certificate has no authorityInfoAccess: revocation is by CRL.
         ];
         self.issue(
             root,
@@ -529,6 +529,18 @@ impl EmulatorCa {
         &self,
         request: &AuthenticationCertificateRequest<'_>,
     ) -> Result<Vec<u8>, CertError> {
+        self.issue_authentication_certificate_tweaked(request, &CertificateTweaks::default())
+    }
+
+    /// Issues a user-authentication certificate as
+    /// [`issue_authentication_certificate`](Self::issue_authentication_certificate) does, with
+    /// the departures that `tweaks` asks for (its `last_day`; a keyUsage tweak replaces the
+    /// digitalSignature keyUsage).
+    pub fn issue_authentication_certificate_tweaked(
+        &self,
+        request: &AuthenticationCertificateRequest<'_>,
+        tweaks: &CertificateTweaks,
+    ) -> Result<Vec<u8>, CertError> {
         let root = &self.authentication;
         let subject = name(&[(C, "JP"), (CN, request.subject_id)])?;
         let crl_name = name(&[
@@ -541,7 +553,14 @@ impl EmulatorCa {
             extension(
                 ID_CE_KEY_USAGE,
                 true,
-                &KeyUsage(KeyUsages::DigitalSignature.into()),
+                &tweaks
+                    .key_usage
+                    .unwrap_or(KeyUsage(KeyUsages::DigitalSignature.into())),
+            )?,
+            extension(
+                ID_CE_EXT_KEY_USAGE,
+                false,
+                &ExtendedKeyUsage(vec![ID_KP_CLIENT_AUTH]),
             )?,
             policies(oid::AUTHENTICATION_POLICY)?,
             extension(
@@ -563,7 +582,9 @@ impl EmulatorCa {
             subject,
             spki_of(request.public_key)?,
             request.issue_date,
-            end_entity_expiry(request.issue_date, request.date_of_birth),
+            tweaks
+                .last_day
+                .unwrap_or_else(|| end_entity_expiry(request.issue_date, request.date_of_birth)),
             extensions,
         )
     }
@@ -656,8 +677,17 @@ impl EmulatorCa {
             false,
             &AuthorityKeyIdentifier {
                 key_identifier: Some(OctetString::new(root.key_id.clone())?),
-                authority_cert_issuer: None,
-                authority_cert_serial_number: None,
+                // As in real JPKI certificates: the issuer's directory name and serial too.
+                authority_cert_issuer: Some(vec![GeneralName::DirectoryName(
+                    root.certificate.x509().tbs_certificate.issuer.clone(),
+                )]),
+                authority_cert_serial_number: Some(
+                    root.certificate
+                        .x509()
+                        .tbs_certificate
+                        .serial_number
+                        .clone(),
+                ),
             },
         )?);
         extensions.push(extension(

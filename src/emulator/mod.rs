@@ -11,6 +11,7 @@ mod card;
 mod faults;
 mod image;
 mod persona;
+pub mod spec;
 pub mod vpcd;
 
 pub use crate::card_info::{is_valid_my_number, my_number_check_digit};
@@ -23,3 +24,4 @@ pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
 pub use persona::Persona;
+pub use spec::{PersonaSpec, PersonaSpecError, PERSONA_FORMAT};
