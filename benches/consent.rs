@@ -185,6 +185,7 @@ fn main() {
     let rsa_cms = rsa_consent(&doc);
     let emulator = VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
     let verified = verify_consent(&rsa_cms, &emulator).expect("the RSA consent verifies");
@@ -213,6 +214,7 @@ fn main() {
     .cms;
     let custom = VerifyOptions {
         trust: TrustStore::custom(vec![root]).expect("custom trust store"),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
     let verified = verify_consent(&p256_cms, &custom).expect("the P-256 consent verifies");

@@ -263,13 +263,20 @@ fn we_verify_a_consent_signed_by_openssl_with_cades() {
 
     let options = VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
-    let verified = verify_consent(&cms_der, &options).expect("verify openssl's CAdES CMS");
-    assert_eq!(verified.document, doc);
-    assert_eq!(verified.signature.content, doc.encode());
+    // A CAdES signature OpenSSL made over the consent bytes verifies as a signature, but is
+    // not a consent: it lacks the signed content hints naming the consent media type (it
+    // could have been made for any other purpose over the same bytes).
+    let verified = verify_signed_data(&cms_der, &options).expect("verify openssl's CAdES CMS");
+    assert_eq!(verified.content, doc.encode());
     assert_eq!(
-        verified.issuance_number(),
+        verify_consent(&cms_der, &options).err(),
+        Some(VerifyError::WrongContentType)
+    );
+    assert_eq!(
+        verified.certificate.issuance_number(),
         Persona::from_seed(1)
             .signature_certificate()
             .issuance_number()
@@ -290,6 +297,7 @@ fn openssl_cms_without_cades_is_not_bound() {
     let cms_der = openssl_sign(&dir, &doc_file, false, "plain.der");
     let options = VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
     assert_eq!(
