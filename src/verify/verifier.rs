@@ -226,14 +226,26 @@ impl Verifier {
         let received = raw::signed_data(cms_der)?;
 
         // The signer certificate, by its bytes as received.
-        let signer_der = received
+        let mut first_error = None;
+        let (signer_der, certificate) = received
             .certificates
             .iter()
             .copied()
-            .find(|d| x509_cert::Certificate::from_der(d).is_ok_and(|c| matches_sid(&c, &si.sid)))
-            .ok_or_else(|| VerifyError::Malformed("signer certificate not included".into()))?;
-        let certificate = JpkiCertificate::from_der(signer_der).map_err(malformed)?;
+            .find_map(|d| match JpkiCertificate::from_der(d) {
+                Ok(c) if matches_sid(c.x509(), &si.sid) => Some((d, c)),
+                Ok(_) => None,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    None
+                }
+            })
+            .ok_or_else(|| match first_error {
+                Some(e) => malformed(e),
+                None => VerifyError::Malformed("signer certificate not included".into()),
+            })?;
         let signer = certificate.x509();
+        // The certificate's profile first: no work is spent on a key or extension refused.
+        strict::check_certificate(&certificate)?;
 
         // content-type and message-digest.
         let ct = attribute(si, oid::CONTENT_TYPE)?
@@ -313,8 +325,7 @@ impl Verifier {
             return Err(VerifyError::SigningTimeSkew);
         }
 
-        // The certificate's profile, its chain, validity, usage and policy.
-        strict::check_certificate(&certificate)?;
+        // The chain, validity, usage and policy.
         let root_index = self
             .trust
             .issuer_index_of(&certificate)
