@@ -525,3 +525,176 @@ fn an_ocsp_response_made_by_openssl_is_accepted_and_a_changed_byte_refused() {
         Some(VerifyError::Revoked)
     );
 }
+
+/// A responder key and certificate issued by the emulator signature root with OpenSSL,
+/// with id-kp-OCSPSigning when `delegated`.
+fn openssl_responder(
+    dir: &Scratch,
+    root: &Path,
+    root_key: &Path,
+    delegated: bool,
+) -> (PathBuf, PathBuf) {
+    let key = dir.path("responder.key");
+    let csr = dir.path("responder.csr");
+    let out = openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        s(&key),
+        "-subj",
+        "/CN=mynasign test responder",
+        "-out",
+        s(&csr),
+    ]);
+    assert!(out.status.success(), "openssl req: {}", describe(&out));
+    let eku = if delegated {
+        "extendedKeyUsage = OCSPSigning\n"
+    } else {
+        ""
+    };
+    let ext = dir.write(
+        "responder.cnf",
+        format!("[ocsp]\nkeyUsage = critical, digitalSignature\n{eku}"),
+    );
+    let cert = dir.path("responder.pem");
+    let out = openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        s(&csr),
+        "-CA",
+        s(root),
+        "-CAkey",
+        s(root_key),
+        "-set_serial",
+        "7777",
+        "-days",
+        "2",
+        "-extfile",
+        s(&ext),
+        "-extensions",
+        "ocsp",
+        "-out",
+        s(&cert),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl x509 -req: {}",
+        describe(&out)
+    );
+    (key, cert)
+}
+
+#[test]
+fn ocsp_delegated_responder_unknown_status_and_freshness() {
+    let cert = Persona::from_seed(1).signature_certificate();
+    let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
+    let request = verifier.ocsp_request(&cert, None).expect("request");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0002"));
+
+    // A delegated responder (id-kp-OCSPSigning, issued by the root): accepted.
+    for (delegated, name) in [(true, "delegated"), (false, "not-delegated")] {
+        let dir = Scratch::new("openssl", name);
+        let (root_key, root, index, _) = openssl_ca(&dir, 'V');
+        let (key, responder) = openssl_responder(&dir, &root, &root_key, delegated);
+        let req = dir.write("req.der", &request);
+        let resp = dir.path("resp.der");
+        let out = openssl(&[
+            "ocsp",
+            "-index",
+            s(&index),
+            "-rsigner",
+            s(&responder),
+            "-rkey",
+            s(&key),
+            "-CA",
+            s(&root),
+            "-reqin",
+            s(&req),
+            "-respout",
+            s(&resp),
+            "-ndays",
+            "1",
+        ]);
+        assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+        let response = std::fs::read(&resp).expect("response");
+        let result = verify_consent(&cms_der, &strict_with(Vec::new(), Some(response), None));
+        if delegated {
+            result.expect("a delegated responder's answer");
+        } else {
+            assert!(
+                matches!(result, Err(VerifyError::BadOcspResponse(_))),
+                "{result:?}"
+            );
+        }
+    }
+
+    // A responder that does not know the certificate.
+    let dir = Scratch::new("openssl", "ocsp-unknown");
+    let (key, root, _, _) = openssl_ca(&dir, 'V');
+    let index = dir.write(
+        "other-index.txt",
+        "V\t351231235959Z\t\t0123\tunknown\t/CN=someone else\n",
+    );
+    let req = dir.write("req.der", &request);
+    let resp = dir.path("resp.der");
+    let out = openssl(&[
+        "ocsp",
+        "-index",
+        s(&index),
+        "-rsigner",
+        s(&root),
+        "-rkey",
+        s(&key),
+        "-CA",
+        s(&root),
+        "-reqin",
+        s(&req),
+        "-respout",
+        s(&resp),
+        "-ndays",
+        "1",
+    ]);
+    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+    let unknown = std::fs::read(&resp).expect("response");
+    assert_eq!(
+        verify_consent(&cms_der, &strict_with(Vec::new(), Some(unknown), None)).err(),
+        Some(VerifyError::OcspUnknown)
+    );
+
+    // A consent received three days from now: the response (nextUpdate in a day) is stale.
+    let dir = Scratch::new("openssl", "ocsp-stale");
+    let response = openssl_ocsp(&dir, 'V', &request);
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3 * 86_400);
+    let mut doc = document(Channel::Mynaportal, "openssl-ocsp-0003");
+    if let Document::AddressChangeConsent(c) = &mut doc {
+        c.timestamp = Timestamp::from_unix_seconds(
+            later
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("time")
+                .as_secs() as i64,
+        )
+        .expect("timestamp");
+    }
+    let persona = Persona::from_seed(1);
+    let mut signer = mynasign::cms::RsaKeySigner::new(
+        persona.signature_key().clone(),
+        persona.signature_certificate_der().to_vec(),
+    );
+    let options = mynasign::cms::SignOptions {
+        signing_time: later,
+        ..mynasign::cms::SignOptions::default()
+    };
+    let signed = mynasign::cms::sign(&doc.encode(), &mut signer, &options).expect("sign");
+    let at_later = VerifyOptions {
+        received_at: Some(later),
+        ..strict_with(Vec::new(), Some(response), None)
+    };
+    assert_eq!(
+        verify_consent(&signed, &at_later).err(),
+        Some(VerifyError::OcspNotCurrent)
+    );
+}
