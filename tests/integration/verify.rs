@@ -1308,3 +1308,92 @@ fn ocsp_request_is_built_for_the_certificate() {
         VerifyError::UntrustedChain
     );
 }
+
+/// An older generation of the emulator signature root: same name, its own key and key
+/// identifier, self-signed. Returns the certificate and its key.
+fn older_generation(serial: u8) -> (Vec<u8>, RsaPrivateKey) {
+    use spki::EncodePublicKey;
+    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        key.to_public_key().to_public_key_der().unwrap().as_bytes(),
+    )
+    .unwrap();
+    let mut cert =
+        x509_cert::Certificate::from_der(EmulatorCa::shared().signature_ca_der()).unwrap();
+    let tbs = &mut cert.tbs_certificate;
+    tbs.serial_number = x509_cert::serial_number::SerialNumber::new(&[serial]).unwrap();
+    tbs.subject_public_key_info = spki;
+    for ext in tbs.extensions.iter_mut().flatten() {
+        if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER {
+            let ski = OctetString::new(vec![serial; 20])
+                .unwrap()
+                .to_der()
+                .unwrap();
+            ext.extn_value = OctetString::new(ski).unwrap();
+        }
+    }
+    let tbs_der = tbs.to_der().unwrap();
+    let sig = key
+        .sign(
+            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(&tbs_der),
+        )
+        .unwrap();
+    cert.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    (cert.to_der().unwrap(), key)
+}
+
+#[test]
+fn three_generations_key_identifier_index_and_crl_of_another_generation_skipped() {
+    let ca = EmulatorCa::shared();
+    let (old, old_key) = older_generation(1);
+    let (older, _) = older_generation(2);
+    let store =
+        TrustStore::custom(vec![old.clone(), older, ca.signature_ca_der().to_vec()]).unwrap();
+    let signer = persona().signature_certificate();
+    // Found by key identifier: the newest root, last in the store.
+    assert_eq!(
+        store.issuer_of(&signer).unwrap().der(),
+        ca.signature_ca_der()
+    );
+    // Each generation issues itself.
+    for r in store.roots() {
+        assert_eq!(store.issuer_of(r).unwrap().der(), r.der());
+    }
+
+    // A CRL of the old generation (same issuer name, its own key), listing the serial.
+    let now = SystemTime::now();
+    let mut crl = x509_cert::crl::CertificateList::from_der(
+        &ca.issue_crl(&[(signer.serial_bytes(), now - 86_400 * second())], now)
+            .unwrap(),
+    )
+    .unwrap();
+    crl.tbs_cert_list.crl_extensions = None;
+    let tbs = crl.tbs_cert_list.to_der().unwrap();
+    let sig = old_key
+        .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
+        .unwrap();
+    crl.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    let old_crl = crl.to_der().unwrap();
+
+    let signed = signed_at(now);
+    // Accepted as a CRL (the old root signed it), but it is not about the newest root's
+    // certificates: skipped, so revocation is not established...
+    let verifier = Verifier::new(store.clone()).with_crl(&old_crl).unwrap();
+    assert_eq!(
+        verifier
+            .verify_consent(&signed, &ConsentCheck::default())
+            .unwrap_err(),
+        VerifyError::RevocationNotChecked
+    );
+    // ...and with the newest root's CRL as well, that one decides.
+    let verifier = verifier.with_crl(&ca.issue_crl(&[], now).unwrap()).unwrap();
+    let v = verifier
+        .verify_consent(&signed, &ConsentCheck::default())
+        .unwrap();
+    assert!(matches!(
+        v.signature.revocation,
+        RevocationStatus::Crl { .. }
+    ));
+    assert_eq!(v.signature.root.der(), ca.signature_ca_der());
+}
