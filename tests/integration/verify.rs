@@ -1397,3 +1397,28 @@ fn three_generations_key_identifier_index_and_crl_of_another_generation_skipped(
     ));
     assert_eq!(v.signature.root.der(), ca.signature_ca_der());
 }
+
+#[test]
+fn elliptic_curves_other_than_p256_are_refused() {
+    // The persona's certificate re-issued for a P-256 key point labelled secp384r1.
+    use spki::EncodePublicKey;
+    let key = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+    let mut spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        p256::PublicKey::from(key.verifying_key())
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    spki.algorithm.parameters =
+        Some(Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.3.132.0.34")).unwrap());
+    let cert = reissue(persona().signature_certificate_der(), |tbs| {
+        tbs.subject_public_key_info = spki;
+    });
+    let mut signer = P256KeySigner::new(key, cert);
+    let signed = mcms::sign(&a_consent(), &mut signer, &Default::default()).unwrap();
+    assert!(matches!(
+        fails(&signed, &emulator()),
+        VerifyError::WeakKey(m) if m.contains("1.3.132.0.34")
+    ));
+}
