@@ -268,10 +268,11 @@ pub(crate) fn check(
 
     let this_update = single.this_update.to_system_time();
     let next_update = single.next_update.map(|t| t.to_system_time());
-    let fresh = this_update <= at + skew
+    // (An addition that overflows the clock's range is "no limit", never a panic.)
+    let fresh = at.checked_add(skew).map_or(true, |t| this_update <= t)
         && match next_update {
             Some(n) => at <= n,
-            None => at <= this_update + skew,
+            None => this_update.checked_add(skew).map_or(true, |t| at <= t),
         };
     if !fresh {
         return Err(VerifyError::OcspNotCurrent);
