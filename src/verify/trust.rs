@@ -2,7 +2,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::cert::{CertError, JpkiCertificate};
-use crate::error::Result;
 
 /// The J-LIS production roots, compiled in: three generations each for signature and for
 /// user authentication.
@@ -121,13 +120,13 @@ impl TrustStore {
     /// (basicConstraints cA): an end-entity certificate is refused
     /// ([`CertError::NotCaCertificate`]), so that a certificate read from a card can never
     /// be made a root by mistake.
-    pub fn custom(roots: Vec<Vec<u8>>) -> Result<Self> {
+    pub fn custom(roots: Vec<Vec<u8>>) -> Result<Self, CertError> {
         let roots = roots
             .iter()
             .map(|d| JpkiCertificate::from_der(d))
-            .collect::<core::result::Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         if roots.iter().any(|r| !r.is_ca()) {
-            return Err(CertError::NotCaCertificate.into());
+            return Err(CertError::NotCaCertificate);
         }
         Ok(Self::of(roots, TrustLevel::Custom))
     }

@@ -211,7 +211,7 @@ pub fn verify_consent_with(
     let trust = if options.roots_der.is_empty() {
         trust_store(options.trust)?
     } else {
-        TrustStore::custom(options.roots_der)?
+        TrustStore::custom(options.roots_der).map_err(mynasign::Error::from)?
     };
     let v = mynasign::verify::verify_consent(
         &cms,
