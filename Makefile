@@ -59,8 +59,10 @@ test-interop: toolchain openssl
 	$(CARGO) test --features cli --test openssl --test cli
 
 ## Throughput figures, release build.
-bench: toolchain
+bench: toolchain openssl
 	$(CARGO) bench --bench consent
+	@echo "--- with the server-only fast-verify feature (ring) ---"
+	$(CARGO) bench --bench consent --features fast-verify
 
 doc: toolchain pcsc-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)

@@ -171,6 +171,7 @@ pub fn sign_consent_on_card(
     let sign_options = SignOptions {
         signing_time: options.signing_time.unwrap_or_else(SystemTime::now),
         extra_certificates: extra,
+        ..SignOptions::default()
     };
     step(FlowStep::Signing, total);
     let cms = {

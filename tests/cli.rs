@@ -280,7 +280,90 @@ fn consent_sign_then_verify() {
         std::fs::metadata(&f).expect("CMS written").len()
     );
 
-    let v = run_json(&["consent", "verify", s(&f), "--trust", "emulator", "--json"]);
+    // Strict by default: without a CRL or OCSP response, revocation is not established.
+    let out = run(&["consent", "verify", s(&f), "--trust", "emulator", "--json"]);
+    assert_clean_failure(&out, "no revocation evidence");
+    assert_eq!(
+        str_field(&parse_one_object(&out), "reason"),
+        "RevocationNotChecked"
+    );
+    let v = run_json(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--trust",
+        "emulator",
+        "--no-revocation-check",
+        "--json",
+    ]);
+    assert_eq!(v["revocation"]["method"], "not_checked", "{v}");
+    // With the emulator root as --root, its current CRL, the service's nonce and channel.
+    let ca = mynasign::emulator::EmulatorCa::shared();
+    let root = dir.write("root.der", ca.signature_ca_der());
+    let crl = dir.write(
+        "root.crl",
+        ca.issue_crl(&[], std::time::SystemTime::now())
+            .expect("CRL"),
+    );
+    let v = run_json(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--root",
+        s(&root),
+        "--crl",
+        s(&crl),
+        "--nonce",
+        "cli-test-0001",
+        "--channel",
+        "licence_centre_kiosk",
+        "--json",
+    ]);
+    assert_eq!(v["revocation"]["method"], "crl", "{v}");
+    // Another nonce: refused.
+    let out = run(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--root",
+        s(&root),
+        "--crl",
+        s(&crl),
+        "--nonce",
+        "other",
+        "--json",
+    ]);
+    assert_clean_failure(&out, "other nonce");
+    assert_eq!(
+        str_field(&parse_one_object(&out), "reason"),
+        "NonceMismatch"
+    );
+    // The OCSP request for the signer certificate.
+    let cert = dir.write("signer.der", persona_cert_der());
+    let req = dir.path("req.der");
+    let out = run(&[
+        "ocsp",
+        "request",
+        s(&cert),
+        "--root",
+        s(&root),
+        "--nonce",
+        "00112233",
+        "--out",
+        s(&req),
+    ]);
+    assert!(out.status.success(), "ocsp request");
+    assert_eq!(std::fs::read(&req).expect("request written")[0], 0x30);
+
+    let v = run_json(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--trust",
+        "emulator",
+        "--no-revocation-check",
+        "--json",
+    ]);
     assert_eq!(v["valid"], true, "{v}");
     assert_eq!(v["document_type"], "address_change_consent", "{v}");
     assert_eq!(v["document"]["nonce"], "cli-test-0001", "{v}");
@@ -368,4 +451,8 @@ fn consent_period_rows() {
     let out = run(&["consent", "period", "2027-02-29", "--json"]);
     assert_clean_failure(&out, "not a date");
     assert!(out.stdout.is_empty(), "{}", describe(&out));
+}
+
+fn persona_cert_der() -> Vec<u8> {
+    Persona::from_seed(1).signature_certificate_der().to_vec()
 }

@@ -263,13 +263,20 @@ fn we_verify_a_consent_signed_by_openssl_with_cades() {
 
     let options = VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
-    let verified = verify_consent(&cms_der, &options).expect("verify openssl's CAdES CMS");
-    assert_eq!(verified.document, doc);
-    assert_eq!(verified.signature.content, doc.encode());
+    // A CAdES signature OpenSSL made over the consent bytes verifies as a signature, but is
+    // not a consent: it lacks the signed content hints naming the consent media type (it
+    // could have been made for any other purpose over the same bytes).
+    let verified = verify_signed_data(&cms_der, &options).expect("verify openssl's CAdES CMS");
+    assert_eq!(verified.content, doc.encode());
     assert_eq!(
-        verified.issuance_number(),
+        verify_consent(&cms_der, &options).err(),
+        Some(VerifyError::WrongContentType)
+    );
+    assert_eq!(
+        verified.certificate.issuance_number(),
         Persona::from_seed(1)
             .signature_certificate()
             .issuance_number()
@@ -290,6 +297,7 @@ fn openssl_cms_without_cades_is_not_bound() {
     let cms_der = openssl_sign(&dir, &doc_file, false, "plain.der");
     let options = VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     };
     assert_eq!(
@@ -330,4 +338,363 @@ fn openssl_reads_the_signer_certificate_from_our_cms() {
     // The DER re-encodes identically (canonical DER).
     let ci = cms::content_info::ContentInfo::from_der(&cms_der).expect("parse");
     assert_eq!(ci.to_der().expect("encode"), cms_der);
+}
+
+// --- revocation evidence made by OpenSSL (issue 10) -------------------------------------------
+
+/// The emulator signature root's key and certificate (PEM), an OpenSSL CA database listing the
+/// persona's signature certificate (`status` `V` valid or `R` revoked), and its config.
+fn openssl_ca(dir: &Scratch, status: char) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let ca = EmulatorCa::shared();
+    let key_pem = ca
+        .signature_root_key()
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("PKCS#8 PEM");
+    let key = dir.write("root-key.pem", key_pem.as_bytes());
+    let root = dir.write("root.pem", ca.signature_ca_pem());
+    let serial: String = Persona::from_seed(1)
+        .signature_certificate()
+        .serial_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let revoked = if status == 'R' { "250101000000Z" } else { "" };
+    let index = dir.write(
+        "index.txt",
+        format!("{status}\t351231235959Z\t{revoked}\t{serial}\tunknown\t/CN=persona\n"),
+    );
+    dir.write("crlnumber", "01\n");
+    let config = dir.write(
+        "ca.cnf",
+        format!(
+            "[ca]\ndefault_ca = CA_default\n[CA_default]\ndatabase = {}\ncrlnumber = {}\n\
+             default_md = sha256\ndefault_crl_days = 1\ncrl_extensions = crl_ext\n\
+             [crl_ext]\nauthorityKeyIdentifier = keyid:always\n",
+            s(&index),
+            s(&dir.path("crlnumber")),
+        ),
+    );
+    (key, root, index, config)
+}
+
+fn openssl_crl(dir: &Scratch, status: char) -> Vec<u8> {
+    let (key, root, _, config) = openssl_ca(dir, status);
+    let pem = dir.path("crl.pem");
+    let out = openssl(&[
+        "ca",
+        "-config",
+        s(&config),
+        "-gencrl",
+        "-keyfile",
+        s(&key),
+        "-cert",
+        s(&root),
+        "-out",
+        s(&pem),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl ca -gencrl: {}",
+        describe(&out)
+    );
+    let der = dir.path("crl.der");
+    let out = openssl(&["crl", "-in", s(&pem), "-outform", "DER", "-out", s(&der)]);
+    assert!(out.status.success(), "openssl crl: {}", describe(&out));
+    std::fs::read(&der).expect("CRL")
+}
+
+fn strict_with(crls: Vec<Vec<u8>>, ocsp: Option<Vec<u8>>, nonce: Option<&[u8]>) -> VerifyOptions {
+    VerifyOptions {
+        trust: TrustStore::emulator(),
+        crls,
+        ocsp_response: ocsp,
+        ocsp_nonce: nonce.map(<[u8]>::to_vec),
+        ..VerifyOptions::default()
+    }
+}
+
+#[test]
+fn a_crl_made_by_openssl_is_accepted_and_a_changed_byte_refused() {
+    let dir = Scratch::new("openssl", "crl");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-crl-0001"));
+    let crl = openssl_crl(&dir, 'V');
+    let v = verify_consent(&cms_der, &strict_with(vec![crl.clone()], None, None))
+        .expect("verified with OpenSSL's CRL");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Crl { .. }
+    ));
+    // One byte of the signature changed.
+    let mut changed = crl;
+    *changed.last_mut().unwrap() ^= 0x01;
+    assert!(matches!(
+        verify_consent(&cms_der, &strict_with(vec![changed], None, None)),
+        Err(VerifyError::BadCrl(_))
+    ));
+    // The persona's certificate revoked (in 2025) by OpenSSL: refused.
+    let dir = Scratch::new("openssl", "crl-revoked");
+    let revoked = openssl_crl(&dir, 'R');
+    assert_eq!(
+        verify_consent(&cms_der, &strict_with(vec![revoked], None, None)).err(),
+        Some(VerifyError::Revoked)
+    );
+}
+
+fn openssl_ocsp(dir: &Scratch, status: char, request: &[u8]) -> Vec<u8> {
+    let (key, root, index, _) = openssl_ca(dir, status);
+    let req = dir.write("req.der", request);
+    let resp = dir.path("resp.der");
+    let out = openssl(&[
+        "ocsp",
+        "-index",
+        s(&index),
+        "-rsigner",
+        s(&root),
+        "-rkey",
+        s(&key),
+        "-CA",
+        s(&root),
+        "-reqin",
+        s(&req),
+        "-respout",
+        s(&resp),
+        "-ndays",
+        "1",
+    ]);
+    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+    std::fs::read(&resp).expect("OCSP response")
+}
+
+#[test]
+fn an_ocsp_response_made_by_openssl_is_accepted_and_a_changed_byte_refused() {
+    let dir = Scratch::new("openssl", "ocsp");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0001"));
+    let cert = Persona::from_seed(1).signature_certificate();
+    let nonce = b"nonce-0123456789";
+    let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
+    let request = verifier.ocsp_request(&cert, Some(nonce)).expect("request");
+    // OpenSSL reads our request.
+    let req_file = dir.write("ours.der", &request);
+    let out = openssl(&["ocsp", "-reqin", s(&req_file), "-req_text"]);
+    assert!(
+        out.status.success(),
+        "openssl ocsp -req_text: {}",
+        describe(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nonce"));
+
+    let response = openssl_ocsp(&dir, 'V', &request);
+    let v = verify_consent(
+        &cms_der,
+        &strict_with(Vec::new(), Some(response.clone()), Some(nonce)),
+    )
+    .expect("verified with OpenSSL's OCSP response");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Ocsp { .. }
+    ));
+    // Another nonce expected: refused.
+    assert_eq!(
+        verify_consent(
+            &cms_der,
+            &strict_with(Vec::new(), Some(response.clone()), Some(b"another-nonce"))
+        )
+        .err(),
+        Some(VerifyError::OcspNonceMismatch)
+    );
+    // One byte changed inside the signed response data (in the nonce): refused.
+    let mut changed = response.clone();
+    let at = changed
+        .windows(nonce.len())
+        .position(|w| w == nonce)
+        .expect("the nonce is in the response");
+    changed[at] ^= 0x01;
+    assert!(matches!(
+        verify_consent(&cms_der, &strict_with(Vec::new(), Some(changed), None)),
+        Err(VerifyError::BadOcspResponse(_))
+    ));
+    // Revoked (in 2025) according to OpenSSL's responder: refused.
+    let dir = Scratch::new("openssl", "ocsp-revoked");
+    let revoked = openssl_ocsp(&dir, 'R', &request);
+    assert_eq!(
+        verify_consent(
+            &cms_der,
+            &strict_with(Vec::new(), Some(revoked), Some(nonce))
+        )
+        .err(),
+        Some(VerifyError::Revoked)
+    );
+}
+
+/// A responder key and certificate issued by the emulator signature root with OpenSSL,
+/// with id-kp-OCSPSigning when `delegated`.
+fn openssl_responder(
+    dir: &Scratch,
+    root: &Path,
+    root_key: &Path,
+    delegated: bool,
+) -> (PathBuf, PathBuf) {
+    let key = dir.path("responder.key");
+    let csr = dir.path("responder.csr");
+    let out = openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        s(&key),
+        "-subj",
+        "/CN=mynasign test responder",
+        "-out",
+        s(&csr),
+    ]);
+    assert!(out.status.success(), "openssl req: {}", describe(&out));
+    let eku = if delegated {
+        "extendedKeyUsage = OCSPSigning\n"
+    } else {
+        ""
+    };
+    let ext = dir.write(
+        "responder.cnf",
+        format!("[ocsp]\nkeyUsage = critical, digitalSignature\n{eku}"),
+    );
+    let cert = dir.path("responder.pem");
+    let out = openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        s(&csr),
+        "-CA",
+        s(root),
+        "-CAkey",
+        s(root_key),
+        "-set_serial",
+        "7777",
+        "-days",
+        "2",
+        "-extfile",
+        s(&ext),
+        "-extensions",
+        "ocsp",
+        "-out",
+        s(&cert),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl x509 -req: {}",
+        describe(&out)
+    );
+    (key, cert)
+}
+
+#[test]
+fn ocsp_delegated_responder_unknown_status_and_freshness() {
+    let cert = Persona::from_seed(1).signature_certificate();
+    let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
+    let request = verifier.ocsp_request(&cert, None).expect("request");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0002"));
+
+    // A delegated responder (id-kp-OCSPSigning, issued by the root): accepted.
+    for (delegated, name) in [(true, "delegated"), (false, "not-delegated")] {
+        let dir = Scratch::new("openssl", name);
+        let (root_key, root, index, _) = openssl_ca(&dir, 'V');
+        let (key, responder) = openssl_responder(&dir, &root, &root_key, delegated);
+        let req = dir.write("req.der", &request);
+        let resp = dir.path("resp.der");
+        let out = openssl(&[
+            "ocsp",
+            "-index",
+            s(&index),
+            "-rsigner",
+            s(&responder),
+            "-rkey",
+            s(&key),
+            "-CA",
+            s(&root),
+            "-reqin",
+            s(&req),
+            "-respout",
+            s(&resp),
+            "-ndays",
+            "1",
+        ]);
+        assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+        let response = std::fs::read(&resp).expect("response");
+        let result = verify_consent(&cms_der, &strict_with(Vec::new(), Some(response), None));
+        if delegated {
+            result.expect("a delegated responder's answer");
+        } else {
+            assert!(
+                matches!(result, Err(VerifyError::BadOcspResponse(_))),
+                "{result:?}"
+            );
+        }
+    }
+
+    // A responder that does not know the certificate.
+    let dir = Scratch::new("openssl", "ocsp-unknown");
+    let (key, root, _, _) = openssl_ca(&dir, 'V');
+    let index = dir.write(
+        "other-index.txt",
+        "V\t351231235959Z\t\t0123\tunknown\t/CN=someone else\n",
+    );
+    let req = dir.write("req.der", &request);
+    let resp = dir.path("resp.der");
+    let out = openssl(&[
+        "ocsp",
+        "-index",
+        s(&index),
+        "-rsigner",
+        s(&root),
+        "-rkey",
+        s(&key),
+        "-CA",
+        s(&root),
+        "-reqin",
+        s(&req),
+        "-respout",
+        s(&resp),
+        "-ndays",
+        "1",
+    ]);
+    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+    let unknown = std::fs::read(&resp).expect("response");
+    assert_eq!(
+        verify_consent(&cms_der, &strict_with(Vec::new(), Some(unknown), None)).err(),
+        Some(VerifyError::OcspUnknown)
+    );
+
+    // A consent received three days from now: the response (nextUpdate in a day) is stale.
+    let dir = Scratch::new("openssl", "ocsp-stale");
+    let response = openssl_ocsp(&dir, 'V', &request);
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3 * 86_400);
+    let mut doc = document(Channel::Mynaportal, "openssl-ocsp-0003");
+    if let Document::AddressChangeConsent(c) = &mut doc {
+        c.timestamp = Timestamp::from_unix_seconds(
+            later
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("time")
+                .as_secs() as i64,
+        )
+        .expect("timestamp");
+    }
+    let persona = Persona::from_seed(1);
+    let mut signer = mynasign::cms::RsaKeySigner::new(
+        persona.signature_key().clone(),
+        persona.signature_certificate_der().to_vec(),
+    );
+    let options = mynasign::cms::SignOptions {
+        signing_time: later,
+        ..mynasign::cms::SignOptions::default()
+    };
+    let signed = mynasign::cms::sign(&doc.encode(), &mut signer, &options).expect("sign");
+    let at_later = VerifyOptions {
+        received_at: Some(later),
+        ..strict_with(Vec::new(), Some(response), None)
+    };
+    assert_eq!(
+        verify_consent(&signed, &at_later).err(),
+        Some(VerifyError::OcspNotCurrent)
+    );
 }

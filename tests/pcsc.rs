@@ -180,6 +180,7 @@ fn consent_signing_matches_in_process_in_six_exchanges() {
             &a.cms,
             &VerifyOptions {
                 trust: TrustStore::emulator(),
+                require_revocation: false,
                 ..VerifyOptions::default()
             },
         )

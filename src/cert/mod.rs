@@ -99,6 +99,11 @@ pub enum CertError {
     /// The signature does not verify with the issuer's key.
     #[error("the certificate's signature is invalid")]
     SignatureInvalid,
+
+    /// A certificate offered as a trust anchor is not a CA certificate (basicConstraints cA
+    /// is not set).
+    #[error("a trusted root must be a CA certificate")]
+    NotCaCertificate,
 }
 
 impl From<der::Error> for CertError {

@@ -56,3 +56,24 @@ pub struct IssuerSerial {
     /// The serial number.
     pub serial_number: SerialNumber,
 }
+
+/// `id-aa-contentHint` (RFC 2634 2.9).
+pub const ID_AA_CONTENT_HINT: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.4");
+
+/// ```text
+/// ContentHints ::= SEQUENCE {
+///     contentDescription UTF8String (SIZE (1..MAX)) OPTIONAL,
+///     contentType ContentType }
+/// ```
+/// Signed with every consent, naming the consent media type: it binds the signature to its
+/// purpose, so a CAdES signature made over the same bytes for another purpose does not pass
+/// for a consent.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct ContentHints {
+    /// A description of the content: for a consent, its media type.
+    #[asn1(optional = "true")]
+    pub content_description: Option<String>,
+    /// The content type (`id-data` for a consent).
+    pub content_type: der::oid::ObjectIdentifier,
+}

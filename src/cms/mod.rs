@@ -70,6 +70,11 @@ pub struct SignOptions {
     pub signing_time: SystemTime,
     /// Further certificates to include (typically the issuing CA's). Default: none.
     pub extra_certificates: Vec<Vec<u8>>,
+    /// The description of a signed content-hints attribute ([`ess::ContentHints`]), binding
+    /// the signature to its purpose. Default: the consent media type
+    /// ([`crate::consent::MEDIA_TYPE`]), which `verify_consent` requires; `None` leaves the
+    /// attribute out.
+    pub content_hint: Option<String>,
 }
 
 impl Default for SignOptions {
@@ -77,6 +82,7 @@ impl Default for SignOptions {
         Self {
             signing_time: SystemTime::now(),
             extra_certificates: Vec::new(),
+            content_hint: Some(crate::consent::MEDIA_TYPE.to_string()),
         }
     }
 }
@@ -128,6 +134,7 @@ pub(crate) fn signed_attributes(
     cert_der: &[u8],
     cert: &Certificate,
     signing_time: SystemTime,
+    content_hint: Option<&str>,
 ) -> Result<SetOfVec<Attribute>> {
     let digest = OctetString::new(Sha256::digest(content).to_vec()).map_err(enc_err("digest"))?;
     let cert_hash =
@@ -154,6 +161,15 @@ pub(crate) fn signed_attributes(
     ] {
         attrs.insert(a).map_err(enc_err("signed attributes"))?;
     }
+    if let Some(description) = content_hint {
+        let hints = ess::ContentHints {
+            content_description: Some(description.to_string()),
+            content_type: oid::DATA,
+        };
+        attrs
+            .insert(attribute(ess::ID_AA_CONTENT_HINT, any(&hints)?)?)
+            .map_err(enc_err("signed attributes"))?;
+    }
     Ok(attrs)
 }
 
@@ -167,7 +183,13 @@ pub fn sign(
     let cert_der = signer.certificate_der();
     let cert = Certificate::from_der(&cert_der)
         .map_err(|e| Error::Certificate(crate::cert::CertError::Malformed(e.to_string())))?;
-    let attrs = signed_attributes(content, &cert_der, &cert, options.signing_time)?;
+    let attrs = signed_attributes(
+        content,
+        &cert_der,
+        &cert,
+        options.signing_time,
+        options.content_hint.as_deref(),
+    )?;
     // The signature covers the attributes encoded as a SET OF (tag 31), not as the [0]
     // IMPLICIT field they are stored in.
     let to_sign = attrs.to_der().map_err(enc_err("signed attributes"))?;

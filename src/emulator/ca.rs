@@ -589,6 +589,13 @@ impl EmulatorCa {
         )
     }
 
+    /// The signature root's private key. A test key (nothing outside this library trusts the
+    /// emulator's roots): for tests that issue their own CRLs, OCSP responses or deliberately
+    /// broken certificates under the emulator root.
+    pub fn signature_root_key(&self) -> &RsaPrivateKey {
+        &self.signature.key
+    }
+
     /// Issues a DER X.509 v2 CRL of the signature root: issuer = the root's subject,
     /// thisUpdate `this_update`, nextUpdate a day later, one entry per `(serial, revocation
     /// time)` (the serial as the content octets of the certificate's serialNumber, as

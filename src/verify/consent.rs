@@ -1,18 +1,21 @@
 use crate::attributes::BasicFourAttributes;
+use crate::cert::oid::{CARD_SIGNATURE_POLICIES, SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER};
 use crate::cert::{CertificateKind, JpkiCertificate};
-use crate::consent::{check_channel_rule, CertificateSource, ConsentError, Document};
+use crate::consent::{check_channel_rule, CertificateSource, ConsentError, Document, MEDIA_TYPE};
 
-use super::{verify_signed_data, VerifiedSignature, VerifyError, VerifyOptions};
+use super::verifier::close;
+use super::{ConsentCheck, VerifiedSignature, Verifier, VerifyError, VerifyOptions};
 
 /// A consent whose signature, certificate and rules all verified.
 #[derive(Debug, Clone)]
 pub struct VerifiedConsent {
     /// The document, decoded.
     pub document: Document,
-    /// The signature details (content, certificate, root, signing time).
+    /// The signature details (content, certificate, root, signing time, revocation).
     pub signature: VerifiedSignature,
-    /// Card or smartphone certificate.
-    pub source: CertificateSource,
+    /// Card or smartphone certificate; `None` when the certificate's policy is neither a
+    /// known card policy nor the smartphone one (only rules that accept either passed).
+    pub source: Option<CertificateSource>,
 }
 
 impl VerifiedConsent {
@@ -35,49 +38,96 @@ impl VerifiedConsent {
     }
 }
 
-/// Card or smartphone, from the certificate's policy. The smartphone signature certificate
-/// (移動端末設備用署名用電子証明書) is told by its policy OID; the production OID is not
-/// publicly documented, so only the emulator's is known here and any other JPKI signature
-/// policy is taken for a card's.
-pub fn certificate_source(cert: &JpkiCertificate) -> CertificateSource {
-    let smartphone = crate::cert::oid::SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER.to_string();
-    if cert.policies().contains(&smartphone) {
-        CertificateSource::Smartphone
-    } else {
-        CertificateSource::Card
+/// Card or smartphone, from the certificate's policy, failing closed: a card's only for a
+/// policy in [`CARD_SIGNATURE_POLICIES`] (production, JPKI-TEST; the emulator issues card
+/// certificates with the production policy), a smartphone's only for
+/// [`SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER`] (the production smartphone policy is not
+/// public), and otherwise **neither** (`None`), so that a card-only rule refuses it.
+pub fn certificate_source(cert: &JpkiCertificate) -> Option<CertificateSource> {
+    let policies = cert.policies();
+    let has = |oid: &der::oid::ObjectIdentifier| policies.contains(&oid.to_string());
+    let card = CARD_SIGNATURE_POLICIES.iter().any(has);
+    let smartphone = has(&SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER);
+    match (card, smartphone) {
+        (true, false) => Some(CertificateSource::Card),
+        (false, true) => Some(CertificateSource::Smartphone),
+        _ => None,
     }
 }
 
-/// Verifies a signed consent: the CMS and the certificate as [`verify_signed_data`] does,
-/// then that the signer holds a signature certificate, decodes the document, and checks its
-/// channel rule (and, for the Mynaportal linkage, that the submitted attributes are the
-/// certificate's).
+impl Verifier {
+    /// Verifies a signed consent: the CMS and the certificate as
+    /// [`verify_signed_data`](Self::verify_signed_data) does, then that it is bound to the
+    /// consent content type (signed content hints), that the signer holds a signature
+    /// certificate with the basic four attributes, decodes the document, checks that its
+    /// timestamp agrees with the signing time, its nonce and channel are the ones of
+    /// `check`, its channel rule (and, for the Mynaportal linkage, that the submitted
+    /// attributes are the certificate's).
+    pub fn verify_consent(
+        &self,
+        cms_der: &[u8],
+        check: &ConsentCheck,
+    ) -> Result<VerifiedConsent, VerifyError> {
+        let signature = self.verify_signed_data(cms_der, check)?;
+        if signature.content_description.as_deref() != Some(MEDIA_TYPE) {
+            return Err(VerifyError::WrongContentType);
+        }
+        if signature.certificate.kind() != CertificateKind::Signature {
+            return Err(VerifyError::WrongKeyUsage);
+        }
+        let attrs = signature
+            .certificate
+            .signature_attributes()
+            .ok_or(VerifyError::MissingSignatureAttributes)?;
+        let document = Document::decode(&signature.content).map_err(|e| match e {
+            ConsentError::UnknownVersion { .. } => VerifyError::UnknownDocumentVersion,
+            other => VerifyError::InvalidDocument(other.to_string()),
+        })?;
+        let stamped = u64::try_from(document.timestamp().unix_seconds())
+            .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s))
+            .map_err(|_| VerifyError::TimestampMismatch)?;
+        if !close(stamped, signature.signing_time, self.max_skew()) {
+            return Err(VerifyError::TimestampMismatch);
+        }
+        if let Some(nonce) = &check.nonce {
+            if document.nonce().as_str() != nonce {
+                return Err(VerifyError::NonceMismatch);
+            }
+        }
+        if let Some(channel) = check.channel {
+            if document.channel() != channel {
+                return Err(VerifyError::ChannelMismatch);
+            }
+        }
+        let source = certificate_source(&signature.certificate);
+        // Neither card nor smartphone: only a rule that accepts both passes.
+        let sources = match source {
+            Some(s) => vec![s],
+            None => vec![CertificateSource::Card, CertificateSource::Smartphone],
+        };
+        for s in sources {
+            check_channel_rule(&document, s)
+                .map_err(|e| VerifyError::ChannelRule(e.to_string()))?;
+        }
+        if let Document::MynaportalLinkageSubmission(linkage) = &document {
+            linkage
+                .check_certificate_attributes(&attrs.attributes)
+                .map_err(|e| VerifyError::AttributesMismatch(e.to_string()))?;
+        }
+        Ok(VerifiedConsent {
+            document,
+            signature,
+            source,
+        })
+    }
+}
+
+/// Verifies a signed consent with a [`Verifier`] built from `options` for this one call (a
+/// service verifying many consents builds its `Verifier` once instead).
 pub fn verify_consent(
     cms_der: &[u8],
     options: &VerifyOptions,
 ) -> Result<VerifiedConsent, VerifyError> {
-    let signature = verify_signed_data(cms_der, options)?;
-    if signature.certificate.kind() != CertificateKind::Signature {
-        return Err(VerifyError::WrongKeyUsage);
-    }
-    let document = Document::decode(&signature.content).map_err(|e| match e {
-        ConsentError::UnknownVersion { .. } => VerifyError::UnknownDocumentVersion,
-        other => VerifyError::InvalidDocument(other.to_string()),
-    })?;
-    let source = certificate_source(&signature.certificate);
-    check_channel_rule(&document, source).map_err(|e| VerifyError::ChannelRule(e.to_string()))?;
-    if let Document::MynaportalLinkageSubmission(linkage) = &document {
-        let attrs = signature
-            .certificate
-            .signature_attributes()
-            .ok_or(VerifyError::WrongKeyUsage)?;
-        linkage
-            .check_certificate_attributes(&attrs.attributes)
-            .map_err(|e| VerifyError::AttributesMismatch(e.to_string()))?;
-    }
-    Ok(VerifiedConsent {
-        document,
-        signature,
-        source,
-    })
+    let (verifier, check) = options.split()?;
+    verifier.verify_consent(cms_der, &check)
 }

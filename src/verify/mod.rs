@@ -1,30 +1,60 @@
 //! Verification of what was signed: the receiving side, and the app's own check.
 //!
-//! [`verify_signed_data`] parses the CMS, recomputes the digest, checks the signature, checks
-//! that ESS signing-certificate-v2 binds the certificate that verified, builds the chain to a
-//! [`TrustStore`], checks key usage and policy, evaluates validity at a time the caller gives
-//! (by default the signing time: a consent outlives its certificate) and optionally checks a
-//! CRL. Every failure is a distinct [`VerifyError`].
+//! A receiving service builds one [`Verifier`] from its trust store (and its current CRLs)
+//! and calls [`Verifier::verify_consent`] for each consent it receives, with what it knows:
+//! the **receipt time** (its own clock), the **nonce** it issued and the **channel** of the
+//! procedure ([`ConsentCheck`]). [`verify_consent`] and [`verify_signed_data`] are thin
+//! conveniences that build a `Verifier` for one call from [`VerifyOptions`].
+//!
+//! What is checked, in order: the size cap ([`MAX_CMS_SIZE`], before any decoding); the CMS
+//! structure (one signer, encapsulated content); the message digest; the signature over the
+//! signed attributes **exactly as received**; ESS signing-certificate-v2 over the signer
+//! certificate **exactly as received**; the signing time against the receipt time; the signer
+//! certificate's profile (no unknown critical extension, RSA ≥ 2048 bits or P-256); the
+//! chain to a trusted root (found by key identifier, then by name and signature); validity
+//! of the certificate and its root at the receipt time; key usage and policy; revocation at
+//! the receipt time (CRL or OCSP), and a [`RevocationStatus`] saying how it was established.
+//! Every refusal is its own [`VerifyError`] variant.
+//!
+//! # Why the receipt time
+//!
+//! A consent outlives its certificate (the terms: if the signature certificate later expires
+//! or is revoked, the consent stays valid). That rule is about a consent that was valid when
+//! it was **received**: the service judges the certificate as of its own clock at receipt,
+//! recorded with the consent, and re-verifying an archived consent takes that recorded time.
+//! It is never judged as of the signing-time attribute: that is the signer's own claim, and a
+//! holder of a revoked card who knows its PIN could otherwise backdate a consent to before the
+//! revocation. The signing time must therefore lie within a small skew of the receipt time
+//! ([`DEFAULT_MAX_SKEW`]), and the document's own timestamp must agree with it.
 
 mod consent;
+mod ocsp;
+mod raw;
+mod revocation;
+mod strict;
 mod trust;
+mod verifier;
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
-use der::asn1::OctetString;
-use der::{Decode, Encode};
-use x509_cert::crl::CertificateList;
-use x509_cert::time::Time;
+use crate::cert::JpkiCertificate;
+use crate::consent::Channel;
 
-use crate::cert::{CertificateKind, JpkiCertificate};
-use crate::cms::{ess, oid};
-
-use crate::cert::verify_signature;
 pub use consent::{certificate_source, verify_consent, VerifiedConsent};
+pub use ocsp::{ocsp_request, OCSP_REQUEST_MEDIA_TYPE};
+pub use revocation::RevocationStatus;
 pub use trust::{TrustLevel, TrustStore};
+pub use verifier::{ConsentCheck, Verifier};
+
+/// The largest CMS accepted, in bytes (64 KiB): checked before anything is decoded. A consent
+/// is a few hundred bytes of JSON, a certificate under 2 KiB, and its CA's about as much, so
+/// this is ample, and it bounds the work an untrusted submission can cause.
+pub const MAX_CMS_SIZE: usize = 64 * 1024;
+
+/// The default largest difference between the signing-time attribute and the receipt time
+/// (and between the signing time and the document's timestamp): 10 minutes, enough for PIN
+/// entry and a slow network, too little to backdate before a revocation.
+pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(10 * 60);
 
 /// Why a signature was not accepted. Each reason is distinct; none carries personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +63,14 @@ pub enum VerifyError {
     /// Not a CMS `SignedData` this library can read.
     #[error("malformed signature: {0}")]
     Malformed(String),
+    /// The CMS is larger than [`MAX_CMS_SIZE`]; it was not decoded.
+    #[error("the signature is {size} bytes, more than the {max} accepted")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        max: usize,
+    },
     /// The content's digest is not the one that was signed.
     #[error("the content does not match the signed digest")]
     DigestMismatch,
@@ -42,22 +80,54 @@ pub enum VerifyError {
     /// The ESS signing-certificate-v2 attribute is missing or names another certificate.
     #[error("the signing certificate is not bound to the signature")]
     CertificateNotBound,
+    /// The signing-time attribute is not within the allowed skew of the receipt time.
+    #[error("the signing time is not within the allowed skew of the receipt time")]
+    SigningTimeSkew,
+    /// The document's timestamp does not agree with the signing-time attribute.
+    #[error("the document's timestamp does not agree with the signing time")]
+    TimestampMismatch,
+    /// A certificate carries a critical extension this library does not process (RFC 5280
+    /// 4.2). The value is the extension's OID.
+    #[error("unknown critical extension {0}")]
+    UnknownCriticalExtension(String),
+    /// A certificate's key is too weak or of an unsupported kind (RSA below 2048 bits, an
+    /// elliptic curve other than P-256).
+    #[error("unacceptable key: {0}")]
+    WeakKey(String),
     /// No trusted root issued the signer certificate.
     #[error("the certificate does not chain to a trusted root")]
     UntrustedChain,
-    /// The certificate (or its root) was not valid at the evaluation time.
-    #[error("the certificate was not valid at the evaluation time")]
+    /// The certificate (or its root) was not valid at the receipt time.
+    #[error("the certificate was not valid at the receipt time")]
     NotValidAtTime,
-    /// The certificate was revoked at or before the evaluation time.
+    /// The certificate was revoked at or before the receipt time.
     #[error("the certificate was revoked")]
     Revoked,
+    /// Revocation could not be established (no applicable CRL or OCSP response), and the
+    /// verifier requires it.
+    #[error("revocation was not checked: no CRL or OCSP response applies")]
+    RevocationNotChecked,
     /// The certificate's key usage does not allow this signature (non-repudiation is needed
     /// for a signature certificate).
     #[error("the certificate's key usage does not allow this signature")]
     WrongKeyUsage,
+    /// A certificate under the signature root that lacks the basic four attributes is not a
+    /// signature certificate.
+    #[error("the signature certificate does not carry the basic four attributes")]
+    MissingSignatureAttributes,
     /// The certificate does not carry a JPKI signature policy.
     #[error("the certificate does not carry the expected policy")]
     WrongPolicy,
+    /// The signed attributes do not say this is a consent (a signed content-hints attribute
+    /// naming the consent media type is required).
+    #[error("the signature is not bound to the consent content type")]
+    WrongContentType,
+    /// The document's nonce is not the one the service issued.
+    #[error("the document's nonce is not the one issued")]
+    NonceMismatch,
+    /// The document's channel is not the channel of the procedure.
+    #[error("the document's channel is not the procedure's")]
+    ChannelMismatch,
     /// The document's channel rule is broken (for example a smartphone certificate on a
     /// licence-centre kiosk procedure).
     #[error("channel rule broken: {0}")]
@@ -72,20 +142,96 @@ pub enum VerifyError {
     /// The document could not be decoded.
     #[error("invalid document: {0}")]
     InvalidDocument(String),
-    /// The supplied CRL is malformed or not signed by the certificate's issuer.
+    /// The supplied CRL is malformed or not signed by a trusted root.
     #[error("the CRL is not usable: {0}")]
     BadCrl(String),
+    /// The CRL that applies is not current at the receipt time (stale: its nextUpdate is
+    /// past; or not yet issued).
+    #[error("the CRL is not current at the receipt time")]
+    CrlNotCurrent,
+    /// The CRL has a scope or extension this library does not handle (delta CRL, issuing
+    /// distribution point scope, indirect entries, unknown critical extension).
+    #[error("unsupported CRL: {0}")]
+    UnsupportedCrl(String),
+    /// The OCSP response is malformed, unsuccessful, not signed by the root or a delegated
+    /// responder, or not about this certificate.
+    #[error("the OCSP response is not usable: {0}")]
+    BadOcspResponse(String),
+    /// The OCSP response is not fresh at the receipt time.
+    #[error("the OCSP response is not current at the receipt time")]
+    OcspNotCurrent,
+    /// The OCSP response does not carry the nonce of the request.
+    #[error("the OCSP response does not carry the request's nonce")]
+    OcspNonceMismatch,
+    /// The OCSP responder does not know the certificate.
+    #[error("the OCSP responder does not know the certificate")]
+    OcspUnknown,
 }
 
-/// How to verify.
-#[derive(Debug, Clone, Default)]
+/// How to verify, for the one-call conveniences [`verify_consent`] and
+/// [`verify_signed_data`]. Strict by default: revocation must be established.
+#[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// The roots to trust. Default: J-LIS production only.
     pub trust: TrustStore,
-    /// When to evaluate the certificate's validity and revocation. Default: the signing time.
-    pub at: Option<SystemTime>,
-    /// CRLs (DER) to check revocation against; none by default.
+    /// When the consent was received (the service's own clock): validity and revocation are
+    /// judged at this time. Default: now. Re-verifying an archived consent passes the receipt
+    /// time recorded with it, never the signing time.
+    pub received_at: Option<SystemTime>,
+    /// CRLs (DER) to establish revocation.
     pub crls: Vec<Vec<u8>>,
+    /// An OCSP response (DER) for the signer certificate.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The nonce sent in the OCSP request, when one was sent: the response must carry it.
+    pub ocsp_nonce: Option<Vec<u8>>,
+    /// The nonce the service issued: the document's must equal it.
+    pub nonce: Option<String>,
+    /// The channel of the procedure: the document's must equal it.
+    pub channel: Option<Channel>,
+    /// The largest allowed difference between the signing time and the receipt time.
+    /// Default: [`DEFAULT_MAX_SKEW`].
+    pub max_skew: Duration,
+    /// Whether a result without established revocation is refused
+    /// ([`VerifyError::RevocationNotChecked`]). Default: `true`; set `false` only to opt out
+    /// explicitly (an app checking its own signature before sending it).
+    pub require_revocation: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            trust: TrustStore::default(),
+            received_at: None,
+            crls: Vec::new(),
+            ocsp_response: None,
+            ocsp_nonce: None,
+            nonce: None,
+            channel: None,
+            max_skew: DEFAULT_MAX_SKEW,
+            require_revocation: true,
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// The [`Verifier`] and the per-consent [`ConsentCheck`] these options describe.
+    pub fn split(&self) -> Result<(Verifier, ConsentCheck), VerifyError> {
+        let mut verifier = Verifier::new(self.trust.clone()).with_max_skew(self.max_skew);
+        if !self.require_revocation {
+            verifier = verifier.allow_unchecked_revocation();
+        }
+        for crl in &self.crls {
+            verifier.add_crl(crl)?;
+        }
+        let check = ConsentCheck {
+            received_at: self.received_at,
+            nonce: self.nonce.clone(),
+            channel: self.channel,
+            ocsp_response: self.ocsp_response.clone(),
+            ocsp_nonce: self.ocsp_nonce.clone(),
+        };
+        Ok((verifier, check))
+    }
 }
 
 /// A signature that verified.
@@ -93,258 +239,30 @@ pub struct VerifyOptions {
 pub struct VerifiedSignature {
     /// The encapsulated content, exactly as signed.
     pub content: Vec<u8>,
-    /// The signer certificate.
+    /// The signer certificate (its bytes as received).
     pub certificate: JpkiCertificate,
     /// The root it chains to.
     pub root: JpkiCertificate,
-    /// The signing-time attribute.
+    /// The signing-time attribute (the signer's claim; checked against the receipt time).
     pub signing_time: SystemTime,
-    /// The time validity was evaluated at.
+    /// The time validity and revocation were judged at: the receipt time.
     pub evaluated_at: SystemTime,
+    /// How revocation was established.
+    pub revocation: RevocationStatus,
+    /// The signed content-hints description, when present (a consent carries
+    /// [`crate::consent::MEDIA_TYPE`]).
+    pub content_description: Option<String>,
 }
 
-fn malformed(e: impl core::fmt::Display) -> VerifyError {
-    VerifyError::Malformed(e.to_string())
-}
-
-/// The single value of the signed attribute `oid`, if present exactly once.
-fn attribute(
-    si: &SignerInfo,
-    id: der::oid::ObjectIdentifier,
-) -> Result<Option<&der::Any>, VerifyError> {
-    let Some(attrs) = si.signed_attrs.as_ref() else {
-        return Err(VerifyError::Malformed("no signed attributes".into()));
-    };
-    let mut found = attrs.iter().filter(|a| a.oid == id);
-    let Some(a) = found.next() else {
-        return Ok(None);
-    };
-    if found.next().is_some() || a.values.len() != 1 {
-        return Err(VerifyError::Malformed(format!("attribute {id} repeated")));
-    }
-    Ok(a.values.iter().next())
-}
-
-fn digest_for(alg: &der::oid::ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, VerifyError> {
-    use crate::jpki::HashAlgorithm as H;
-    Ok(match *alg {
-        a if a == oid::SHA256 => H::Sha256.digest(data),
-        a if a == oid::SHA384 => H::Sha384.digest(data),
-        a if a == oid::SHA512 => H::Sha512.digest(data),
-        _ => {
-            return Err(VerifyError::Malformed(
-                "unsupported digest algorithm".into(),
-            ))
-        }
-    })
-}
-
-fn within(t: SystemTime, from: &Time, to: &Time) -> bool {
-    from.to_system_time() <= t && t <= to.to_system_time()
-}
-
-/// Verifies a DER CMS `SignedData` with one signer, as described in the module docs.
+/// Verifies a DER CMS `SignedData` with one signer, as described in the module docs, with a
+/// [`Verifier`] built from `options` for this one call.
 pub fn verify_signed_data(
     cms_der: &[u8],
     options: &VerifyOptions,
 ) -> Result<VerifiedSignature, VerifyError> {
-    let ci = ContentInfo::from_der(cms_der).map_err(malformed)?;
-    if ci.content_type != oid::SIGNED_DATA {
-        return Err(VerifyError::Malformed("not SignedData".into()));
-    }
-    let sd: SignedData = ci.content.decode_as().map_err(malformed)?;
-    let si = match sd.signer_infos.0.as_slice() {
-        [one] => one,
-        _ => return Err(VerifyError::Malformed("expected exactly one signer".into())),
-    };
-    let content = match &sd.encap_content_info.econtent {
-        Some(any) => OctetString::from_der(&any.to_der().map_err(malformed)?)
-            .map_err(malformed)?
-            .into_bytes(),
-        None => return Err(VerifyError::Malformed("detached content".into())),
-    };
-
-    // The signer certificate, from the certificates in the SignedData.
-    let certs: Vec<&x509_cert::Certificate> = sd
-        .certificates
-        .as_ref()
-        .map(|c| {
-            c.0.iter()
-                .filter_map(|c| match c {
-                    CertificateChoices::Certificate(c) => Some(c),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let signer = certs
-        .iter()
-        .find(|c| match &si.sid {
-            SignerIdentifier::IssuerAndSerialNumber(ias) => {
-                c.tbs_certificate.issuer == ias.issuer
-                    && c.tbs_certificate.serial_number == ias.serial_number
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => c
-                .tbs_certificate
-                .get::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
-                .ok()
-                .flatten()
-                .is_some_and(|(_, k)| k.0 == ski.0),
-        })
-        .ok_or_else(|| VerifyError::Malformed("signer certificate not included".into()))?;
-    let signer_der = signer.to_der().map_err(malformed)?;
-
-    // content-type and message-digest.
-    let ct = attribute(si, oid::CONTENT_TYPE)?
-        .ok_or_else(|| VerifyError::Malformed("no content-type attribute".into()))?;
-    let ct: der::oid::ObjectIdentifier = ct.decode_as().map_err(malformed)?;
-    if ct != sd.encap_content_info.econtent_type {
-        return Err(VerifyError::Malformed(
-            "content-type attribute mismatch".into(),
-        ));
-    }
-    let md = attribute(si, oid::MESSAGE_DIGEST)?
-        .ok_or_else(|| VerifyError::Malformed("no message-digest attribute".into()))?;
-    let md: OctetString = md.decode_as().map_err(malformed)?;
-    if digest_for(&si.digest_alg.oid, &content)? != md.as_bytes() {
-        return Err(VerifyError::DigestMismatch);
-    }
-
-    // The signature over the signed attributes, encoded as a SET OF.
-    let signed = si
-        .signed_attrs
-        .as_ref()
-        .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?
-        .to_der()
-        .map_err(malformed)?;
-    if !verify_signature(
-        &signer.tbs_certificate.subject_public_key_info,
-        &si.signature_algorithm,
-        Some(&si.digest_alg),
-        &signed,
-        si.signature.as_bytes(),
-    ) {
-        return Err(VerifyError::SignatureMismatch);
-    }
-
-    // ESS signing-certificate-v2 binds the certificate that verified.
-    let ess_attr = attribute(si, ess::ID_AA_SIGNING_CERTIFICATE_V2)?
-        .ok_or(VerifyError::CertificateNotBound)?;
-    let ess: ess::SigningCertificateV2 = ess_attr
-        .decode_as()
-        .map_err(|_| VerifyError::CertificateNotBound)?;
-    let first = ess.certs.first().ok_or(VerifyError::CertificateNotBound)?;
-    let hash_alg = first
-        .hash_algorithm
-        .as_ref()
-        .map(|a| a.oid)
-        .unwrap_or(oid::SHA256);
-    let expected =
-        digest_for(&hash_alg, &signer_der).map_err(|_| VerifyError::CertificateNotBound)?;
-    if first.cert_hash.as_bytes() != expected.as_slice() {
-        return Err(VerifyError::CertificateNotBound);
-    }
-    if let Some(is) = &first.issuer_serial {
-        let names_issuer = is.issuer.iter().any(|g| {
-            matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if *n == signer.tbs_certificate.issuer)
-        });
-        if !names_issuer || is.serial_number != signer.tbs_certificate.serial_number {
-            return Err(VerifyError::CertificateNotBound);
-        }
-    }
-
-    // Signing time (required for a consent: it is when validity is judged).
-    let st = attribute(si, oid::SIGNING_TIME)?
-        .ok_or_else(|| VerifyError::Malformed("no signing-time attribute".into()))?;
-    let st = Time::from_der(&st.to_der().map_err(malformed)?).map_err(malformed)?;
-    let signing_time = st.to_system_time();
-    let at = options.at.unwrap_or(signing_time);
-
-    let certificate = JpkiCertificate::from_der(&signer_der).map_err(malformed)?;
-    let root = options
-        .trust
-        .issuer_of(&certificate)
-        .ok_or(VerifyError::UntrustedChain)?
-        .clone();
-    let v = &signer.tbs_certificate.validity;
-    let rv = &root.x509().tbs_certificate.validity;
-    if !within(at, &v.not_before, &v.not_after) || !within(at, &rv.not_before, &rv.not_after) {
-        return Err(VerifyError::NotValidAtTime);
-    }
-    check_usage_and_policy(&certificate)?;
-    for crl in &options.crls {
-        check_crl(crl, &certificate, &root, at)?;
-    }
-    Ok(VerifiedSignature {
-        content,
-        certificate,
-        root,
-        signing_time,
-        evaluated_at: at,
-    })
+    let (verifier, check) = options.split()?;
+    verifier.verify_signed_data(cms_der, &check)
 }
 
 /// The policy arc of JPKI end-entity certificates.
 pub const JPKI_POLICY_ARC: &str = "1.2.392.200149.8.5.1";
-
-fn check_usage_and_policy(cert: &JpkiCertificate) -> Result<(), VerifyError> {
-    let ku = cert.key_usage().ok_or(VerifyError::WrongKeyUsage)?;
-    match cert.kind() {
-        CertificateKind::Signature => {
-            if !ku.non_repudiation {
-                return Err(VerifyError::WrongKeyUsage);
-            }
-        }
-        _ => {
-            if !ku.digital_signature && !ku.non_repudiation {
-                return Err(VerifyError::WrongKeyUsage);
-            }
-        }
-    }
-    let prefix = format!("{JPKI_POLICY_ARC}.");
-    if !cert.policies().iter().any(|p| p.starts_with(&prefix)) {
-        return Err(VerifyError::WrongPolicy);
-    }
-    Ok(())
-}
-
-fn check_crl(
-    crl_der: &[u8],
-    cert: &JpkiCertificate,
-    issuer: &JpkiCertificate,
-    at: SystemTime,
-) -> Result<(), VerifyError> {
-    let bad = |m: &str| VerifyError::BadCrl(m.to_string());
-    let crl = CertificateList::from_der(crl_der).map_err(|e| VerifyError::BadCrl(e.to_string()))?;
-    if crl.tbs_cert_list.issuer != issuer.x509().tbs_certificate.subject {
-        return Err(bad("issued by another CA"));
-    }
-    let tbs = crl
-        .tbs_cert_list
-        .to_der()
-        .map_err(|e| VerifyError::BadCrl(e.to_string()))?;
-    let sig = crl
-        .signature
-        .as_bytes()
-        .ok_or_else(|| bad("signature is not whole bytes"))?;
-    if !verify_signature(
-        &issuer.x509().tbs_certificate.subject_public_key_info,
-        &crl.signature_algorithm,
-        None,
-        &tbs,
-        sig,
-    ) {
-        return Err(bad("signature does not verify"));
-    }
-    let serial = &cert.x509().tbs_certificate.serial_number;
-    let revoked = crl
-        .tbs_cert_list
-        .revoked_certificates
-        .iter()
-        .flatten()
-        .any(|r| &r.serial_number == serial && r.revocation_date.to_system_time() <= at);
-    if revoked {
-        return Err(VerifyError::Revoked);
-    }
-    Ok(())
-}

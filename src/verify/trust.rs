@@ -1,7 +1,7 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::cert::JpkiCertificate;
-use crate::error::Result;
+use crate::cert::{CertError, JpkiCertificate};
 
 /// The J-LIS production roots, compiled in: three generations each for signature and for
 /// user authentication.
@@ -37,11 +37,14 @@ pub enum TrustLevel {
 
 /// The roots a chain must end at. A certificate read from the same card is never a root.
 ///
-/// Issuers are found by name and then decided by signature: the three generations of each
-/// J-LIS root share one name.
+/// The roots are parsed once, when the store is made, and indexed by subject key identifier:
+/// a certificate whose authorityKeyIdentifier names a root's key costs one signature check.
+/// Without a matching key identifier, issuers are found by name and then decided by
+/// signature (the three generations of each J-LIS root share one name).
 #[derive(Clone)]
 pub struct TrustStore {
     roots: Arc<Vec<JpkiCertificate>>,
+    by_key_id: Arc<HashMap<Vec<u8>, Vec<usize>>>,
     level: TrustLevel,
 }
 
@@ -60,6 +63,16 @@ impl Default for TrustStore {
     }
 }
 
+fn index(roots: &[JpkiCertificate]) -> HashMap<Vec<u8>, Vec<usize>> {
+    let mut by_key_id: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+    for (i, r) in roots.iter().enumerate() {
+        if let Some(ski) = r.subject_key_identifier() {
+            by_key_id.entry(ski.to_vec()).or_default().push(i);
+        }
+    }
+    by_key_id
+}
+
 fn parse_all(ders: &[&[u8]]) -> Vec<JpkiCertificate> {
     // Compiled-in roots are tested to parse; a failure would drop the root, not panic.
     ders.iter()
@@ -70,31 +83,22 @@ fn parse_all(ders: &[&[u8]]) -> Vec<JpkiCertificate> {
 impl TrustStore {
     /// The J-LIS production roots.
     pub fn production() -> Self {
-        Self {
-            roots: Arc::new(parse_all(&PRODUCTION)),
-            level: TrustLevel::Production,
-        }
+        Self::of(parse_all(&PRODUCTION), TrustLevel::Production)
     }
 
     /// The `JPKI-TEST` roots: only when the caller explicitly works with test cards.
     pub fn jpki_test() -> Self {
-        Self {
-            roots: Arc::new(parse_all(&TEST)),
-            level: TrustLevel::Test,
-        }
+        Self::of(parse_all(&TEST), TrustLevel::Test)
     }
 
     /// The emulator's roots: only when the caller explicitly works with the emulator.
     #[cfg(feature = "emulator")]
     pub fn emulator() -> Self {
         let ca = crate::emulator::EmulatorCa::shared();
-        Self {
-            roots: Arc::new(parse_all(&[
-                ca.signature_ca_der(),
-                ca.authentication_ca_der(),
-            ])),
-            level: TrustLevel::Emulator,
-        }
+        Self::of(
+            parse_all(&[ca.signature_ca_der(), ca.authentication_ca_der()]),
+            TrustLevel::Emulator,
+        )
     }
 
     /// The store for `level`.
@@ -112,23 +116,31 @@ impl TrustStore {
         }
     }
 
-    /// A store of the caller's own roots (DER).
-    pub fn custom(roots: Vec<Vec<u8>>) -> Result<Self> {
+    /// A store of the caller's own roots (DER). Each must be a CA certificate
+    /// (basicConstraints cA): an end-entity certificate is refused
+    /// ([`CertError::NotCaCertificate`]), so that a certificate read from a card can never
+    /// be made a root by mistake.
+    pub fn custom(roots: Vec<Vec<u8>>) -> Result<Self, CertError> {
         let roots = roots
             .iter()
             .map(|d| JpkiCertificate::from_der(d))
-            .collect::<core::result::Result<Vec<_>, _>>()?;
-        Ok(Self {
+            .collect::<Result<Vec<_>, _>>()?;
+        if roots.iter().any(|r| !r.is_ca()) {
+            return Err(CertError::NotCaCertificate);
+        }
+        Ok(Self::of(roots, TrustLevel::Custom))
+    }
+
+    fn of(roots: Vec<JpkiCertificate>, level: TrustLevel) -> Self {
+        Self {
+            by_key_id: Arc::new(index(&roots)),
             roots: Arc::new(roots),
-            level: TrustLevel::Custom,
-        })
+            level,
+        }
     }
 
     fn empty(level: TrustLevel) -> Self {
-        Self {
-            roots: Arc::new(Vec::new()),
-            level,
-        }
+        Self::of(Vec::new(), level)
     }
 
     /// Which hierarchy this is.
@@ -143,11 +155,53 @@ impl TrustStore {
 
     /// The root that issued `cert`: same name as its issuer, and its signature verifies.
     pub fn issuer_of(&self, cert: &JpkiCertificate) -> Option<&JpkiCertificate> {
-        let issuer = &cert.x509().tbs_certificate.issuer;
+        self.issuer_index_of(cert).and_then(|i| self.roots.get(i))
+    }
+
+    /// The roots named `name` (DER-equal), in order.
+    pub(crate) fn named<'a>(
+        &'a self,
+        name: &'a x509_cert::name::Name,
+    ) -> impl Iterator<Item = (usize, &'a JpkiCertificate)> + 'a {
         self.roots
             .iter()
-            .filter(|r| &r.x509().tbs_certificate.subject == issuer)
-            .find(|r| cert.verify_issued_by(r).is_ok())
+            .enumerate()
+            .filter(move |(_, r)| &r.x509().tbs_certificate.subject == name)
+    }
+
+    /// The root with subject key identifier `key_id` and subject `name`, if any.
+    pub(crate) fn by_key_id<'a>(
+        &'a self,
+        key_id: &[u8],
+        name: &'a x509_cert::name::Name,
+    ) -> impl Iterator<Item = usize> + 'a {
+        self.by_key_id
+            .get(key_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(move |&i| &self.roots[i].x509().tbs_certificate.subject == name)
+    }
+
+    /// The index in [`roots`](Self::roots) of the root that issued `cert`: first the roots
+    /// whose subject key identifier is `cert`'s authority key identifier (one signature
+    /// check), then, if none verifies, every root of the issuer's name.
+    pub(crate) fn issuer_index_of(&self, cert: &JpkiCertificate) -> Option<usize> {
+        let issuer = &cert.x509().tbs_certificate.issuer;
+        let mut tried = Vec::new();
+        if let Some(aki) = cert.authority_key_identifier() {
+            for i in self.by_key_id(aki, issuer) {
+                if cert.verify_issued_by(&self.roots[i]).is_ok() {
+                    return Some(i);
+                }
+                tried.push(i);
+            }
+        }
+        self.named(issuer)
+            .filter(|(i, _)| !tried.contains(i))
+            .find(|(_, r)| cert.verify_issued_by(r).is_ok())
+            .map(|(i, _)| i)
     }
 }
 

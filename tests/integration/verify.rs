@@ -21,7 +21,8 @@ use mynasign::emulator::{CertificateTweaks, EmulatorCa, Persona, SignatureCertif
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
 use mynasign::pin::Pin;
 use mynasign::verify::{
-    verify_consent, verify_signed_data, TrustStore, VerifyError, VerifyOptions,
+    verify_consent, verify_signed_data, ConsentCheck, RevocationStatus, TrustStore, Verifier,
+    VerifyError, VerifyOptions, MAX_CMS_SIZE,
 };
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
@@ -37,8 +38,18 @@ use crate::common::*;
 pub mod docs {
     use super::*;
 
+    /// Now: a document's timestamp must agree with the signing time (and that with the
+    /// receipt time).
     pub fn timestamp() -> Timestamp {
-        Timestamp::parse("2026-11-22T01:02:03Z").unwrap()
+        Timestamp::now()
+    }
+
+    /// `t` as a document timestamp.
+    pub fn timestamp_at(t: SystemTime) -> Timestamp {
+        Timestamp::from_unix_seconds(
+            t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64
+        )
+        .unwrap()
     }
 
     pub fn consent(channel: Channel) -> AddressChangeConsent {
@@ -88,25 +99,48 @@ pub mod docs {
 
 // --- helpers ---------------------------------------------------------------------------------
 
+/// The emulator roots, revocation not required (the tests of revocation require it).
 fn emulator() -> VerifyOptions {
     VerifyOptions {
         trust: TrustStore::emulator(),
+        require_revocation: false,
         ..VerifyOptions::default()
     }
 }
 
+/// Received at `at`.
 fn at(at: SystemTime) -> VerifyOptions {
     VerifyOptions {
-        at: Some(at),
+        received_at: Some(at),
         ..emulator()
     }
 }
 
+/// Strict (revocation required), with `crl`.
 fn with_crl(crl: Vec<u8>) -> VerifyOptions {
     VerifyOptions {
         crls: vec![crl],
+        require_revocation: true,
         ..emulator()
     }
+}
+
+/// The address-change consent with its timestamp at `t`.
+fn consent_at(t: SystemTime) -> Vec<u8> {
+    let mut c = docs::consent(Channel::Mynaportal);
+    c.timestamp = docs::timestamp_at(t);
+    Document::from(c).encode()
+}
+
+/// The ordinary persona's consent signed at `t` (signing time and document timestamp).
+fn signed_at(t: SystemTime) -> Vec<u8> {
+    let p = persona();
+    sign_rsa_at(
+        p.signature_key(),
+        p.signature_certificate_der(),
+        &consent_at(t),
+        t,
+    )
 }
 
 fn options_at(signing_time: SystemTime) -> mcms::SignOptions {
@@ -250,7 +284,7 @@ fn card_rsa_sha256_consent_verifies_typed() {
     };
     let v = verify_consent(&signed, &emulator()).unwrap();
     assert_eq!(v.document, doc);
-    assert_eq!(v.source, CertificateSource::Card);
+    assert_eq!(v.source, Some(CertificateSource::Card));
     assert_eq!(v.certificate_kind(), CertificateKind::Signature);
     assert_eq!(v.signer_attributes(), Some(p.attributes()));
     let cert = JpkiCertificate::from_der(&cert_der).unwrap();
@@ -268,8 +302,13 @@ fn card_rsa_sha256_consent_verifies_typed() {
     let si = sd.signer_infos.0.iter().next().unwrap();
     assert_eq!(si.signature_algorithm.oid, mcms::oid::SHA256_WITH_RSA);
     assert_eq!(si.digest_alg.oid, mcms::oid::SHA256);
-    // The evaluation time defaults to the signing time (whole seconds).
-    assert_eq!(v.signature.evaluated_at, v.signature.signing_time);
+    // The evaluation time defaults to the receipt time, now (not the signing time).
+    assert!(v.signature.evaluated_at >= v.signature.signing_time);
+    assert_eq!(v.signature.revocation, RevocationStatus::NotChecked);
+    assert_eq!(
+        v.signature.content_description.as_deref(),
+        Some(mynasign::consent::MEDIA_TYPE)
+    );
 }
 
 #[test]
@@ -302,7 +341,7 @@ fn ecdsa_p256_smartphone_certificate_verifies() {
         );
         let v = verify_consent(&signed, &emulator()).unwrap();
         assert_eq!(v.document, doc);
-        assert_eq!(v.source, source);
+        assert_eq!(v.source, Some(source));
         assert_eq!(v.signer_attributes(), Some(persona().attributes()));
         assert_eq!(v.signature.certificate.der(), cert.as_slice());
         // A flipped ECDSA signature byte does not verify.
@@ -515,19 +554,18 @@ fn untrusted_chain() {
 #[test]
 fn not_valid_at_time() {
     let p = persona();
-    let good = persona_signed(&a_consent());
     let (from, to) = validity(&p.signature_certificate());
     let second = Duration::from_secs(1);
-    assert_eq!(
-        fails(&good, &at(from - second)),
-        VerifyError::NotValidAtTime
-    );
-    assert_eq!(fails(&good, &at(to + second)), VerifyError::NotValidAtTime);
-    verify_consent(&good, &at(from)).unwrap();
-    verify_consent(&good, &at(to)).unwrap();
+    // Signed and received just outside the validity: refused; at its edges: fine.
+    for t in [from - second, to + second] {
+        assert_eq!(fails(&signed_at(t), &at(t)), VerifyError::NotValidAtTime);
+    }
+    for t in [from, to] {
+        verify_consent(&signed_at(t), &at(t)).unwrap();
+    }
 
-    // A certificate that expired before now: the consent signed while it was valid still
-    // verifies when judged at its signing time (the default), not when judged now.
+    // A certificate that expired before now: the consent received while it was valid still
+    // verifies when re-verified with its recorded receipt time, not when judged now.
     let issue = Date::new(2024, 4, 1).unwrap();
     let cert = persona_certificate(
         &p.signature_key().to_public_key(),
@@ -541,17 +579,20 @@ fn not_valid_at_time() {
     );
     let (from, to) = validity(&JpkiCertificate::from_der(&cert).unwrap());
     assert!(to < SystemTime::now());
-    let signing_time = from + Duration::from_secs(90 * 86_400);
-    let old = sign_rsa_at(p.signature_key(), &cert, &a_consent(), signing_time);
-    let v = verify_consent(&old, &emulator()).unwrap();
-    assert_eq!(v.signature.evaluated_at, signing_time);
-    assert_eq!(
-        fails(&old, &at(SystemTime::now())),
-        VerifyError::NotValidAtTime
+    let received = from + Duration::from_secs(90 * 86_400);
+    let old = sign_rsa_at(p.signature_key(), &cert, &consent_at(received), received);
+    let v = verify_consent(&old, &at(received)).unwrap();
+    assert_eq!(v.signature.evaluated_at, received);
+    // Judged now, its signing time is months from the receipt time.
+    assert_eq!(fails(&old, &emulator()), VerifyError::SigningTimeSkew);
+    // Signed and received after expiry: refused.
+    let late = sign_rsa_at(
+        p.signature_key(),
+        &cert,
+        &consent_at(to + second),
+        to + second,
     );
-    // Signed after expiry: refused at its own signing time.
-    let late = sign_rsa_at(p.signature_key(), &cert, &a_consent(), to + second);
-    assert_eq!(fails(&late, &emulator()), VerifyError::NotValidAtTime);
+    assert_eq!(fails(&late, &at(to + second)), VerifyError::NotValidAtTime);
 }
 
 #[test]
@@ -561,36 +602,57 @@ fn revocation() {
     let cert = p.signature_certificate();
     let serial = cert.serial_bytes();
     let day = Duration::from_secs(86_400);
-    let signing_time = SystemTime::now() - 10 * day;
-    let signed = sign_rsa_at(
-        p.signature_key(),
-        p.signature_certificate_der(),
-        &a_consent(),
-        signing_time,
-    );
     let now = SystemTime::now();
+    let signed = signed_at(now);
 
-    // Revoked before the signing time: refused.
-    let crl = ca.issue_crl(&[(serial, signing_time - day)], now).unwrap();
+    // Revoked before the receipt time: refused.
+    let crl = ca
+        .issue_crl(&[(serial, now - day)], now - 60 * second())
+        .unwrap();
     assert_eq!(fails(&signed, &with_crl(crl)), VerifyError::Revoked);
-    // Revoked after the signing time: the consent outlives the later revocation...
-    let later = ca.issue_crl(&[(serial, signing_time + day)], now).unwrap();
-    let v = verify_consent(&signed, &with_crl(later.clone())).unwrap();
-    assert!(v.signature.evaluated_at <= signing_time);
-    // ...but not when judged now.
+    // Another serial revoked, or an empty CRL: fine, and the result says which CRL.
+    let others = ca
+        .issue_crl(&[(&[0x01, 0x02, 0x03], now - day)], now - 60 * second())
+        .unwrap();
+    let v = verify_consent(&signed, &with_crl(others)).unwrap();
+    match v.signature.revocation {
+        RevocationStatus::Crl {
+            this_update,
+            next_update,
+            ..
+        } => {
+            assert!(this_update <= now && now <= next_update);
+        }
+        other => panic!("{other:?}"),
+    }
+    verify_consent(&signed, &with_crl(ca.issue_crl(&[], now).unwrap())).unwrap();
+
+    // An archived consent, received 10 days ago, re-verified with the CRL current then: the
+    // consent outlives the later revocation...
+    let received = now - 10 * day;
+    let archived = signed_at(received);
+    let then = ca
+        .issue_crl(&[(&[0x01], received - day)], received - 60 * second())
+        .unwrap();
     let options = VerifyOptions {
-        at: Some(now),
+        received_at: Some(received),
+        ..with_crl(then)
+    };
+    verify_consent(&archived, &options).unwrap();
+    // ...and a revocation dated after the receipt time does not apply to it.
+    let later = ca
+        .issue_crl(&[(serial, received + 60 * second())], received)
+        .unwrap();
+    let options = VerifyOptions {
+        received_at: Some(received + 30 * second()),
         ..with_crl(later)
     };
-    assert_eq!(fails(&signed, &options), VerifyError::Revoked);
-    // Another serial revoked, or an empty CRL: fine.
-    let others = ca
-        .issue_crl(&[(&[0x01, 0x02, 0x03], signing_time - day)], now)
-        .unwrap();
-    verify_consent(&signed, &with_crl(others)).unwrap();
-    verify_consent(&signed, &with_crl(ca.issue_crl(&[], now).unwrap())).unwrap();
-    // Without a CRL nothing is checked.
-    verify_consent(&signed, &emulator()).unwrap();
+    let archived = signed_at(received + 30 * second());
+    verify_consent(&archived, &options).unwrap();
+}
+
+fn second() -> Duration {
+    Duration::from_secs(1)
 }
 
 #[test]
@@ -701,7 +763,7 @@ fn channel_rule() {
     let cert = image.signature_certificate.clone().unwrap();
     assert_eq!(
         mynasign::verify::certificate_source(&JpkiCertificate::from_der(&cert).unwrap()),
-        CertificateSource::Smartphone
+        Some(CertificateSource::Smartphone)
     );
     for doc in [
         Document::from(docs::consent(Channel::LicenceCentreKiosk)),
@@ -718,7 +780,7 @@ fn channel_rule() {
     let ok = sign_rsa(&image.signature_key, &cert, &a_consent());
     assert_eq!(
         verify_consent(&ok, &emulator()).unwrap().source,
-        CertificateSource::Smartphone
+        Some(CertificateSource::Smartphone)
     );
     // A linkage through the kiosk is not accepted with any certificate.
     let mut kiosk_linkage = docs::linkage(p.attributes());
@@ -816,4 +878,547 @@ fn errors_carry_no_personal_data() {
     kiosk.channel = Channel::LicenceCentreKiosk;
     let signed = persona_signed(&Document::from(kiosk).encode());
     private(verify_consent(&signed, &emulator()).unwrap_err());
+}
+
+// --- issue 10: the forgery classes and the rules of a receiving service ---------------------
+
+/// `cert_der` with its TBS changed by `f`, signed again by the emulator signature root.
+fn reissue(cert_der: &[u8], f: impl FnOnce(&mut x509_cert::TbsCertificate)) -> Vec<u8> {
+    let mut c = x509_cert::Certificate::from_der(cert_der).unwrap();
+    f(&mut c.tbs_certificate);
+    let tbs = c.tbs_certificate.to_der().unwrap();
+    let sig = EmulatorCa::shared()
+        .signature_root_key()
+        .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
+        .unwrap();
+    c.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    c.to_der().unwrap()
+}
+
+/// An empty CRL of the emulator signature root (thisUpdate `this_update`), changed by `f`
+/// and signed again by the root.
+fn crl_with(this_update: SystemTime, f: impl FnOnce(&mut x509_cert::crl::TbsCertList)) -> Vec<u8> {
+    let ca = EmulatorCa::shared();
+    let der = ca.issue_crl(&[], this_update).unwrap();
+    let mut crl = x509_cert::crl::CertificateList::from_der(&der).unwrap();
+    f(&mut crl.tbs_cert_list);
+    let tbs = crl.tbs_cert_list.to_der().unwrap();
+    let sig = ca
+        .signature_root_key()
+        .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
+        .unwrap();
+    crl.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    crl.to_der().unwrap()
+}
+
+fn extension(oid: &str, critical: bool, value: &[u8]) -> x509_cert::ext::Extension {
+    x509_cert::ext::Extension {
+        extn_id: der::asn1::ObjectIdentifier::new_unwrap(oid),
+        critical,
+        extn_value: OctetString::new(value.to_vec()).unwrap(),
+    }
+}
+
+fn strict(crls: Vec<Vec<u8>>) -> VerifyOptions {
+    VerifyOptions {
+        trust: TrustStore::emulator(),
+        crls,
+        ..VerifyOptions::default()
+    }
+}
+
+#[test]
+fn control_consent_verifies_strictly() {
+    let ca = EmulatorCa::shared();
+    let now = SystemTime::now();
+    let crl = ca.issue_crl(&[], now).unwrap();
+    let verifier = Verifier::new(TrustStore::emulator())
+        .with_crl(&crl)
+        .unwrap();
+    let doc = docs::consent(Channel::Mynaportal);
+    let signed = persona_signed(&Document::from(doc.clone()).encode());
+    let check = ConsentCheck {
+        nonce: Some(doc.nonce.as_str().to_string()),
+        channel: Some(Channel::Mynaportal),
+        ..ConsentCheck::default()
+    };
+    let v = verifier.verify_consent(&signed, &check).unwrap();
+    assert!(matches!(
+        v.signature.revocation,
+        RevocationStatus::Crl { .. }
+    ));
+    // The one-call convenience agrees.
+    verify_consent(&signed, &strict(vec![crl])).unwrap();
+}
+
+#[test]
+fn forgery_backdated_signing_time() {
+    // Revoked in "March"; signs in "June" (now) with a signing time (and a document
+    // timestamp) of "January": judged at the receipt time, the claim is refused.
+    let ca = EmulatorCa::shared();
+    let p = persona();
+    let day = Duration::from_secs(86_400);
+    let now = SystemTime::now();
+    let crl = ca
+        .issue_crl(
+            &[(p.signature_certificate().serial_bytes(), now - 90 * day)],
+            now,
+        )
+        .unwrap();
+    let backdated = signed_at(now - 150 * day);
+    assert_eq!(
+        fails(&backdated, &strict(vec![crl.clone()])),
+        VerifyError::SigningTimeSkew
+    );
+    // Honest about the time, the revocation applies.
+    assert_eq!(
+        fails(&signed_at(now), &strict(vec![crl])),
+        VerifyError::Revoked
+    );
+    // The skew is configurable: 11 minutes is refused by default, accepted with 15.
+    let skewed = signed_at(now - 11 * 60 * second());
+    assert_eq!(fails(&skewed, &emulator()), VerifyError::SigningTimeSkew);
+    let lenient = VerifyOptions {
+        max_skew: Duration::from_secs(15 * 60),
+        ..emulator()
+    };
+    verify_consent(&skewed, &lenient).unwrap();
+}
+
+#[test]
+fn forgery_stale_crl() {
+    let day = Duration::from_secs(86_400);
+    let now = SystemTime::now();
+    // nextUpdate (a day after thisUpdate) long past.
+    let stale = EmulatorCa::shared().issue_crl(&[], now - 30 * day).unwrap();
+    assert_eq!(
+        fails(&signed_at(now), &strict(vec![stale])),
+        VerifyError::CrlNotCurrent
+    );
+    // Not yet issued at the receipt time.
+    let future = EmulatorCa::shared().issue_crl(&[], now + day).unwrap();
+    assert_eq!(
+        fails(&signed_at(now), &strict(vec![future])),
+        VerifyError::CrlNotCurrent
+    );
+    // No nextUpdate: its freshness cannot be judged.
+    let open = crl_with(now, |t| t.next_update = None);
+    assert!(matches!(
+        fails(&signed_at(now), &strict(vec![open])),
+        VerifyError::BadCrl(_)
+    ));
+}
+
+#[test]
+fn forgery_unknown_critical_extension() {
+    let p = persona();
+    let cert = reissue(p.signature_certificate_der(), |tbs| {
+        tbs.extensions.get_or_insert_with(Vec::new).push(extension(
+            "1.2.3.4.5.6",
+            true,
+            &[0x05, 0x00],
+        ));
+    });
+    let signed = sign_rsa(p.signature_key(), &cert, &a_consent());
+    assert_eq!(
+        fails(&signed, &emulator()),
+        VerifyError::UnknownCriticalExtension("1.2.3.4.5.6".into())
+    );
+    // The same extension, not critical: fine.
+    let cert = reissue(p.signature_certificate_der(), |tbs| {
+        tbs.extensions.get_or_insert_with(Vec::new).push(extension(
+            "1.2.3.4.5.6",
+            false,
+            &[0x05, 0x00],
+        ));
+    });
+    verify_consent(
+        &sign_rsa(p.signature_key(), &cert, &a_consent()),
+        &emulator(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn forgery_rsa_1024_signer_key() {
+    let mut rng = rand_core::OsRng;
+    let weak = RsaPrivateKey::new(&mut rng, 1024).unwrap();
+    let p = persona();
+    let cert = persona_certificate(
+        &weak.to_public_key(),
+        0x7E57_0010,
+        p.issue_date(),
+        oid::CARD_SIGNATURE_POLICY,
+        &Default::default(),
+    );
+    let signed = sign_rsa(&weak, &cert, &a_consent());
+    assert_eq!(
+        fails(&signed, &emulator()),
+        VerifyError::WeakKey("RSA key of 1024 bits".into())
+    );
+}
+
+#[test]
+fn forgery_signature_certificate_without_basic_four_attributes() {
+    let p = persona();
+    let cert = reissue(p.signature_certificate_der(), |tbs| {
+        let exts = tbs.extensions.as_mut().unwrap();
+        exts.retain(|e| e.extn_id != const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME);
+    });
+    let parsed = JpkiCertificate::from_der(&cert).unwrap();
+    assert_eq!(parsed.kind(), CertificateKind::Signature);
+    let signed = sign_rsa(p.signature_key(), &cert, &a_consent());
+    assert_eq!(
+        fails(&signed, &emulator()),
+        VerifyError::MissingSignatureAttributes
+    );
+}
+
+#[test]
+fn revocation_not_checked_is_refused_unless_opted_out() {
+    let signed = persona_signed(&a_consent());
+    assert_eq!(
+        fails(&signed, &strict(Vec::new())),
+        VerifyError::RevocationNotChecked
+    );
+    let v = verify_consent(&signed, &emulator()).unwrap();
+    assert_eq!(v.signature.revocation, RevocationStatus::NotChecked);
+    let verifier = Verifier::new(TrustStore::emulator());
+    assert_eq!(
+        verifier
+            .verify_consent(&signed, &ConsentCheck::default())
+            .unwrap_err(),
+        VerifyError::RevocationNotChecked
+    );
+    verifier
+        .allow_unchecked_revocation()
+        .verify_consent(&signed, &ConsentCheck::default())
+        .unwrap();
+}
+
+#[test]
+fn unsupported_crls_are_refused() {
+    let now = SystemTime::now();
+    let signed = signed_at(now);
+    // A delta CRL.
+    let delta = crl_with(now, |t| {
+        t.crl_extensions
+            .get_or_insert_with(Vec::new)
+            .push(extension("2.5.29.27", true, &[0x02, 0x01, 0x01]))
+    });
+    // An unknown critical CRL extension.
+    let unknown = crl_with(now, |t| {
+        t.crl_extensions
+            .get_or_insert_with(Vec::new)
+            .push(extension("1.2.3.4.5.7", true, &[0x05, 0x00]))
+    });
+    // An issuing distribution point limited to CA certificates ([2] TRUE).
+    let idp = crl_with(now, |t| {
+        t.crl_extensions
+            .get_or_insert_with(Vec::new)
+            .push(extension(
+                "2.5.29.28",
+                true,
+                &[0x30, 0x03, 0x82, 0x01, 0xFF],
+            ))
+    });
+    // An entry with an unknown critical extension.
+    let entry = crl_with(now, |t| {
+        t.revoked_certificates = Some(vec![x509_cert::crl::RevokedCert {
+            serial_number: x509_cert::serial_number::SerialNumber::new(&[0x01]).unwrap(),
+            revocation_date: t.this_update,
+            crl_entry_extensions: Some(vec![extension("1.2.3.4.5.8", true, &[0x05, 0x00])]),
+        }])
+    });
+    for crl in [delta, unknown, idp, entry] {
+        assert!(matches!(
+            fails(&signed, &strict(vec![crl])),
+            VerifyError::UnsupportedCrl(_)
+        ));
+    }
+    // An issuing distribution point for user certificates only ([1] TRUE) is in scope.
+    let users = crl_with(now, |t| {
+        t.crl_extensions
+            .get_or_insert_with(Vec::new)
+            .push(extension(
+                "2.5.29.28",
+                true,
+                &[0x30, 0x03, 0x81, 0x01, 0xFF],
+            ))
+    });
+    verify_consent(&signed, &strict(vec![users])).unwrap();
+}
+
+#[test]
+fn card_or_smartphone_fails_closed() {
+    let p = persona();
+    // A JPKI signature policy that is neither a known card's nor the smartphone's.
+    let cert = persona_certificate(
+        &p.signature_key().to_public_key(),
+        0x7E57_0011,
+        p.issue_date(),
+        der::asn1::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.1.99"),
+        &Default::default(),
+    );
+    assert_eq!(
+        mynasign::verify::certificate_source(&JpkiCertificate::from_der(&cert).unwrap()),
+        None
+    );
+    let kiosk = Document::from(docs::consent(Channel::LicenceCentreKiosk)).encode();
+    assert!(matches!(
+        fails(&sign_rsa(p.signature_key(), &cert, &kiosk), &emulator()),
+        VerifyError::ChannelRule(_)
+    ));
+    // A rule that accepts either passes, and says neither.
+    let v = verify_consent(
+        &sign_rsa(p.signature_key(), &cert, &a_consent()),
+        &emulator(),
+    )
+    .unwrap();
+    assert_eq!(v.source, None);
+    // The JPKI-TEST card policy is a card's.
+    let test = persona_certificate(
+        &p.signature_key().to_public_key(),
+        0x7E57_0012,
+        p.issue_date(),
+        oid::TEST_CARD_SIGNATURE_POLICY,
+        &Default::default(),
+    );
+    let v = verify_consent(&sign_rsa(p.signature_key(), &test, &kiosk), &emulator()).unwrap();
+    assert_eq!(v.source, Some(CertificateSource::Card));
+}
+
+#[test]
+fn bound_to_the_consent_content_type() {
+    let p = persona();
+    for hint in [None, Some("text/plain".to_string())] {
+        let mut signer = RsaKeySigner::new(
+            p.signature_key().clone(),
+            p.signature_certificate_der().to_vec(),
+        );
+        let options = mcms::SignOptions {
+            content_hint: hint,
+            ..mcms::SignOptions::default()
+        };
+        let signed = mcms::sign(&a_consent(), &mut signer, &options).unwrap();
+        // A valid CAdES signature over the same bytes...
+        verify_signed_data(&signed, &emulator()).unwrap();
+        // ...made for another purpose is not a consent.
+        assert_eq!(fails(&signed, &emulator()), VerifyError::WrongContentType);
+    }
+}
+
+#[test]
+fn nonce_and_channel_of_the_procedure() {
+    let signed = persona_signed(&a_consent());
+    let other_nonce = VerifyOptions {
+        nonce: Some("tx-someone-else".into()),
+        ..emulator()
+    };
+    assert_eq!(fails(&signed, &other_nonce), VerifyError::NonceMismatch);
+    let kiosk = VerifyOptions {
+        channel: Some(Channel::LicenceCentreKiosk),
+        ..emulator()
+    };
+    assert_eq!(fails(&signed, &kiosk), VerifyError::ChannelMismatch);
+    let right = VerifyOptions {
+        nonce: Some("tx-consent-0001".into()),
+        channel: Some(Channel::Mynaportal),
+        ..emulator()
+    };
+    verify_consent(&signed, &right).unwrap();
+}
+
+#[test]
+fn document_timestamp_agrees_with_signing_time() {
+    let p = persona();
+    let now = SystemTime::now();
+    let an_hour_ago = consent_at(now - Duration::from_secs(3600));
+    let signed = sign_rsa_at(
+        p.signature_key(),
+        p.signature_certificate_der(),
+        &an_hour_ago,
+        now,
+    );
+    assert_eq!(fails(&signed, &emulator()), VerifyError::TimestampMismatch);
+}
+
+#[test]
+fn size_cap_before_decoding() {
+    let huge = vec![0x30; MAX_CMS_SIZE + 1];
+    assert_eq!(
+        fails(&huge, &emulator()),
+        VerifyError::TooLarge {
+            size: MAX_CMS_SIZE + 1,
+            max: MAX_CMS_SIZE
+        }
+    );
+}
+
+#[test]
+fn signature_is_over_the_attributes_as_received() {
+    // Sign attributes whose DER is what the signer made; then re-order nothing but change the
+    // signature to one over a different encoding of the same attributes (the [0] tag kept
+    // instead of the SET OF tag): refused, since only the received bytes re-tagged count.
+    let p = persona();
+    let good = persona_signed(&a_consent());
+    let bad = edit(&good, |sd| {
+        let mut infos: Vec<_> = sd.signer_infos.0.iter().cloned().collect();
+        let si = &mut infos[0];
+        let mut implicit = si.signed_attrs.as_ref().unwrap().to_der().unwrap();
+        implicit[0] = 0xA0;
+        let sig = p
+            .signature_key()
+            .sign(
+                rsa::Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(&implicit),
+            )
+            .unwrap();
+        si.signature = OctetString::new(sig).unwrap();
+        sd.signer_infos = SignerInfos(SetOfVec::try_from(infos).unwrap());
+    });
+    assert_eq!(fails(&bad, &emulator()), VerifyError::SignatureMismatch);
+}
+
+#[test]
+fn custom_trust_store_refuses_a_non_ca_root() {
+    let leaf = persona().signature_certificate_der().to_vec();
+    assert!(TrustStore::custom(vec![leaf]).is_err());
+    TrustStore::custom(vec![EmulatorCa::shared().signature_ca_der().to_vec()]).unwrap();
+}
+
+#[test]
+fn ocsp_request_is_built_for_the_certificate() {
+    let verifier = Verifier::new(TrustStore::emulator());
+    let cert = persona().signature_certificate();
+    let req = verifier
+        .ocsp_request(&cert, Some(b"0123456789abcdef"))
+        .unwrap();
+    // A SEQUENCE holding the serial and the nonce.
+    assert_eq!(req[0], 0x30);
+    assert!(req
+        .windows(cert.serial_bytes().len())
+        .any(|w| w == cert.serial_bytes()));
+    assert!(req.windows(16).any(|w| w == b"0123456789abcdef"));
+    assert!(verifier.ocsp_request(&cert, Some(&[0u8; 33])).is_err());
+    assert_eq!(
+        Verifier::new(TrustStore::production())
+            .ocsp_request(&cert, None)
+            .unwrap_err(),
+        VerifyError::UntrustedChain
+    );
+}
+
+/// An older generation of the emulator signature root: same name, its own key and key
+/// identifier, self-signed. Returns the certificate and its key.
+fn older_generation(serial: u8) -> (Vec<u8>, RsaPrivateKey) {
+    use spki::EncodePublicKey;
+    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        key.to_public_key().to_public_key_der().unwrap().as_bytes(),
+    )
+    .unwrap();
+    let mut cert =
+        x509_cert::Certificate::from_der(EmulatorCa::shared().signature_ca_der()).unwrap();
+    let tbs = &mut cert.tbs_certificate;
+    tbs.serial_number = x509_cert::serial_number::SerialNumber::new(&[serial]).unwrap();
+    tbs.subject_public_key_info = spki;
+    for ext in tbs.extensions.iter_mut().flatten() {
+        if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER {
+            let ski = OctetString::new(vec![serial; 20])
+                .unwrap()
+                .to_der()
+                .unwrap();
+            ext.extn_value = OctetString::new(ski).unwrap();
+        }
+    }
+    let tbs_der = tbs.to_der().unwrap();
+    let sig = key
+        .sign(
+            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(&tbs_der),
+        )
+        .unwrap();
+    cert.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    (cert.to_der().unwrap(), key)
+}
+
+#[test]
+fn three_generations_key_identifier_index_and_crl_of_another_generation_skipped() {
+    let ca = EmulatorCa::shared();
+    let (old, old_key) = older_generation(1);
+    let (older, _) = older_generation(2);
+    let store =
+        TrustStore::custom(vec![old.clone(), older, ca.signature_ca_der().to_vec()]).unwrap();
+    let signer = persona().signature_certificate();
+    // Found by key identifier: the newest root, last in the store.
+    assert_eq!(
+        store.issuer_of(&signer).unwrap().der(),
+        ca.signature_ca_der()
+    );
+    // Each generation issues itself.
+    for r in store.roots() {
+        assert_eq!(store.issuer_of(r).unwrap().der(), r.der());
+    }
+
+    // A CRL of the old generation (same issuer name, its own key), listing the serial.
+    let now = SystemTime::now();
+    let mut crl = x509_cert::crl::CertificateList::from_der(
+        &ca.issue_crl(&[(signer.serial_bytes(), now - 86_400 * second())], now)
+            .unwrap(),
+    )
+    .unwrap();
+    crl.tbs_cert_list.crl_extensions = None;
+    let tbs = crl.tbs_cert_list.to_der().unwrap();
+    let sig = old_key
+        .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
+        .unwrap();
+    crl.signature = der::asn1::BitString::from_bytes(&sig).unwrap();
+    let old_crl = crl.to_der().unwrap();
+
+    let signed = signed_at(now);
+    // Accepted as a CRL (the old root signed it), but it is not about the newest root's
+    // certificates: skipped, so revocation is not established...
+    let verifier = Verifier::new(store.clone()).with_crl(&old_crl).unwrap();
+    assert_eq!(
+        verifier
+            .verify_consent(&signed, &ConsentCheck::default())
+            .unwrap_err(),
+        VerifyError::RevocationNotChecked
+    );
+    // ...and with the newest root's CRL as well, that one decides.
+    let verifier = verifier.with_crl(&ca.issue_crl(&[], now).unwrap()).unwrap();
+    let v = verifier
+        .verify_consent(&signed, &ConsentCheck::default())
+        .unwrap();
+    assert!(matches!(
+        v.signature.revocation,
+        RevocationStatus::Crl { .. }
+    ));
+    assert_eq!(v.signature.root.der(), ca.signature_ca_der());
+}
+
+#[test]
+fn elliptic_curves_other_than_p256_are_refused() {
+    // The persona's certificate re-issued for a P-256 key point labelled secp384r1.
+    use spki::EncodePublicKey;
+    let key = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+    let mut spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        p256::PublicKey::from(key.verifying_key())
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    spki.algorithm.parameters =
+        Some(Any::encode_from(&der::asn1::ObjectIdentifier::new_unwrap("1.3.132.0.34")).unwrap());
+    let cert = reissue(persona().signature_certificate_der(), |tbs| {
+        tbs.subject_public_key_info = spki;
+    });
+    let mut signer = P256KeySigner::new(key, cert);
+    let signed = mcms::sign(&a_consent(), &mut signer, &Default::default()).unwrap();
+    assert!(matches!(
+        fails(&signed, &emulator()),
+        VerifyError::WeakKey(m) if m.contains("1.3.132.0.34")
+    ));
 }

@@ -138,16 +138,8 @@ pub fn sign_consent(
     })
 }
 
-/// Verifies a signed consent (CMS, DER) against `trust`, judging the certificate at
-/// `at_unix` (seconds since 1970) or, when `null`, at the signing time (a consent outlives
-/// its certificate).
-#[uniffi::export]
-pub fn verify_consent(
-    cms: Vec<u8>,
-    trust: TrustAnchors,
-    at_unix: Option<i64>,
-) -> Result<VerifiedConsentInfo, MynaError> {
-    let trust = match trust {
+fn trust_store(trust: TrustAnchors) -> Result<TrustStore, MynaError> {
+    Ok(match trust {
         TrustAnchors::Production => TrustStore::production(),
         TrustAnchors::JpkiTest => TrustStore::jpki_test(),
         #[cfg(feature = "emulator")]
@@ -158,33 +150,100 @@ pub fn verify_consent(
                 "trust (no emulator in this build)",
             ))
         }
+    })
+}
+
+fn time(unix: Option<i64>, field: &'static str) -> Result<Option<SystemTime>, MynaError> {
+    match unix {
+        None => Ok(None),
+        Some(s) if s >= 0 => Ok(Some(UNIX_EPOCH + Duration::from_secs(s as u64))),
+        Some(_) => Err(MynaError::invalid_input(field)),
+    }
+}
+
+fn verified_info(v: mynasign::verify::VerifiedConsent) -> VerifiedConsentInfo {
+    let unix = |t: SystemTime| {
+        t.duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
     };
-    let at = match at_unix {
-        None => None,
-        Some(s) if s >= 0 => Some(UNIX_EPOCH + Duration::from_secs(s as u64)),
-        Some(_) => return Err(MynaError::invalid_input("at_unix")),
+    VerifiedConsentInfo {
+        document: ConsentDocument::from_core(&v.document),
+        document_json: String::from_utf8_lossy(&v.signature.content).into_owned(),
+        signer: (&v.signature.certificate).into(),
+        source: v.source.map(Into::into),
+        signing_time_unix: unix(v.signature.signing_time),
+        received_at_unix: unix(v.signature.evaluated_at),
+        revocation: (&v.signature.revocation).into(),
+    }
+}
+
+/// Verifies a signed consent (CMS, DER) against `trust`, judging the certificate at the
+/// receipt time `at_unix` (seconds since 1970) or, when `null`, now; the signing time must
+/// agree with it. The app's own check before sending: **revocation is not checked** here
+/// (the result says so); a receiving service uses [`verify_consent_with`].
+#[uniffi::export]
+pub fn verify_consent(
+    cms: Vec<u8>,
+    trust: TrustAnchors,
+    at_unix: Option<i64>,
+) -> Result<VerifiedConsentInfo, MynaError> {
+    let v = mynasign::verify::verify_consent(
+        &cms,
+        &VerifyOptions {
+            trust: trust_store(trust)?,
+            received_at: time(at_unix, "at_unix")?,
+            require_revocation: false,
+            ..VerifyOptions::default()
+        },
+    )?;
+    Ok(verified_info(v))
+}
+
+/// Verifies a signed consent (CMS, DER) as a receiving service does: at the receipt time,
+/// against the service's nonce and channel, with revocation established by a CRL or an OCSP
+/// response (refused when neither applies, unless `allow_unchecked_revocation`).
+#[uniffi::export]
+pub fn verify_consent_with(
+    cms: Vec<u8>,
+    options: VerifyConsentOptions,
+) -> Result<VerifiedConsentInfo, MynaError> {
+    let trust = if options.roots_der.is_empty() {
+        trust_store(options.trust)?
+    } else {
+        TrustStore::custom(options.roots_der).map_err(mynasign::Error::from)?
     };
     let v = mynasign::verify::verify_consent(
         &cms,
         &VerifyOptions {
             trust,
-            at,
-            crls: Vec::new(),
+            received_at: time(options.received_at_unix, "received_at_unix")?,
+            crls: options.crls,
+            ocsp_response: options.ocsp_response,
+            ocsp_nonce: options.ocsp_nonce,
+            nonce: options.nonce,
+            channel: options.channel.map(Into::into),
+            max_skew: options
+                .max_skew_seconds
+                .map_or(mynasign::verify::DEFAULT_MAX_SKEW, Duration::from_secs),
+            require_revocation: !options.allow_unchecked_revocation,
         },
     )?;
-    let signing_time_unix = v
-        .signature
-        .signing_time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    Ok(VerifiedConsentInfo {
-        document: ConsentDocument::from_core(&v.document),
-        document_json: String::from_utf8_lossy(&v.signature.content).into_owned(),
-        signer: (&v.signature.certificate).into(),
-        source: v.source.into(),
-        signing_time_unix,
-    })
+    Ok(verified_info(v))
+}
+
+/// The DER OCSP request (RFC 6960, SHA-256 CertID) for `cert_der`, issued by a root of
+/// `trust`, with `nonce` (1 to 32 bytes) when given: send it with the app's own HTTP client
+/// (`POST`, `application/ocsp-request`).
+#[uniffi::export]
+pub fn ocsp_request(
+    cert_der: Vec<u8>,
+    trust: TrustAnchors,
+    nonce: Option<Vec<u8>>,
+) -> Result<Vec<u8>, MynaError> {
+    let cert = JpkiCertificate::from_der(&cert_der).map_err(mynasign::Error::from)?;
+    let verifier = mynasign::verify::Verifier::new(trust_store(trust)?);
+    Ok(verifier.ocsp_request(&cert, nonce.as_deref())?)
 }
 
 /// The 10-year period of a consent given on `consent_date` (`YYYY-MM-DD`, Japan time), seen

@@ -687,10 +687,106 @@ pub struct VerifiedConsentInfo {
     pub document_json: String,
     /// The signer certificate.
     pub signer: CertificateInfo,
-    /// Card or smartphone.
-    pub source: CertificateSource,
+    /// Card or smartphone; `null` when the certificate's policy is neither a known card
+    /// policy nor the smartphone one (only channel rules that accept either passed).
+    pub source: Option<CertificateSource>,
     /// The signing-time attribute, seconds since 1970 UTC.
     pub signing_time_unix: i64,
+    /// The receipt time validity and revocation were judged at, seconds since 1970 UTC.
+    pub received_at_unix: i64,
+    /// How revocation was established.
+    pub revocation: RevocationInfo,
+}
+
+/// How revocation was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RevocationMethod {
+    /// A CRL of the signer's root, current at the receipt time.
+    Crl,
+    /// An OCSP response, fresh at the receipt time.
+    Ocsp,
+    /// Not checked (only when the caller allowed it).
+    NotChecked,
+}
+
+/// How revocation was established, with the times of the CRL or OCSP response.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RevocationInfo {
+    /// CRL, OCSP or not checked.
+    pub method: RevocationMethod,
+    /// The CRL's or single response's thisUpdate (seconds since 1970 UTC).
+    pub this_update_unix: Option<i64>,
+    /// The nextUpdate, when present.
+    pub next_update_unix: Option<i64>,
+    /// The OCSP response's producedAt.
+    pub produced_at_unix: Option<i64>,
+}
+
+fn unix(t: std::time::SystemTime) -> i64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
+    fn from(r: &mynasign::verify::RevocationStatus) -> Self {
+        use mynasign::verify::RevocationStatus as R;
+        match r {
+            R::Crl {
+                this_update,
+                next_update,
+                ..
+            } => RevocationInfo {
+                method: RevocationMethod::Crl,
+                this_update_unix: Some(unix(*this_update)),
+                next_update_unix: Some(unix(*next_update)),
+                produced_at_unix: None,
+            },
+            R::Ocsp {
+                produced_at,
+                this_update,
+                next_update,
+            } => RevocationInfo {
+                method: RevocationMethod::Ocsp,
+                this_update_unix: Some(unix(*this_update)),
+                next_update_unix: next_update.map(unix),
+                produced_at_unix: Some(unix(*produced_at)),
+            },
+            _ => RevocationInfo {
+                method: RevocationMethod::NotChecked,
+                this_update_unix: None,
+                next_update_unix: None,
+                produced_at_unix: None,
+            },
+        }
+    }
+}
+
+/// What a receiving service knows when it verifies a consent (the options of
+/// `verify_consent_with`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VerifyConsentOptions {
+    /// Which roots to trust (ignored when `roots_der` is not empty).
+    pub trust: TrustAnchors,
+    /// The caller's own roots (DER CA certificates), instead of `trust`.
+    pub roots_der: Vec<Vec<u8>>,
+    /// When the consent was received (seconds since 1970 UTC); `null`: now.
+    pub received_at_unix: Option<i64>,
+    /// CRLs (DER).
+    pub crls: Vec<Vec<u8>>,
+    /// An OCSP response (DER) for the signer certificate.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The nonce sent in the OCSP request, if any.
+    pub ocsp_nonce: Option<Vec<u8>>,
+    /// The nonce the service issued: the document's must equal it.
+    pub nonce: Option<String>,
+    /// The channel of the procedure: the document's must equal it.
+    pub channel: Option<ConsentChannel>,
+    /// The largest allowed difference between signing time and receipt time, in seconds;
+    /// `null`: 600.
+    pub max_skew_seconds: Option<u64>,
+    /// Accept a consent whose revocation was not checked (no CRL or OCSP response applies).
+    pub allow_unchecked_revocation: bool,
 }
 
 /// The 10-year period of a consent.

@@ -282,3 +282,50 @@ def test_keystore_failures_are_typed():
         m.sign_consent_with_signer(EmulatedKeystore(phone, m.SignerError.Cancelled()), m.CertificateSource.SMARTPHONE, doc)
     with pytest.raises(m.MynaError.CardError):
         m.sign_consent_with_signer(EmulatedKeystore(phone, ValueError("boom")), m.CertificateSource.SMARTPHONE, doc)
+
+
+def service_options(**overrides):
+    options = dict(
+        trust=m.TrustAnchors.EMULATOR,
+        roots_der=[],
+        received_at_unix=None,
+        crls=[],
+        ocsp_response=None,
+        ocsp_nonce=None,
+        nonce=None,
+        channel=None,
+        max_skew_seconds=None,
+        allow_unchecked_revocation=False,
+    )
+    options.update(overrides)
+    return m.VerifyConsentOptions(**options)
+
+
+def test_a_service_verifies_with_its_nonce_channel_and_revocation(emulator, link):
+    signed = m.sign_consent(link, consent(), emulator.signature_password(), False, False, None, None)
+    # The app's own check says revocation was not checked.
+    assert m.verify_consent(signed.cms, m.TrustAnchors.EMULATOR, None).revocation.method == m.RevocationMethod.NOT_CHECKED
+    # A service refuses that unless it opts out.
+    with pytest.raises(m.MynaError.VerificationFailed) as e:
+        m.verify_consent_with(signed.cms, service_options())
+    assert e.value.reason == "REVOCATION_NOT_CHECKED"
+    ok = m.verify_consent_with(signed.cms, service_options(
+        allow_unchecked_revocation=True, nonce="txn-0001",
+        channel=m.ConsentChannel.LICENCE_CENTRE_KIOSK))
+    assert ok.source == m.CertificateSource.CARD
+    assert ok.received_at_unix >= ok.signing_time_unix
+    with pytest.raises(m.MynaError.VerificationFailed) as e:
+        m.verify_consent_with(signed.cms, service_options(allow_unchecked_revocation=True, nonce="another"))
+    assert e.value.reason == "NONCE_MISMATCH"
+    with pytest.raises(m.MynaError.VerificationFailed) as e:
+        m.verify_consent_with(signed.cms, service_options(
+            allow_unchecked_revocation=True, channel=m.ConsentChannel.MYNAPORTAL))
+    assert e.value.reason == "CHANNEL_MISMATCH"
+    # Received a day after it was signed: the signing time is outside the skew.
+    with pytest.raises(m.MynaError.VerificationFailed) as e:
+        m.verify_consent_with(signed.cms, service_options(
+            allow_unchecked_revocation=True, received_at_unix=ok.signing_time_unix + 86400))
+    assert e.value.reason == "SIGNING_TIME_SKEW"
+    # The OCSP request for the signer certificate, to send with the app's own HTTP client.
+    request = m.ocsp_request(signed.certificate.der, m.TrustAnchors.EMULATOR, b"0123456789abcdef")
+    assert request[0] == 0x30 and b"0123456789abcdef" in request

@@ -13,7 +13,9 @@ use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
 use mynasign::flow::{sign_consent_on_card, CardSignOptions, SignedConsent};
 use mynasign::jpki::Profile;
 use mynasign::pin::{Pin, PinKind};
-use mynasign::verify::{verify_consent, TrustLevel, TrustStore, VerifiedConsent, VerifyOptions};
+use mynasign::verify::{
+    verify_consent, RevocationStatus, TrustLevel, TrustStore, VerifiedConsent, VerifyOptions,
+};
 use serde_json::{json, Value};
 
 use crate::CliResult;
@@ -84,19 +86,73 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The CMS file (DER).
     file: PathBuf,
-    /// Which roots to trust.
+    /// Which roots to trust (ignored when --root is given).
     #[arg(long, default_value = "production")]
     trust: String,
-    /// Evaluate the certificate at this time (RFC 3339 `YYYY-MM-DDThh:mm:ssZ`); default: the
-    /// signing time.
+    /// A root certificate (DER) to trust instead of --trust; repeat for several. Each must
+    /// be a CA certificate.
     #[arg(long)]
-    at: Option<String>,
-    /// A CRL (DER) to check revocation against.
+    root: Vec<PathBuf>,
+    /// When the consent was received (RFC 3339 `YYYY-MM-DDThh:mm:ssZ`): validity and
+    /// revocation are judged then, and the signing time must agree. Default: now. For an
+    /// archived consent, pass the receipt time recorded with it.
+    #[arg(long, alias = "at")]
+    received_at: Option<String>,
+    /// A CRL (DER) to check revocation against; repeat for several.
     #[arg(long)]
     crl: Vec<PathBuf>,
+    /// An OCSP response (DER) for the signer certificate.
+    #[arg(long)]
+    ocsp_response: Option<PathBuf>,
+    /// The nonce sent in the OCSP request (hex), when one was sent.
+    #[arg(long)]
+    ocsp_nonce: Option<String>,
+    /// The nonce the service issued: the document's must equal it.
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The channel of the procedure (`licence_centre_kiosk`, `mynaportal`): the document's
+    /// must equal it.
+    #[arg(long)]
+    channel: Option<String>,
+    /// The largest allowed difference between the signing time and the receipt time, in
+    /// seconds.
+    #[arg(long, default_value_t = 600)]
+    max_skew_seconds: u64,
+    /// Accept a consent whose revocation was not checked (no CRL or OCSP response applies).
+    #[arg(long)]
+    no_revocation_check: bool,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+/// Options of `mynasign ocsp request`.
+#[derive(Args)]
+pub struct OcspRequestArgs {
+    /// The certificate (DER or PEM).
+    cert: PathBuf,
+    /// Where to write the DER request.
+    #[arg(long)]
+    out: PathBuf,
+    /// Which roots to find the issuer among (ignored when --root is given).
+    #[arg(long, default_value = "production")]
+    trust: String,
+    /// The issuing root (DER); repeat for several.
+    #[arg(long)]
+    root: Vec<PathBuf>,
+    /// A nonce (hex, 1 to 32 bytes) to put in the request.
+    #[arg(long)]
+    nonce: Option<String>,
+}
+
+/// `mynasign ocsp request`.
+pub fn ocsp_request(args: &OcspRequestArgs) -> CliResult {
+    let cert = mynasign::cert::JpkiCertificate::from_pem_or_der(&std::fs::read(&args.cert)?)?;
+    let verifier = mynasign::verify::Verifier::new(trust_store(&args.trust, &args.root)?);
+    let nonce = args.nonce.as_deref().map(parse_hex).transpose()?;
+    let der = verifier.ocsp_request(&cert, nonce.as_deref())?;
+    std::fs::write(&args.out, der)?;
+    Ok(())
 }
 
 /// Options of `mynasign consent period`.
@@ -260,7 +316,7 @@ pub fn verified_json(v: &VerifiedConsent) -> Value {
         "valid": true,
         "document_type": v.document.kind().type_name(),
         "document": doc,
-        "certificate_source": v.source.to_string(),
+        "certificate_source": v.source.map(|s| s.to_string()),
         "certificate_kind": v.certificate_kind().as_str(),
         "issuance_number": v.issuance_number(),
         "name": a.map(|a| a.name.clone()),
@@ -269,8 +325,64 @@ pub fn verified_json(v: &VerifiedConsent) -> Value {
         "address": a.map(|a| a.address.clone()),
         "signing_time": rfc3339(v.signature.signing_time),
         "evaluated_at": rfc3339(v.signature.evaluated_at),
+        "received_at": rfc3339(v.signature.evaluated_at),
+        "revocation": revocation_json(&v.signature.revocation),
         "issuer": v.signature.certificate.issuer(),
     })
+}
+
+/// How revocation was established, as JSON.
+pub fn revocation_json(r: &RevocationStatus) -> Value {
+    match r {
+        RevocationStatus::Crl {
+            this_update,
+            next_update,
+            number,
+        } => json!({
+            "method": "crl",
+            "this_update": rfc3339(*this_update),
+            "next_update": rfc3339(*next_update),
+            "crl_number": number.as_ref().map(|n| hex(n)),
+        }),
+        RevocationStatus::Ocsp {
+            produced_at,
+            this_update,
+            next_update,
+        } => json!({
+            "method": "ocsp",
+            "produced_at": rfc3339(*produced_at),
+            "this_update": rfc3339(*this_update),
+            "next_update": next_update.map(rfc3339),
+        }),
+        _ => json!({ "method": "not_checked" }),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses lowercase or uppercase hex.
+pub fn parse_hex(s: &str) -> CliResult<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("not hex: {s:?}").into());
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string().into()))
+        .collect()
+}
+
+/// The trust store from `--root` files, or else from `--trust`.
+pub fn trust_store(trust: &str, roots: &[PathBuf]) -> CliResult<TrustStore> {
+    if roots.is_empty() {
+        return Ok(TrustStore::for_level(trust_level(trust)?));
+    }
+    let mut ders = Vec::new();
+    for p in roots {
+        ders.push(std::fs::read(p)?);
+    }
+    Ok(TrustStore::custom(ders)?)
 }
 
 pub fn verify(args: &VerifyArgs) -> CliResult {
@@ -279,15 +391,28 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
     for p in &args.crl {
         crls.push(std::fs::read(p)?);
     }
+    let channel =
+        match args.channel.as_deref() {
+            None => None,
+            Some(c) => Some(Channel::parse(c).ok_or_else(|| {
+                format!("unknown channel {c:?} (licence_centre_kiosk, mynaportal)")
+            })?),
+        };
     let options = VerifyOptions {
-        trust: TrustStore::for_level(trust_level(&args.trust)?),
-        at: args
-            .at
+        trust: trust_store(&args.trust, &args.root)?,
+        received_at: args
+            .received_at
             .as_deref()
             .map(Timestamp::parse)
             .transpose()?
             .map(system_time),
         crls,
+        ocsp_response: args.ocsp_response.as_ref().map(std::fs::read).transpose()?,
+        ocsp_nonce: args.ocsp_nonce.as_deref().map(parse_hex).transpose()?,
+        nonce: args.nonce.clone(),
+        channel,
+        max_skew: Duration::from_secs(args.max_skew_seconds),
+        require_revocation: !args.no_revocation_check,
     };
     match verify_consent(&cms, &options) {
         Ok(v) => {
@@ -300,8 +425,15 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
                     v.document.kind(),
                     v.issuance_number(),
                     v.source
+                        .map_or("neither card nor smartphone".into(), |s| s.to_string())
                 );
                 println!("signing time {}", rfc3339(v.signature.signing_time));
+                println!(
+                    "revocation {}",
+                    revocation_json(&v.signature.revocation)["method"]
+                        .as_str()
+                        .unwrap_or_default()
+                );
             }
             Ok(())
         }

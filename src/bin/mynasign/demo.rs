@@ -62,6 +62,9 @@ pub fn run(args: &DemoArgs) -> CliResult {
         &signed.cms,
         &VerifyOptions {
             trust: TrustStore::emulator(),
+            // The emulator CA's current CRL (it revokes nothing): revocation is established.
+            crls: vec![mynasign::emulator::EmulatorCa::shared()
+                .issue_crl(&[], std::time::SystemTime::now())?],
             ..VerifyOptions::default()
         },
     );
@@ -133,6 +136,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
                 "  verified             against the emulator root: valid; certificate {} ({})",
                 v.issuance_number(),
                 v.source
+                    .map_or("neither card nor smartphone".into(), |s| s.to_string())
             ),
             Err(e) => println!("  verified             FAILED: {e}"),
         }

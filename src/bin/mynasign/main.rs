@@ -4,6 +4,7 @@
 //! - `mynasign cert show FILE [--json]`: a certificate as the typed JPKI view.
 //! - `mynasign info parse FILE [--json]`: a basic-four-attributes record (EF `0002`).
 //! - `mynasign consent sign|verify|period`: consent documents.
+//! - `mynasign ocsp request CERT --out FILE`: the DER OCSP request for a certificate.
 //! - `mynasign emulator export-ca FILE`: the emulator's roots, PEM.
 //! - `mynasign emulator serve`: the emulated card in vsmartcard's virtual PC/SC reader.
 //! - `mynasign reader list`, `mynasign pin status`, `mynasign linkage check`, and
@@ -67,6 +68,18 @@ enum Command {
         #[command(subcommand)]
         command: LinkageCommand,
     },
+    /// OCSP (RFC 6960): requests to send with your own HTTP client.
+    Ocsp {
+        #[command(subcommand)]
+        command: OcspCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OcspCommand {
+    /// Write the DER OCSP request for a certificate (SHA-256 CertID) issued by a trusted
+    /// root.
+    Request(consent::OcspRequestArgs),
 }
 
 #[derive(Subcommand)]
@@ -151,6 +164,9 @@ fn main() -> ExitCode {
         Command::Linkage {
             command: LinkageCommand::Check(args),
         } => oncard::linkage_check(&args),
+        Command::Ocsp {
+            command: OcspCommand::Request(args),
+        } => consent::ocsp_request(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,369 @@
+//! The [`Verifier`]: built once by a service, called per consent.
+
+use std::time::{Duration, SystemTime};
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use sha2::Digest;
+use x509_cert::time::Time;
+
+use super::revocation::{self, PreparedCrl, RevocationStatus};
+use super::{ocsp, raw, strict, TrustStore, VerifiedSignature, VerifyError};
+use super::{DEFAULT_MAX_SKEW, JPKI_POLICY_ARC, MAX_CMS_SIZE};
+use crate::cert::{verify_signature, CertificateKind, JpkiCertificate};
+use crate::cms::{ess, oid};
+use crate::consent::Channel;
+
+/// What the service knows about one consent it received.
+#[derive(Debug, Clone, Default)]
+pub struct ConsentCheck {
+    /// When it was received, by the service's own clock. Default: now. Re-verifying an
+    /// archived consent passes the receipt time recorded with it.
+    pub received_at: Option<SystemTime>,
+    /// The nonce the service issued for this procedure, if any: the document's must equal it.
+    pub nonce: Option<String>,
+    /// The channel of the procedure, if known: the document's must equal it.
+    pub channel: Option<Channel>,
+    /// An OCSP response (DER) for the signer certificate, fetched by the service.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The nonce sent in the OCSP request, if one was sent.
+    pub ocsp_nonce: Option<Vec<u8>>,
+}
+
+/// A verifier a receiving service builds once: its roots (parsed and indexed once), its
+/// CRLs (parsed, signature-checked and indexed once), its skew, and whether revocation must
+/// be established. Cheap to clone; safe to share between threads.
+///
+/// Strict by default: [`Verifier::new`] refuses a consent whose revocation could not be
+/// established ([`VerifyError::RevocationNotChecked`]) unless
+/// [`allow_unchecked_revocation`](Self::allow_unchecked_revocation) is called.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    trust: TrustStore,
+    crls: Vec<PreparedCrl>,
+    max_skew: Duration,
+    require_revocation: bool,
+}
+
+fn malformed(e: impl core::fmt::Display) -> VerifyError {
+    VerifyError::Malformed(e.to_string())
+}
+
+/// The single value of the signed attribute `oid`, if present exactly once.
+fn attribute(
+    si: &SignerInfo,
+    id: der::oid::ObjectIdentifier,
+) -> Result<Option<&der::Any>, VerifyError> {
+    let Some(attrs) = si.signed_attrs.as_ref() else {
+        return Err(VerifyError::Malformed("no signed attributes".into()));
+    };
+    let mut found = attrs.iter().filter(|a| a.oid == id);
+    let Some(a) = found.next() else {
+        return Ok(None);
+    };
+    if found.next().is_some() || a.values.len() != 1 {
+        return Err(VerifyError::Malformed(format!("attribute {id} repeated")));
+    }
+    Ok(a.values.iter().next())
+}
+
+fn digest_for(alg: &der::oid::ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    Ok(match *alg {
+        a if a == oid::SHA256 => sha2::Sha256::digest(data).to_vec(),
+        a if a == oid::SHA384 => sha2::Sha384::digest(data).to_vec(),
+        a if a == oid::SHA512 => sha2::Sha512::digest(data).to_vec(),
+        _ => {
+            return Err(VerifyError::Malformed(
+                "unsupported digest algorithm".into(),
+            ))
+        }
+    })
+}
+
+fn within(t: SystemTime, from: &Time, to: &Time) -> bool {
+    from.to_system_time() <= t && t <= to.to_system_time()
+}
+
+/// `|a - b| <= skew`.
+pub(crate) fn close(a: SystemTime, b: SystemTime, skew: Duration) -> bool {
+    match a.duration_since(b) {
+        Ok(d) => d <= skew,
+        Err(e) => e.duration() <= skew,
+    }
+}
+
+fn matches_sid(c: &x509_cert::Certificate, sid: &SignerIdentifier) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            c.tbs_certificate.issuer == ias.issuer
+                && c.tbs_certificate.serial_number == ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => c
+            .tbs_certificate
+            .get::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+            .ok()
+            .flatten()
+            .is_some_and(|(_, k)| k.0 == ski.0),
+    }
+}
+
+fn check_usage_and_policy(cert: &JpkiCertificate) -> Result<(), VerifyError> {
+    let ku = cert.key_usage().ok_or(VerifyError::WrongKeyUsage)?;
+    match cert.kind() {
+        CertificateKind::Signature => {
+            if !ku.non_repudiation {
+                return Err(VerifyError::WrongKeyUsage);
+            }
+        }
+        _ => {
+            if !ku.digital_signature && !ku.non_repudiation {
+                return Err(VerifyError::WrongKeyUsage);
+            }
+        }
+    }
+    let prefix = format!("{JPKI_POLICY_ARC}.");
+    if !cert.policies().iter().any(|p| p.starts_with(&prefix)) {
+        return Err(VerifyError::WrongPolicy);
+    }
+    Ok(())
+}
+
+impl Verifier {
+    /// A strict verifier trusting `trust`, with no CRL yet, the default skew, and revocation
+    /// required.
+    pub fn new(trust: TrustStore) -> Self {
+        Self {
+            trust,
+            crls: Vec::new(),
+            max_skew: DEFAULT_MAX_SKEW,
+            require_revocation: true,
+        }
+    }
+
+    /// The largest allowed difference between the signing time and the receipt time (and
+    /// between the signing time and the document's timestamp).
+    pub fn with_max_skew(mut self, skew: Duration) -> Self {
+        self.max_skew = skew;
+        self
+    }
+
+    /// Opts out of requiring revocation: a result may then say
+    /// [`RevocationStatus::NotChecked`]. For an app checking its own signature before
+    /// sending it; a receiving service should not.
+    pub fn allow_unchecked_revocation(mut self) -> Self {
+        self.require_revocation = false;
+        self
+    }
+
+    /// Adds a CRL (DER): parsed and its signature checked now, against the trust store's
+    /// roots; refused if it is malformed, not signed by a trusted root
+    /// ([`VerifyError::BadCrl`]) or of an unsupported kind ([`VerifyError::UnsupportedCrl`]).
+    pub fn add_crl(&mut self, crl_der: &[u8]) -> Result<(), VerifyError> {
+        let crl = revocation::prepare(crl_der, &self.trust)?;
+        self.crls.push(crl);
+        Ok(())
+    }
+
+    /// [`add_crl`](Self::add_crl), by value.
+    pub fn with_crl(mut self, crl_der: &[u8]) -> Result<Self, VerifyError> {
+        self.add_crl(crl_der)?;
+        Ok(self)
+    }
+
+    /// The trust store.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// The skew allowed.
+    pub fn max_skew(&self) -> Duration {
+        self.max_skew
+    }
+
+    /// The DER OCSP request for `cert` (issued by a root of this verifier's store), with
+    /// `nonce` when given.
+    pub fn ocsp_request(
+        &self,
+        cert: &JpkiCertificate,
+        nonce: Option<&[u8]>,
+    ) -> Result<Vec<u8>, VerifyError> {
+        let root = self
+            .trust
+            .issuer_of(cert)
+            .ok_or(VerifyError::UntrustedChain)?;
+        ocsp::ocsp_request(cert, root, nonce)
+    }
+
+    /// Verifies a DER CMS `SignedData` with one signer, as the module docs describe.
+    pub fn verify_signed_data(
+        &self,
+        cms_der: &[u8],
+        check: &ConsentCheck,
+    ) -> Result<VerifiedSignature, VerifyError> {
+        if cms_der.len() > MAX_CMS_SIZE {
+            return Err(VerifyError::TooLarge {
+                size: cms_der.len(),
+                max: MAX_CMS_SIZE,
+            });
+        }
+        let ci = ContentInfo::from_der(cms_der).map_err(malformed)?;
+        if ci.content_type != oid::SIGNED_DATA {
+            return Err(VerifyError::Malformed("not SignedData".into()));
+        }
+        let sd: SignedData = ci.content.decode_as().map_err(malformed)?;
+        let si = match sd.signer_infos.0.as_slice() {
+            [one] => one,
+            _ => return Err(VerifyError::Malformed("expected exactly one signer".into())),
+        };
+        let content = match &sd.encap_content_info.econtent {
+            Some(any) => OctetString::from_der(&any.to_der().map_err(malformed)?)
+                .map_err(malformed)?
+                .into_bytes(),
+            None => return Err(VerifyError::Malformed("detached content".into())),
+        };
+        let received = raw::signed_data(cms_der)?;
+
+        // The signer certificate, by its bytes as received.
+        let mut first_error = None;
+        let (signer_der, certificate) = received
+            .certificates
+            .iter()
+            .copied()
+            .find_map(|d| match JpkiCertificate::from_der(d) {
+                Ok(c) if matches_sid(c.x509(), &si.sid) => Some((d, c)),
+                Ok(_) => None,
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                    None
+                }
+            })
+            .ok_or_else(|| match first_error {
+                Some(e) => malformed(e),
+                None => VerifyError::Malformed("signer certificate not included".into()),
+            })?;
+        let signer = certificate.x509();
+        // The certificate's profile first: no work is spent on a key or extension refused.
+        strict::check_certificate(&certificate)?;
+
+        // content-type and message-digest.
+        let ct = attribute(si, oid::CONTENT_TYPE)?
+            .ok_or_else(|| VerifyError::Malformed("no content-type attribute".into()))?;
+        let ct: der::oid::ObjectIdentifier = ct.decode_as().map_err(malformed)?;
+        if ct != sd.encap_content_info.econtent_type {
+            return Err(VerifyError::Malformed(
+                "content-type attribute mismatch".into(),
+            ));
+        }
+        let md = attribute(si, oid::MESSAGE_DIGEST)?
+            .ok_or_else(|| VerifyError::Malformed("no message-digest attribute".into()))?;
+        let md: OctetString = md.decode_as().map_err(malformed)?;
+        if digest_for(&si.digest_alg.oid, &content)? != md.as_bytes() {
+            return Err(VerifyError::DigestMismatch);
+        }
+
+        // The signature over the signed attributes exactly as received (re-tagged SET OF).
+        let signed = received
+            .signed_attributes
+            .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?;
+        if !verify_signature(
+            &signer.tbs_certificate.subject_public_key_info,
+            &si.signature_algorithm,
+            Some(&si.digest_alg),
+            &signed,
+            si.signature.as_bytes(),
+        ) {
+            return Err(VerifyError::SignatureMismatch);
+        }
+
+        // ESS signing-certificate-v2 binds the certificate, hashed as received.
+        let ess_attr = attribute(si, ess::ID_AA_SIGNING_CERTIFICATE_V2)?
+            .ok_or(VerifyError::CertificateNotBound)?;
+        let ess: ess::SigningCertificateV2 = ess_attr
+            .decode_as()
+            .map_err(|_| VerifyError::CertificateNotBound)?;
+        let first = ess.certs.first().ok_or(VerifyError::CertificateNotBound)?;
+        let hash_alg = first
+            .hash_algorithm
+            .as_ref()
+            .map(|a| a.oid)
+            .unwrap_or(oid::SHA256);
+        let expected =
+            digest_for(&hash_alg, signer_der).map_err(|_| VerifyError::CertificateNotBound)?;
+        if first.cert_hash.as_bytes() != expected.as_slice() {
+            return Err(VerifyError::CertificateNotBound);
+        }
+        if let Some(is) = &first.issuer_serial {
+            let names_issuer = is.issuer.iter().any(|g| {
+                matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if *n == signer.tbs_certificate.issuer)
+            });
+            if !names_issuer || is.serial_number != signer.tbs_certificate.serial_number {
+                return Err(VerifyError::CertificateNotBound);
+            }
+        }
+
+        // Content hints (required by verify_consent, optional here).
+        let content_description = match attribute(si, ess::ID_AA_CONTENT_HINT)? {
+            None => None,
+            Some(v) => {
+                let hints: ess::ContentHints = v.decode_as().map_err(malformed)?;
+                if hints.content_type != sd.encap_content_info.econtent_type {
+                    return Err(VerifyError::WrongContentType);
+                }
+                hints.content_description
+            }
+        };
+
+        // Time: the receipt time is the evaluation time; the signer's claim must agree.
+        let st = attribute(si, oid::SIGNING_TIME)?
+            .ok_or_else(|| VerifyError::Malformed("no signing-time attribute".into()))?;
+        let st = Time::from_der(&st.to_der().map_err(malformed)?).map_err(malformed)?;
+        let signing_time = st.to_system_time();
+        let at = check.received_at.unwrap_or_else(SystemTime::now);
+        if !close(signing_time, at, self.max_skew) {
+            return Err(VerifyError::SigningTimeSkew);
+        }
+
+        // The chain, validity, usage and policy.
+        let root_index = self
+            .trust
+            .issuer_index_of(&certificate)
+            .ok_or(VerifyError::UntrustedChain)?;
+        let root = self.trust.roots()[root_index].clone();
+        strict::check_certificate(&root)?;
+        let v = &signer.tbs_certificate.validity;
+        let rv = &root.x509().tbs_certificate.validity;
+        if !within(at, &v.not_before, &v.not_after) || !within(at, &rv.not_before, &rv.not_after) {
+            return Err(VerifyError::NotValidAtTime);
+        }
+        check_usage_and_policy(&certificate)?;
+
+        // Revocation at the receipt time.
+        let serial = signer.tbs_certificate.serial_number.as_bytes();
+        let mut revocation = revocation::check(&self.crls, root_index, serial, at)?
+            .unwrap_or(RevocationStatus::NotChecked);
+        if let Some(response) = &check.ocsp_response {
+            revocation = ocsp::check(
+                response,
+                &certificate,
+                &root,
+                at,
+                self.max_skew,
+                check.ocsp_nonce.as_deref(),
+            )?;
+        }
+        if self.require_revocation && revocation == RevocationStatus::NotChecked {
+            return Err(VerifyError::RevocationNotChecked);
+        }
+        Ok(VerifiedSignature {
+            content,
+            certificate,
+            root,
+            signing_time,
+            evaluated_at: at,
+            revocation,
+            content_description,
+        })
+    }
+}
