@@ -456,3 +456,142 @@ fn consent_period_rows() {
 fn persona_cert_der() -> Vec<u8> {
     Persona::from_seed(1).signature_certificate_der().to_vec()
 }
+
+// ---------------------------------------------------------------------------------------------
+// persona files (examples/personas/)
+// ---------------------------------------------------------------------------------------------
+
+fn persona_file(name: &str) -> String {
+    format!("{}/examples/personas/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sign_with_persona(file: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "consent",
+        "sign",
+        "--persona",
+        file,
+        "--out",
+        out,
+        "--nonce",
+        "persona-test",
+        "--channel",
+        "mynaportal",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn verify_json(cms: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec![
+        "consent",
+        "verify",
+        cms,
+        "--trust",
+        "emulator",
+        "--nonce",
+        "persona-test",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    (out.status.code(), parse_one_object(&out))
+}
+
+#[test]
+fn every_example_persona_file_through_the_cli() {
+    let dir = Scratch::new("cli", "personas");
+    let files: Vec<String> =
+        std::fs::read_dir(format!("{}/examples/personas", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+    assert_eq!(files.len(), 7, "{files:?}");
+    let cms = dir.path("consent.der");
+    let cms = s(&cms);
+    for name in &files {
+        let file = persona_file(name);
+        let status = run_json(&["pin", "status", "--persona", &file, "--json"]);
+        let remaining = u64_field(&status["signature_password"], "remaining");
+        let _ = std::fs::remove_file(cms);
+        let out = sign_with_persona(&file, cms, &[]);
+        match name.as_str() {
+            "blocked-signature-password.json" => {
+                assert_eq!(remaining, 0);
+                assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+                assert!(String::from_utf8_lossy(&out.stderr).contains("municipality"));
+            }
+            "one-attempt-left.json" => {
+                assert_eq!(remaining, 1);
+                assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+                // With the holder's explicit agreement the last attempt is used and succeeds.
+                let out = sign_with_persona(&file, cms, &["--allow-last-attempt"]);
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--no-revocation-check"]);
+                assert_eq!(code, Some(0), "{v}");
+            }
+            "under-15.json" => {
+                assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+                assert!(
+                    String::from_utf8_lossy(&out.stderr).contains("no signature certificate"),
+                    "{}",
+                    describe(&out)
+                );
+            }
+            "expired-certificate.json" => {
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--no-revocation-check"]);
+                assert_eq!(code, Some(1), "{v}");
+                assert_eq!(v["reason"], "NotValidAtTime", "{v}");
+            }
+            "revoked-certificate.json" => {
+                assert!(out.status.success(), "{}", describe(&out));
+                let crl = dir.path("revoked.crl");
+                let out = run(&["emulator", "crl", "--persona", &file, "--out", s(&crl)]);
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--crl", s(&crl)]);
+                assert_eq!(code, Some(1), "{v}");
+                assert_eq!(v["reason"], "Revoked", "{v}");
+                // The same card's CRL from a persona that was never revoked lists nothing.
+                let clean = dir.path("clean.crl");
+                let other = persona_file("long-address-non-jis.json");
+                let out = run(&["emulator", "crl", "--persona", &other, "--out", s(&clean)]);
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--crl", s(&clean)]);
+                assert_eq!(code, Some(0), "{v}");
+            }
+            "android-smartphone.json" => {
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--no-revocation-check"]);
+                assert_eq!(code, Some(0), "{v}");
+                assert_eq!(v["certificate_source"], "smartphone", "{v}");
+                assert_eq!(str_field(&status, "profile"), "android");
+            }
+            "long-address-non-jis.json" => {
+                assert!(out.status.success(), "{}", describe(&out));
+                let (code, v) = verify_json(cms, &["--no-revocation-check"]);
+                assert_eq!(code, Some(0), "{v}");
+                let spec = std::fs::read_to_string(&file).unwrap();
+                let spec: Value = serde_json::from_str(&spec).unwrap();
+                // The holder's attributes pass through exactly, unnormalised.
+                assert_eq!(v["address"], spec["holder"]["address"], "{v}");
+                assert!(str_field(&spec["holder"], "address").len() > 255);
+            }
+            other => panic!("no expectation for {other}"),
+        }
+    }
+}
+
+#[test]
+fn a_bad_persona_file_is_a_clean_error() {
+    let dir = Scratch::new("cli", "bad-persona");
+    let file = dir.write(
+        "typo.json",
+        r#"{"format": "mynasign-persona/1", "holdr": {}}"#,
+    );
+    let out = run(&["pin", "status", "--persona", s(&file)]);
+    assert_clean_failure(&out, "a persona file with a typo");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holdr"));
+}

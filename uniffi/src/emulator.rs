@@ -1,9 +1,12 @@
 use std::sync::Arc;
 
 use mynasign::cms::{ContentSigner, RsaKeySigner};
-use mynasign::emulator::{CardImage, EmulatedCard, EmulatorCa, EmulatorConfig, Fault, Persona};
+use mynasign::emulator::{
+    CardImage, EmulatedCard, EmulatorCa, EmulatorConfig, Fault, Persona, PersonaSpecError,
+};
 use mynasign::transport::{CardTransport, TransportError};
 
+use crate::error::MynaError;
 use crate::link::{CardLink, LinkError};
 use crate::records::{CardProfile, PinType};
 
@@ -80,6 +83,38 @@ impl Emulator {
             persona,
             image,
         })
+    }
+
+    /// A card carrying the persona a persona file describes (JSON, format
+    /// `mynasign-persona/1`; see `examples/personas/` in the repository): its own name,
+    /// address, date of birth, PINs, remaining attempts, profile, certificate validity and
+    /// revocation, or no signature certificate. Refused with `InvalidInput` naming the key at
+    /// fault (never its value).
+    #[uniffi::constructor]
+    pub fn from_persona_json(json: String) -> Result<Arc<Self>, MynaError> {
+        let persona = Persona::from_json(json.as_bytes()).map_err(|e| match e {
+            PersonaSpecError::Invalid { key, .. } | PersonaSpecError::Missing(key) => {
+                MynaError::invalid_input(key)
+            }
+            PersonaSpecError::UnknownKey(_) => MynaError::invalid_input("persona file key"),
+            _ => MynaError::invalid_input("persona file"),
+        })?;
+        let profile = persona.profile();
+        let card = Arc::new(persona.emulated_card(profile, EmulatorConfig::default()));
+        let image = persona.card_image(profile);
+        Ok(Arc::new(Self {
+            card,
+            persona,
+            image,
+        }))
+    }
+
+    /// A current CRL of the emulator's signature root (DER), listing this card's signature
+    /// certificate when its persona file says it was revoked; pass it to verification.
+    pub fn crl(&self) -> Vec<u8> {
+        self.persona
+            .crl(self.persona.profile(), std::time::SystemTime::now())
+            .unwrap_or_default()
     }
 
     /// Processes one command APDU, as a card would.

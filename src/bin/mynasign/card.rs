@@ -6,9 +6,9 @@ use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use clap::Args;
-use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
+use mynasign::emulator::{EmulatorConfig, Persona};
 use mynasign::flow::{FlowStep, ProgressListener};
-use mynasign::jpki::{LastAttempt, Profile};
+use mynasign::jpki::LastAttempt;
 use mynasign::pin::{Pin, PinKind};
 use mynasign::transport::{CardTransport, TransportError};
 use zeroize::Zeroizing;
@@ -36,8 +36,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes: 0 success; 1 other failure; 2 usa
 without --allow-last-attempt (nothing sent); 5 no PC/SC service, no reader, no card, or card \
 removed; 6 other card error.\n\nPINs: from MYNASIGN_SIGNATURE_PASSWORD, MYNASIGN_AUTH_PIN and \
 MYNASIGN_CARD_INFO_PIN, or one a line on standard input with --pin-stdin, else asked on the \
-terminal without echo. Without --reader, the built-in emulated card of --seed is used with its \
-own PINs.";
+terminal without echo. Without --reader, the built-in emulated card of --seed (or the persona \
+of --persona FILE) is used with its own PINs.";
 
 /// The exit status for an error.
 pub fn exit_code(e: &(dyn std::error::Error + 'static)) -> u8 {
@@ -240,21 +240,21 @@ pub type CardFn<'a, R> =
 
 /// Runs `f` on the card: in a PC/SC reader (one exclusive transaction, then the card is
 /// reset so no PIN stays verified) when `--reader` was given, else on the emulated card of
-/// `seed` in `profile`. The PINs in `needs` are resolved first (from the persona on the
+/// the persona and profile of `emulated`. The PINs in `needs` are resolved first (from the persona on the
 /// emulated card, else from the environment, standard input or the terminal), so the card is
 /// not held while a person types. `f` gets the transport, the PINs and the reader's name
 /// (`None` on the emulated card).
 pub fn with_card<R>(
     args: &CardArgs,
-    seed: u64,
-    profile: Profile,
+    emulated: &crate::oncard::EmulatedArgs,
     needs: &[PinKind],
     quiet: bool,
     f: Box<CardFn<'_, R>>,
 ) -> CliResult<R> {
     match &args.reader {
         None => {
-            let persona = Persona::from_seed(seed);
+            let persona = emulated.persona()?;
+            let profile = emulated.profile(&persona)?;
             let source = PinSource::Persona(Arc::clone(&persona));
             let pins = Pins(
                 needs
@@ -262,10 +262,8 @@ pub fn with_card<R>(
                     .map(|k| source.get(*k))
                     .collect::<CliResult<_>>()?,
             );
-            let card: Arc<dyn CardTransport> = Arc::new(EmulatedCard::from_image(
-                persona.card_image(profile),
-                EmulatorConfig::default(),
-            ));
+            let card: Arc<dyn CardTransport> =
+                Arc::new(persona.emulated_card(profile, EmulatorConfig::default()));
             f(card, &pins, None)
         }
         Some(name) => {

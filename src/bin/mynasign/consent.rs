@@ -68,12 +68,8 @@ pub struct SignArgs {
     /// Include the issuing CA certificate in the CMS.
     #[arg(long)]
     include_ca: bool,
-    /// The emulated card's persona.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// What the emulator answers as: card, android or iphone.
-    #[arg(long, default_value = "card")]
-    profile: String,
+    #[command(flatten)]
+    emulated: crate::oncard::EmulatedArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -246,8 +242,7 @@ pub fn sign(args: &SignArgs) -> CliResult {
     };
     let signed = crate::card::with_card(
         &args.card,
-        args.seed,
-        parse_profile(&args.profile)?,
+        &args.emulated,
         &[PinKind::SignaturePassword],
         json,
         Box::new(move |t, pins, _reader| {

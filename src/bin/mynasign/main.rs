@@ -118,6 +118,9 @@ enum EmulatorCommand {
     /// Serve the emulated card to vsmartcard's virtual reader (vpcd), so every PC/SC program
     /// sees it in a reader. Runs until stopped.
     Serve(oncard::ServeArgs),
+    /// Write a current CRL of the emulator's signature root (DER): it lists the persona's
+    /// signature certificate when the persona file gives `revoked_at`.
+    Crl(oncard::CrlArgs),
 }
 
 #[derive(Subcommand)]
@@ -155,6 +158,9 @@ fn main() -> ExitCode {
         Command::Emulator {
             command: EmulatorCommand::Serve(args),
         } => oncard::serve(&args),
+        Command::Emulator {
+            command: EmulatorCommand::Crl(args),
+        } => oncard::crl(&args),
         Command::Reader {
             command: ReaderCommand::List { json },
         } => card::list_readers(json),

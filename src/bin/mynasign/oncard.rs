@@ -11,8 +11,8 @@ use mynasign::card_info::CardInfoSession;
 use mynasign::cert::JpkiCertificate;
 use mynasign::consent::check_linkage;
 use mynasign::emulator::vpcd::{VirtualCard, VpcdEvent, DEFAULT_PORT};
-use mynasign::emulator::{EmulatedCard, EmulatorConfig, Persona};
-use mynasign::jpki::{CertificateSlot, JpkiSession};
+use mynasign::emulator::{EmulatorConfig, Persona};
+use mynasign::jpki::{CertificateSlot, JpkiSession, Profile};
 use mynasign::pin::{PinKind, PinStatus};
 use serde_json::{json, Value};
 
@@ -23,12 +23,39 @@ use crate::CliResult;
 /// The emulated card's persona and profile (used without `--reader`).
 #[derive(Args, Clone)]
 pub struct EmulatedArgs {
-    /// Without --reader: the emulated card's persona.
-    #[arg(long, default_value_t = 1)]
+    /// Without --reader: the emulated card's built-in persona.
+    #[arg(long, default_value_t = 1, conflicts_with = "persona")]
     pub seed: u64,
-    /// Without --reader: what the emulator answers as (card, android, iphone).
-    #[arg(long, default_value = "card")]
-    pub profile: String,
+    /// Without --reader: a persona file (JSON, format `mynasign-persona/1`; examples in
+    /// `examples/personas/`) instead of a built-in persona.
+    #[arg(long, value_name = "FILE")]
+    pub persona: Option<std::path::PathBuf>,
+    /// Without --reader: what the emulator answers as (card, android, iphone); default card,
+    /// or the persona file's profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+impl EmulatedArgs {
+    /// The persona: the file's when `--persona` was given, else the built-in one of `--seed`.
+    pub fn persona(&self) -> CliResult<Arc<Persona>> {
+        match &self.persona {
+            None => Ok(Persona::from_seed(self.seed)),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| format!("cannot read the persona file {}: {e}", path.display()))?;
+                Ok(Persona::from_json(&bytes)?)
+            }
+        }
+    }
+
+    /// The profile: `--profile`, else the persona's own.
+    pub fn profile(&self, persona: &Persona) -> CliResult<Profile> {
+        match &self.profile {
+            Some(p) => parse_profile(p),
+            None => Ok(persona.profile()),
+        }
+    }
 }
 
 /// Options of `mynasign pin status`.
@@ -55,12 +82,10 @@ fn status_json(s: PinStatus) -> Value {
 /// `mynasign pin status`: the retry counters of the signature password and the
 /// authentication PIN, read without spending an attempt.
 pub fn pin_status(args: &PinStatusArgs) -> CliResult {
-    let profile = parse_profile(&args.emulated.profile)?;
     let json = args.json;
     with_card(
         &args.card,
-        args.emulated.seed,
-        profile,
+        &args.emulated,
         &[],
         json,
         Box::new(move |t, _pins, reader| {
@@ -128,7 +153,6 @@ fn parse_slot(s: &str) -> CliResult<CertificateSlot> {
 
 /// `mynasign cert show --reader`: reads a certificate from the card and shows it.
 pub fn cert_from_card(args: &CardCertArgs, json: bool) -> CliResult {
-    let profile = parse_profile(&args.emulated.profile)?;
     let slot = parse_slot(&args.slot)?;
     // The PIN the card asks for before this read (the authentication certificate needs one
     // on smartphones only; asked for when the card says so).
@@ -140,8 +164,7 @@ pub fn cert_from_card(args: &CardCertArgs, json: bool) -> CliResult {
     let out = args.out.clone();
     with_card(
         &args.card,
-        args.emulated.seed,
-        profile,
+        &args.emulated,
         &needs,
         json,
         Box::new(move |t, pins, reader| {
@@ -188,13 +211,11 @@ pub struct LinkageArgs {
 /// attributes of the card-info input support application (card-info PIN) must equal those in
 /// the signature certificate (signature password). Prints which fields differ, never values.
 pub fn linkage_check(args: &LinkageArgs) -> CliResult {
-    let profile = parse_profile(&args.emulated.profile)?;
     let json = args.json;
     let last = args.card.last_attempt();
     with_card(
         &args.card,
-        args.emulated.seed,
-        profile,
+        &args.emulated,
         &[PinKind::SignaturePassword, PinKind::CardInfoPin],
         json,
         Box::new(move |t, pins, reader| {
@@ -246,12 +267,9 @@ pub fn linkage_check(args: &LinkageArgs) -> CliResult {
 /// Options of `mynasign emulator serve`.
 #[derive(Args)]
 pub struct ServeArgs {
-    /// The persona the card carries.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// What the card answers as: card, android or iphone.
-    #[arg(long, default_value = "card")]
-    profile: String,
+    /// The persona the card carries (`--seed`, or `--persona FILE`) and its profile.
+    #[command(flatten)]
+    emulated: EmulatedArgs,
     /// The vpcd reader driver's port on 127.0.0.1.
     #[arg(long, default_value_t = DEFAULT_PORT)]
     port: u16,
@@ -268,8 +286,8 @@ pub struct ServeArgs {
 
 /// `mynasign emulator serve`: the emulated card in vsmartcard's virtual reader, until killed.
 pub fn serve(args: &ServeArgs) -> CliResult {
-    let profile = parse_profile(&args.profile)?;
-    let persona = Persona::from_seed(args.seed);
+    let persona = args.emulated.persona()?;
+    let profile = args.emulated.profile(&persona)?;
     let mut config = if args.plain {
         EmulatorConfig::plain()
     } else {
@@ -277,25 +295,24 @@ pub fn serve(args: &ServeArgs) -> CliResult {
     };
     // The link is vpcd's: it carries extended APDUs; whether the card takes them is the card's.
     config.transport_extended_length = true;
-    let card = Arc::new(EmulatedCard::from_image(
-        persona.card_image(profile),
-        config,
-    ));
+    let card = Arc::new(persona.emulated_card(profile, config));
     let vc = VirtualCard::new(card);
-    let cert = persona.signature_certificate();
+    let issuance_number = persona
+        .has_signature_certificate()
+        .then(|| persona.signature_certificate().issuance_number());
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
     // The persona is synthetic: its PINs are printed so a tester can type them.
     if args.json {
         println!(
             "{}",
             json!({
-                "seed": args.seed,
+                "seed": persona.seed(),
                 "profile": profile.as_str(),
                 "token": profile.token_label(),
                 "signature_password": persona.signature_password(),
                 "authentication_pin": persona.authentication_pin(),
                 "card_info_pin": persona.card_info_pin(),
-                "issuance_number": cert.issuance_number(),
+                "issuance_number": issuance_number,
                 "atr": hex(vc.atr()),
                 "vpcd": addr.to_string(),
             })
@@ -303,17 +320,17 @@ pub fn serve(args: &ServeArgs) -> CliResult {
     } else {
         println!(
             "mynasign emulator: persona {} ({}, token {}), a synthetic test card",
-            args.seed,
+            persona.seed(),
             profile.as_str(),
             profile.token_label()
         );
         println!("  signature password   {}", persona.signature_password());
         println!("  authentication PIN   {}", persona.authentication_pin());
         println!("  card-info PIN        {}", persona.card_info_pin());
-        println!(
-            "  certificate          issuance number {}",
-            cert.issuance_number()
-        );
+        match &issuance_number {
+            Some(n) => println!("  certificate          issuance number {n}"),
+            None => println!("  certificate          none (no signature certificate)"),
+        }
         println!("  ATR                  {}", hex(vc.atr()));
         println!("  serving vpcd at {addr}; stop with Ctrl-C");
     }
@@ -335,5 +352,26 @@ pub fn serve(args: &ServeArgs) -> CliResult {
             eprintln!("mynasign emulator: {l}");
         }
     })?;
+    Ok(())
+}
+
+/// Options of `mynasign emulator crl`.
+#[derive(Args)]
+pub struct CrlArgs {
+    /// The persona (`--seed` or `--persona FILE`) and profile whose certificate the CRL is about.
+    #[command(flatten)]
+    emulated: EmulatedArgs,
+    /// The CRL file to write (DER).
+    #[arg(long)]
+    out: std::path::PathBuf,
+}
+
+/// `mynasign emulator crl`: a current CRL of the emulator's signature root, listing the
+/// persona's signature certificate when the persona file says it was revoked.
+pub fn crl(args: &CrlArgs) -> CliResult {
+    let persona = args.emulated.persona()?;
+    let profile = args.emulated.profile(&persona)?;
+    let der = persona.crl(profile, std::time::SystemTime::now())?;
+    std::fs::write(&args.out, der)?;
     Ok(())
 }
