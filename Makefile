@@ -4,14 +4,23 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: self-contained demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: openssl lint test-rust test-pcsc test-bindings doc
+test: self-contained openssl lint test-rust test-pcsc test-bindings doc
+
+## Nothing the project builds, tests or runs with may read a folder beside the repository.
+## The second run plants such a reference and must fail, so the check itself is tested.
+self-contained:
+	bash scripts/check-self-contained.sh
+	@tmp=$$(mktemp -d); mkdir -p "$$tmp/src"; printf 'read("../%s/x")\n' shared > "$$tmp/src/a.rs"; \
+	if bash scripts/check-self-contained.sh "$$tmp" >/dev/null 2>&1; then \
+	  echo "check-self-contained missed a planted reference" >&2; rm -rf "$$tmp"; exit 1; fi; \
+	rm -rf "$$tmp"; echo "self-contained: a planted reference is caught"
 
 toolchain:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }

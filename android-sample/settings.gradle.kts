@@ -1,5 +1,5 @@
 // The sample app. `:mynasign` is the Android library in ../bindings/kotlin (run its
-// build-android.sh first); the app also compiles ../shared/src/main/kotlin, the
+// build-android.sh first); the app also compiles ../flow/src/main/kotlin, the
 // platform-independent flow controller that CI compiles and tests on the JVM.
 pluginManagement {
     repositories {

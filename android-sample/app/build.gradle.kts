@@ -18,7 +18,7 @@ android {
     sourceSets {
         getByName("main") {
             // The flow controller shared with the JVM tests (plain Kotlin, no Android imports).
-            kotlin.srcDir("../shared/src/main/kotlin")
+            kotlin.srcDir("../flow/src/main/kotlin")
         }
     }
 
