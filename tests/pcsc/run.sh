@@ -77,6 +77,7 @@ wait_for() {
     done
 }
 card_in_reader() { "$BIN" reader list --json | grep -q "\"atr\":\"3B E0 00 FF 81 31 FE 45 14\",\"card_present\":true"; }
+no_card_in_reader() { ! card_in_reader; }
 reader_listed() { "$BIN" reader list --json | grep -q "\"name\":\"$READER\""; }
 
 # --- pcscd ------------------------------------------------------------------------------------
@@ -150,8 +151,9 @@ MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 0 "consent sign --reader" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/c.p7s" --nonce ci-0001 --json
 grep -q '"apdu_exchanges":6' "$WORK/out" && ok "consent sign over PC/SC: 6 exchanges" \
     || fail "consent sign exchanges: $(cat "$WORK/out")"
-expect_code 0 "the consent signed over PC/SC verifies" -- \
-    "$BIN" consent verify "$WORK/c.p7s" --trust emulator --json
+"$BIN" emulator crl --seed "$SEED" --out "$WORK/emu.crl"
+expect_code 0 "the consent signed over PC/SC verifies (revocation by the emulator CA's CRL)" -- \
+    "$BIN" consent verify "$WORK/c.p7s" --trust emulator --crl "$WORK/emu.crl" --nonce ci-0001
 MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 0 "linkage check --reader (first reader with a card)" -- \
     "$BIN" linkage check --reader --json
 grep -q '"match":true' "$WORK/out" && ok "linkage: attributes match" || fail "linkage: $(cat "$WORK/out")"
@@ -209,6 +211,18 @@ start_emulator
 MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 0 "restarted after a mid-flow kill: the next flow works" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/c3.p7s" --nonce ci-0007 --json
 grep -q '"apdu_exchanges":6' "$WORK/out" && ok "still 6 exchanges" || fail "exchanges after restart"
+
+# --- 5. a persona file behind the reader ------------------------------------------------------------
+kill -9 "$EMU_PID"; wait "$EMU_PID" 2>/dev/null || true; EMU_PID=""
+wait_for 30 no_card_in_reader || true
+"$BIN" emulator serve --persona "$PWD/examples/personas/one-attempt-left.json" --json \
+    >"$WORK/emu.json" 2>>"$WORK/emu.log" &
+EMU_PID=$!
+wait_for 30 card_in_reader || { echo "the persona card did not appear"; cat "$WORK/emu.log"; exit 1; }
+"$BIN" pin status --reader "$READER" --json 2>/dev/null | grep -q '"last_attempt":true,"max":5,"remaining":1' \
+    && ok "emulator serve --persona: the file's counters over PC/SC" || fail "pin status of the persona file"
+MYNASIGN_SIGNATURE_PASSWORD=HANAKO88 expect_code 4 "persona file: the last attempt is refused" -- \
+    "$BIN" consent sign --reader "$READER" --out "$WORK/p.p7s" --nonce ci-0008
 
 echo "pcsc: $passed passed, $failed failed"
 [ $failed -eq 0 ]
