@@ -308,7 +308,7 @@ public final class SignFlowController: @unchecked Sendable {
             let verified = try verifyConsent(cms: signed.cms, trust: trust, atUnix: nil)
             set(.done(SignFlowResult(
                 cms: signed.cms, documentJson: verified.documentJson,
-                issuanceNumber: verified.signer.issuanceNumber, source: verified.source,
+                issuanceNumber: verified.signer.issuanceNumber, source: signed.source,
                 exchanges: signed.counts.exchanges,
                 signingTime: Date(timeIntervalSince1970: TimeInterval(verified.signingTimeUnix)))))
         } catch {
