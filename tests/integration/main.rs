@@ -6,6 +6,7 @@ mod common;
 mod budget;
 mod card_info;
 mod consent_flow;
+mod hostile;
 mod malformed;
 mod pins;
 mod progress;
