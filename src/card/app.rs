@@ -389,6 +389,8 @@ impl AppSession {
             return match resp.status() {
                 Status::Success => Ok(after),
                 Status::PinBlocked => Err(Error::PinBlocked { pin: kind }),
+                // `63C0`: this attempt used the last try.
+                _ if remaining == 0 => Err(Error::PinNowBlocked { pin: kind }),
                 _ => Err(Error::WrongPin {
                     pin: kind,
                     remaining,

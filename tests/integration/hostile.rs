@@ -95,3 +95,15 @@ fn a_timeout_in_an_extended_read_still_falls_back_to_short_reads() {
     assert_eq!(sent.len(), 4);
     assert_eq!(sent[3].len(), 5, "short form after the timeout");
 }
+
+#[test]
+fn the_attempt_that_uses_the_last_try_reports_the_pin_now_blocked() {
+    let t = Scripted::new(vec![sw(0x9000), token(), sw(0x63C1), sw(0x63C0)]);
+    let mut s = JpkiSession::open(t.clone()).unwrap();
+    let pin = Pin::signature_password("ABC123").unwrap();
+    let e = s.verify(&pin, LastAttempt::Allow).unwrap_err();
+    assert!(matches!(e, Error::PinNowBlocked { .. }), "{e:?}");
+    assert!(e.to_string().contains("municipality"), "{e}");
+    assert!(!e.to_string().contains("ABC123"));
+    assert_eq!(t.sent_count(), 4);
+}

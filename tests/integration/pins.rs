@@ -96,7 +96,12 @@ fn lock_after_five_then_blocked_sends_nothing() {
     // Allowed explicitly: the fifth wrong entry locks it (63C0).
     let r = s.verify(&wrong_password(), LastAttempt::Allow);
     assert!(
-        matches!(r, Err(Error::WrongPin { remaining: 0, .. })),
+        matches!(
+            r,
+            Err(Error::PinNowBlocked {
+                pin: PinKind::SignaturePassword
+            })
+        ),
         "{r:?}"
     );
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 0);
