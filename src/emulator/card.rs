@@ -54,6 +54,10 @@ pub struct EmulatorConfig {
     /// Whether the retry query of a blocked PIN answers `6984` instead of `63C0`. Default
     /// `false`.
     pub blocked_query_answers_6984: bool,
+    /// Whether the retry query of a PIN verified in this session answers `9000` (as one
+    /// library models some cards) instead of `63Cx`. A real card keeps answering `63Cx` after
+    /// a successful VERIFY [single, OpenSC's history]. Default `false`.
+    pub verified_query_answers_9000: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -66,6 +70,7 @@ impl Default for EmulatorConfig {
             response_chunk: None,
             wrong_le_first: false,
             blocked_query_answers_6984: false,
+            verified_query_answers_9000: false,
         }
     }
 }
@@ -676,6 +681,9 @@ impl State {
         if cmd.data().is_empty() {
             if left == 0 && config.blocked_query_answers_6984 {
                 return Err(StatusWord::REFERENCE_DATA_UNUSABLE);
+            }
+            if self.verified[i] && config.verified_query_answers_9000 {
+                return done();
             }
             return Err(StatusWord::retries(left));
         }
