@@ -230,6 +230,12 @@ impl AppSession {
                     self.extended_ok = Some(false);
                     continue;
                 }
+                // Past the end of the file: `6B00` on the card, `6282` with no data on some.
+                Status::OffsetOutOfRange | Status::EndOfFile
+                    if offset > 0 && resp.data().is_empty() =>
+                {
+                    return Err(Error::malformed("file", "the file ended before the object"))
+                }
                 Status::Success | Status::EndOfFile => {
                     if ext {
                         self.extended_ok = Some(true);

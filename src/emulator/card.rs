@@ -58,6 +58,9 @@ pub struct EmulatorConfig {
     /// library models some cards) instead of `63Cx`. A real card keeps answering `63Cx` after
     /// a successful VERIFY [single, OpenSC's history]. Default `false`.
     pub verified_query_answers_9000: bool,
+    /// Whether READ BINARY at or past the end of a file answers `6282` with no data (as some
+    /// cards do) instead of `6B00`. Default `false`.
+    pub past_end_answers_6282: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -71,6 +74,7 @@ impl Default for EmulatorConfig {
             wrong_le_first: false,
             blocked_query_answers_6984: false,
             verified_query_answers_9000: false,
+            past_end_answers_6282: false,
         }
     }
 }
@@ -608,10 +612,15 @@ impl State {
                 return Err(StatusWord::SECURITY_NOT_SATISFIED);
             }
         }
+        let past_end = if config.past_end_answers_6282 {
+            StatusWord::END_OF_FILE
+        } else {
+            StatusWord::WRONG_P1P2_OFFSET
+        };
         let remaining = data
             .get(offset..)
             .filter(|r| !r.is_empty())
-            .ok_or(StatusWord::WRONG_P1P2_OFFSET)?;
+            .ok_or(past_end)?;
         if remaining.len() >= le {
             return ok(remaining.get(..le).unwrap_or(remaining).to_vec());
         }

@@ -335,3 +335,43 @@ fn transcript_redacts_pins_and_personal_data() {
     assert!(stats.bytes_received as usize > der.len());
     assert!(stats.bytes_sent > 0);
 }
+
+/// Issue 8: READ BINARY past the end of a file answers `6B00` (default) or `6282` (option);
+/// the emulator answers as configured and the client takes either for "the file ended".
+#[test]
+fn read_past_the_end_both_answers() {
+    use mynasign::transport::CardTransport;
+    for answers_6282 in [false, true] {
+        let cfg = EmulatorConfig {
+            past_end_answers_6282: answers_6282,
+            ..EmulatorConfig::default()
+        };
+        let card = card_with(Profile::MyNumberCard, cfg);
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0A];
+        select.extend_from_slice(&[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]);
+        assert_eq!(card.transmit(&select).unwrap(), [0x90, 0x00]);
+        let ef = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x06];
+        assert_eq!(card.transmit(&ef).unwrap(), [0x90, 0x00]);
+        let past = card.transmit(&[0x00, 0xB0, 0x7F, 0x00, 0x10]).unwrap();
+        let want: [u8; 2] = if answers_6282 {
+            [0x62, 0x82]
+        } else {
+            [0x6B, 0x00]
+        };
+        assert_eq!(past, want);
+        // The client: a certificate header promising more than the file holds.
+        let mut first = vec![0x30, 0x82, 0x07, 0x00];
+        first.resize(256, 0xAB);
+        let t = Scripted::new(vec![
+            sw(0x9000),
+            token(),
+            ok(&first),
+            sw(0x9000), // SELECT EF
+            sw(u16::from_be_bytes(want)),
+        ]);
+        let mut s = JpkiSession::open(t.clone()).unwrap();
+        let r = s.read_certificate_der(CertificateSlot::Authentication);
+        assert!(matches!(r, Err(Error::Malformed { .. })), "{r:?}");
+        assert_eq!(t.sent_count(), 5);
+    }
+}
