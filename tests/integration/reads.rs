@@ -375,3 +375,46 @@ fn read_past_the_end_both_answers() {
         assert_eq!(t.sent_count(), 5);
     }
 }
+
+/// A transport that forwards to the emulated card and records the commands.
+struct Recording {
+    card: Arc<EmulatedCard>,
+    sent: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl mynasign::transport::CardTransport for Recording {
+    fn transmit(&self, command: &[u8]) -> Result<Vec<u8>, mynasign::transport::TransportError> {
+        self.sent.lock().unwrap().push(command.to_vec());
+        self.card.transmit(command)
+    }
+
+    fn capabilities(&self) -> mynasign::transport::TransportCapabilities {
+        mynasign::transport::TransportCapabilities::SHORT
+    }
+}
+
+/// Issue 8: the short-EF-id READ BINARY (`00 B0 8X oo Le`) has an 8-bit offset: the client
+/// uses it for the first read only, and reads at offsets above 255 in the plain form.
+#[test]
+fn short_ef_id_read_is_never_used_above_offset_255() {
+    let card = card_with(Profile::MyNumberCard, EmulatorConfig::short_only());
+    let t = Arc::new(Recording {
+        card,
+        sent: std::sync::Mutex::new(Vec::new()),
+    });
+    let mut s = JpkiSession::open(t.clone()).unwrap();
+    let der = s
+        .read_certificate_der(CertificateSlot::Authentication)
+        .unwrap();
+    assert!(der.len() > 512, "a certificate longer than two short reads");
+    let sent = t.sent.lock().unwrap();
+    let reads: Vec<&Vec<u8>> = sent.iter().filter(|c| c[1] == 0xB0).collect();
+    let short_id: Vec<&&Vec<u8>> = reads.iter().filter(|c| c[2] & 0x80 != 0).collect();
+    // The token read and the certificate's first read: one each, both at offset 0.
+    assert_eq!(short_id.len(), 2, "{short_id:02X?}");
+    assert!(short_id.iter().all(|c| c[3] == 0));
+    // Every other read is the plain form with its 15-bit offset, some above 255.
+    assert!(reads
+        .iter()
+        .any(|c| c[2] & 0x80 == 0 && u16::from_be_bytes([c[2], c[3]]) > 255));
+}
