@@ -369,6 +369,19 @@ impl Files {
             ),
             (jpki_ef::TOKEN_INFO, free(&label)),
             (
+                jpki_ef::CERTIFICATE_PRESENCE,
+                Ef::Binary {
+                    // `8F 8F 00` with a signature certificate [single]; without one only "the
+                    // first byte is not 8F" is known: `00 8F 00` is this emulator's choice.
+                    data: Zeroizing::new(if image.signature_certificate.is_some() {
+                        vec![0x8F, 0x8F, 0x00]
+                    } else {
+                        vec![0x00, 0x8F, 0x00]
+                    }),
+                    needs: None,
+                },
+            ),
+            (
                 jpki_ef::AUTHENTICATION_CERTIFICATE,
                 Ef::Binary {
                     data: filler(image.authentication_certificate.clone()),

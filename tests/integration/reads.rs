@@ -418,3 +418,27 @@ fn short_ef_id_read_is_never_used_above_offset_255() {
         .iter()
         .any(|c| c[2] & 0x80 == 0 && u16::from_be_bytes([c[2], c[3]]) > 255));
 }
+
+/// Issue 8: EF `0008` tells "no signature certificate" without reading EF `0001` or any PIN.
+#[test]
+fn certificate_presence_from_ef_0008() {
+    for with_signature in [true, false] {
+        let mut image = persona().card_image(Profile::MyNumberCard);
+        if !with_signature {
+            image.signature_certificate = None;
+        }
+        let card = Arc::new(EmulatedCard::from_image(image, EmulatorConfig::default()));
+        let t = Arc::new(Recording {
+            card,
+            sent: std::sync::Mutex::new(Vec::new()),
+        });
+        let mut s = JpkiSession::open(t.clone()).unwrap();
+        assert_eq!(s.has_signature_certificate().unwrap(), with_signature);
+        let sent = t.sent.lock().unwrap();
+        // Never EF 0001 (short EF id 01 or SELECT 0001), never a VERIFY.
+        assert!(!sent
+            .iter()
+            .any(|c| (c[1] == 0xB0 && c[2] == 0x81) || c.ends_with(&[0x02, 0x00, 0x01])));
+        assert!(!sent.iter().any(|c| c[1] == 0x20));
+    }
+}
