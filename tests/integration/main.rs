@@ -12,4 +12,5 @@ mod pins;
 mod progress;
 mod reads;
 mod signing;
+mod sweep;
 mod verify;
