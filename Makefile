@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: self-contained demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
@@ -75,3 +75,15 @@ bench: toolchain openssl
 
 doc: toolchain pcsc-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)
+
+## Fuzzing (not part of `make test`): each target for FUZZ_SECONDS on the nightly toolchain,
+## from the corpus kept in fuzz/corpus/. Installs cargo-fuzz when missing.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card
+fuzz: toolchain
+	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$t && \
+		$(CARGO) +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
+	done

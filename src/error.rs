@@ -57,8 +57,17 @@ pub enum Error {
     WrongPin {
         /// Which PIN.
         pin: PinKind,
-        /// Attempts left; 0 means the PIN is now blocked.
+        /// Attempts left (at least 1: the attempt that uses the last try is
+        /// [`Error::PinNowBlocked`]).
         remaining: u8,
+    },
+
+    /// The card rejected the PIN and that attempt was the last one: the PIN is now blocked.
+    /// It can only be reset at a municipal office or a convenience-store kiosk.
+    #[error("wrong {pin}: that was the last attempt, the PIN is now blocked; reset it at your municipality or a convenience-store kiosk")]
+    PinNowBlocked {
+        /// Which PIN.
+        pin: PinKind,
     },
 
     /// The PIN is blocked; it can only be reset at a municipal office or a convenience-store

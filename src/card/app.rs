@@ -4,7 +4,7 @@ use std::sync::Arc;
 use crate::apdu::{Command, LengthForm, Redaction, Status, StatusWord};
 use crate::error::{Error, Result};
 use crate::pin::{Pin, PinKind, PinStatus};
-use crate::transport::CardTransport;
+use crate::transport::{CardTransport, TransportError};
 
 use super::{Channel, ExchangeStats, Transcript};
 
@@ -110,8 +110,13 @@ impl AppSession {
 
     /// Whether the last answer to a shortcut form means "not this form": fall back, and
     /// remember for the session.
+    ///
+    /// `sw` is the final status of the exchange; the decision is taken on the command's own
+    /// status word: a short-EF-id VERIFY answered `61xx` was processed, whatever its GET
+    /// RESPONSE chain ends with, and must not be sent again in the SELECT form.
     fn shortcut_refused(&mut self, form: Shortcut, used: bool, sw: StatusWord) -> bool {
-        if used && sw.status() == Status::Unsupported {
+        let own = self.channel.own_sw().unwrap_or(sw);
+        if used && own.status() == Status::Unsupported {
             // A card that refuses short-EF-id addressing for one command almost surely lacks
             // it for the others: stop trying it anywhere, so a refusal costs one exchange per
             // session. (A success only vouches for its own command.)
@@ -208,7 +213,10 @@ impl AppSession {
             let resp = match self.channel.transmit(&cmd, form) {
                 Ok(r) => r,
                 // Some links drop extended frames: READ BINARY is safe to repeat in short form.
-                Err(Error::Transport(_)) if ext && self.extended_ok.is_none() => {
+                // A lost tag is not a link that dislikes extended frames: send nothing more.
+                Err(Error::Transport(ref t))
+                    if ext && self.extended_ok.is_none() && *t != TransportError::TagLost =>
+                {
                     self.extended_ok = Some(false);
                     continue;
                 }
@@ -221,6 +229,12 @@ impl AppSession {
                 Status::WrongLength if ext => {
                     self.extended_ok = Some(false);
                     continue;
+                }
+                // Past the end of the file: `6B00` on the card, `6282` with no data on some.
+                Status::OffsetOutOfRange | Status::EndOfFile
+                    if offset > 0 && resp.data().is_empty() =>
+                {
+                    return Err(Error::malformed("file", "the file ended before the object"))
                 }
                 Status::Success | Status::EndOfFile => {
                     if ext {
@@ -381,6 +395,8 @@ impl AppSession {
             return match resp.status() {
                 Status::Success => Ok(after),
                 Status::PinBlocked => Err(Error::PinBlocked { pin: kind }),
+                // `63C0`: this attempt used the last try.
+                _ if remaining == 0 => Err(Error::PinNowBlocked { pin: kind }),
                 _ => Err(Error::WrongPin {
                     pin: kind,
                     remaining,

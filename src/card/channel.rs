@@ -16,6 +16,9 @@ pub struct Channel {
     stats: ExchangeStats,
     transcript: Option<Transcript>,
     cancel: Option<super::CancelToken>,
+    /// The status word the last command itself answered (after a `6Cxx` re-issue, before any
+    /// GET RESPONSE of its `61xx` chain).
+    own_sw: Option<crate::apdu::StatusWord>,
 }
 
 impl core::fmt::Debug for Channel {
@@ -46,6 +49,7 @@ impl Channel {
             stats: ExchangeStats::default(),
             transcript: record.then(Transcript::default),
             cancel,
+            own_sw: None,
         }
     }
 
@@ -67,14 +71,20 @@ impl Channel {
     /// Sends `cmd` in `form` and returns the complete response: `61xx` chunks are fetched and
     /// concatenated, a `6Cxx` is answered by repeating the command once with the Le asked for.
     /// Status words are returned, not turned into errors: callers decide what they mean.
+    ///
+    /// The `6Cxx` re-issue is only for READ BINARY and GET RESPONSE (repeating anything else,
+    /// COMPUTE DIGITAL SIGNATURE above all, could run a private-key operation twice), and it
+    /// keeps the length form of the original command.
     pub fn transmit(&mut self, cmd: &Command, form: LengthForm) -> Result<Response> {
+        self.own_sw = None;
         let mut resp = self.round_trip(cmd, form)?;
         if let Status::WrongLe(le) = resp.status() {
-            if cmd.le().is_some() {
+            if cmd.le().is_some() && reissue_allowed(cmd) {
                 let again = cmd.clone().with_le(le);
-                resp = self.round_trip(&again, LengthForm::Short)?;
+                resp = self.round_trip(&again, form)?;
             }
         }
+        self.own_sw = Some(resp.sw());
         let mut continuations = 0;
         while let Status::MoreData(n) = resp.status() {
             continuations += 1;
@@ -89,6 +99,13 @@ impl Channel {
             resp.set_sw(more.sw());
         }
         Ok(resp)
+    }
+
+    /// The status word the last command answered itself: for a command answered `61xx`, that
+    /// `61xx`, not the last status of its GET RESPONSE chain. `None` when the last command got
+    /// no answer.
+    pub fn own_sw(&self) -> Option<crate::apdu::StatusWord> {
+        self.own_sw
     }
 
     fn round_trip(&mut self, cmd: &Command, form: LengthForm) -> Result<Response> {
@@ -131,4 +148,10 @@ impl Channel {
         zeroize::Zeroize::zeroize(&mut raw);
         resp
     }
+}
+
+/// Whether a command may be repeated with the Le a `6Cxx` asked for: only READ BINARY and GET
+/// RESPONSE, which have no effect on the card.
+fn reissue_allowed(cmd: &Command) -> bool {
+    matches!(cmd.ins, 0xB0 | 0xC0)
 }

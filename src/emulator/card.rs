@@ -54,6 +54,13 @@ pub struct EmulatorConfig {
     /// Whether the retry query of a blocked PIN answers `6984` instead of `63C0`. Default
     /// `false`.
     pub blocked_query_answers_6984: bool,
+    /// Whether the retry query of a PIN verified in this session answers `9000` (as one
+    /// library models some cards) instead of `63Cx`. A real card keeps answering `63Cx` after
+    /// a successful VERIFY [single, OpenSC's history]. Default `false`.
+    pub verified_query_answers_9000: bool,
+    /// Whether READ BINARY at or past the end of a file answers `6282` with no data (as some
+    /// cards do) instead of `6B00`. Default `false`.
+    pub past_end_answers_6282: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -66,6 +73,8 @@ impl Default for EmulatorConfig {
             response_chunk: None,
             wrong_le_first: false,
             blocked_query_answers_6984: false,
+            verified_query_answers_9000: false,
+            past_end_answers_6282: false,
         }
     }
 }
@@ -360,6 +369,19 @@ impl Files {
             ),
             (jpki_ef::TOKEN_INFO, free(&label)),
             (
+                jpki_ef::CERTIFICATE_PRESENCE,
+                Ef::Binary {
+                    // `8F 8F 00` with a signature certificate [single]; without one only "the
+                    // first byte is not 8F" is known: `00 8F 00` is this emulator's choice.
+                    data: Zeroizing::new(if image.signature_certificate.is_some() {
+                        vec![0x8F, 0x8F, 0x00]
+                    } else {
+                        vec![0x00, 0x8F, 0x00]
+                    }),
+                    needs: None,
+                },
+            ),
+            (
                 jpki_ef::AUTHENTICATION_CERTIFICATE,
                 Ef::Binary {
                     data: filler(image.authentication_certificate.clone()),
@@ -603,10 +625,15 @@ impl State {
                 return Err(StatusWord::SECURITY_NOT_SATISFIED);
             }
         }
+        let past_end = if config.past_end_answers_6282 {
+            StatusWord::END_OF_FILE
+        } else {
+            StatusWord::WRONG_P1P2_OFFSET
+        };
         let remaining = data
             .get(offset..)
             .filter(|r| !r.is_empty())
-            .ok_or(StatusWord::WRONG_P1P2_OFFSET)?;
+            .ok_or(past_end)?;
         if remaining.len() >= le {
             return ok(remaining.get(..le).unwrap_or(remaining).to_vec());
         }
@@ -676,6 +703,9 @@ impl State {
         if cmd.data().is_empty() {
             if left == 0 && config.blocked_query_answers_6984 {
                 return Err(StatusWord::REFERENCE_DATA_UNUSABLE);
+            }
+            if self.verified[i] && config.verified_query_answers_9000 {
+                return done();
             }
             return Err(StatusWord::retries(left));
         }

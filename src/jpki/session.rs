@@ -172,6 +172,16 @@ impl JpkiSession {
             .verify(pin, matches!(last_attempt, LastAttempt::Allow))
     }
 
+    /// Whether the card holds a signature certificate, from EF `0008` (no PIN needed, EF
+    /// `0001` not read): its first byte is `8F` with one. `Ok(false)` on a card without one
+    /// (holders under 15). [`Error::FileNotFound`] when the card has no EF `0008`.
+    pub fn has_signature_certificate(&mut self) -> Result<bool> {
+        let data = self
+            .app
+            .read_chunk(ef::CERTIFICATE_PRESENCE, 0, 3, Redaction::None, None)?;
+        Ok(data.first() == Some(&0x8F))
+    }
+
     /// Reads a certificate's DER (filler after it ignored). The signature certificate needs
     /// the signature password verified; a card without one answers
     /// [`Error::NoSignatureCertificate`].

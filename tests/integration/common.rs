@@ -43,6 +43,15 @@ impl Scripted {
         })
     }
 
+    /// Like [`Scripted::new`], over a transport that says it carries extended length.
+    pub fn extended(replies: Vec<Result<Vec<u8>, TransportError>>) -> Arc<Self> {
+        Arc::new(Self {
+            replies: Mutex::new(replies.into()),
+            sent: Mutex::new(Vec::new()),
+            caps: TransportCapabilities::EXTENDED,
+        })
+    }
+
     pub fn sent_count(&self) -> usize {
         self.sent.lock().unwrap().len()
     }

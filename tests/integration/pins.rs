@@ -96,7 +96,12 @@ fn lock_after_five_then_blocked_sends_nothing() {
     // Allowed explicitly: the fifth wrong entry locks it (63C0).
     let r = s.verify(&wrong_password(), LastAttempt::Allow);
     assert!(
-        matches!(r, Err(Error::WrongPin { remaining: 0, .. })),
+        matches!(
+            r,
+            Err(Error::PinNowBlocked {
+                pin: PinKind::SignaturePassword
+            })
+        ),
         "{r:?}"
     );
     assert_eq!(card.pin_attempts_left(PinKind::SignaturePassword), 0);
@@ -254,4 +259,27 @@ fn errors_and_debug_never_show_the_pin() {
     let wrong = wrong_password();
     let e = s.verify(&wrong, LastAttempt::Refuse).unwrap_err();
     assert!(!e.to_string().contains("ZZZZZZ") && !format!("{e:?}").contains("ZZZZZZ"));
+}
+
+/// Issue 8: after a successful VERIFY the retry query answers `63Cx` on a real card (the
+/// default) and `9000` on some (the option); the client reads the counter right either way and
+/// the verified state survives the query.
+#[test]
+fn retry_query_after_a_successful_verify_both_answers() {
+    for answers_9000 in [false, true] {
+        let cfg = EmulatorConfig {
+            verified_query_answers_9000: answers_9000,
+            ..EmulatorConfig::default()
+        };
+        let card = card_with(Profile::MyNumberCard, cfg);
+        let mut s = open(&card);
+        let good = Pin::signature_password(persona().signature_password()).unwrap();
+        s.verify(&good, LastAttempt::Refuse).unwrap();
+        let st = s.pin_status(PinKind::SignaturePassword).unwrap();
+        assert_eq!(st.remaining, 5, "9000 option: {answers_9000}");
+        assert!(card.is_verified(PinKind::SignaturePassword));
+        // The verified state is intact: the signature certificate reads.
+        s.read_certificate_der(mynasign::jpki::CertificateSlot::Signature)
+            .unwrap();
+    }
 }

@@ -335,3 +335,110 @@ fn transcript_redacts_pins_and_personal_data() {
     assert!(stats.bytes_received as usize > der.len());
     assert!(stats.bytes_sent > 0);
 }
+
+/// Issue 8: READ BINARY past the end of a file answers `6B00` (default) or `6282` (option);
+/// the emulator answers as configured and the client takes either for "the file ended".
+#[test]
+fn read_past_the_end_both_answers() {
+    use mynasign::transport::CardTransport;
+    for answers_6282 in [false, true] {
+        let cfg = EmulatorConfig {
+            past_end_answers_6282: answers_6282,
+            ..EmulatorConfig::default()
+        };
+        let card = card_with(Profile::MyNumberCard, cfg);
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0A];
+        select.extend_from_slice(&[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]);
+        assert_eq!(card.transmit(&select).unwrap(), [0x90, 0x00]);
+        let ef = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x06];
+        assert_eq!(card.transmit(&ef).unwrap(), [0x90, 0x00]);
+        let past = card.transmit(&[0x00, 0xB0, 0x7F, 0x00, 0x10]).unwrap();
+        let want: [u8; 2] = if answers_6282 {
+            [0x62, 0x82]
+        } else {
+            [0x6B, 0x00]
+        };
+        assert_eq!(past, want);
+        // The client: a certificate header promising more than the file holds.
+        let mut first = vec![0x30, 0x82, 0x07, 0x00];
+        first.resize(256, 0xAB);
+        let t = Scripted::new(vec![
+            sw(0x9000),
+            token(),
+            ok(&first),
+            sw(0x9000), // SELECT EF
+            sw(u16::from_be_bytes(want)),
+        ]);
+        let mut s = JpkiSession::open(t.clone()).unwrap();
+        let r = s.read_certificate_der(CertificateSlot::Authentication);
+        assert!(matches!(r, Err(Error::Malformed { .. })), "{r:?}");
+        assert_eq!(t.sent_count(), 5);
+    }
+}
+
+/// A transport that forwards to the emulated card and records the commands.
+struct Recording {
+    card: Arc<EmulatedCard>,
+    sent: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl mynasign::transport::CardTransport for Recording {
+    fn transmit(&self, command: &[u8]) -> Result<Vec<u8>, mynasign::transport::TransportError> {
+        self.sent.lock().unwrap().push(command.to_vec());
+        self.card.transmit(command)
+    }
+
+    fn capabilities(&self) -> mynasign::transport::TransportCapabilities {
+        mynasign::transport::TransportCapabilities::SHORT
+    }
+}
+
+/// Issue 8: the short-EF-id READ BINARY (`00 B0 8X oo Le`) has an 8-bit offset: the client
+/// uses it for the first read only, and reads at offsets above 255 in the plain form.
+#[test]
+fn short_ef_id_read_is_never_used_above_offset_255() {
+    let card = card_with(Profile::MyNumberCard, EmulatorConfig::short_only());
+    let t = Arc::new(Recording {
+        card,
+        sent: std::sync::Mutex::new(Vec::new()),
+    });
+    let mut s = JpkiSession::open(t.clone()).unwrap();
+    let der = s
+        .read_certificate_der(CertificateSlot::Authentication)
+        .unwrap();
+    assert!(der.len() > 512, "a certificate longer than two short reads");
+    let sent = t.sent.lock().unwrap();
+    let reads: Vec<&Vec<u8>> = sent.iter().filter(|c| c[1] == 0xB0).collect();
+    let short_id: Vec<&&Vec<u8>> = reads.iter().filter(|c| c[2] & 0x80 != 0).collect();
+    // The token read and the certificate's first read: one each, both at offset 0.
+    assert_eq!(short_id.len(), 2, "{short_id:02X?}");
+    assert!(short_id.iter().all(|c| c[3] == 0));
+    // Every other read is the plain form with its 15-bit offset, some above 255.
+    assert!(reads
+        .iter()
+        .any(|c| c[2] & 0x80 == 0 && u16::from_be_bytes([c[2], c[3]]) > 255));
+}
+
+/// Issue 8: EF `0008` tells "no signature certificate" without reading EF `0001` or any PIN.
+#[test]
+fn certificate_presence_from_ef_0008() {
+    for with_signature in [true, false] {
+        let mut image = persona().card_image(Profile::MyNumberCard);
+        if !with_signature {
+            image.signature_certificate = None;
+        }
+        let card = Arc::new(EmulatedCard::from_image(image, EmulatorConfig::default()));
+        let t = Arc::new(Recording {
+            card,
+            sent: std::sync::Mutex::new(Vec::new()),
+        });
+        let mut s = JpkiSession::open(t.clone()).unwrap();
+        assert_eq!(s.has_signature_certificate().unwrap(), with_signature);
+        let sent = t.sent.lock().unwrap();
+        // Never EF 0001 (short EF id 01 or SELECT 0001), never a VERIFY.
+        assert!(!sent
+            .iter()
+            .any(|c| (c[1] == 0xB0 && c[2] == 0x81) || c.ends_with(&[0x02, 0x00, 0x01])));
+        assert!(!sent.iter().any(|c| c[1] == 0x20));
+    }
+}

@@ -174,7 +174,7 @@ for _ in 1 2 3; do
 done
 MYNASIGN_SIGNATURE_PASSWORD=WRONG1 expect_code 4 "last attempt refused without --allow-last-attempt" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/x.p7s" --nonce ci-0004
-MYNASIGN_SIGNATURE_PASSWORD=WRONG1 expect_code 3 "the last attempt, allowed, is wrong" -- \
+MYNASIGN_SIGNATURE_PASSWORD=WRONG1 expect_code 4 "the last attempt, allowed, is wrong: the PIN is now blocked" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/x.p7s" --nonce ci-0004 --allow-last-attempt
 MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 4 "blocked signature password" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/x.p7s" --nonce ci-0005

@@ -337,6 +337,9 @@ impl From<Error> for MynaError {
                     remaining,
                 }
             }
+            // The FFI keeps its case for "wrong, now locked": WrongPin with remaining 0, whose
+            // message carries the reset advice.
+            Error::PinNowBlocked { pin } => MynaError::from(Error::WrongPin { pin, remaining: 0 }),
             Error::PinBlocked { pin } => MynaError::PinBlocked {
                 info: info(
                     "PIN_BLOCKED",

@@ -45,7 +45,9 @@ pub fn exit_code(e: &(dyn std::error::Error + 'static)) -> u8 {
     if let Some(e) = e.downcast_ref::<mynasign::Error>() {
         return match e {
             E::WrongPin { .. } | E::InvalidPinFormat { .. } => EXIT_WRONG_PIN,
-            E::PinBlocked { .. } | E::LastAttemptGuard { .. } => EXIT_PIN_BLOCKED,
+            E::PinBlocked { .. } | E::PinNowBlocked { .. } | E::LastAttemptGuard { .. } => {
+                EXIT_PIN_BLOCKED
+            }
             E::Transport(TransportError::TagLost) | E::LinkLostDuringVerify { .. } => EXIT_NO_CARD,
             E::Transport(_)
             | E::NotMyNumberCard { .. }
