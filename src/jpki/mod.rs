@@ -22,7 +22,7 @@ pub mod ef {
     /// The token info (first 32 bytes: the space-padded label).
     pub const TOKEN_INFO: u16 = 0x0006;
     /// Which certificates the card holds (3 bytes, no read condition): `8F 8F 00` with a
-    /// signature certificate; the first byte is not `8F` without one [single].
+    /// signature certificate; the first byte is not `8F` without one \[single\].
     pub const CERTIFICATE_PRESENCE: u16 = 0x0008;
     /// The user-authentication certificate.
     pub const AUTHENTICATION_CERTIFICATE: u16 = 0x000A;
