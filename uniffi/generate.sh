@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the bindings for LANGUAGE (kotlin, swift or python) into OUT_DIR from the built,
 # unstripped library, in library mode. Builds the library first (debug unless PROFILE=release).
+# Set FEATURES="" for the release artifact (no emulator).
 # Prints the path of the built library on its last line.
 set -euo pipefail
 lang="$1"
@@ -12,8 +13,12 @@ cargo_profile_flag=""
 [ "$profile" = "release" ] && cargo_profile_flag="--release"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
-cargo build --quiet -p mynasign-ffi $cargo_profile_flag --manifest-path "$root/Cargo.toml" >&2
-cargo build --quiet -p mynasign-ffi --features bindgen --bin uniffi-bindgen --manifest-path "$root/Cargo.toml" >&2
+# FEATURES: the testing artifact carries the emulator (the default here, for the tests and
+# samples); FEATURES="" builds what an app ships. The generator is built first, so that the
+# library left in the target folder is the one built with exactly FEATURES.
+features="${FEATURES-emulator}"
+cargo build --quiet -p mynasign-ffi --features "bindgen $features" --bin uniffi-bindgen --manifest-path "$root/Cargo.toml" >&2
+cargo build --quiet -p mynasign-ffi --lib --features "$features" $cargo_profile_flag --manifest-path "$root/Cargo.toml" >&2
 
 case "$(uname -s)" in
   Darwin) lib="$target_dir/$profile/libmynasign_ffi.dylib" ;;

@@ -1,106 +1,156 @@
+//! A session with the JPKI application, step by step (the one-call flows are in
+//! [`crate::flows`]).
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mynasign::card::{CancelToken, SessionOptions};
 use mynasign::cert::JpkiCertificate;
-use mynasign::jpki::{JpkiSession, LastAttempt};
-use mynasign::pin::Pin;
+use mynasign::jpki::JpkiSession;
+use mynasign::pin::PinKind;
 
 use crate::error::MynaError;
-use crate::link::{transport, CardLink};
-use crate::records::{
-    CardProfile, CertificateInfo, CertificateType, ExchangeCounts, PinState, PinType,
-};
+use crate::flows::{last_attempt, pin_from_bytes};
+use crate::link::{CardLink, ForeignTransport, LinkState};
+use crate::objects::Certificate;
+use crate::records::{CardProfile, CertificateType, ExchangeCounts, PinState, PinType};
+use crate::worker::{spawn, Cancel};
 
 /// A session with the JPKI application of a card or smartphone, over the app's link.
 ///
-/// Opening selects the application and reads the token (2 exchanges). All methods block on
-/// card I/O: call them off the UI thread. [`JpkiCard::cancel`] may be called from any thread;
-/// the next exchange is then not sent.
+/// Every call that talks to the card is async and runs on a worker thread; cancelling one
+/// (or calling [`JpkiCard::cancel`]) ends the session: nothing more is sent, the link is
+/// closed (a VERIFY in flight completes first), and calls fail with `Cancelled`.
 #[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
 pub struct JpkiCard {
-    session: Mutex<JpkiSession>,
-    cancel: CancelToken,
+    session: Arc<Mutex<JpkiSession>>,
+    link: Arc<LinkState>,
+    profile: CardProfile,
 }
 
 impl core::fmt::Debug for JpkiCard {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("JpkiCard").finish_non_exhaustive()
+        write!(f, "JpkiCard({:?})", self.profile)
     }
 }
 
+fn lock(s: &Mutex<JpkiSession>) -> Result<MutexGuard<'_, JpkiSession>, MynaError> {
+    s.lock()
+        .map_err(|_| MynaError::internal("session poisoned by an earlier failure"))
+}
+
 impl JpkiCard {
-    fn session(&self) -> Result<MutexGuard<'_, JpkiSession>, MynaError> {
-        self.session
-            .lock()
-            .map_err(|_| MynaError::invalid_input("session (poisoned by an earlier failure)"))
+    async fn run<T: Send + 'static>(
+        &self,
+        body: impl FnOnce(&mut JpkiSession) -> Result<T, MynaError> + Send + 'static,
+    ) -> Result<T, MynaError> {
+        let session = self.session.clone();
+        let link = self.link.clone();
+        let target: Arc<dyn Cancel> = self.link.clone();
+        spawn(target, move || {
+            if link.is_cancelled() {
+                return Err(MynaError::Cancelled {
+                    during_verify: false,
+                });
+            }
+            let r = body(&mut *lock(&session)?);
+            match r {
+                Err(e) if link.is_cancelled() => Err(match e {
+                    MynaError::TagLost {
+                        during_verify: true,
+                    } => MynaError::Cancelled {
+                        during_verify: true,
+                    },
+                    e @ (MynaError::WrongPin { .. } | MynaError::PinNowBlocked { .. }) => e,
+                    _ => MynaError::Cancelled {
+                        during_verify: false,
+                    },
+                }),
+                r => r,
+            }
+        })
+        .await
     }
 }
 
 #[uniffi::export]
 impl JpkiCard {
-    /// Opens the JPKI application over `link`.
+    /// Opens the JPKI application over `link` (2 exchanges: SELECT and the token).
     #[uniffi::constructor]
-    pub fn open(link: Arc<dyn CardLink>) -> Result<Arc<Self>, MynaError> {
-        let cancel = CancelToken::new();
-        let options = SessionOptions {
-            cancel: Some(cancel.clone()),
-            ..SessionOptions::default()
-        };
-        let session = JpkiSession::open_with(transport(link), options)?;
+    pub async fn open(link: Arc<dyn CardLink>) -> Result<Arc<Self>, MynaError> {
+        let token = CancelToken::new();
+        let state = LinkState::new(link, token.clone());
+        let target: Arc<dyn Cancel> = state.clone();
+        let worker_state = state.clone();
+        let session = spawn(target, move || {
+            let transport = Arc::new(ForeignTransport::new(worker_state)?);
+            let options = SessionOptions {
+                cancel: Some(token),
+                ..SessionOptions::default()
+            };
+            Ok(JpkiSession::open_with(transport, options)?)
+        })
+        .await?;
         Ok(Arc::new(Self {
-            session: Mutex::new(session),
-            cancel,
+            profile: session.profile().into(),
+            session: Arc::new(Mutex::new(session)),
+            link: state,
         }))
     }
 
     /// Card or smartphone, told by the token.
-    pub fn profile(&self) -> Result<CardProfile, MynaError> {
-        Ok(self.session()?.profile().into())
+    pub fn profile(&self) -> CardProfile {
+        self.profile
     }
 
     /// A PIN's retry counter, without spending an attempt.
-    pub fn pin_status(&self, pin: PinType) -> Result<PinState, MynaError> {
-        Ok(self.session()?.pin_status(pin.into())?.into())
+    pub async fn pin_status(&self, pin: PinType) -> Result<PinState, MynaError> {
+        self.run(move |s| Ok(s.pin_status(pin.into())?.into()))
+            .await
     }
 
-    /// Verifies a PIN. The format is checked first (nothing sent if wrong; a signature
-    /// password is uppercased); with one attempt left nothing is sent unless
-    /// `allow_last_attempt`; a VERIFY is never repeated. The PIN string is wiped from the
-    /// library's memory after use (the app should drop its own copy too).
-    pub fn verify_pin(
+    /// Verifies a PIN (bytes: its UTF-8 text, wiped after use). The format is checked first
+    /// (nothing sent if wrong; a signature password is uppercased); with one attempt left
+    /// nothing is sent unless `allow_last_attempt`; a VERIFY is never repeated.
+    #[uniffi::method(default(allow_last_attempt = false))]
+    pub async fn verify_pin(
         &self,
         pin: PinType,
-        value: String,
+        value: Vec<u8>,
         allow_last_attempt: bool,
     ) -> Result<PinState, MynaError> {
-        let value = zeroize::Zeroizing::new(value);
-        let pin =
-            Pin::new(pin.into(), &value).map_err(|_| MynaError::invalid_pin_format(pin.into()))?;
-        let last = if allow_last_attempt {
-            LastAttempt::Allow
-        } else {
-            LastAttempt::Refuse
-        };
-        Ok(self.session()?.verify(&pin, last)?.into())
+        let kind: PinKind = pin.into();
+        let pin = pin_from_bytes(kind, value)?;
+        self.run(move |s| Ok(s.verify(&pin, last_attempt(allow_last_attempt))?.into()))
+            .await
     }
 
-    /// Reads a certificate as a typed record.
-    pub fn read_certificate(
+    /// Reads a certificate.
+    pub async fn read_certificate(
         &self,
         certificate: CertificateType,
-    ) -> Result<CertificateInfo, MynaError> {
-        let der = self.session()?.read_certificate_der(certificate.into())?;
-        let cert = JpkiCertificate::from_der(&der).map_err(mynasign::Error::from)?;
-        Ok((&cert).into())
+    ) -> Result<Arc<Certificate>, MynaError> {
+        self.run(move |s| {
+            let der = s.read_certificate_der(certificate.into())?;
+            let cert = JpkiCertificate::from_der(&der).map_err(mynasign::Error::from)?;
+            Ok(Certificate::shared(&cert))
+        })
+        .await
+    }
+
+    /// Whether the card holds a signature certificate (a holder under 15 has none).
+    pub async fn has_signature_certificate(&self) -> Result<bool, MynaError> {
+        self.run(|s| Ok(s.has_signature_certificate()?)).await
     }
 
     /// Exchanges so far.
     pub fn counts(&self) -> Result<ExchangeCounts, MynaError> {
-        Ok(self.session()?.stats().into())
+        Ok(lock(&self.session)?.stats().into())
     }
 
-    /// Stops before the next exchange (from any thread).
+    /// Ends the session from any thread: nothing more is sent and the link is closed (a
+    /// VERIFY in flight completes first).
     pub fn cancel(&self) {
-        self.cancel.cancel();
+        self.link.cancel();
     }
 }

@@ -12,9 +12,11 @@ use crate::records::{CardProfile, PinType};
 
 /// The emulated My Number Card, so an app's whole UI flow runs without a card: wrap
 /// [`Emulator::transceive`] in the app's own [`CardLink`] (as the tests do), or use
-/// [`Emulator::link`]. Its certificates chain to the emulator root, trusted only with
-/// `TrustAnchors.EMULATOR`.
+/// [`Emulator::link`]. Its certificates chain to the emulator's roots, trusted only when a
+/// test passes [`Emulator::root_certificates_der`] as `roots_der`. Only in builds with the
+/// `emulator` feature (the testing artifact): a release build has no emulator.
 #[derive(uniffi::Object)]
+#[uniffi::export(Debug)]
 pub struct Emulator {
     card: Arc<EmulatedCard>,
     persona: Arc<Persona>,
@@ -33,11 +35,14 @@ impl CardLink for EmulatorLink {
     fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
         transmit(&self.0, &command)
     }
-    fn supports_extended_length(&self) -> bool {
-        self.0.capabilities().extended_length
+    fn supports_extended_length(&self) -> Result<bool, LinkError> {
+        Ok(self.0.capabilities().extended_length)
     }
-    fn max_transceive_length(&self) -> u32 {
-        0
+    fn max_transceive_length(&self) -> Result<i32, LinkError> {
+        Ok(0)
+    }
+    fn close(&self) -> Result<(), LinkError> {
+        Ok(())
     }
 }
 
@@ -132,29 +137,40 @@ impl Emulator {
         Arc::new(EmulatorLink(self.card.clone()))
     }
 
-    /// The persona's signature password (an emulator, not a secret).
-    pub fn signature_password(&self) -> String {
-        self.persona.signature_password().to_string()
+    /// The persona's signature password, as the bytes an app passes (an emulator's, not a
+    /// secret).
+    pub fn signature_password(&self) -> Vec<u8> {
+        self.persona.signature_password().as_bytes().to_vec()
     }
 
     /// The persona's user-authentication PIN.
-    pub fn authentication_pin(&self) -> String {
-        self.persona.authentication_pin().to_string()
+    pub fn authentication_pin(&self) -> Vec<u8> {
+        self.persona.authentication_pin().as_bytes().to_vec()
     }
 
     /// The persona's card-info PIN.
-    pub fn card_info_pin(&self) -> String {
-        self.persona.card_info_pin().to_string()
+    pub fn card_info_pin(&self) -> Vec<u8> {
+        self.persona.card_info_pin().as_bytes().to_vec()
     }
 
     /// Attempts left, read without an APDU.
-    pub fn pin_attempts_left(&self, pin: PinType) -> u8 {
-        self.card.pin_attempts_left(pin.into())
+    pub fn pin_attempts_left(&self, pin: PinType) -> i32 {
+        i32::from(self.card.pin_attempts_left(pin.into()))
     }
 
     /// Commands the card has processed.
-    pub fn commands_processed(&self) -> u64 {
-        self.card.commands_processed() as u64
+    pub fn commands_processed(&self) -> i64 {
+        i64::try_from(self.card.commands_processed()).unwrap_or(i64::MAX)
+    }
+
+    /// The emulator's root certificates (DER): pass them as `roots_der` to trust the emulator
+    /// in a test.
+    pub fn root_certificates_der(&self) -> Vec<Vec<u8>> {
+        let ca = EmulatorCa::shared();
+        vec![
+            ca.signature_ca_der().to_vec(),
+            ca.authentication_ca_der().to_vec(),
+        ]
     }
 
     /// The link drops before the next command reaches the card.
@@ -184,13 +200,12 @@ impl Emulator {
 
     /// Signs `message` (SHA-256, PKCS#1 v1.5) with this image's signature key, as a platform
     /// keystore holding it would: lets tests and UI previews implement `KeystoreSigner`.
-    pub fn keystore_sign(&self, message: Vec<u8>) -> Vec<u8> {
-        RsaKeySigner::new(
+    pub fn keystore_sign(&self, message: Vec<u8>) -> Result<Vec<u8>, MynaError> {
+        Ok(RsaKeySigner::new(
             self.image.signature_key.clone(),
             self.keystore_certificate_der(),
         )
-        .sign(&message)
-        .unwrap_or_default()
+        .sign(&message)?)
     }
 
     /// The emulator's root certificates, PEM.

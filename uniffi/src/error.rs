@@ -1,6 +1,10 @@
-//! The error apps see: typed per platform (a Kotlin exception, a Swift error, a Python
-//! exception), each with a stable code and a message for the holder in Japanese and English.
-//! No message ever contains a PIN or personal data.
+//! The error apps see: one enum, typed per platform (a Kotlin exception, a Swift error, a
+//! Python exception). Every case answers, without app code: a stable [`ErrorCode`], the
+//! holder-facing text in Japanese and English (what happened, and what to do), whether
+//! repeating the call is safe, and whether a PIN attempt may have been counted.
+//!
+//! No message, field or printed form ever contains a PIN or personal data: the cases carry
+//! kinds, counts, enums and technical details only.
 
 use mynasign::consent::ConsentError;
 use mynasign::pin::PinKind;
@@ -8,274 +12,689 @@ use mynasign::transport::TransportError;
 use mynasign::verify::VerifyError;
 use mynasign::Error;
 
-use crate::records::PinType;
+use crate::records::{AttributeField, PinType};
 
-/// A stable code and the messages to show.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ErrorInfo {
-    /// Stable, machine-readable: e.g. `WRONG_PIN`, `PIN_BLOCKED`, `TAG_LOST`.
-    pub code: String,
-    /// For the holder, in English.
-    pub message_en: String,
-    /// For the holder, in Japanese.
-    pub message_ja: String,
+/// A stable, machine-readable code for every error (for analytics, support and tests; the
+/// names never change once published).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ErrorCode {
+    /// The PIN's format is wrong; nothing was sent.
+    InvalidPinFormat,
+    /// The card rejected the PIN; attempts remain.
+    WrongPin,
+    /// The card rejected the PIN and that was the last attempt: it is now locked.
+    PinNowBlocked,
+    /// The PIN was already locked; nothing was sent.
+    PinBlocked,
+    /// One attempt left and the app did not allow using it; nothing was sent.
+    LastAttempt,
+    /// The operation needs a PIN verified first.
+    PinNotVerified,
+    /// The card left the field (outside a PIN check).
+    TagLost,
+    /// The card left the field while a PIN was being checked.
+    TagLostDuringVerify,
+    /// The card did not answer in time.
+    Timeout,
+    /// The app's link to the card failed in another way.
+    LinkFailed,
+    /// Not a My Number Card.
+    NotMyNumberCard,
+    /// No signature certificate on the card.
+    NoSignatureCertificate,
+    /// The certificate is not a signature certificate.
+    NotSignatureCertificate,
+    /// Cancelled by the app or the holder.
+    Cancelled,
+    /// The procedure does not accept this certificate through this channel.
+    ChannelRule,
+    /// The card-info attributes differ from the signature certificate's.
+    AttributeMismatch,
+    /// A signature or certificate did not verify.
+    VerificationFailed,
+    /// An argument was not acceptable.
+    InvalidInput,
+    /// The app's keystore signer failed.
+    KeystoreFailed,
+    /// A callback the app provided (progress listener, link method) threw.
+    CallbackFailed,
+    /// The card answered something unexpected.
+    CardError,
+    /// A defect in this library (reported, never a crash).
+    Internal,
 }
 
-fn info(code: &str, en: impl Into<String>, ja: impl Into<String>) -> ErrorInfo {
-    ErrorInfo {
-        code: code.to_string(),
-        message_en: en.into(),
-        message_ja: ja.into(),
-    }
+/// Why a signature or certificate did not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum VerifyFailure {
+    /// Not a CMS `SignedData` this library can read.
+    Malformed,
+    /// The content does not match the signed digest.
+    DigestMismatch,
+    /// The signature value does not verify with the certificate's key.
+    SignatureMismatch,
+    /// The signer certificate is not bound by the signed attributes.
+    CertificateNotBound,
+    /// The certificate does not chain to a trusted root.
+    UntrustedChain,
+    /// The certificate was not valid at the receipt time.
+    NotValidAtTime,
+    /// The certificate was revoked.
+    Revoked,
+    /// The key usage does not allow signing consents.
+    WrongKeyUsage,
+    /// The certificate policy is not a signature policy.
+    WrongPolicy,
+    /// The channel rule refuses this certificate for the document.
+    ChannelRule,
+    /// The document's version is unknown.
+    UnknownDocumentVersion,
+    /// The linkage attributes differ from the certificate's.
+    AttributesMismatch,
+    /// The signed document is not a valid consent document.
+    InvalidDocument,
+    /// A CRL could not be read or did not verify.
+    BadCrl,
+    /// The input is larger than a consent can be.
+    TooLarge,
+    /// Signing time and receipt time differ by more than allowed.
+    SigningTimeSkew,
+    /// The document's timestamp disagrees with the signing time.
+    TimestampMismatch,
+    /// A critical extension this verifier does not know.
+    UnknownCriticalExtension,
+    /// A key too weak to accept.
+    WeakKey,
+    /// No CRL or OCSP response applied and unchecked revocation was not allowed.
+    RevocationNotChecked,
+    /// The signed attributes are missing.
+    MissingSignatureAttributes,
+    /// The content type is not the consent type.
+    WrongContentType,
+    /// The document's nonce is not the one the service issued.
+    NonceMismatch,
+    /// The document's channel is not the procedure's.
+    ChannelMismatch,
+    /// The CRL was not current at the receipt time.
+    CrlNotCurrent,
+    /// The CRL uses a feature this verifier refuses.
+    UnsupportedCrl,
+    /// The OCSP response could not be read or did not verify.
+    BadOcspResponse,
+    /// The OCSP response was not fresh at the receipt time.
+    OcspNotCurrent,
+    /// The OCSP response's nonce is not the request's.
+    OcspNonceMismatch,
+    /// The OCSP responder did not know the certificate.
+    OcspUnknown,
+    /// Another reason.
+    Other,
 }
 
-/// Everything that can go wrong, as apps see it. `info` carries the stable code and the
-/// holder-facing messages; the other fields are for the app's logic.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
+/// Everything that can go wrong, as apps see it. The methods give the code and the texts;
+/// the fields are for the app's logic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum MynaError {
     /// The PIN's format is wrong; nothing was sent, no attempt used.
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
     InvalidPinFormat {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Which PIN.
         pin: PinType,
     },
-    /// The card rejected the PIN.
-    #[error("{}", info.message_en)]
+    /// The card rejected the PIN; `remaining` attempts are left (at least 1).
+    #[error("{}", self.message_en())]
     WrongPin {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Which PIN.
         pin: PinType,
-        /// Attempts left (0: now locked).
-        remaining: u8,
+        /// Attempts left.
+        remaining: i32,
     },
-    /// The PIN is locked.
-    #[error("{}", info.message_en)]
+    /// The card rejected the PIN and that attempt was the last one: it is now locked.
+    #[error("{}", self.message_en())]
+    PinNowBlocked {
+        /// Which PIN.
+        pin: PinType,
+    },
+    /// The PIN is locked; nothing was sent.
+    #[error("{}", self.message_en())]
     PinBlocked {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Which PIN.
         pin: PinType,
     },
     /// One attempt left and the app did not allow using it: warn the holder, then retry with
     /// `allow_last_attempt`. Nothing was sent.
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
     LastAttemptGuard {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Which PIN.
         pin: PinType,
     },
     /// The operation needs a PIN verified first.
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
     PinNotVerified {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Which PIN.
         pin: PinType,
     },
     /// The card was moved away. When `during_verify`, the attempt may have been counted:
     /// read the PIN status again before retrying.
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
     TagLost {
-        /// Code and messages.
-        info: ErrorInfo,
         /// Whether a VERIFY was in flight.
         during_verify: bool,
     },
     /// The card did not answer in time.
-    #[error("{}", info.message_en)]
-    Timeout {
-        /// Code and messages.
-        info: ErrorInfo,
+    #[error("{}", self.message_en())]
+    Timeout,
+    /// The app's link failed in another way (`detail` is technical, for logs).
+    #[error("{}", self.message_en())]
+    LinkFailed {
+        /// What the link reported.
+        detail: String,
     },
     /// This is not a My Number Card.
-    #[error("{}", info.message_en)]
-    NotMyNumberCard {
-        /// Code and messages.
-        info: ErrorInfo,
-    },
+    #[error("{}", self.message_en())]
+    NotMyNumberCard,
     /// No signature certificate on this card (for example a holder under 15).
-    #[error("{}", info.message_en)]
-    NoSignatureCertificate {
-        /// Code and messages.
-        info: ErrorInfo,
-    },
-    /// Cancelled from the UI.
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
+    NoSignatureCertificate,
+    /// The certificate given is not a signature certificate.
+    #[error("{}", self.message_en())]
+    NotSignatureCertificate,
+    /// Cancelled (the app's cancel handle, the coroutine or Task, or the holder). When
+    /// `during_verify`, the link was lost while a PIN was being checked: read the PIN status
+    /// again before retrying.
+    #[error("{}", self.message_en())]
     Cancelled {
-        /// Code and messages.
-        info: ErrorInfo,
+        /// Whether a VERIFY was in flight when the flow ended.
+        during_verify: bool,
     },
     /// The document may not be signed with this certificate through this channel.
-    #[error("{}", info.message_en)]
-    ChannelRule {
-        /// Code and messages.
-        info: ErrorInfo,
-    },
-    /// The attributes differ from the certificate's (the fields are named, never their values).
-    #[error("{}", info.message_en)]
+    #[error("{}", self.message_en())]
+    ChannelRule,
+    /// The attributes differ from the certificate's (the fields are named, never their
+    /// values).
+    #[error("{}", self.message_en())]
     AttributeMismatch {
-        /// Code and messages.
-        info: ErrorInfo,
-        /// `name`, `address`, `date_of_birth`, `sex`.
-        fields: Vec<String>,
+        /// The differing fields.
+        fields: Vec<AttributeField>,
     },
-    /// A signature did not verify; `reason` is a stable code (`DIGEST_MISMATCH`,
-    /// `UNTRUSTED_CHAIN`, `NOT_VALID_AT_TIME`, ...).
-    #[error("{}", info.message_en)]
+    /// A signature did not verify.
+    #[error("{}", self.message_en())]
     VerificationFailed {
-        /// Code and messages.
-        info: ErrorInfo,
-        /// The reason code.
-        reason: String,
+        /// Why.
+        reason: VerifyFailure,
     },
-    /// An argument is not acceptable (a document field, a date).
-    #[error("{}", info.message_en)]
+    /// An argument is not acceptable (`field` names it, for developers).
+    #[error("{}", self.message_en())]
     InvalidInput {
-        /// Code and messages.
-        info: ErrorInfo,
-        /// The field.
+        /// The argument or document field.
         field: String,
     },
-    /// The card answered something unexpected, or a link failure other than the above.
-    #[error("{}", info.message_en)]
+    /// The app's keystore signer failed (`detail` is what it reported, for logs).
+    #[error("{}", self.message_en())]
+    KeystoreFailed {
+        /// What the signer reported.
+        detail: String,
+    },
+    /// A callback the app provided threw (`callback` names it, `detail` is what it threw).
+    #[error("{}", self.message_en())]
+    CallbackFailed {
+        /// `progress`, `link` or `signer`.
+        callback: String,
+        /// What it threw.
+        detail: String,
+    },
+    /// The card answered something unexpected (`detail`: status word or what was malformed).
+    #[error("{}", self.message_en())]
     CardError {
-        /// Code and messages.
-        info: ErrorInfo,
-        /// Technical detail (status word, what was malformed), never personal data.
+        /// Technical detail, never personal data.
+        detail: String,
+    },
+    /// A defect in this library, reported instead of crashing the app.
+    #[error("{}", self.message_en())]
+    Internal {
+        /// What went wrong.
         detail: String,
     },
 }
 
-fn pin_name_ja(p: PinKind) -> &'static str {
+fn pin_ja(p: PinType) -> &'static str {
     match p {
-        PinKind::SignaturePassword => "署名用パスワード",
-        PinKind::AuthenticationPin => "利用者証明用暗証番号",
-        PinKind::CardInfoPin => "券面事項入力補助用暗証番号",
+        PinType::SignaturePassword => "署名用パスワード",
+        PinType::AuthenticationPin => "利用者証明用暗証番号",
+        PinType::CardInfoPin => "券面事項入力補助用暗証番号",
     }
 }
 
-fn pin_name_en(p: PinKind) -> &'static str {
+fn pin_en(p: PinType) -> &'static str {
     match p {
-        PinKind::SignaturePassword => "signature password",
-        PinKind::AuthenticationPin => "user-authentication PIN",
-        PinKind::CardInfoPin => "card-info PIN",
+        PinType::SignaturePassword => "signature password",
+        PinType::AuthenticationPin => "user-authentication PIN",
+        PinType::CardInfoPin => "card-info PIN",
+    }
+}
+
+const RESET_EN: &str = "It can be reset at your municipal office or a convenience-store kiosk.";
+const RESET_JA: &str = "市区町村の窓口またはコンビニのキオスク端末で初期化できます。";
+const HOLD_EN: &str = "Hold the card still against the phone and try again.";
+const HOLD_JA: &str = "カードを動かさずにスマートフォンに当て、もう一度お試しください。";
+const CHECK_EN: &str = "Hold the card still and check the attempts left before trying again.";
+const CHECK_JA: &str = "カードを動かさずに当て、残り回数を確認してからもう一度お試しください。";
+
+/// (what happened, what to do), in one language.
+struct Text {
+    what: String,
+    todo: Option<String>,
+}
+
+fn t(what: impl Into<String>, todo: Option<&str>) -> Text {
+    Text {
+        what: what.into(),
+        todo: todo.map(str::to_string),
     }
 }
 
 impl MynaError {
-    /// The stable code.
-    pub fn code(&self) -> &str {
-        &self.info().code
+    fn text(&self, ja: bool) -> Text {
+        use MynaError as E;
+        let l = |en: &str, jp: &str| if ja { jp.to_string() } else { en.to_string() };
+        match self {
+            E::InvalidPinFormat { pin } => match pin {
+                PinType::SignaturePassword => t(
+                    l(
+                        "The signature password is 6 to 16 capital letters (A-Z) and digits.",
+                        "署名用パスワードは英大文字（A〜Z）と数字の6〜16文字です。",
+                    ),
+                    Some(if ja {
+                        "入力を確認してください。"
+                    } else {
+                        "Check what you entered."
+                    }),
+                ),
+                p => t(
+                    if ja {
+                        format!("{}は数字4桁です。", pin_ja(*p))
+                    } else {
+                        format!("The {} is 4 digits.", pin_en(*p))
+                    },
+                    Some(if ja {
+                        "入力を確認してください。"
+                    } else {
+                        "Check what you entered."
+                    }),
+                ),
+            },
+            E::WrongPin { pin, remaining } => t(
+                if ja {
+                    format!("{}が違います。残り{remaining}回です。", pin_ja(*pin))
+                } else if *remaining == 1 {
+                    format!("Wrong {}: 1 attempt left.", pin_en(*pin))
+                } else {
+                    format!("Wrong {}: {remaining} attempts left.", pin_en(*pin))
+                },
+                Some(if ja {
+                    "間違えるとロックされることがあります。確認してから入力してください。"
+                } else {
+                    "Check it before entering it again: too many wrong entries lock it."
+                }),
+            ),
+            E::PinNowBlocked { pin } => t(
+                if ja {
+                    format!("{}が違います。回数の上限に達したため、ロックされました。", pin_ja(*pin))
+                } else {
+                    format!(
+                        "Wrong {}: that was the last attempt, and it is now locked.",
+                        pin_en(*pin)
+                    )
+                },
+                Some(if ja { RESET_JA } else { RESET_EN }),
+            ),
+            E::PinBlocked { pin } => t(
+                if ja {
+                    format!("{}はロックされています。", pin_ja(*pin))
+                } else {
+                    format!("The {} is locked.", pin_en(*pin))
+                },
+                Some(if ja { RESET_JA } else { RESET_EN }),
+            ),
+            E::LastAttemptGuard { pin } => t(
+                if ja {
+                    format!(
+                        "{}の残り回数は1回です。間違えるとロックされます。",
+                        pin_ja(*pin)
+                    )
+                } else {
+                    format!(
+                        "Only one attempt is left for the {}: a wrong entry locks it.",
+                        pin_en(*pin)
+                    )
+                },
+                Some(if ja {
+                    "確認のうえ、続行してください。"
+                } else {
+                    "Check it, then confirm to continue."
+                }),
+            ),
+            E::PinNotVerified { pin } => t(
+                if ja {
+                    format!("先に{}の入力が必要です。", pin_ja(*pin))
+                } else {
+                    format!("The {} must be entered first.", pin_en(*pin))
+                },
+                None,
+            ),
+            E::TagLost {
+                during_verify: false,
+            } => t(
+                l(
+                    "The card was moved away.",
+                    "カードが離れました。",
+                ),
+                Some(if ja { HOLD_JA } else { HOLD_EN }),
+            ),
+            E::TagLost {
+                during_verify: true,
+            } => t(
+                l(
+                    "The card was moved away while the password was being checked: the attempt may have been counted.",
+                    "暗証番号の確認中にカードが離れました。入力回数が数えられた可能性があります。",
+                ),
+                Some(if ja { CHECK_JA } else { CHECK_EN }),
+            ),
+            E::Timeout => t(
+                l("The card did not answer in time.", "カードの応答がありませんでした。"),
+                Some(if ja { HOLD_JA } else { HOLD_EN }),
+            ),
+            E::LinkFailed { .. } => t(
+                l(
+                    "The connection to the card failed.",
+                    "カードとの通信に失敗しました。",
+                ),
+                Some(if ja { HOLD_JA } else { HOLD_EN }),
+            ),
+            E::NotMyNumberCard => t(
+                l("This is not a My Number Card.", "マイナンバーカードではありません。"),
+                Some(if ja {
+                    "マイナンバーカードを当ててください。"
+                } else {
+                    "Hold a My Number Card to the phone."
+                }),
+            ),
+            E::NoSignatureCertificate => t(
+                l(
+                    "This card has no signature certificate.",
+                    "このカードには署名用電子証明書が搭載されていません。",
+                ),
+                Some(if ja {
+                    "市区町村の窓口で発行を申請できます。"
+                } else {
+                    "One can be issued at your municipal office."
+                }),
+            ),
+            E::NotSignatureCertificate => t(
+                l(
+                    "This certificate cannot sign the procedure.",
+                    "この電子証明書では署名できません。",
+                ),
+                None,
+            ),
+            E::Cancelled {
+                during_verify: false,
+            } => t(l("Cancelled.", "中止しました。"), None),
+            E::Cancelled {
+                during_verify: true,
+            } => t(
+                l(
+                    "Cancelled while the password was being checked: the attempt may have been counted.",
+                    "暗証番号の確認中に中止しました。入力回数が数えられた可能性があります。",
+                ),
+                Some(if ja {
+                    "もう一度行う前に、残り回数を確認してください。"
+                } else {
+                    "Check the attempts left before trying again."
+                }),
+            ),
+            E::ChannelRule => t(
+                l(
+                    "This procedure does not accept this certificate here.",
+                    "この手続きでは、この電子証明書は使えません。",
+                ),
+                Some(if ja {
+                    "運転免許センターでは、マイナンバーカードの署名用電子証明書をお使いください。"
+                } else {
+                    "At a licence centre, use the signature certificate of your My Number Card."
+                }),
+            ),
+            E::AttributeMismatch { .. } => t(
+                l(
+                    "The details on the card differ from those in its signature certificate.",
+                    "カードの券面事項と署名用電子証明書の記載事項が一致しません。",
+                ),
+                Some(if ja {
+                    "住所などを変更した場合は、市区町村の窓口で電子証明書の更新が必要です。"
+                } else {
+                    "If your address or name changed, the certificate must be renewed at your municipal office."
+                }),
+            ),
+            E::VerificationFailed { .. } => t(
+                l(
+                    "The signature could not be verified.",
+                    "署名を検証できませんでした。",
+                ),
+                None,
+            ),
+            E::InvalidInput { .. } => t(
+                l(
+                    "The request could not be processed.",
+                    "要求を処理できませんでした。",
+                ),
+                Some(if ja {
+                    "アプリの提供元にお問い合わせください。"
+                } else {
+                    "Contact the app's provider."
+                }),
+            ),
+            E::KeystoreFailed { .. } => t(
+                l(
+                    "The phone could not sign with its stored certificate.",
+                    "スマートフォンに保存された電子証明書で署名できませんでした。",
+                ),
+                Some(if ja {
+                    "画面のロックを解除して、もう一度お試しください。"
+                } else {
+                    "Unlock the phone and try again."
+                }),
+            ),
+            E::CallbackFailed { .. } | E::Internal { .. } => t(
+                l(
+                    "Something went wrong in the app.",
+                    "アプリで問題が発生しました。",
+                ),
+                Some(if ja {
+                    "もう一度お試しください。"
+                } else {
+                    "Try again."
+                }),
+            ),
+            E::CardError { .. } => t(
+                l("The card could not be read.", "カードを読み取れませんでした。"),
+                Some(if ja { HOLD_JA } else { HOLD_EN }),
+            ),
+        }
     }
 
-    /// Code and messages.
-    pub fn info(&self) -> &ErrorInfo {
-        match self {
-            MynaError::InvalidPinFormat { info, .. }
-            | MynaError::WrongPin { info, .. }
-            | MynaError::PinBlocked { info, .. }
-            | MynaError::LastAttemptGuard { info, .. }
-            | MynaError::PinNotVerified { info, .. }
-            | MynaError::TagLost { info, .. }
-            | MynaError::Timeout { info }
-            | MynaError::NotMyNumberCard { info }
-            | MynaError::NoSignatureCertificate { info }
-            | MynaError::Cancelled { info }
-            | MynaError::ChannelRule { info }
-            | MynaError::AttributeMismatch { info, .. }
-            | MynaError::VerificationFailed { info, .. }
-            | MynaError::InvalidInput { info, .. }
-            | MynaError::CardError { info, .. } => info,
+    fn full(&self, ja: bool) -> String {
+        let text = self.text(ja);
+        match text.todo {
+            Some(todo) if ja => format!("{}{}", text.what, todo),
+            Some(todo) => format!("{} {}", text.what, todo),
+            None => text.what,
         }
     }
 
     pub(crate) fn invalid_input(field: &str) -> Self {
         MynaError::InvalidInput {
-            info: info(
-                "INVALID_INPUT",
-                format!("invalid value for {field}"),
-                format!("{field} の値が正しくありません。"),
-            ),
             field: field.to_string(),
         }
     }
 
     pub(crate) fn invalid_pin_format(pin: PinKind) -> Self {
-        let (en, ja) = match pin {
-            PinKind::SignaturePassword => (
-                "The signature password is 6 to 16 capital letters (A-Z) and digits.",
-                "署名用パスワードは英大文字（A〜Z）と数字の6〜16文字です。",
-            ),
-            _ => ("The PIN is 4 digits.", "暗証番号は数字4桁です。"),
-        };
-        MynaError::InvalidPinFormat {
-            info: info("INVALID_PIN_FORMAT", en, ja),
-            pin: pin.into(),
-        }
+        MynaError::InvalidPinFormat { pin: pin.into() }
     }
 
-    fn card(code: &str, detail: String) -> Self {
-        MynaError::CardError {
-            info: info(
-                code,
-                "The card could not be read. Hold it still and try again.",
-                "カードを読み取れませんでした。カードを動かさずにもう一度お試しください。",
-            ),
-            detail,
+    pub(crate) fn internal(detail: impl Into<String>) -> Self {
+        MynaError::Internal {
+            detail: detail.into(),
         }
     }
 }
 
-fn verify_reason(e: &VerifyError) -> &'static str {
+#[uniffi::export]
+impl MynaError {
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        use MynaError as E;
+        match self {
+            E::InvalidPinFormat { .. } => ErrorCode::InvalidPinFormat,
+            E::WrongPin { .. } => ErrorCode::WrongPin,
+            E::PinNowBlocked { .. } => ErrorCode::PinNowBlocked,
+            E::PinBlocked { .. } => ErrorCode::PinBlocked,
+            E::LastAttemptGuard { .. } => ErrorCode::LastAttempt,
+            E::PinNotVerified { .. } => ErrorCode::PinNotVerified,
+            E::TagLost {
+                during_verify: false,
+            } => ErrorCode::TagLost,
+            E::TagLost {
+                during_verify: true,
+            } => ErrorCode::TagLostDuringVerify,
+            E::Timeout => ErrorCode::Timeout,
+            E::LinkFailed { .. } => ErrorCode::LinkFailed,
+            E::NotMyNumberCard => ErrorCode::NotMyNumberCard,
+            E::NoSignatureCertificate => ErrorCode::NoSignatureCertificate,
+            E::NotSignatureCertificate => ErrorCode::NotSignatureCertificate,
+            E::Cancelled { .. } => ErrorCode::Cancelled,
+            E::ChannelRule => ErrorCode::ChannelRule,
+            E::AttributeMismatch { .. } => ErrorCode::AttributeMismatch,
+            E::VerificationFailed { .. } => ErrorCode::VerificationFailed,
+            E::InvalidInput { .. } => ErrorCode::InvalidInput,
+            E::KeystoreFailed { .. } => ErrorCode::KeystoreFailed,
+            E::CallbackFailed { .. } => ErrorCode::CallbackFailed,
+            E::CardError { .. } => ErrorCode::CardError,
+            E::Internal { .. } => ErrorCode::Internal,
+        }
+    }
+
+    /// For the holder, in Japanese: what happened and what to do.
+    pub fn message_ja(&self) -> String {
+        self.full(true)
+    }
+
+    /// For the holder, in English: what happened and what to do.
+    pub fn message_en(&self) -> String {
+        self.full(false)
+    }
+
+    /// What happened only, in Japanese (Swift's `errorDescription`).
+    pub fn failure_ja(&self) -> String {
+        self.text(true).what
+    }
+
+    /// What happened only, in English.
+    pub fn failure_en(&self) -> String {
+        self.text(false).what
+    }
+
+    /// What to do, in Japanese (Swift's `recoverySuggestion`); `null` when nothing helps.
+    pub fn recovery_ja(&self) -> Option<String> {
+        self.text(true).todo
+    }
+
+    /// What to do, in English.
+    pub fn recovery_en(&self) -> Option<String> {
+        self.text(false).todo
+    }
+
+    /// The text in `language` (an ISO 639 code such as `ja` or `en`; Japanese for `ja`,
+    /// English otherwise).
+    pub fn message_for(&self, language: String) -> String {
+        self.full(language.trim().to_ascii_lowercase().starts_with("ja"))
+    }
+
+    /// Whether repeating the same call (after the holder follows the advice) can neither cost
+    /// a PIN attempt the app does not know about nor fail the same way for certain: true for a
+    /// lost link outside VERIFY, a timeout, a cancellation outside VERIFY, a card error.
+    pub fn retry_safe(&self) -> bool {
+        use MynaError as E;
+        matches!(
+            self,
+            E::TagLost {
+                during_verify: false
+            } | E::Timeout
+                | E::LinkFailed { .. }
+                | E::Cancelled {
+                    during_verify: false
+                }
+                | E::CardError { .. }
+                | E::KeystoreFailed { .. }
+        )
+    }
+
+    /// Whether the card may have counted a PIN attempt the app could not observe (the link
+    /// was lost or the flow cancelled while a VERIFY was in flight): read the PIN status
+    /// again before asking for the PIN.
+    pub fn pin_counter_uncertain(&self) -> bool {
+        matches!(
+            self,
+            MynaError::TagLost {
+                during_verify: true
+            } | MynaError::Cancelled {
+                during_verify: true
+            }
+        )
+    }
+}
+
+fn verify_reason(e: &VerifyError) -> VerifyFailure {
+    use VerifyFailure as F;
     match e {
-        VerifyError::Malformed(_) => "MALFORMED",
-        VerifyError::DigestMismatch => "DIGEST_MISMATCH",
-        VerifyError::SignatureMismatch => "SIGNATURE_MISMATCH",
-        VerifyError::CertificateNotBound => "CERTIFICATE_NOT_BOUND",
-        VerifyError::UntrustedChain => "UNTRUSTED_CHAIN",
-        VerifyError::NotValidAtTime => "NOT_VALID_AT_TIME",
-        VerifyError::Revoked => "REVOKED",
-        VerifyError::WrongKeyUsage => "WRONG_KEY_USAGE",
-        VerifyError::WrongPolicy => "WRONG_POLICY",
-        VerifyError::ChannelRule(_) => "CHANNEL_RULE",
-        VerifyError::UnknownDocumentVersion => "UNKNOWN_DOCUMENT_VERSION",
-        VerifyError::AttributesMismatch(_) => "ATTRIBUTES_MISMATCH",
-        VerifyError::InvalidDocument(_) => "INVALID_DOCUMENT",
-        VerifyError::BadCrl(_) => "BAD_CRL",
-        VerifyError::TooLarge { .. } => "TOO_LARGE",
-        VerifyError::SigningTimeSkew => "SIGNING_TIME_SKEW",
-        VerifyError::TimestampMismatch => "TIMESTAMP_MISMATCH",
-        VerifyError::UnknownCriticalExtension(_) => "UNKNOWN_CRITICAL_EXTENSION",
-        VerifyError::WeakKey(_) => "WEAK_KEY",
-        VerifyError::RevocationNotChecked => "REVOCATION_NOT_CHECKED",
-        VerifyError::MissingSignatureAttributes => "MISSING_SIGNATURE_ATTRIBUTES",
-        VerifyError::WrongContentType => "WRONG_CONTENT_TYPE",
-        VerifyError::NonceMismatch => "NONCE_MISMATCH",
-        VerifyError::ChannelMismatch => "CHANNEL_MISMATCH",
-        VerifyError::CrlNotCurrent => "CRL_NOT_CURRENT",
-        VerifyError::UnsupportedCrl(_) => "UNSUPPORTED_CRL",
-        VerifyError::BadOcspResponse(_) => "BAD_OCSP_RESPONSE",
-        VerifyError::OcspNotCurrent => "OCSP_NOT_CURRENT",
-        VerifyError::OcspNonceMismatch => "OCSP_NONCE_MISMATCH",
-        VerifyError::OcspUnknown => "OCSP_UNKNOWN",
-        _ => "OTHER",
+        VerifyError::Malformed(_) => F::Malformed,
+        VerifyError::DigestMismatch => F::DigestMismatch,
+        VerifyError::SignatureMismatch => F::SignatureMismatch,
+        VerifyError::CertificateNotBound => F::CertificateNotBound,
+        VerifyError::UntrustedChain => F::UntrustedChain,
+        VerifyError::NotValidAtTime => F::NotValidAtTime,
+        VerifyError::Revoked => F::Revoked,
+        VerifyError::WrongKeyUsage => F::WrongKeyUsage,
+        VerifyError::WrongPolicy => F::WrongPolicy,
+        VerifyError::ChannelRule(_) => F::ChannelRule,
+        VerifyError::UnknownDocumentVersion => F::UnknownDocumentVersion,
+        VerifyError::AttributesMismatch(_) => F::AttributesMismatch,
+        VerifyError::InvalidDocument(_) => F::InvalidDocument,
+        VerifyError::BadCrl(_) => F::BadCrl,
+        VerifyError::TooLarge { .. } => F::TooLarge,
+        VerifyError::SigningTimeSkew => F::SigningTimeSkew,
+        VerifyError::TimestampMismatch => F::TimestampMismatch,
+        VerifyError::UnknownCriticalExtension(_) => F::UnknownCriticalExtension,
+        VerifyError::WeakKey(_) => F::WeakKey,
+        VerifyError::RevocationNotChecked => F::RevocationNotChecked,
+        VerifyError::MissingSignatureAttributes => F::MissingSignatureAttributes,
+        VerifyError::WrongContentType => F::WrongContentType,
+        VerifyError::NonceMismatch => F::NonceMismatch,
+        VerifyError::ChannelMismatch => F::ChannelMismatch,
+        VerifyError::CrlNotCurrent => F::CrlNotCurrent,
+        VerifyError::UnsupportedCrl(_) => F::UnsupportedCrl,
+        VerifyError::BadOcspResponse(_) => F::BadOcspResponse,
+        VerifyError::OcspNotCurrent => F::OcspNotCurrent,
+        VerifyError::OcspNonceMismatch => F::OcspNonceMismatch,
+        VerifyError::OcspUnknown => F::OcspUnknown,
+        _ => F::Other,
     }
 }
 
 impl From<VerifyError> for MynaError {
     fn from(e: VerifyError) -> Self {
-        let reason = verify_reason(&e);
         MynaError::VerificationFailed {
-            info: info(
-                "VERIFICATION_FAILED",
-                format!("The signature is not valid: {e}."),
-                "署名を検証できませんでした。",
-            ),
-            reason: reason.to_string(),
+            reason: verify_reason(&e),
         }
     }
 }
@@ -283,29 +702,11 @@ impl From<VerifyError> for MynaError {
 impl From<ConsentError> for MynaError {
     fn from(e: ConsentError) -> Self {
         match e {
-            ConsentError::ChannelRule { .. } => MynaError::ChannelRule {
-                info: info(
-                    "CHANNEL_RULE",
-                    format!("This procedure does not accept this certificate here: {e}."),
-                    "この手続きでは、この電子証明書は使えません（免許センターでは個人番号カードの署名用電子証明書のみ）。",
-                ),
-            },
+            ConsentError::ChannelRule { .. } => MynaError::ChannelRule,
             ConsentError::AttributeMismatch { fields } => MynaError::AttributeMismatch {
-                info: info(
-                    "ATTRIBUTE_MISMATCH",
-                    "The card's details differ from the signature certificate's.",
-                    "券面事項入力補助の基本4情報と署名用電子証明書の基本4情報が一致しません。",
-                ),
-                fields: fields.iter().map(|f| f.as_str().to_string()).collect(),
+                fields: fields.iter().map(|&f| f.into()).collect(),
             },
-            ConsentError::EmptySelection => MynaError::InvalidInput {
-                info: info(
-                    "EMPTY_SELECTION",
-                    "Choose at least one of address, name and date of birth.",
-                    "住所・氏名・生年月日のうち少なくとも一つを選んでください。",
-                ),
-                field: "items".into(),
-            },
+            ConsentError::EmptySelection => MynaError::invalid_input("items"),
             ConsentError::InvalidNonce => MynaError::invalid_input("nonce"),
             ConsentError::InvalidField { field } | ConsentError::MissingField { field } => {
                 MynaError::invalid_input(field)
@@ -319,108 +720,35 @@ impl From<Error> for MynaError {
     fn from(e: Error) -> Self {
         match e {
             Error::InvalidPinFormat { pin, .. } => MynaError::invalid_pin_format(pin),
-            Error::WrongPin { pin, remaining } => {
-                let (en, ja) = if remaining == 0 {
-                    (
-                        format!("Wrong {}: it is now locked. Reset it at your municipality or a convenience-store kiosk.", pin_name_en(pin)),
-                        format!("{}が違います。ロックされました。市区町村の窓口またはコンビニのキオスク端末で初期化してください。", pin_name_ja(pin)),
-                    )
-                } else {
-                    (
-                        format!("Wrong {}, {remaining} attempts left.", pin_name_en(pin)),
-                        format!("{}が違います。残り{remaining}回です。", pin_name_ja(pin)),
-                    )
-                };
-                MynaError::WrongPin {
-                    info: info("WRONG_PIN", en, ja),
-                    pin: pin.into(),
-                    remaining,
-                }
-            }
-            // The FFI keeps its case for "wrong, now locked": WrongPin with remaining 0, whose
-            // message carries the reset advice.
-            Error::PinNowBlocked { pin } => MynaError::from(Error::WrongPin { pin, remaining: 0 }),
-            Error::PinBlocked { pin } => MynaError::PinBlocked {
-                info: info(
-                    "PIN_BLOCKED",
-                    format!("The {} is locked: reset it at your municipality or a convenience-store kiosk.", pin_name_en(pin)),
-                    format!("{}がロックされています。市区町村の窓口またはコンビニのキオスク端末で初期化してください。", pin_name_ja(pin)),
-                ),
+            Error::WrongPin { pin, remaining } => MynaError::WrongPin {
                 pin: pin.into(),
+                remaining: i32::from(remaining),
             },
-            Error::LastAttemptGuard { pin } => MynaError::LastAttemptGuard {
-                info: info(
-                    "LAST_ATTEMPT",
-                    format!("Only one attempt is left for the {}: a wrong entry locks it. Check it, then confirm to continue.", pin_name_en(pin)),
-                    format!("{}の残り回数は1回です。間違えるとロックされます。確認のうえ、続行してください。", pin_name_ja(pin)),
-                ),
-                pin: pin.into(),
-            },
+            Error::PinNowBlocked { pin } => MynaError::PinNowBlocked { pin: pin.into() },
+            Error::PinBlocked { pin } => MynaError::PinBlocked { pin: pin.into() },
+            Error::LastAttemptGuard { pin } => MynaError::LastAttemptGuard { pin: pin.into() },
             Error::PinNotVerified { pin } | Error::PinNotForApplication { pin } => {
-                MynaError::PinNotVerified {
-                    info: info(
-                        "PIN_NOT_VERIFIED",
-                        format!("Enter the {} first.", pin_name_en(pin)),
-                        format!("先に{}を入力してください。", pin_name_ja(pin)),
-                    ),
-                    pin: pin.into(),
-                }
+                MynaError::PinNotVerified { pin: pin.into() }
             }
             Error::LinkLostDuringVerify { .. } => MynaError::TagLost {
-                info: info(
-                    "TAG_LOST_DURING_VERIFY",
-                    "The card was moved away while checking the password: the attempt may have been counted. Hold it still and check the attempts left.",
-                    "暗証番号の確認中にカードが離れました。入力回数が数えられた可能性があります。カードを動かさずに、残り回数を確認してください。",
-                ),
                 during_verify: true,
             },
             Error::Transport(TransportError::TagLost) => MynaError::TagLost {
-                info: info(
-                    "TAG_LOST",
-                    "The card was moved away: hold it still and try again.",
-                    "カードが離れました。カードを動かさずにもう一度お試しください。",
-                ),
                 during_verify: false,
             },
-            Error::Transport(TransportError::Timeout) => MynaError::Timeout {
-                info: info(
-                    "TIMEOUT",
-                    "The card did not answer in time: hold it still and try again.",
-                    "カードの応答がありませんでした。カードを動かさずにもう一度お試しください。",
-                ),
-            },
-            Error::Transport(TransportError::Other(detail)) => MynaError::CardError {
-                info: info(
-                    "LINK_ERROR",
-                    "The connection to the card failed: hold it still and try again.",
-                    "カードとの通信に失敗しました。カードを動かさずにもう一度お試しください。",
-                ),
-                detail,
-            },
-            Error::NotMyNumberCard { .. } => MynaError::NotMyNumberCard {
-                info: info(
-                    "NOT_MY_NUMBER_CARD",
-                    "This is not a My Number Card.",
-                    "マイナンバーカードではありません。",
-                ),
-            },
-            Error::NoSignatureCertificate => MynaError::NoSignatureCertificate {
-                info: info(
-                    "NO_SIGNATURE_CERTIFICATE",
-                    "No signature certificate on this card.",
-                    "このカードには署名用電子証明書が搭載されていません。",
-                ),
-            },
+            Error::Transport(TransportError::Timeout) => MynaError::Timeout,
+            Error::Transport(TransportError::Other(detail)) => MynaError::LinkFailed { detail },
+            Error::NotMyNumberCard { .. } => MynaError::NotMyNumberCard,
+            Error::NoSignatureCertificate => MynaError::NoSignatureCertificate,
+            Error::NotSignatureCertificate => MynaError::NotSignatureCertificate,
             Error::Cancelled => MynaError::Cancelled {
-                info: info("CANCELLED", "Cancelled.", "中止しました。"),
+                during_verify: false,
             },
             Error::Consent(c) => c.into(),
             Error::Verify(v) => v.into(),
-            Error::NotSignatureCertificate => MynaError::card(
-                "NOT_SIGNATURE_CERTIFICATE",
-                "not a signature certificate".into(),
-            ),
-            other => MynaError::card("CARD_ERROR", other.to_string()),
+            other => MynaError::CardError {
+                detail: other.to_string(),
+            },
         }
     }
 }

@@ -1,87 +1,49 @@
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! The flows, as async calls: Kotlin `suspend`, Swift `async throws`, Python coroutines.
+//! Each runs on its own worker thread (see [`crate::worker`]); cancelling the caller cancels
+//! the flow.
 
-use mynasign::card::{CancelToken, SessionOptions};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mynasign::card::ExchangeStats;
 use mynasign::card_info::CardInfoSession;
 use mynasign::cert::JpkiCertificate;
 use mynasign::consent::{ConsentPeriod, Terms};
 use mynasign::date::Date;
-use mynasign::flow::{self, CardSignOptions, FlowStep};
-use mynasign::jpki::LastAttempt;
+use mynasign::flow::{self, CardSignOptions};
+use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt};
 use mynasign::pin::{Pin, PinKind};
 use mynasign::verify::{TrustStore, VerifyOptions};
+use zeroize::Zeroizing;
 
 use crate::error::MynaError;
-use crate::link::{transport, CardLink};
+use crate::link::CardLink;
+use crate::objects::*;
 use crate::records::*;
+use crate::worker::{run_card, CancelHandle, FlowContext, ProgressListener};
 
-/// A step of the signing flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SignStep {
-    /// Connecting to the card.
-    Connecting,
-    /// Reading the PIN's retry counter.
-    CheckingPin,
-    /// Verifying the PIN.
-    VerifyingPin,
-    /// Reading the signature certificate.
-    ReadingCertificate,
-    /// Reading the CA certificate.
-    ReadingCaCertificate,
-    /// The card signs (about a second: "keep the card in place").
-    Signing,
+/// A PIN from the bytes the app passed (UTF-8 digits or letters), wiped when dropped. The
+/// app's own array is the app's to wipe (the language layers do it for the arrays they
+/// make).
+pub(crate) fn pin_from_bytes(kind: PinKind, bytes: Vec<u8>) -> Result<Pin, MynaError> {
+    let bytes = Zeroizing::new(bytes);
+    let text = core::str::from_utf8(&bytes).map_err(|_| MynaError::invalid_pin_format(kind))?;
+    Pin::new(kind, text).map_err(|_| MynaError::invalid_pin_format(kind))
 }
 
-impl From<FlowStep> for SignStep {
-    fn from(s: FlowStep) -> Self {
-        match s {
-            FlowStep::Connecting => SignStep::Connecting,
-            FlowStep::CheckingPin => SignStep::CheckingPin,
-            FlowStep::VerifyingPin => SignStep::VerifyingPin,
-            FlowStep::ReadingCertificate => SignStep::ReadingCertificate,
-            FlowStep::ReadingCaCertificate => SignStep::ReadingCaCertificate,
-            FlowStep::Signing => SignStep::Signing,
-        }
+fn add(a: ExchangeStats, b: ExchangeStats) -> ExchangeStats {
+    ExchangeStats {
+        exchanges: a.exchanges.saturating_add(b.exchanges),
+        bytes_sent: a.bytes_sent.saturating_add(b.bytes_sent),
+        bytes_received: a.bytes_received.saturating_add(b.bytes_received),
     }
 }
 
-/// Receives "step `index` of `total`" while the card works. Called on the flow's (background)
-/// thread: hop to the UI thread to update the screen.
-#[uniffi::export(with_foreign)]
-pub trait ProgressCallback: Send + Sync {
-    /// A step starts.
-    fn on_step(&self, step: SignStep, index: u32, total: u32);
-}
-
-struct ProgressAdapter(Arc<dyn ProgressCallback>);
-
-impl flow::ProgressListener for ProgressAdapter {
-    fn on_step(&self, step: FlowStep, index: u32, total: u32) {
-        self.0.on_step(step.into(), index, total);
-    }
-}
-
-/// Cancels a flow from the UI: the flow stops before its next exchange with
-/// [`MynaError::Cancelled`].
-#[derive(Debug, Default, uniffi::Object)]
-pub struct CancelHandle(CancelToken);
-
-#[uniffi::export]
-impl CancelHandle {
-    /// A handle not yet cancelled.
-    #[uniffi::constructor]
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    /// Stops the flow before its next exchange.
-    pub fn cancel(&self) {
-        self.0.cancel();
-    }
-
-    /// Whether [`cancel`](Self::cancel) was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.is_cancelled()
+pub(crate) fn last_attempt(allow: bool) -> LastAttempt {
+    if allow {
+        LastAttempt::Allow
+    } else {
+        LastAttempt::Refuse
     }
 }
 
@@ -98,152 +60,229 @@ pub fn terms_from_text(id: String, version: String, text: String) -> Result<Term
 
 /// Signs a consent document on the card or smartphone over `link`, in one call: open, PIN
 /// status, VERIFY (with the last-attempt guard), read the signature certificate, check the
-/// channel rule (and for the linkage the attributes), sign. Returns the CMS and the exchange
-/// counts (6 on a card with extended length).
-#[uniffi::export]
-pub fn sign_consent(
+/// channel rule (and for the linkage the attributes), sign. 6 exchanges on a card with
+/// extended length. Progress: 5 steps (6 with the CA certificate).
+#[uniffi::export(default(listener = None, cancel = None, options))]
+pub async fn sign_consent(
     link: Arc<dyn CardLink>,
-    document: ConsentDocument,
-    password: String,
-    allow_last_attempt: bool,
-    include_ca_certificate: bool,
-    progress: Option<Arc<dyn ProgressCallback>>,
+    document: Arc<ConsentDocument>,
+    password: Vec<u8>,
+    options: SignOptions,
+    listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
-) -> Result<SignedConsentInfo, MynaError> {
-    let password = zeroize::Zeroizing::new(password);
-    let pin = Pin::signature_password(&password)
-        .map_err(|_| MynaError::invalid_pin_format(PinKind::SignaturePassword))?;
-    let doc = document.to_core()?;
-    let options = CardSignOptions {
-        session: SessionOptions {
-            cancel: cancel.map(|c| c.0.clone()),
-            ..SessionOptions::default()
-        },
-        last_attempt: if allow_last_attempt {
-            LastAttempt::Allow
-        } else {
-            LastAttempt::Refuse
-        },
-        include_ca_certificate,
-        signing_time: None,
-        progress: progress.map(|p| Arc::new(ProgressAdapter(p)) as Arc<dyn flow::ProgressListener>),
-    };
-    let signed = flow::sign_consent_on_card(transport(link), &doc, &pin, &options)?;
-    Ok(SignedConsentInfo {
-        document_json: String::from_utf8_lossy(&doc.encode()).into_owned(),
-        cms: signed.cms,
-        certificate: (&signed.certificate).into(),
-        source: signed.source.into(),
-        counts: signed.stats.into(),
+) -> Result<Arc<SignedConsent>, MynaError> {
+    let pin = pin_from_bytes(PinKind::SignaturePassword, password)?;
+    run_card(link, listener, cancel, move |cx: &FlowContext| {
+        let doc = document.inner.clone();
+        let core_options = CardSignOptions {
+            session: cx.session(),
+            last_attempt: last_attempt(options.allow_last_attempt),
+            include_ca_certificate: options.include_ca_certificate,
+            signing_time: options.signing_time,
+            progress: Some(cx.progress.clone() as Arc<dyn flow::ProgressListener>),
+        };
+        let signed = flow::sign_consent_on_card(cx.transport.clone(), &doc, &pin, &core_options)?;
+        Ok(SignedConsent::from_core(signed, doc))
     })
+    .await
 }
 
-fn trust_store(trust: TrustAnchors) -> Result<TrustStore, MynaError> {
-    Ok(match trust {
+/// Reads the basic four attributes from the card-info input support application (4-digit
+/// PIN, same safety rules). The My Number is never read. Progress: 4 steps.
+#[uniffi::export(default(listener = None, cancel = None, options))]
+pub async fn read_basic_attributes(
+    link: Arc<dyn CardLink>,
+    pin: Vec<u8>,
+    options: PinOptions,
+    listener: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<Arc<BasicAttributes>, MynaError> {
+    let pin = pin_from_bytes(PinKind::CardInfoPin, pin)?;
+    run_card(link, listener, cancel, move |cx: &FlowContext| {
+        let p = &cx.progress;
+        p.step(FlowStep::Connecting, 1, 4);
+        let mut s = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
+        p.step(FlowStep::CheckingPin, 2, 4);
+        let status = s.pin_status()?;
+        if status.is_blocked() {
+            return Err(mynasign::Error::PinBlocked {
+                pin: PinKind::CardInfoPin,
+            }
+            .into());
+        }
+        p.step(FlowStep::VerifyingPin, 3, 4);
+        s.verify(&pin, last_attempt(options.allow_last_attempt))?;
+        p.step(FlowStep::ReadingAttributes, 4, 4);
+        Ok(BasicAttributes::shared(&s.read_attributes()?))
+    })
+    .await
+}
+
+/// Reads every PIN's retry counter without spending an attempt: the signature password and
+/// the user-authentication PIN (JPKI) and, on a card, the card-info PIN. Progress: 4 steps.
+#[uniffi::export(default(listener = None, cancel = None))]
+pub async fn read_pin_status(
+    link: Arc<dyn CardLink>,
+    listener: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<PinStatusReport, MynaError> {
+    run_card(link, listener, cancel, move |cx: &FlowContext| {
+        let p = &cx.progress;
+        p.step(FlowStep::Connecting, 1, 4);
+        let mut jpki = JpkiSession::open_with(cx.transport.clone(), cx.session())?;
+        let profile: CardProfile = jpki.profile().into();
+        p.step(FlowStep::CheckingPin, 2, 4);
+        let signature = jpki.pin_status(PinKind::SignaturePassword)?;
+        p.step(FlowStep::CheckingPin, 3, 4);
+        let authentication = jpki.pin_status(PinKind::AuthenticationPin)?;
+        let mut stats = jpki.stats();
+        let card_info = if jpki.profile().is_smartphone() {
+            None
+        } else {
+            p.step(FlowStep::CheckingPin, 4, 4);
+            let mut info = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
+            let s = info.pin_status()?;
+            stats = add(stats, info.stats());
+            Some(s.into())
+        };
+        Ok(PinStatusReport {
+            profile,
+            signature_password: signature.into(),
+            authentication_pin: authentication.into(),
+            card_info_pin: card_info,
+            counts: stats.into(),
+        })
+    })
+    .await
+}
+
+/// The Mynaportal linkage check on a card: reads the basic four attributes from the
+/// card-info application (card-info PIN) and the signature certificate (signature
+/// password), and names the fields that differ (never their values). Progress: 6 steps.
+#[uniffi::export(default(listener = None, cancel = None, options))]
+pub async fn check_linkage(
+    link: Arc<dyn CardLink>,
+    card_info_pin: Vec<u8>,
+    signature_password: Vec<u8>,
+    options: PinOptions,
+    listener: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<LinkageResult, MynaError> {
+    let info_pin = pin_from_bytes(PinKind::CardInfoPin, card_info_pin)?;
+    let password = pin_from_bytes(PinKind::SignaturePassword, signature_password)?;
+    run_card(link, listener, cancel, move |cx: &FlowContext| {
+        let p = &cx.progress;
+        let last = last_attempt(options.allow_last_attempt);
+        p.step(FlowStep::Connecting, 1, 6);
+        let mut info = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
+        p.step(FlowStep::VerifyingPin, 2, 6);
+        info.verify(&info_pin, last)?;
+        p.step(FlowStep::ReadingAttributes, 3, 6);
+        let attrs = info.read_attributes()?;
+        let mut jpki = JpkiSession::open_with(cx.transport.clone(), cx.session())?;
+        p.step(FlowStep::VerifyingPin, 4, 6);
+        jpki.verify(&password, last)?;
+        p.step(FlowStep::ReadingCertificate, 5, 6);
+        let der = jpki.read_certificate_der(CertificateSlot::Signature)?;
+        let cert = JpkiCertificate::from_der(&der).map_err(mynasign::Error::from)?;
+        p.step(FlowStep::Comparing, 6, 6);
+        let cert_attrs = cert
+            .signature_attributes()
+            .ok_or(MynaError::NotSignatureCertificate)?;
+        Ok(LinkageResult {
+            differing_fields: cert_attrs
+                .attributes
+                .differing_fields(&attrs)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            attributes: BasicAttributes::shared(&attrs),
+            counts: add(info.stats(), jpki.stats()).into(),
+        })
+    })
+    .await
+}
+
+/// The linkage comparison without a card: the fields in which `card_info` differs from the
+/// signature certificate's attributes (empty: the same person).
+#[uniffi::export]
+pub fn compare_linkage(
+    card_info: Arc<BasicAttributes>,
+    certificate: Arc<Certificate>,
+) -> Result<Vec<AttributeField>, MynaError> {
+    let attrs = certificate
+        .inner
+        .signature_attributes()
+        .ok_or(MynaError::NotSignatureCertificate)?;
+    Ok(attrs
+        .attributes
+        .differing_fields(&card_info.inner)
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+fn trust_store(trust: TrustAnchors) -> TrustStore {
+    match trust {
         TrustAnchors::Production => TrustStore::production(),
         TrustAnchors::JpkiTest => TrustStore::jpki_test(),
-        #[cfg(feature = "emulator")]
-        TrustAnchors::Emulator => TrustStore::emulator(),
-        #[cfg(not(feature = "emulator"))]
-        TrustAnchors::Emulator => {
-            return Err(MynaError::invalid_input(
-                "trust (no emulator in this build)",
-            ))
-        }
-    })
-}
-
-fn time(unix: Option<i64>, field: &'static str) -> Result<Option<SystemTime>, MynaError> {
-    match unix {
-        None => Ok(None),
-        Some(s) if s >= 0 => Ok(Some(UNIX_EPOCH + Duration::from_secs(s as u64))),
-        Some(_) => Err(MynaError::invalid_input(field)),
     }
 }
 
-fn verified_info(v: mynasign::verify::VerifiedConsent) -> VerifiedConsentInfo {
-    let unix = |t: SystemTime| {
-        t.duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    };
-    VerifiedConsentInfo {
-        document: ConsentDocument::from_core(&v.document),
-        document_json: String::from_utf8_lossy(&v.signature.content).into_owned(),
-        signer: (&v.signature.certificate).into(),
-        source: v.source.map(Into::into),
-        signing_time_unix: unix(v.signature.signing_time),
-        received_at_unix: unix(v.signature.evaluated_at),
-        revocation: (&v.signature.revocation).into(),
-    }
-}
-
-/// Verifies a signed consent (CMS, DER) against `trust`, judging the certificate at the
-/// receipt time `at_unix` (seconds since 1970) or, when `null`, now; the signing time must
-/// agree with it. The app's own check before sending: **revocation is not checked** here
-/// (the result says so); a receiving service uses [`verify_consent_with`].
-#[uniffi::export]
+/// Verifies a signed consent (CMS, DER). The default options are a receiving service's: the
+/// J-LIS production roots, now as the receipt time, and revocation established by a CRL or
+/// OCSP response given in `options` (refused when none applies). An app checking its own
+/// consent before sending sets `allow_unchecked_revocation`.
+#[uniffi::export(default(options))]
 pub fn verify_consent(
     cms: Vec<u8>,
-    trust: TrustAnchors,
-    at_unix: Option<i64>,
-) -> Result<VerifiedConsentInfo, MynaError> {
-    let v = mynasign::verify::verify_consent(
-        &cms,
-        &VerifyOptions {
-            trust: trust_store(trust)?,
-            received_at: time(at_unix, "at_unix")?,
-            require_revocation: false,
-            ..VerifyOptions::default()
-        },
-    )?;
-    Ok(verified_info(v))
-}
-
-/// Verifies a signed consent (CMS, DER) as a receiving service does: at the receipt time,
-/// against the service's nonce and channel, with revocation established by a CRL or an OCSP
-/// response (refused when neither applies, unless `allow_unchecked_revocation`).
-#[uniffi::export]
-pub fn verify_consent_with(
-    cms: Vec<u8>,
     options: VerifyConsentOptions,
-) -> Result<VerifiedConsentInfo, MynaError> {
+) -> Result<Arc<VerifiedConsent>, MynaError> {
     let trust = if options.roots_der.is_empty() {
-        trust_store(options.trust)?
+        trust_store(options.trust.unwrap_or(TrustAnchors::Production))
     } else {
         TrustStore::custom(options.roots_der).map_err(mynasign::Error::from)?
+    };
+    let max_skew = match options.max_skew_seconds {
+        None => mynasign::verify::DEFAULT_MAX_SKEW,
+        Some(s) => Duration::from_secs(
+            u64::try_from(s).map_err(|_| MynaError::invalid_input("max_skew_seconds"))?,
+        ),
     };
     let v = mynasign::verify::verify_consent(
         &cms,
         &VerifyOptions {
             trust,
-            received_at: time(options.received_at_unix, "received_at_unix")?,
+            received_at: options.received_at,
             crls: options.crls,
             ocsp_response: options.ocsp_response,
             ocsp_nonce: options.ocsp_nonce,
             nonce: options.nonce,
             channel: options.channel.map(Into::into),
-            max_skew: options
-                .max_skew_seconds
-                .map_or(mynasign::verify::DEFAULT_MAX_SKEW, Duration::from_secs),
+            max_skew,
             require_revocation: !options.allow_unchecked_revocation,
         },
     )?;
-    Ok(verified_info(v))
+    Ok(VerifiedConsent::from_core(v))
 }
 
-/// The DER OCSP request (RFC 6960, SHA-256 CertID) for `cert_der`, issued by a root of
-/// `trust`, with `nonce` (1 to 32 bytes) when given: send it with the app's own HTTP client
-/// (`POST`, `application/ocsp-request`).
-#[uniffi::export]
+/// The DER OCSP request (RFC 6960, SHA-256 CertID) for `certificate`, issued by a root of
+/// `trust` (or of `roots_der` when not empty), with `nonce` (1 to 32 bytes) when given: send
+/// it with the app's own HTTP client (`POST`, `application/ocsp-request`).
+#[uniffi::export(default(roots_der = [], nonce = None))]
 pub fn ocsp_request(
-    cert_der: Vec<u8>,
+    certificate: Arc<Certificate>,
     trust: TrustAnchors,
+    roots_der: Vec<Vec<u8>>,
     nonce: Option<Vec<u8>>,
 ) -> Result<Vec<u8>, MynaError> {
-    let cert = JpkiCertificate::from_der(&cert_der).map_err(mynasign::Error::from)?;
-    let verifier = mynasign::verify::Verifier::new(trust_store(trust)?);
-    Ok(verifier.ocsp_request(&cert, nonce.as_deref())?)
+    let store = if roots_der.is_empty() {
+        trust_store(trust)
+    } else {
+        TrustStore::custom(roots_der).map_err(mynasign::Error::from)?
+    };
+    let verifier = mynasign::verify::Verifier::new(store);
+    Ok(verifier.ocsp_request(&certificate.inner, nonce.as_deref())?)
 }
 
 /// The 10-year period of a consent given on `consent_date` (`YYYY-MM-DD`, Japan time), seen
@@ -252,66 +291,20 @@ pub fn ocsp_request(
 pub fn consent_period(
     consent_date: String,
     today: String,
-    reminder_days: u32,
+    reminder_days: i32,
 ) -> Result<ConsentPeriodInfo, MynaError> {
     let date =
         Date::parse_iso(&consent_date).map_err(|_| MynaError::invalid_input("consent_date"))?;
     let today = Date::parse_iso(&today).map_err(|_| MynaError::invalid_input("today"))?;
+    let days =
+        u32::try_from(reminder_days).map_err(|_| MynaError::invalid_input("reminder_days"))?;
     let p = ConsentPeriod::new(date)?;
     Ok(ConsentPeriodInfo {
         consent_date: p.consent_date().to_string(),
         first_day: p.first_day().to_string(),
         last_day: p.last_day().to_string(),
-        reminder_date: p.reminder_date(reminder_days).to_string(),
+        reminder_date: p.reminder_date(days).to_string(),
         days_remaining: p.days_remaining(today),
-        reminder_due: p.is_reminder_due(today, reminder_days),
+        reminder_due: p.is_reminder_due(today, days),
     })
-}
-
-/// Reads the basic four attributes from the card-info input support application (4-digit
-/// PIN, with the same safety rules). The My Number is never read.
-#[uniffi::export]
-pub fn read_card_attributes(
-    link: Arc<dyn CardLink>,
-    pin: String,
-    allow_last_attempt: bool,
-    cancel: Option<Arc<CancelHandle>>,
-) -> Result<Arc<BasicAttributes>, MynaError> {
-    let pin = zeroize::Zeroizing::new(pin);
-    let pin =
-        Pin::card_info(&pin).map_err(|_| MynaError::invalid_pin_format(PinKind::CardInfoPin))?;
-    let options = SessionOptions {
-        cancel: cancel.map(|c| c.0.clone()),
-        ..SessionOptions::default()
-    };
-    let mut s = CardInfoSession::open_with(transport(link), options)?;
-    s.verify(
-        &pin,
-        if allow_last_attempt {
-            LastAttempt::Allow
-        } else {
-            LastAttempt::Refuse
-        },
-    )?;
-    Ok(BasicAttributes::shared(&s.read_attributes()?))
-}
-
-/// The Mynaportal linkage check: the fields in which the attributes read from the card-info
-/// application differ from the signature certificate's (empty: the same person). Exact
-/// comparison; only field names are returned.
-#[uniffi::export]
-pub fn check_linkage(
-    card_info: Arc<BasicAttributes>,
-    certificate: CertificateInfo,
-) -> Result<Vec<String>, MynaError> {
-    let a = &card_info.inner;
-    let cert = JpkiCertificate::from_der(&certificate.der).map_err(mynasign::Error::from)?;
-    let attrs = cert
-        .signature_attributes()
-        .ok_or_else(|| MynaError::invalid_input("certificate (not a signature certificate)"))?;
-    Ok(attrs
-        .differing_fields(a)
-        .into_iter()
-        .map(|f| f.as_str().to_string())
-        .collect())
 }

@@ -5,17 +5,22 @@
 //!
 //! - [`CardLink`]: the transport the **app implements** (Android `IsoDep.transceive` or an OMAPI
 //!   channel, iOS `NFCISO7816Tag.sendCommand`, a test forwarding APDUs to the emulator).
-//! - [`JpkiCard`]: a session with the JPKI application: profile, PIN status, PIN verify with
-//!   the last-attempt guard, certificates as records, cancellation.
-//! - [`sign_consent`], [`verify_consent`], [`consent_period`], [`read_card_attributes`],
-//!   [`check_linkage`]: the flows.
-//! - [`KeystoreSigner`] and [`sign_consent_with_signer`]: signing with a key the app holds
-//!   (a smartphone certificate's key in the platform keystore).
-//! - [`Emulator`]: the emulated card, so an app's whole UI runs without a card.
-//! - [`MynaError`]: typed errors with a stable code and messages in Japanese and English.
+//! - The flows, all async (Kotlin `suspend`, Swift `async throws`, Python coroutines):
+//!   [`sign_consent`], [`read_basic_attributes`], [`read_pin_status`], [`check_linkage`],
+//!   [`sign_consent_with_signer`] (a key in the platform keystore), and the step-by-step
+//!   [`JpkiCard`]. Each reports [`Progress`] to a [`ProgressListener`] (the language layers
+//!   make it a `Flow`, an `AsyncStream`, an async iterator) and stops on cancellation of the
+//!   caller or of a [`CancelHandle`].
+//! - [`verify_consent`], [`ocsp_request`], [`consent_period`], [`compare_linkage`]: checks
+//!   that need no card.
+//! - [`MynaError`]: one error with a stable [`ErrorCode`], texts in Japanese and English,
+//!   and whether a retry is safe and the PIN counter uncertain.
+//! - Results that hold personal data are objects whose printed forms are redacted
+//!   ([`BasicAttributes`], [`Certificate`], [`ConsentDocument`], [`SignedConsent`],
+//!   [`VerifiedConsent`]).
+//! - `Emulator` (feature `emulator`, the testing artifact only): the emulated card.
 //!
-//! Every call blocks on card I/O: call from a background thread (a Kotlin dispatcher, a Swift
-//! task off the main actor), never from the UI thread. Objects are thread-safe.
+//! PINs cross as bytes (UTF-8) and are wiped on the Rust side after use.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -26,18 +31,22 @@ mod error;
 mod flows;
 mod keystore;
 mod link;
+mod objects;
 mod records;
+mod worker;
 
 pub use card::JpkiCard;
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;
-pub use error::{ErrorInfo, MynaError};
+pub use error::{ErrorCode, MynaError, VerifyFailure};
 pub use flows::{
-    check_linkage, consent_period, read_card_attributes, sign_consent, verify_consent,
-    CancelHandle, ProgressCallback,
+    check_linkage, compare_linkage, consent_period, ocsp_request, read_basic_attributes,
+    read_pin_status, sign_consent, terms_from_text, verify_consent,
 };
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
 pub use link::{CardLink, LinkError};
+pub use objects::*;
 pub use records::*;
+pub use worker::{CancelHandle, ListenerError, ProgressListener};
 
 uniffi::setup_scaffolding!();

@@ -1,16 +1,13 @@
 //! Records and enums that cross the FFI, with conversions from the core's types.
 
-use std::sync::Arc;
+use std::time::SystemTime;
 
-use mynasign::attributes::{BasicFourAttributes, Sex as CoreSex};
+use mynasign::attributes::{AttributeField as CoreField, Sex as CoreSex};
 use mynasign::card::ExchangeStats;
-use mynasign::cert::{CertificateKind as CoreKind, JpkiCertificate};
+use mynasign::cert::CertificateKind as CoreKind;
 use mynasign::consent;
-use mynasign::date::Date;
 use mynasign::jpki::{CertificateSlot, Profile};
 use mynasign::pin::{PinKind, PinStatus};
-
-use crate::error::MynaError;
 
 /// Which PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -49,9 +46,9 @@ pub struct PinState {
     /// Which PIN.
     pub pin: PinType,
     /// Attempts left.
-    pub remaining: u8,
+    pub remaining: i32,
     /// Attempts when fresh (5 or 3).
-    pub max_attempts: u8,
+    pub max_attempts: i32,
     /// Locked: only a municipal office or a convenience-store kiosk can reset it.
     pub blocked: bool,
     /// The next wrong entry locks it: show a clear warning before VERIFY.
@@ -62,8 +59,8 @@ impl From<PinStatus> for PinState {
     fn from(s: PinStatus) -> Self {
         Self {
             pin: s.kind.into(),
-            remaining: s.remaining,
-            max_attempts: s.max_attempts(),
+            remaining: i32::from(s.remaining),
+            max_attempts: i32::from(s.max_attempts()),
             blocked: s.is_blocked(),
             last_attempt: s.is_last_attempt(),
         }
@@ -164,77 +161,6 @@ impl From<Sex> for CoreSex {
     }
 }
 
-/// The basic four attributes (基本4情報). An object rather than a record, so that printing it
-/// (Kotlin `toString`, Swift `description`, Python `repr`) never shows the personal data: read
-/// the values through the accessors, and do not log them.
-#[derive(Clone, PartialEq, Eq, uniffi::Object)]
-#[uniffi::export(Debug, Display, Eq)]
-pub struct BasicAttributes {
-    pub(crate) inner: BasicFourAttributes,
-}
-
-impl core::fmt::Debug for BasicAttributes {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("BasicAttributes(<personal data redacted>)")
-    }
-}
-
-impl core::fmt::Display for BasicAttributes {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("BasicAttributes(<personal data redacted>)")
-    }
-}
-
-#[uniffi::export]
-impl BasicAttributes {
-    /// Attributes from their values (`date_of_birth` as `YYYY-MM-DD`), for example to submit
-    /// what the app read earlier.
-    #[uniffi::constructor]
-    pub fn new(
-        name: String,
-        address: String,
-        date_of_birth: String,
-        sex: Sex,
-    ) -> Result<Arc<Self>, MynaError> {
-        Ok(Arc::new(Self {
-            inner: BasicFourAttributes {
-                name,
-                address,
-                date_of_birth: Date::parse_iso(&date_of_birth)
-                    .map_err(|_| MynaError::invalid_input("date_of_birth"))?,
-                sex: sex.into(),
-            },
-        }))
-    }
-
-    /// Name; family and given name separated by U+3000.
-    pub fn name(&self) -> String {
-        self.inner.name.clone()
-    }
-
-    /// Address, exactly as the card holds it.
-    pub fn address(&self) -> String {
-        self.inner.address.clone()
-    }
-
-    /// Date of birth, `YYYY-MM-DD`.
-    pub fn date_of_birth(&self) -> String {
-        self.inner.date_of_birth.to_string()
-    }
-
-    /// Sex.
-    pub fn sex(&self) -> Sex {
-        self.inner.sex.into()
-    }
-}
-
-impl BasicAttributes {
-    /// Shares a copy of core attributes across the FFI.
-    pub(crate) fn shared(a: &BasicFourAttributes) -> Arc<Self> {
-        Arc::new(Self { inner: a.clone() })
-    }
-}
-
 /// The kind of a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum CertificateKind {
@@ -262,75 +188,23 @@ impl From<CoreKind> for CertificateKind {
     }
 }
 
-/// A certificate, as the typed JPKI view.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct CertificateInfo {
-    /// The DER.
-    pub der: Vec<u8>,
-    /// Its kind.
-    pub kind: CertificateKind,
-    /// The issuance number (発行番号): the serial number, uppercase hex.
-    pub issuance_number: String,
-    /// Subject (RFC 4514 text).
-    pub subject: String,
-    /// Issuer (RFC 4514 text).
-    pub issuer: String,
-    /// Start of validity, RFC 3339 UTC.
-    pub not_before: String,
-    /// End of validity, RFC 3339 UTC.
-    pub not_after: String,
-    /// The holder's basic four attributes (signature certificates only).
-    pub attributes: Option<Arc<BasicAttributes>>,
-    /// Substitute-character flags of the name (one digit per character).
-    pub name_substitute_flags: Option<String>,
-    /// Substitute-character flags of the address.
-    pub address_substitute_flags: Option<String>,
-}
-
-impl core::fmt::Debug for CertificateInfo {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CertificateInfo")
-            .field("kind", &self.kind)
-            .field("issuance_number", &self.issuance_number)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<&JpkiCertificate> for CertificateInfo {
-    fn from(c: &JpkiCertificate) -> Self {
-        let sa = c.signature_attributes();
-        Self {
-            der: c.der().to_vec(),
-            kind: c.kind().into(),
-            issuance_number: c.issuance_number(),
-            subject: c.subject(),
-            issuer: c.issuer(),
-            not_before: c.not_before().to_string(),
-            not_after: c.not_after().to_string(),
-            attributes: sa.map(|s| BasicAttributes::shared(&s.attributes)),
-            name_substitute_flags: sa.map(|s| s.name_substitute_flags.clone()),
-            address_substitute_flags: sa.map(|s| s.address_substitute_flags.clone()),
-        }
-    }
-}
-
 /// Round trips and bytes with the card: the performance figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct ExchangeCounts {
     /// APDU round trips.
-    pub exchanges: u32,
+    pub exchanges: i32,
     /// Bytes sent.
-    pub bytes_sent: u64,
+    pub bytes_sent: i64,
     /// Bytes received.
-    pub bytes_received: u64,
+    pub bytes_received: i64,
 }
 
 impl From<ExchangeStats> for ExchangeCounts {
     fn from(s: ExchangeStats) -> Self {
         Self {
-            exchanges: s.exchanges,
-            bytes_sent: s.bytes_sent,
-            bytes_received: s.bytes_received,
+            exchanges: i32::try_from(s.exchanges).unwrap_or(i32::MAX),
+            bytes_sent: i64::try_from(s.bytes_sent).unwrap_or(i64::MAX),
+            bytes_received: i64::try_from(s.bytes_received).unwrap_or(i64::MAX),
         }
     }
 }
@@ -454,248 +328,47 @@ impl From<consent::CertificateSource> for CertificateSource {
     }
 }
 
-/// A document to sign, or one that verified. `timestamp_unix` is the client's clock (seconds
-/// since 1970, UTC); leave it `null` when signing to use now.
-#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum ConsentDocument {
-    /// 住所変更ワンストップサービス等の利用開始 (consent).
-    AddressChange {
-        /// The items consented to (non-empty).
-        items: Vec<ConsentItem>,
-        /// The holder's status.
-        holder_status: HolderStatus,
-        /// The terms.
-        terms: TermsInfo,
-        /// Where.
-        channel: ConsentChannel,
-        /// The receiving service's nonce or transaction id.
-        nonce: String,
-        /// The client's clock.
-        timestamp_unix: Option<i64>,
-    },
-    /// 同意の取消 (revocation of a consent).
-    Revocation {
-        /// The nonce / transaction id of the consent revoked.
-        consent_nonce: String,
-        /// Its content SHA-256 (lowercase hex), if known.
-        consent_sha256_hex: Option<String>,
-        /// Where.
-        channel: ConsentChannel,
-        /// The receiving service's nonce.
-        nonce: String,
-        /// The client's clock.
-        timestamp_unix: Option<i64>,
-    },
-    /// 本籍のオンライン変更: the 戸籍電子証明書提供用識別符号 (through Mynaportal).
-    DomicileChange {
-        /// The identifier.
-        identifier: String,
-        /// Whether this is the first submission (card certificate only).
-        first_submission: bool,
-        /// The receiving service's nonce.
-        nonce: String,
-        /// The client's clock.
-        timestamp_unix: Option<i64>,
-    },
-    /// マイナポータル連携, second step: the attributes read from the card-info AP.
-    MynaportalLinkage {
-        /// The attributes, exactly as read.
-        attributes: Arc<BasicAttributes>,
-        /// The receiving service's nonce.
-        nonce: String,
-        /// The client's clock.
-        timestamp_unix: Option<i64>,
-    },
-}
-
-impl core::fmt::Debug for ConsentDocument {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            ConsentDocument::AddressChange { .. } => "ConsentDocument::AddressChange",
-            ConsentDocument::Revocation { .. } => "ConsentDocument::Revocation",
-            ConsentDocument::DomicileChange { .. } => "ConsentDocument::DomicileChange",
-            ConsentDocument::MynaportalLinkage { .. } => "ConsentDocument::MynaportalLinkage",
-        })
-    }
-}
-
-fn hex32(s: &str, field: &'static str) -> Result<[u8; 32], MynaError> {
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return Err(MynaError::invalid_input(field));
-    }
-    let mut out = [0u8; 32];
-    for (i, pair) in b.chunks(2).enumerate() {
-        let s = core::str::from_utf8(pair).map_err(|_| MynaError::invalid_input(field))?;
-        out[i] = u8::from_str_radix(s, 16).map_err(|_| MynaError::invalid_input(field))?;
-    }
-    Ok(out)
-}
-
-pub(crate) fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn timestamp(t: Option<i64>) -> Result<consent::Timestamp, MynaError> {
-    match t {
-        None => Ok(consent::Timestamp::now()),
-        Some(s) => consent::Timestamp::from_unix_seconds(s).map_err(MynaError::from),
-    }
-}
-
-impl ConsentDocument {
-    /// The core document.
-    pub(crate) fn to_core(&self) -> Result<consent::Document, MynaError> {
-        Ok(match self {
-            ConsentDocument::AddressChange {
-                items,
-                holder_status,
-                terms,
-                channel,
-                nonce,
-                timestamp_unix,
-            } => consent::Document::AddressChangeConsent(consent::AddressChangeConsent {
-                items: consent::ConsentItems::new(
-                    &items.iter().map(|&i| i.into()).collect::<Vec<_>>(),
-                )?,
-                holder_status: (*holder_status).into(),
-                terms: consent::Terms::from_digest(
-                    terms.id.clone(),
-                    terms.version.clone(),
-                    hex32(&terms.sha256_hex, "terms.sha256_hex")?,
-                )?,
-                channel: (*channel).into(),
-                nonce: consent::Nonce::new(nonce.clone())?,
-                timestamp: timestamp(*timestamp_unix)?,
-            }),
-            ConsentDocument::Revocation {
-                consent_nonce,
-                consent_sha256_hex,
-                channel,
-                nonce,
-                timestamp_unix,
-            } => consent::Document::ConsentRevocation(consent::ConsentRevocation {
-                consent: consent::ConsentReference {
-                    nonce: consent::Nonce::new(consent_nonce.clone())?,
-                    sha256: consent_sha256_hex
-                        .as_deref()
-                        .map(|h| hex32(h, "consent_sha256_hex"))
-                        .transpose()?,
-                },
-                channel: (*channel).into(),
-                nonce: consent::Nonce::new(nonce.clone())?,
-                timestamp: timestamp(*timestamp_unix)?,
-            }),
-            ConsentDocument::DomicileChange {
-                identifier,
-                first_submission,
-                nonce,
-                timestamp_unix,
-            } => consent::Document::DomicileChangeSubmission(consent::DomicileChangeSubmission {
-                identifier: consent::FamilyRegisterCertificateId::new(identifier.clone())?,
-                first_submission: *first_submission,
-                channel: consent::Channel::Mynaportal,
-                nonce: consent::Nonce::new(nonce.clone())?,
-                timestamp: timestamp(*timestamp_unix)?,
-            }),
-            ConsentDocument::MynaportalLinkage {
-                attributes,
-                nonce,
-                timestamp_unix,
-            } => consent::Document::MynaportalLinkageSubmission(
-                consent::MynaportalLinkageSubmission {
-                    attributes: attributes.inner.clone(),
-                    channel: consent::Channel::Mynaportal,
-                    nonce: consent::Nonce::new(nonce.clone())?,
-                    timestamp: timestamp(*timestamp_unix)?,
-                },
-            ),
-        })
-    }
-
-    /// The FFI view of a core document.
-    pub(crate) fn from_core(d: &consent::Document) -> Self {
-        match d {
-            consent::Document::AddressChangeConsent(c) => ConsentDocument::AddressChange {
-                items: c.items.iter().map(Into::into).collect(),
-                holder_status: c.holder_status.into(),
-                terms: TermsInfo {
-                    id: c.terms.id().to_string(),
-                    version: c.terms.version().to_string(),
-                    sha256_hex: hex(c.terms.sha256()),
-                },
-                channel: c.channel.into(),
-                nonce: c.nonce.as_str().to_string(),
-                timestamp_unix: Some(c.timestamp.unix_seconds()),
-            },
-            consent::Document::ConsentRevocation(r) => ConsentDocument::Revocation {
-                consent_nonce: r.consent.nonce.as_str().to_string(),
-                consent_sha256_hex: r.consent.sha256.map(|h| hex(&h)),
-                channel: r.channel.into(),
-                nonce: r.nonce.as_str().to_string(),
-                timestamp_unix: Some(r.timestamp.unix_seconds()),
-            },
-            consent::Document::DomicileChangeSubmission(s) => ConsentDocument::DomicileChange {
-                identifier: s.identifier.as_str().to_string(),
-                first_submission: s.first_submission,
-                nonce: s.nonce.as_str().to_string(),
-                timestamp_unix: Some(s.timestamp.unix_seconds()),
-            },
-            consent::Document::MynaportalLinkageSubmission(l) => {
-                ConsentDocument::MynaportalLinkage {
-                    attributes: BasicAttributes::shared(&l.attributes),
-                    nonce: l.nonce.as_str().to_string(),
-                    timestamp_unix: Some(l.timestamp.unix_seconds()),
-                }
-            }
+impl From<CertificateSource> for consent::CertificateSource {
+    fn from(s: CertificateSource) -> Self {
+        match s {
+            CertificateSource::Card => consent::CertificateSource::Card,
+            CertificateSource::Smartphone => consent::CertificateSource::Smartphone,
         }
     }
 }
 
-/// A consent signed on a card (or by an app key).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SignedConsentInfo {
-    /// The CMS `SignedData` (DER, CAdES-BES): what the app submits.
-    pub cms: Vec<u8>,
-    /// The signed content: the document's canonical JSON.
-    pub document_json: String,
-    /// The signer certificate.
-    pub certificate: CertificateInfo,
-    /// Card or smartphone.
-    pub source: CertificateSource,
-    /// Exchanges with the card.
-    pub counts: ExchangeCounts,
+/// One of the basic four attributes, named (never its value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum AttributeField {
+    /// 氏名.
+    Name,
+    /// 住所.
+    Address,
+    /// 生年月日.
+    DateOfBirth,
+    /// 性別.
+    Sex,
 }
 
-/// Which roots a verification trusts.
+impl From<CoreField> for AttributeField {
+    fn from(f: CoreField) -> Self {
+        match f {
+            CoreField::Name => AttributeField::Name,
+            CoreField::Address => AttributeField::Address,
+            CoreField::DateOfBirth => AttributeField::DateOfBirth,
+            CoreField::Sex => AttributeField::Sex,
+        }
+    }
+}
+
+/// Which roots a verification trusts. (The emulator's roots are not among them: a test
+/// passes them as `roots_der`, so a release build has no way to trust the emulator.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum TrustAnchors {
     /// The J-LIS production roots (default).
     Production,
     /// The `JPKI-TEST` roots of J-LIS test cards.
     JpkiTest,
-    /// The emulator's roots.
-    Emulator,
-}
-
-/// A consent that verified.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct VerifiedConsentInfo {
-    /// The document, decoded.
-    pub document: ConsentDocument,
-    /// The signed content: the document's canonical JSON.
-    pub document_json: String,
-    /// The signer certificate.
-    pub signer: CertificateInfo,
-    /// Card or smartphone; `null` when the certificate's policy is neither a known card
-    /// policy nor the smartphone one (only channel rules that accept either passed).
-    pub source: Option<CertificateSource>,
-    /// The signing-time attribute, seconds since 1970 UTC.
-    pub signing_time_unix: i64,
-    /// The receipt time validity and revocation were judged at, seconds since 1970 UTC.
-    pub received_at_unix: i64,
-    /// How revocation was established.
-    pub revocation: RevocationInfo,
 }
 
 /// How revocation was established.
@@ -714,18 +387,12 @@ pub enum RevocationMethod {
 pub struct RevocationInfo {
     /// CRL, OCSP or not checked.
     pub method: RevocationMethod,
-    /// The CRL's or single response's thisUpdate (seconds since 1970 UTC).
-    pub this_update_unix: Option<i64>,
+    /// The CRL's or single response's thisUpdate.
+    pub this_update: Option<SystemTime>,
     /// The nextUpdate, when present.
-    pub next_update_unix: Option<i64>,
+    pub next_update: Option<SystemTime>,
     /// The OCSP response's producedAt.
-    pub produced_at_unix: Option<i64>,
-}
-
-fn unix(t: std::time::SystemTime) -> i64 {
-    t.duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    pub produced_at: Option<SystemTime>,
 }
 
 impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
@@ -738,9 +405,9 @@ impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
                 ..
             } => RevocationInfo {
                 method: RevocationMethod::Crl,
-                this_update_unix: Some(unix(*this_update)),
-                next_update_unix: Some(unix(*next_update)),
-                produced_at_unix: None,
+                this_update: Some(*this_update),
+                next_update: Some(*next_update),
+                produced_at: None,
             },
             R::Ocsp {
                 produced_at,
@@ -748,51 +415,63 @@ impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
                 next_update,
             } => RevocationInfo {
                 method: RevocationMethod::Ocsp,
-                this_update_unix: Some(unix(*this_update)),
-                next_update_unix: next_update.map(unix),
-                produced_at_unix: Some(unix(*produced_at)),
+                this_update: Some(*this_update),
+                next_update: *next_update,
+                produced_at: Some(*produced_at),
             },
             _ => RevocationInfo {
                 method: RevocationMethod::NotChecked,
-                this_update_unix: None,
-                next_update_unix: None,
-                produced_at_unix: None,
+                this_update: None,
+                next_update: None,
+                produced_at: None,
             },
         }
     }
 }
 
-/// What a receiving service knows when it verifies a consent (the options of
-/// `verify_consent_with`).
+/// What a verifier knows when it checks a consent. The defaults are a receiving service's:
+/// the production roots, now as the receipt time, revocation required.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct VerifyConsentOptions {
-    /// Which roots to trust (ignored when `roots_der` is not empty).
-    pub trust: TrustAnchors,
+    /// Which roots to trust; `null`: the production roots. Ignored when `roots_der` is not
+    /// empty.
+    #[uniffi(default = None)]
+    pub trust: Option<TrustAnchors>,
     /// The caller's own roots (DER CA certificates), instead of `trust`.
+    #[uniffi(default)]
     pub roots_der: Vec<Vec<u8>>,
-    /// When the consent was received (seconds since 1970 UTC); `null`: now.
-    pub received_at_unix: Option<i64>,
+    /// When the consent was received; `null`: now.
+    #[uniffi(default = None)]
+    pub received_at: Option<SystemTime>,
     /// CRLs (DER).
+    #[uniffi(default)]
     pub crls: Vec<Vec<u8>>,
     /// An OCSP response (DER) for the signer certificate.
+    #[uniffi(default = None)]
     pub ocsp_response: Option<Vec<u8>>,
     /// The nonce sent in the OCSP request, if any.
+    #[uniffi(default = None)]
     pub ocsp_nonce: Option<Vec<u8>>,
     /// The nonce the service issued: the document's must equal it.
+    #[uniffi(default = None)]
     pub nonce: Option<String>,
     /// The channel of the procedure: the document's must equal it.
+    #[uniffi(default = None)]
     pub channel: Option<ConsentChannel>,
     /// The largest allowed difference between signing time and receipt time, in seconds;
     /// `null`: 600.
-    pub max_skew_seconds: Option<u64>,
-    /// Accept a consent whose revocation was not checked (no CRL or OCSP response applies).
+    #[uniffi(default = None)]
+    pub max_skew_seconds: Option<i64>,
+    /// Accept a consent whose revocation could not be checked (an app's own check before
+    /// sending; never a receiving service's).
+    #[uniffi(default = false)]
     pub allow_unchecked_revocation: bool,
 }
 
-/// The 10-year period of a consent.
+/// The 10-year period of a consent. Dates are calendar days in Japan time, `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ConsentPeriodInfo {
-    /// The consent date (JST), `YYYY-MM-DD`.
+    /// The consent date.
     pub consent_date: String,
     /// The first day of the period (the next day).
     pub first_day: String,
@@ -804,4 +483,133 @@ pub struct ConsentPeriodInfo {
     pub days_remaining: i64,
     /// Whether the reminder is due on `today`.
     pub reminder_due: bool,
+}
+
+/// A step of a card flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum FlowStep {
+    /// Connecting to the card (selecting the application).
+    Connecting,
+    /// Reading a PIN's retry counter.
+    CheckingPin,
+    /// Verifying a PIN.
+    VerifyingPin,
+    /// Reading the signature certificate.
+    ReadingCertificate,
+    /// Reading the CA certificate.
+    ReadingCaCertificate,
+    /// The card signs (about a second: "keep the card in place").
+    Signing,
+    /// Reading the basic four attributes.
+    ReadingAttributes,
+    /// Comparing the attributes with the certificate's.
+    Comparing,
+    /// The phone's keystore signs.
+    KeystoreSigning,
+}
+
+impl FlowStep {
+    pub(crate) fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            FlowStep::Connecting => ("カードに接続しています", "Connecting to the card"),
+            FlowStep::CheckingPin => ("残り回数を確認しています", "Checking attempts left"),
+            FlowStep::VerifyingPin => ("暗証番号を確認しています", "Checking the PIN"),
+            FlowStep::ReadingCertificate => {
+                ("電子証明書を読み取っています", "Reading the certificate")
+            }
+            FlowStep::ReadingCaCertificate => (
+                "発行元の証明書を読み取っています",
+                "Reading the issuer's certificate",
+            ),
+            FlowStep::Signing => (
+                "署名しています。カードを動かさないでください",
+                "Signing: keep the card in place",
+            ),
+            FlowStep::ReadingAttributes => {
+                ("券面事項を読み取っています", "Reading the card's details")
+            }
+            FlowStep::Comparing => ("記載事項を照合しています", "Comparing the details"),
+            FlowStep::KeystoreSigning => ("スマートフォンで署名しています", "Signing on the phone"),
+        }
+    }
+}
+
+/// Progress of a flow: step `index` of `total` (1-based), with a short text an NFC sheet
+/// can show.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Progress {
+    /// The step.
+    pub step: FlowStep,
+    /// 1-based.
+    pub index: i32,
+    /// Steps in this flow.
+    pub total: i32,
+    /// Short text, Japanese.
+    pub message_ja: String,
+    /// Short text, English.
+    pub message_en: String,
+}
+
+impl Progress {
+    pub(crate) fn new(step: FlowStep, index: u32, total: u32) -> Self {
+        let (ja, en) = step.texts();
+        Self {
+            step,
+            index: i32::try_from(index).unwrap_or(i32::MAX),
+            total: i32::try_from(total).unwrap_or(i32::MAX),
+            message_ja: ja.to_string(),
+            message_en: en.to_string(),
+        }
+    }
+}
+
+/// Options of a signing flow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SignOptions {
+    /// Whether VERIFY may use the last remaining attempt (only after the holder confirmed a
+    /// warning; otherwise the flow stops with `LastAttemptGuard` and nothing is sent).
+    #[uniffi(default = false)]
+    pub allow_last_attempt: bool,
+    /// Also read the issuing CA certificate and include it in the CMS (one more read).
+    #[uniffi(default = false)]
+    pub include_ca_certificate: bool,
+    /// The signing time; `null`: now.
+    #[uniffi(default = None)]
+    pub signing_time: Option<SystemTime>,
+}
+
+/// Options of a flow that verifies a PIN.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct PinOptions {
+    /// Whether VERIFY may use the last remaining attempt (see [`SignOptions`]).
+    #[uniffi(default = false)]
+    pub allow_last_attempt: bool,
+}
+
+/// The retry counters of a card, read without spending an attempt.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PinStatusReport {
+    /// Card or smartphone.
+    pub profile: CardProfile,
+    /// The signature password's.
+    pub signature_password: PinState,
+    /// The user-authentication PIN's.
+    pub authentication_pin: PinState,
+    /// The card-info PIN's; `null` where there is no card-info application (a smartphone).
+    pub card_info_pin: Option<PinState>,
+    /// Exchanges with the card.
+    pub counts: ExchangeCounts,
+}
+
+/// The outcome of the Mynaportal linkage check on a card.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LinkageResult {
+    /// The attributes read from the card-info application (redacted when printed): what the
+    /// linkage submission carries.
+    pub attributes: std::sync::Arc<crate::objects::BasicAttributes>,
+    /// The fields in which the card-info attributes differ from the signature
+    /// certificate's; empty: the same person.
+    pub differing_fields: Vec<AttributeField>,
+    /// Exchanges with the card.
+    pub counts: ExchangeCounts,
 }
