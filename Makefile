@@ -4,14 +4,14 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: self-contained openssl lint test-rust test-pcsc test-bindings doc
+test: self-contained versions openssl lint test-rust test-pcsc test-bindings doc
 
 ## Nothing the project builds, tests or runs with may read a folder beside the repository.
 ## The second run plants such a reference and must fail, so the check itself is tested.
@@ -22,6 +22,17 @@ self-contained:
 	  echo "check-self-contained missed a planted reference" >&2; rm -rf "$$tmp"; exit 1; fi; \
 	rm -rf "$$tmp"; echo "self-contained: a planted reference is caught"
 
+## One version everywhere (scripts/check-version.sh); the second run plants a different one in
+## a copy and must fail, so the check itself is tested.
+versions:
+	bash scripts/check-version.sh
+	@tmp=$$(mktemp -d); mkdir -p "$$tmp/uniffi" "$$tmp/bindings/kotlin"; \
+	cp Cargo.toml CHANGELOG.md "$$tmp/"; cp uniffi/Cargo.toml "$$tmp/uniffi/"; \
+	printf 'version = "9.9.9"\n' > "$$tmp/bindings/kotlin/build.gradle.kts"; \
+	if bash scripts/check-version.sh "$$tmp" >/dev/null 2>&1; then \
+	  echo "check-version missed a different version" >&2; rm -rf "$$tmp"; exit 1; fi; \
+	rm -rf "$$tmp"; echo "versions: a different version is caught"
+
 toolchain:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is needed: https://rustup.rs" >&2; exit 1; }
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
@@ -31,10 +42,16 @@ lint: toolchain pcsc-lib
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(FEATURES_ALL) -- -D warnings
 	$(CARGO) clippy --lib --no-default-features -- -D warnings
+	$(CARGO) clippy -p mynasign-ffi --lib --no-default-features -- -D warnings
+	@# What an app ships (the FFI crate without features) must not contain the emulator.
+	@if $(CARGO) tree -p mynasign-ffi --no-default-features -e features 2>/dev/null | grep -q 'mynasign feature "emulator"'; then \
+	  echo "the release FFI build pulls in the emulator" >&2; exit 1; fi; \
+	echo "release FFI build: no emulator"
 
 test-rust: toolchain openssl pcsc-lib
 	$(CARGO) test $(FEATURES_ALL)
 	$(CARGO) test --lib --no-default-features
+	$(CARGO) test -p mynasign-ffi --features emulator
 
 ## The Kotlin, Swift and Python bindings, each driving full flows against the emulator through
 ## a transport written in that language. Each installs its toolchain when missing.
@@ -67,11 +84,16 @@ test-pcsc: toolchain pcsc-lib
 test-interop: toolchain openssl
 	$(CARGO) test --features cli --test openssl --test cli
 
-## Throughput figures, release build.
-bench: toolchain openssl
+## Throughput figures, release build; and the size of what an app ships.
+bench: toolchain openssl size
 	$(CARGO) bench --bench consent
 	@echo "--- with the server-only fast-verify feature (ring) ---"
 	$(CARGO) bench --bench consent --features fast-verify
+
+## The stripped size of the FFI library an app ships (x86-64 Linux, the proxy buildable here),
+## without and with the emulator, against the 1.5 MB budget.
+size: toolchain
+	bash scripts/size-report.sh
 
 doc: toolchain pcsc-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)

@@ -338,7 +338,7 @@ impl PcscCard {
             scope.spawn(move || {
                 let mut tx = tx;
                 let mut first = true;
-                while let Ok(Request::Transmit(cmd, reply)) = recv.recv() {
+                while let Ok(Request::Transmit(mut cmd, reply)) = recv.recv() {
                     let mut answer = transmit_raw(&tx, &cmd, caps);
                     // A reset by someone else that lands before our first command (pcscd
                     // resetting the card after a client died) leaves the handle without a
@@ -369,6 +369,8 @@ impl PcscCard {
                         }
                     }
                     first = false;
+                    // The worker's copy of the command may carry a PIN (VERIFY): wiped.
+                    cmd.zeroize();
                     let answer = answer.map_err(|e| TransportError::from(PcscError::from(e)));
                     let _ = reply.send(answer);
                 }

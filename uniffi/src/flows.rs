@@ -3,7 +3,6 @@
 //! the flow.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use mynasign::card::ExchangeStats;
 use mynasign::card_info::CardInfoSession;
@@ -13,7 +12,7 @@ use mynasign::date::Date;
 use mynasign::flow::{self, CardSignOptions};
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt};
 use mynasign::pin::{Pin, PinKind};
-use mynasign::verify::{TrustStore, VerifyOptions};
+use mynasign::verify::VerifyOptions;
 use zeroize::Zeroizing;
 
 use crate::error::MynaError;
@@ -222,13 +221,6 @@ pub fn compare_linkage(
         .collect())
 }
 
-fn trust_store(trust: TrustAnchors) -> TrustStore {
-    match trust {
-        TrustAnchors::Production => TrustStore::production(),
-        TrustAnchors::JpkiTest => TrustStore::jpki_test(),
-    }
-}
-
 /// Verifies a signed consent (CMS, DER). The default options are a receiving service's: the
 /// J-LIS production roots, now as the receipt time, and revocation established by a CRL or
 /// OCSP response given in `options` (refused when none applies). An app checking its own
@@ -238,17 +230,8 @@ pub fn verify_consent(
     cms: Vec<u8>,
     options: VerifyConsentOptions,
 ) -> Result<Arc<VerifiedConsent>, MynaError> {
-    let trust = if options.roots_der.is_empty() {
-        trust_store(options.trust.unwrap_or(TrustAnchors::Production))
-    } else {
-        TrustStore::custom(options.roots_der).map_err(mynasign::Error::from)?
-    };
-    let max_skew = match options.max_skew_seconds {
-        None => mynasign::verify::DEFAULT_MAX_SKEW,
-        Some(s) => Duration::from_secs(
-            u64::try_from(s).map_err(|_| MynaError::invalid_input("max_skew_seconds"))?,
-        ),
-    };
+    let trust = crate::verifier::trust_store(options.trust, options.roots_der)?;
+    let max_skew = crate::verifier::skew(options.max_skew_seconds)?;
     let v = mynasign::verify::verify_consent(
         &cms,
         &VerifyOptions {
@@ -276,11 +259,7 @@ pub fn ocsp_request(
     roots_der: Vec<Vec<u8>>,
     nonce: Option<Vec<u8>>,
 ) -> Result<Vec<u8>, MynaError> {
-    let store = if roots_der.is_empty() {
-        trust_store(trust)
-    } else {
-        TrustStore::custom(roots_der).map_err(mynasign::Error::from)?
-    };
+    let store = crate::verifier::trust_store(Some(trust), roots_der)?;
     let verifier = mynasign::verify::Verifier::new(store);
     Ok(verifier.ocsp_request(&certificate.inner, nonce.as_deref())?)
 }
@@ -307,4 +286,10 @@ pub fn consent_period(
         days_remaining: p.days_remaining(today),
         reminder_due: p.is_reminder_due(today, days),
     })
+}
+
+/// The library's version (the project's one version, from the workspace manifest).
+#[uniffi::export]
+pub fn library_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
 }

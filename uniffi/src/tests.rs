@@ -1,0 +1,565 @@
+//! The FFI's own behaviour, in Rust: error texts, cancellation through a blocked link,
+//! throwing callbacks, redacted printing. The language tests prove the same from each side.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use crate::emulator::Emulator;
+use crate::*;
+
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        match f.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => return v,
+            Poll::Pending => std::thread::park_timeout(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Forwards to the emulator; optionally blocks on COMPUTE DIGITAL SIGNATURE until closed.
+struct TestLink {
+    emulator: Arc<Emulator>,
+    block_sign: bool,
+    closed: Mutex<bool>,
+    wake: Condvar,
+    blocked: AtomicBool,
+    returned: AtomicBool,
+    sent: AtomicUsize,
+    sent_after_close: AtomicUsize,
+    throw_in_transceive: bool,
+}
+
+impl TestLink {
+    fn new(emulator: Arc<Emulator>, block_sign: bool) -> Arc<Self> {
+        Arc::new(Self {
+            emulator,
+            block_sign,
+            closed: Mutex::new(false),
+            wake: Condvar::new(),
+            blocked: AtomicBool::new(false),
+            returned: AtomicBool::new(false),
+            sent: AtomicUsize::new(0),
+            sent_after_close: AtomicUsize::new(0),
+            throw_in_transceive: false,
+        })
+    }
+
+    fn wait_blocked(&self) {
+        for _ in 0..500 {
+            if self.blocked.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("the link never blocked");
+    }
+
+    fn wait_returned(&self) -> bool {
+        for _ in 0..300 {
+            if self.returned.load(Ordering::SeqCst) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+}
+
+impl CardLink for TestLink {
+    fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
+        if self.throw_in_transceive {
+            return Err(LinkError::Other {
+                detail: "boom".into(),
+            });
+        }
+        if *self.closed.lock().unwrap() {
+            self.sent_after_close.fetch_add(1, Ordering::SeqCst);
+            return Err(LinkError::TagLost);
+        }
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        if self.block_sign && command.get(1) == Some(&0x2A) {
+            self.blocked.store(true, Ordering::SeqCst);
+            let mut closed = self.closed.lock().unwrap();
+            while !*closed {
+                closed = self.wake.wait(closed).unwrap();
+            }
+            self.returned.store(true, Ordering::SeqCst);
+            return Err(LinkError::TagLost);
+        }
+        self.emulator.transceive(command)
+    }
+    fn supports_extended_length(&self) -> Result<bool, LinkError> {
+        Ok(self.emulator.supports_extended_length())
+    }
+    fn max_transceive_length(&self) -> Result<i32, LinkError> {
+        Ok(0)
+    }
+    fn close(&self) -> Result<(), LinkError> {
+        *self.closed.lock().unwrap() = true;
+        self.wake.notify_all();
+        Ok(())
+    }
+}
+
+fn document() -> Arc<ConsentDocument> {
+    let terms = terms_from_text("t".into(), "1".into(), "text".into()).unwrap();
+    ConsentDocument::address_change(
+        vec![ConsentItem::Address],
+        HolderStatus::MyNumberLicenceOnly,
+        terms,
+        ConsentChannel::Mynaportal,
+        "nonce-0123456789".into(),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn dropping_the_future_closes_the_link_and_unblocks_transceive() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = TestLink::new(emu.clone(), true);
+    let fut = sign_consent(
+        link.clone(),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    );
+    let mut fut = Box::pin(fut);
+    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    assert!(fut
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_pending());
+    link.wait_blocked();
+    let before = link.sent.load(Ordering::SeqCst);
+    drop(fut); // what a cancelled coroutine or asyncio task does
+    assert!(*link.closed.lock().unwrap(), "close() was called");
+    assert!(link.wait_returned(), "the blocked transceive returned");
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(link.sent.load(Ordering::SeqCst), before);
+    assert_eq!(link.sent_after_close.load(Ordering::SeqCst), 0);
+    // The password's counter is intact: the VERIFY before the signature succeeded.
+    assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 5);
+}
+
+#[test]
+fn a_cancel_handle_ends_the_flow_with_cancelled() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = TestLink::new(emu.clone(), true);
+    let handle = CancelHandle::new();
+    let h = handle.clone();
+    let l = link.clone();
+    let canceller = std::thread::spawn(move || {
+        l.wait_blocked();
+        h.cancel();
+    });
+    let r = block_on(sign_consent(
+        link.clone(),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        Some(handle),
+    ));
+    canceller.join().unwrap();
+    let e = r.expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled);
+    assert!(!e.pin_counter_uncertain());
+    assert!(e.retry_safe());
+    assert_eq!(link.sent_after_close.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_handle_cancelled_before_the_call_sends_nothing() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = TestLink::new(emu.clone(), false);
+    let handle = CancelHandle::new();
+    handle.cancel();
+    let e = block_on(read_pin_status(link.clone(), None, Some(handle))).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Cancelled);
+    assert_eq!(link.sent.load(Ordering::SeqCst), 0);
+}
+
+struct Steps(Mutex<Vec<Progress>>, bool);
+
+impl ProgressListener for Steps {
+    fn on_progress(&self, p: Progress) -> Result<(), ListenerError> {
+        self.0.lock().unwrap().push(p);
+        if self.1 {
+            return Err(ListenerError::Failed {
+                detail: "listener".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn progress_in_order_and_a_throwing_listener_stops_the_flow() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let steps = Arc::new(Steps(Mutex::new(Vec::new()), false));
+    let signed = block_on(sign_consent(
+        TestLink::new(emu.clone(), false),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        Some(steps.clone()),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(signed.counts().exchanges, 6);
+    let got = steps.0.lock().unwrap().clone();
+    assert_eq!(
+        got.iter().map(|p| p.index).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert!(got
+        .iter()
+        .all(|p| p.total == 5 && !p.message_ja.is_empty() && !p.message_en.is_empty()));
+    assert_eq!(got.last().unwrap().step, FlowStep::Signing);
+
+    let failing = Arc::new(Steps(Mutex::new(Vec::new()), true));
+    let link = TestLink::new(emu.clone(), false);
+    let e = block_on(sign_consent(
+        link.clone(),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        Some(failing),
+        None,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CallbackFailed);
+    assert_eq!(
+        link.sent.load(Ordering::SeqCst),
+        0,
+        "stopped before the first exchange"
+    );
+}
+
+#[test]
+fn a_failing_link_is_a_typed_error() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let mut link = TestLink::new(emu.clone(), false);
+    Arc::get_mut(&mut link).unwrap().throw_in_transceive = true;
+    let e = block_on(read_pin_status(link, None, None)).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LinkFailed);
+    assert!(
+        !e.message_en().contains("boom"),
+        "technical detail stays out of the text"
+    );
+}
+
+struct FailingSigner(Arc<Emulator>, bool);
+
+impl KeystoreSigner for FailingSigner {
+    fn certificate_der(&self) -> Result<Vec<u8>, SignerError> {
+        Ok(self.0.keystore_certificate_der())
+    }
+    fn algorithm(&self) -> Result<KeyAlgorithm, SignerError> {
+        Ok(KeyAlgorithm::RsaPkcs1Sha256)
+    }
+    fn sign(&self, _message: Vec<u8>) -> Result<Vec<u8>, SignerError> {
+        Err(if self.1 {
+            SignerError::Cancelled
+        } else {
+            SignerError::Failed {
+                detail: "key invalidated".into(),
+            }
+        })
+    }
+}
+
+#[test]
+fn a_keystore_failure_has_its_own_error() {
+    let emu = Emulator::new(1, CardProfile::AndroidSmartphone);
+    let sign = |cancelled| {
+        block_on(sign_consent_with_signer(
+            Arc::new(FailingSigner(emu.clone(), cancelled)),
+            CertificateSource::Smartphone,
+            document(),
+            SignOptions::default(),
+            None,
+            None,
+        ))
+        .unwrap_err()
+    };
+    let e = sign(false);
+    assert_eq!(e.code(), ErrorCode::KeystoreFailed);
+    assert!(e.message_en().contains("phone"), "{}", e.message_en());
+    assert!(!e.message_en().contains("card"), "not the card's message");
+    assert_eq!(sign(true).code(), ErrorCode::Cancelled);
+}
+
+fn every_error() -> Vec<MynaError> {
+    use MynaError as E;
+    let mut v = Vec::new();
+    for pin in [
+        PinType::SignaturePassword,
+        PinType::AuthenticationPin,
+        PinType::CardInfoPin,
+    ] {
+        v.extend([
+            E::InvalidPinFormat { pin },
+            E::WrongPin { pin, remaining: 2 },
+            E::WrongPin { pin, remaining: 1 },
+            E::PinNowBlocked { pin },
+            E::PinBlocked { pin },
+            E::LastAttemptGuard { pin },
+            E::PinNotVerified { pin },
+        ]);
+    }
+    v.extend([
+        E::TagLost {
+            during_verify: false,
+        },
+        E::TagLost {
+            during_verify: true,
+        },
+        E::Timeout,
+        E::LinkFailed {
+            detail: "detail-xyz".into(),
+        },
+        E::NotMyNumberCard,
+        E::NoSignatureCertificate,
+        E::NotSignatureCertificate,
+        E::Cancelled {
+            during_verify: false,
+        },
+        E::Cancelled {
+            during_verify: true,
+        },
+        E::ChannelRule,
+        E::AttributeMismatch {
+            fields: vec![AttributeField::Address],
+        },
+        E::VerificationFailed {
+            reason: VerifyFailure::Revoked,
+        },
+        E::InvalidInput {
+            field: "detail-xyz".into(),
+        },
+        E::KeystoreFailed {
+            detail: "detail-xyz".into(),
+        },
+        E::CallbackFailed {
+            callback: "progress".into(),
+            detail: "detail-xyz".into(),
+        },
+        E::CardError {
+            detail: "detail-xyz".into(),
+        },
+        E::Internal {
+            detail: "detail-xyz".into(),
+        },
+    ]);
+    v
+}
+
+#[test]
+fn every_error_reads_well_in_both_languages() {
+    let mut codes = std::collections::HashSet::new();
+    for e in every_error() {
+        codes.insert(e.code());
+        let (ja, en) = (e.message_ja(), e.message_en());
+        assert!(!ja.is_empty() && !en.is_empty(), "{e:?}");
+        assert!(
+            ja.chars().any(|c| c as u32 > 0x3000),
+            "Japanese text for {e:?}: {ja}"
+        );
+        assert!(en.is_ascii(), "English text for {e:?}: {en}");
+        assert_eq!(e.to_string(), en);
+        assert_eq!(e.message_for("ja-JP".into()), ja);
+        assert_eq!(e.message_for("en".into()), en);
+        assert!(en.starts_with(&e.failure_en()));
+        for internal in [
+            "detail-xyz",
+            "during_verify",
+            "_",
+            "APDU",
+            "SW",
+            "INS",
+            "null",
+            "None",
+            "{",
+        ] {
+            assert!(
+                !ja.contains(internal) && !en.contains(internal),
+                "{internal} in the text of {e:?}"
+            );
+        }
+        assert_eq!(
+            e.pin_counter_uncertain(),
+            e.code() == ErrorCode::TagLostDuringVerify
+                || matches!(
+                    e,
+                    MynaError::Cancelled {
+                        during_verify: true
+                    }
+                )
+        );
+        if e.pin_counter_uncertain() {
+            assert!(!e.retry_safe(), "{e:?}");
+        }
+    }
+    assert_eq!(codes.len(), 22, "every code is reachable");
+}
+
+#[test]
+fn printed_forms_are_redacted() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = TestLink::new(emu.clone(), false);
+    let attrs = block_on(read_basic_attributes(
+        link.clone(),
+        emu.card_info_pin(),
+        PinOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let linkage = block_on(check_linkage(
+        link.clone(),
+        emu.card_info_pin(),
+        emu.signature_password(),
+        PinOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let doc = ConsentDocument::mynaportal_linkage(attrs.clone(), "nonce-0123456789".into(), None)
+        .unwrap();
+    let signed = block_on(sign_consent(
+        link,
+        doc.clone(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let verified = verify_consent(
+        signed.cms(),
+        VerifyConsentOptions {
+            trust: None,
+            roots_der: emu.root_certificates_der(),
+            received_at: None,
+            crls: vec![],
+            ocsp_response: None,
+            ocsp_nonce: None,
+            nonce: None,
+            channel: None,
+            max_skew_seconds: None,
+            allow_unchecked_revocation: true,
+        },
+    )
+    .unwrap();
+    let domicile = ConsentDocument::domicile_change(
+        "ABCD1234EFGH5678".into(),
+        true,
+        "nonce-0123456789".into(),
+        None,
+    );
+    let printed = [
+        format!("{attrs:?} {attrs}"),
+        format!("{linkage:?}"),
+        format!("{doc:?} {doc}"),
+        format!("{signed:?} {signed}"),
+        format!("{verified:?} {verified}"),
+        format!("{:?} {}", signed.certificate(), signed.certificate()),
+        format!("{domicile:?}"),
+        format!("{emu:?}"),
+    ]
+    .join("\n");
+    let dob = attrs.date_of_birth();
+    for secret in [
+        attrs.name(),
+        attrs.address(),
+        dob.clone(),
+        dob.replace('-', ""),
+        "ABCD1234EFGH5678".to_string(),
+        String::from_utf8(emu.signature_password()).unwrap(),
+        String::from_utf8(emu.card_info_pin()).unwrap(),
+        signed.certificate().issuance_number(),
+    ] {
+        assert!(!printed.contains(&secret), "printed forms leak a value");
+    }
+    assert!(printed.contains("redacted"));
+}
+
+#[test]
+fn a_verifier_built_once_is_strict_by_default() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let signed = block_on(sign_consent(
+        TestLink::new(emu.clone(), false),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let strict = Verifier::new(VerifierOptions {
+        roots_der: emu.root_certificates_der(),
+        ..VerifierOptions::default()
+    })
+    .unwrap();
+    let e = strict
+        .verify(signed.cms(), ConsentCheck::default())
+        .unwrap_err();
+    assert_eq!(
+        e,
+        MynaError::VerificationFailed {
+            reason: VerifyFailure::RevocationNotChecked
+        }
+    );
+    let with_crl = Verifier::new(VerifierOptions {
+        roots_der: emu.root_certificates_der(),
+        crls: vec![emu.crl()],
+        ..VerifierOptions::default()
+    })
+    .unwrap();
+    let check = ConsentCheck {
+        nonce: Some("nonce-0123456789".into()),
+        channel: Some(ConsentChannel::Mynaportal),
+        ..ConsentCheck::default()
+    };
+    let v = with_crl.verify(signed.cms(), check.clone()).unwrap();
+    assert_eq!(v.revocation().method, RevocationMethod::Crl);
+    assert_eq!(v.document().kind(), DocumentKind::AddressChange);
+    let wrong = ConsentCheck {
+        nonce: Some("another-nonce-000".into()),
+        ..check
+    };
+    assert_eq!(
+        with_crl.verify(signed.cms(), wrong).unwrap_err(),
+        MynaError::VerificationFailed {
+            reason: VerifyFailure::NonceMismatch
+        }
+    );
+    // The production roots do not trust the emulator.
+    let production = Verifier::new(VerifierOptions::default()).unwrap();
+    assert_eq!(
+        production
+            .verify(signed.cms(), ConsentCheck::default())
+            .unwrap_err(),
+        MynaError::VerificationFailed {
+            reason: VerifyFailure::UntrustedChain
+        }
+    );
+}
