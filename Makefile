@@ -79,7 +79,8 @@ doc: toolchain pcsc-lib
 ## Fuzzing (not part of `make test`): each target for FUZZ_SECONDS on the nightly toolchain,
 ## from the corpus kept in fuzz/corpus/. Installs cargo-fuzz when missing.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card
+FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card \
+	certificate consent_document cms_verify crl ocsp_response
 fuzz: toolchain
 	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz
