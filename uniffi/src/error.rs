@@ -246,7 +246,9 @@ fn verify_reason(e: &VerifyError) -> &'static str {
         VerifyError::AttributesMismatch(_) => "ATTRIBUTES_MISMATCH",
         VerifyError::InvalidDocument(_) => "INVALID_DOCUMENT",
         VerifyError::BadCrl(_) => "BAD_CRL",
-        VerifyError::TooLarge { .. } => "TOO_LARGE",
+        VerifyError::TooLarge { .. }
+        | VerifyError::CrlTooLarge { .. }
+        | VerifyError::OcspResponseTooLarge { .. } => "TOO_LARGE",
         VerifyError::SigningTimeSkew => "SIGNING_TIME_SKEW",
         VerifyError::TimestampMismatch => "TIMESTAMP_MISMATCH",
         VerifyError::UnknownCriticalExtension(_) => "UNKNOWN_CRITICAL_EXTENSION",
