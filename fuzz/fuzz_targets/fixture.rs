@@ -23,10 +23,19 @@ pub fn received_at() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-/// The emulator's roots (generated once: RSA key generation).
+/// The emulator's roots (generated once: RSA key generation). The fixture is checked to
+/// verify with them first: a fixture that no longer verifies would leave the revocation
+/// checks unreached without anyone noticing.
 pub fn emulator_trust() -> &'static TrustStore {
     static TRUST: OnceLock<TrustStore> = OnceLock::new();
-    TRUST.get_or_init(TrustStore::emulator)
+    TRUST.get_or_init(|| {
+        let trust = TrustStore::emulator();
+        Verifier::new(trust.clone())
+            .allow_unchecked_revocation()
+            .verify_consent(CONSENT_CMS, &check())
+            .expect("fuzz/fixtures/consent.cms verifies at consent.signed_at");
+        trust
+    })
 }
 
 /// A strict verifier trusting the emulator's roots.
