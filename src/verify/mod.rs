@@ -14,7 +14,8 @@
 //! chain to a trusted root (found by key identifier, then by name and signature); validity
 //! of the certificate and its root at the receipt time; key usage and policy; revocation at
 //! the receipt time (CRL or OCSP), and a [`RevocationStatus`] saying how it was established.
-//! Every refusal is its own [`VerifyError`] variant.
+//! Every refusal is its own [`VerifyError`] variant. CRLs and OCSP responses have size caps
+//! of their own ([`MAX_CRL_SIZE`], [`MAX_OCSP_RESPONSE_SIZE`]), also checked before decoding.
 //!
 //! # Why the receipt time
 //!
