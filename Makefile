@@ -99,13 +99,18 @@ doc: toolchain pcsc-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps $(FEATURES_ALL)
 
 ## Fuzzing (not part of `make test`): each target for FUZZ_SECONDS on the nightly toolchain,
-## from the corpus kept in fuzz/corpus/. Installs cargo-fuzz when missing.
+## from the corpus kept in fuzz/corpus/. Installs cargo-fuzz when missing. Inputs up to
+## FUZZ_MAX_LEN bytes; cms_verify up to 8 KiB (a signed consent with its CA certificate is
+## over 4 KiB, and a longer seed would be cut).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card
+FUZZ_MAX_LEN ?= 4096
+FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card \
+	certificate consent_document cms_verify crl ocsp_response
 fuzz: toolchain
 	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		len=$(FUZZ_MAX_LEN); [ $$t = cms_verify ] && len=8192; \
 		mkdir -p corpus/$$t && \
-		$(CARGO) +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096 || exit 1; \
+		$(CARGO) +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=$$len || exit 1; \
 	done

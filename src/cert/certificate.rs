@@ -178,8 +178,16 @@ fn ext_err(extension: &'static str) -> impl Fn(der::Error) -> CertError {
 
 impl JpkiCertificate {
     /// Parses exactly one DER certificate. Trailing bytes are an error: a caller reading a
-    /// card EF takes the length from the DER header and strips the filler first.
+    /// card EF takes the length from the DER header and strips the filler first. Input over
+    /// [`MAX_CERTIFICATE_SIZE`](super::MAX_CERTIFICATE_SIZE) is refused before decoding
+    /// ([`CertError::TooLarge`]).
     pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        if der.len() > super::MAX_CERTIFICATE_SIZE {
+            return Err(CertError::TooLarge {
+                size: der.len(),
+                max: super::MAX_CERTIFICATE_SIZE,
+            });
+        }
         let cert = match Certificate::from_der(der) {
             Ok(c) => c,
             Err(e) => {
@@ -316,7 +324,9 @@ impl JpkiCertificate {
         })
     }
 
-    /// Parses a PEM (`-----BEGIN CERTIFICATE-----`) or DER certificate.
+    /// Parses a PEM (`-----BEGIN CERTIFICATE-----`) or DER certificate. PEM text over
+    /// [`MAX_PEM_SIZE`](super::MAX_PEM_SIZE) is refused before decoding, DER over
+    /// [`MAX_CERTIFICATE_SIZE`](super::MAX_CERTIFICATE_SIZE) too ([`CertError::TooLarge`]).
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<Self, CertError> {
         let start = bytes
             .iter()
@@ -324,6 +334,12 @@ impl JpkiCertificate {
             .unwrap_or(bytes.len());
         let rest = bytes.get(start..).unwrap_or_default();
         if rest.starts_with(b"-----BEGIN") {
+            if bytes.len() > super::MAX_PEM_SIZE {
+                return Err(CertError::TooLarge {
+                    size: bytes.len(),
+                    max: super::MAX_PEM_SIZE,
+                });
+            }
             // A bundle (several certificates, as `emulator export-ca` writes) yields its first.
             let (label, der) = der::pem::decode_vec(first_pem_block(rest))
                 .map_err(|e| CertError::Pem(e.to_string()))?;
@@ -543,6 +559,43 @@ mod tests {
     ];
     const TEST_SIGN: [&str; 2] = ["test/signca-test-2019.cer", "test/signca-test-2024.cer"];
     const TEST_AUTH: [&str; 2] = ["test/authca-test-2019.cer", "test/authca-test-2023.cer"];
+
+    #[test]
+    fn size_caps_before_decoding() {
+        use crate::cert::{MAX_CERTIFICATE_SIZE, MAX_PEM_SIZE};
+        // DER over the cap: refused by its size, before the DER header is even read.
+        let huge = vec![0x30; MAX_CERTIFICATE_SIZE + 1];
+        assert_eq!(
+            JpkiCertificate::from_der(&huge).err(),
+            Some(CertError::TooLarge {
+                size: MAX_CERTIFICATE_SIZE + 1,
+                max: MAX_CERTIFICATE_SIZE
+            })
+        );
+        assert!(matches!(
+            JpkiCertificate::from_pem_or_der(&huge),
+            Err(CertError::TooLarge { .. })
+        ));
+        // At the cap it is decoded (and refused for what it is).
+        assert!(!matches!(
+            JpkiCertificate::from_der(&huge[1..]),
+            Err(CertError::TooLarge { .. })
+        ));
+        // A real certificate, as DER and as PEM padded past the PEM cap.
+        let der = load(PRODUCTION_SIGN[0]);
+        assert!(der.len() < MAX_CERTIFICATE_SIZE / 8);
+        let pem = JpkiCertificate::from_der(&der).unwrap().to_pem();
+        assert!(JpkiCertificate::from_pem_or_der(pem.as_bytes()).is_ok());
+        let mut padded = pem.into_bytes();
+        padded.resize(MAX_PEM_SIZE + 1, b'\n');
+        assert_eq!(
+            JpkiCertificate::from_pem_or_der(&padded).err(),
+            Some(CertError::TooLarge {
+                size: MAX_PEM_SIZE + 1,
+                max: MAX_PEM_SIZE
+            })
+        );
+    }
 
     #[test]
     fn real_roots() {

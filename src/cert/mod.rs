@@ -20,6 +20,16 @@ pub(crate) use algorithms::verify_signature;
 pub use attributes::{SignatureAttributeItem, SignatureAttributes};
 pub use certificate::{CertificateKind, JpkiCertificate, KeyInfo, KeyUsageFlags};
 
+/// The largest certificate accepted, in bytes (DER), checked before any decoding
+/// ([`CertError::TooLarge`]). JPKI certificates are about 2 KiB; this is the card layer's own
+/// cap on one EF object, so every certificate a card can hold fits.
+pub const MAX_CERTIFICATE_SIZE: usize = 32 * 1024;
+
+/// The largest PEM text accepted by [`JpkiCertificate::from_pem_or_der`], in bytes, checked
+/// before any decoding: room for a bundle of a few certificates at
+/// [`MAX_CERTIFICATE_SIZE`] each, in base64 with line breaks.
+pub const MAX_PEM_SIZE: usize = 4 * MAX_CERTIFICATE_SIZE;
+
 /// A certificate that could not be parsed or does not follow the JPKI profile.
 ///
 /// No message contains personal data: attribute errors name the item, never its value.
@@ -30,6 +40,16 @@ pub enum CertError {
     /// lengths and positions only).
     #[error("not a valid X.509 certificate: {0}")]
     Malformed(String),
+
+    /// The input is larger than the cap ([`MAX_CERTIFICATE_SIZE`] for DER, [`MAX_PEM_SIZE`]
+    /// for PEM); it was not decoded.
+    #[error("the certificate is {size} bytes, more than the {max} accepted")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        max: usize,
+    },
 
     /// The bytes are one well-formed DER value, but not an X.509 certificate.
     #[error("the DER value is not an X.509 certificate")]

@@ -599,6 +599,12 @@ struct Common {
 }
 
 pub(super) fn decode(bytes: &[u8]) -> Result<Document, ConsentError> {
+    if bytes.len() > super::MAX_DOCUMENT_SIZE {
+        return Err(ConsentError::TooLarge {
+            size: bytes.len(),
+            max: super::MAX_DOCUMENT_SIZE,
+        });
+    }
     let value: Value = serde_json::from_slice(bytes).map_err(|_| ConsentError::Malformed {
         reason: "not a JSON text",
     })?;

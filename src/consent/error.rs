@@ -56,6 +56,15 @@ pub enum ConsentError {
     #[error("unknown field in document")]
     UnknownField,
 
+    /// The bytes are larger than [`super::MAX_DOCUMENT_SIZE`]; they were not decoded.
+    #[error("the document is {size} bytes, more than the {max} accepted")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        max: usize,
+    },
+
     /// The bytes are not a JSON document of the expected shape.
     #[error("malformed document: {reason}")]
     Malformed {

@@ -211,16 +211,30 @@ mod tests {
           "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
           "literals": [null, true, false]
         }"#;
-        // serde_json's default number parser may land one ulp away from the nearest double
-        // (its `float_roundtrip` feature is off); the documents hold integers only, so this
-        // does not matter to them. Put the correctly rounded double in for the test.
-        let mut v: Value = serde_json::from_str(input).unwrap();
-        v["numbers"][0] =
-            Value::Number(Number::from_f64("333333333.33333329".parse().unwrap()).unwrap());
+        // serde_json's `float_roundtrip` feature is on: the numbers parse to the nearest double.
         assert_eq!(
-            String::from_utf8(to_canonical_json(&v)).unwrap(),
+            canon(input),
             r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
         );
+    }
+
+    #[test]
+    fn numbers_parse_to_the_nearest_double_so_canonicalising_is_idempotent() {
+        // Found by the `consent_document` fuzz target: without serde_json's `float_roundtrip`
+        // feature `21E28` parsed one ulp off and was written `2.0999999999999998e+29`, which
+        // parsed back to 2.1e29 and was then written `2.1e+29`.
+        for (input, expected) in [
+            ("21E28", "2.1e+29"),
+            ("333333333.33333329", "333333333.3333333"),
+            ("0.1", "0.1"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("5e-324", "5e-324"),
+            ("123456789012345680000", "123456789012345680000"),
+        ] {
+            let once = canon(input);
+            assert_eq!(once, expected, "{input}");
+            assert_eq!(canon(&once), once, "{input}: not idempotent");
+        }
     }
 
     #[test]

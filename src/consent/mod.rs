@@ -56,6 +56,11 @@ pub use timestamp::Timestamp;
 /// The document format version this library writes and reads.
 pub const VERSION: u64 = 1;
 
+/// The largest encoded document accepted by [`Document::decode`], in bytes (64 KiB, as much
+/// as a whole signed consent may be): checked before the JSON is parsed
+/// ([`ConsentError::TooLarge`]). A document is a few hundred bytes.
+pub const MAX_DOCUMENT_SIZE: usize = 64 * 1024;
+
 /// The media type of an encoded document (all four types; the JSON `"type"` tells them apart).
 pub const MEDIA_TYPE: &str = "application/vnd.mynasign.consent+json";
 
@@ -204,7 +209,8 @@ impl Document {
     }
 
     /// Decodes a document, accepting only its canonical encoding: unknown or missing fields,
-    /// wrong JSON types, whitespace, other key orders or escapes are all refused.
+    /// wrong JSON types, whitespace, other key orders or escapes are all refused. Input over
+    /// [`MAX_DOCUMENT_SIZE`] is refused before parsing.
     pub fn decode(bytes: &[u8]) -> Result<Document, ConsentError> {
         document::decode(bytes)
     }

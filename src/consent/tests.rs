@@ -547,6 +547,29 @@ fn decode_rejects_garbage() {
 }
 
 #[test]
+fn size_cap_before_parsing() {
+    // Over the cap: refused by its size (the JSON would otherwise parse and be judged).
+    let mut big = vec![b' '; MAX_DOCUMENT_SIZE];
+    big.extend_from_slice(b"{}");
+    assert_eq!(
+        Document::decode(&big),
+        Err(ConsentError::TooLarge {
+            size: MAX_DOCUMENT_SIZE + 2,
+            max: MAX_DOCUMENT_SIZE
+        })
+    );
+    // At the cap it is parsed (and refused for what it is).
+    assert!(!matches!(
+        Document::decode(&big[2..]),
+        Err(ConsentError::TooLarge { .. })
+    ));
+    // A real document is far below it.
+    let doc = Document::from(consent(Channel::Mynaportal));
+    assert!(doc.encode().len() < MAX_DOCUMENT_SIZE / 16);
+    assert_eq!(Document::decode(&doc.encode()).unwrap(), doc);
+}
+
+#[test]
 fn field_validation() {
     assert_eq!(ConsentItems::new(&[]), Err(ConsentError::EmptySelection));
     let items = ConsentItems::new(&[ConsentItem::Name, ConsentItem::Name]).unwrap();

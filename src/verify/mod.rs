@@ -14,7 +14,8 @@
 //! chain to a trusted root (found by key identifier, then by name and signature); validity
 //! of the certificate and its root at the receipt time; key usage and policy; revocation at
 //! the receipt time (CRL or OCSP), and a [`RevocationStatus`] saying how it was established.
-//! Every refusal is its own [`VerifyError`] variant.
+//! Every refusal is its own [`VerifyError`] variant. CRLs and OCSP responses have size caps
+//! of their own ([`MAX_CRL_SIZE`], [`MAX_OCSP_RESPONSE_SIZE`]), also checked before decoding.
 //!
 //! # Why the receipt time
 //!
@@ -50,6 +51,17 @@ pub use verifier::{ConsentCheck, Verifier};
 /// is a few hundred bytes of JSON, a certificate under 2 KiB, and its CA's about as much, so
 /// this is ample, and it bounds the work an untrusted submission can cause.
 pub const MAX_CMS_SIZE: usize = 64 * 1024;
+
+/// The largest CRL accepted, in bytes (256 MiB): checked before anything is decoded
+/// ([`VerifyError::CrlTooLarge`]). A JPKI root's full CRL lists the revoked certificates of a
+/// whole country's cards, so it is large; this still bounds the memory a CRL from an
+/// untrusted source can make the decoder use.
+pub const MAX_CRL_SIZE: usize = 256 * 1024 * 1024;
+
+/// The largest OCSP response accepted, in bytes (64 KiB): checked before anything is decoded
+/// ([`VerifyError::OcspResponseTooLarge`]). A response for one certificate, with a delegated
+/// responder's certificate, is a few KiB.
+pub const MAX_OCSP_RESPONSE_SIZE: usize = 64 * 1024;
 
 /// The default largest difference between the signing-time attribute and the receipt time
 /// (and between the signing time and the document's timestamp): 10 minutes, enough for PIN
@@ -145,6 +157,14 @@ pub enum VerifyError {
     /// The supplied CRL is malformed or not signed by a trusted root.
     #[error("the CRL is not usable: {0}")]
     BadCrl(String),
+    /// The CRL is larger than [`MAX_CRL_SIZE`]; it was not decoded.
+    #[error("the CRL is {size} bytes, more than the {max} accepted")]
+    CrlTooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        max: usize,
+    },
     /// The CRL that applies is not current at the receipt time (stale: its nextUpdate is
     /// past; or not yet issued).
     #[error("the CRL is not current at the receipt time")]
@@ -157,6 +177,14 @@ pub enum VerifyError {
     /// responder, or not about this certificate.
     #[error("the OCSP response is not usable: {0}")]
     BadOcspResponse(String),
+    /// The OCSP response is larger than [`MAX_OCSP_RESPONSE_SIZE`]; it was not decoded.
+    #[error("the OCSP response is {size} bytes, more than the {max} accepted")]
+    OcspResponseTooLarge {
+        /// Its size.
+        size: usize,
+        /// The cap.
+        max: usize,
+    },
     /// The OCSP response is not fresh at the receipt time.
     #[error("the OCSP response is not current at the receipt time")]
     OcspNotCurrent,

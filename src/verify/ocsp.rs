@@ -220,6 +220,12 @@ pub(crate) fn check(
     skew: Duration,
     nonce: Option<&[u8]>,
 ) -> Result<RevocationStatus, VerifyError> {
+    if response_der.len() > super::MAX_OCSP_RESPONSE_SIZE {
+        return Err(VerifyError::OcspResponseTooLarge {
+            size: response_der.len(),
+            max: super::MAX_OCSP_RESPONSE_SIZE,
+        });
+    }
     let outer = OcspResponse::from_der(response_der).map_err(|e| bad(e.to_string()))?;
     if outer.response_status != ResponseStatus::Successful {
         return Err(bad(format!("status {:?}", outer.response_status)));

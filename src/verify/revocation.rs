@@ -75,7 +75,14 @@ fn unsupported(m: impl Into<String>) -> VerifyError {
 }
 
 /// Parses `crl_der`, checks its signature against `trust` and its extensions.
+/// Refused before decoding when over [`super::MAX_CRL_SIZE`].
 pub(crate) fn prepare(crl_der: &[u8], trust: &TrustStore) -> Result<PreparedCrl, VerifyError> {
+    if crl_der.len() > super::MAX_CRL_SIZE {
+        return Err(VerifyError::CrlTooLarge {
+            size: crl_der.len(),
+            max: super::MAX_CRL_SIZE,
+        });
+    }
     let crl = CertificateList::from_der(crl_der).map_err(|e| bad(e.to_string()))?;
     let tbs = &crl.tbs_cert_list;
     if crl.signature_algorithm != tbs.signature {

@@ -22,7 +22,7 @@ use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
 use mynasign::pin::Pin;
 use mynasign::verify::{
     verify_consent, verify_signed_data, ConsentCheck, RevocationStatus, TrustStore, Verifier,
-    VerifyError, VerifyOptions, MAX_CMS_SIZE,
+    VerifyError, VerifyOptions, MAX_CMS_SIZE, MAX_CRL_SIZE, MAX_OCSP_RESPONSE_SIZE,
 };
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
@@ -1253,6 +1253,49 @@ fn size_cap_before_decoding() {
             max: MAX_CMS_SIZE
         }
     );
+}
+
+#[test]
+fn crl_size_cap_before_decoding() {
+    // Over the cap: refused by its size, whatever it holds.
+    let huge = vec![0x30; MAX_CRL_SIZE + 1];
+    assert_eq!(
+        Verifier::new(TrustStore::emulator()).add_crl(&huge).err(),
+        Some(VerifyError::CrlTooLarge {
+            size: MAX_CRL_SIZE + 1,
+            max: MAX_CRL_SIZE
+        })
+    );
+    drop(huge);
+    // A real CRL is far below it and still accepted.
+    let crl = EmulatorCa::shared()
+        .issue_crl(&[], SystemTime::now())
+        .unwrap();
+    assert!(crl.len() < MAX_CRL_SIZE);
+    Verifier::new(TrustStore::emulator())
+        .add_crl(&crl)
+        .expect("the emulator's CRL");
+}
+
+#[test]
+fn ocsp_response_size_cap_before_decoding() {
+    let signed = persona_signed(&a_consent());
+    let options = |response: Vec<u8>| VerifyOptions {
+        ocsp_response: Some(response),
+        ..emulator()
+    };
+    assert_eq!(
+        fails(&signed, &options(vec![0x30; MAX_OCSP_RESPONSE_SIZE + 1])),
+        VerifyError::OcspResponseTooLarge {
+            size: MAX_OCSP_RESPONSE_SIZE + 1,
+            max: MAX_OCSP_RESPONSE_SIZE
+        }
+    );
+    // At the cap it is decoded (and refused for what it is).
+    assert!(matches!(
+        fails(&signed, &options(vec![0x30; MAX_OCSP_RESPONSE_SIZE])),
+        VerifyError::BadOcspResponse(_)
+    ));
 }
 
 #[test]

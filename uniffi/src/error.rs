@@ -671,7 +671,9 @@ fn verify_reason(e: &VerifyError) -> VerifyFailure {
         VerifyError::AttributesMismatch(_) => F::AttributesMismatch,
         VerifyError::InvalidDocument(_) => F::InvalidDocument,
         VerifyError::BadCrl(_) => F::BadCrl,
-        VerifyError::TooLarge { .. } => F::TooLarge,
+        VerifyError::TooLarge { .. }
+        | VerifyError::CrlTooLarge { .. }
+        | VerifyError::OcspResponseTooLarge { .. } => F::TooLarge,
         VerifyError::SigningTimeSkew => F::SigningTimeSkew,
         VerifyError::TimestampMismatch => F::TimestampMismatch,
         VerifyError::UnknownCriticalExtension(_) => F::UnknownCriticalExtension,
