@@ -76,11 +76,12 @@ def test_a_task_cancelled_with_a_handle_given_still_stops(emulator):
 
 def test_closing_the_events_iterator_early_cancels(emulator):
     link = BlockingLink(emulator)
+    password = bytearray(emulator.signature_password())
 
     async def body():
         steps = []
         async with contextlib.aclosing(
-                m.sign_consent_events(link, consent(), emulator.signature_password())) as events:
+                m.sign_consent_events(link, consent(), password)) as events:
             async for event in events:
                 steps.append(event.progress.step)
                 if event.progress.step == m.FlowStep.SIGNING:
@@ -93,6 +94,7 @@ def test_closing_the_events_iterator_early_cancels(emulator):
 
     steps = run(body())
     assert steps[-1] == m.FlowStep.SIGNING
+    assert not any(password), "the password was not wiped"
     assert_stopped_at_the_signature(link, emulator)
 
 
@@ -111,6 +113,22 @@ def test_breaking_out_without_aclose_cancels_too(emulator):
     run(body())
     if link.blocked.is_set():
         assert link.returned.wait(5)
+    assert link.after_return == []
+
+
+def test_closing_the_events_iterator_at_once_wipes_the_password(emulator):
+    link = BlockingLink(emulator)
+    password = bytearray(emulator.signature_password())
+
+    async def body():
+        events = m.sign_consent_events(link, consent(), password)
+        first = await events.__anext__()
+        await events.aclose()
+        return first
+
+    assert run(body()).progress.step == m.FlowStep.CONNECTING
+    assert not any(password)
+    assert link.closed.is_set()
     assert link.after_return == []
 
 

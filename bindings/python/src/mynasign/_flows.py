@@ -229,7 +229,7 @@ class _QueueListener(_ffi.ProgressListener):
 _DONE = object()
 
 
-async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitable[T]]):
+async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitable[T]], *pins: PinBytes):
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     task = asyncio.ensure_future(start(_QueueListener(loop, queue)))
@@ -251,6 +251,8 @@ async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitab
                 await task
             except BaseException:
                 pass
+        # Also when the flow was cancelled before it started.
+        _wipe(*pins)
 
 
 def sign_consent_events(
@@ -264,9 +266,10 @@ def sign_consent_events(
     (``event.progress``, in order), then one with ``event.result`` (the ``SignedConsent``).
     A failure is raised from the iteration. Leaving the ``async for`` early (``break``, an
     exception, ``aclose()``) or cancelling the consuming task cancels the card flow. A
-    bytearray ``password`` is wiped (zeros) when the flow ends."""
+    bytearray ``password`` is wiped (zeros) when the flow ends or the iterator is closed (the
+    flow starts on the first iteration: an iterator never iterated leaves it as it is)."""
     _check_pin("password", password)
-    return _events(lambda l: sign_consent(link, document, password, options, cancel, listener=l))
+    return _events(lambda l: sign_consent(link, document, password, options, cancel, listener=l), password)
 
 
 def read_basic_attributes_events(
@@ -278,7 +281,7 @@ def read_basic_attributes_events(
     """:func:`read_basic_attributes` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`). A bytearray ``pin`` is wiped (zeros) when the flow ends."""
     _check_pin("pin", pin)
-    return _events(lambda l: read_basic_attributes(link, pin, options, cancel, listener=l))
+    return _events(lambda l: read_basic_attributes(link, pin, options, cancel, listener=l), pin)
 
 
 def read_pin_status_events(
@@ -302,7 +305,9 @@ def check_linkage_events(
     _check_pin("card_info_pin", card_info_pin)
     _check_pin("signature_password", signature_password)
     return _events(
-        lambda l: check_linkage(link, card_info_pin, signature_password, options, cancel, listener=l)
+        lambda l: check_linkage(link, card_info_pin, signature_password, options, cancel, listener=l),
+        card_info_pin,
+        signature_password,
     )
 
 
