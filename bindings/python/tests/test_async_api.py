@@ -85,7 +85,7 @@ def test_a_failure_is_raised_from_the_iteration_after_the_steps(emulator, link):
 
 def test_the_loop_is_not_blocked_while_the_flow_runs(emulator):
     # The flow runs on the library's worker thread: other tasks run meanwhile.
-    from conftest import BlockingLink, wait_for
+    from conftest import BlockingLink
 
     link = BlockingLink(emulator)
 

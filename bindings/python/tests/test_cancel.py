@@ -8,7 +8,7 @@ import gc
 import pytest
 
 import mynasign as m
-from conftest import INS_SIGN, SIG, BlockingLink, EmulatorLink, consent, run, wait_for
+from conftest import INS_SIGN, SIG, BlockingLink, consent, run, wait_for
 
 
 def assert_stopped_at_the_signature(link, emulator):

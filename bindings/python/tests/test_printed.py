@@ -2,7 +2,6 @@
 built from a persona with a known name, address and date of birth, contain none of them, nor
 the domicile identifier, nor any PIN."""
 
-import asyncio
 import hashlib
 import logging
 
