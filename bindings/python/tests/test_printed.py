@@ -12,6 +12,7 @@ from conftest import EmulatorLink, consent, load_persona, run, trusting
 
 PERSONA = "long-address-non-jis.json"
 DOMICILE_ID = "KOSEKI-7F3A9C21E5"
+WRONG_PINS = ("QZXW9876", "kyoto")  # the PINs the error cases are given
 
 
 def secrets(spec):
@@ -22,6 +23,7 @@ def secrets(spec):
     # The distinctive pieces of the address (a truncated form must not leak either).
     values.update({address[:12], address[-12:]})
     values.update(spec["pins"].values())
+    values.update(WRONG_PINS)
     values.update(pin.encode().hex() for pin in spec["pins"].values())
     return values
 
@@ -93,11 +95,11 @@ def results():
         except m.MynaError as e:
             out["MynaError.AttributeMismatch"] = e
         try:
-            await m.sign_consent(link, documents["ADDRESS_CHANGE"], b"ZZZZZZ")
+            await m.sign_consent(link, documents["ADDRESS_CHANGE"], WRONG_PINS[0].encode())
         except m.MynaError as e:
             out["MynaError.WrongPin"] = e
         try:
-            await m.sign_consent(link, documents["ADDRESS_CHANGE"], b"kyoto")
+            await m.sign_consent(link, documents["ADDRESS_CHANGE"], WRONG_PINS[1].encode())
         except m.MynaError as e:
             out["MynaError.InvalidPinFormat"] = e
         try:
