@@ -19,4 +19,4 @@ if [ ! -x "$venv/bin/pytest" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check pytest
 fi
 cd "$here"
-PYTHONPATH="$gen" "$venv/bin/python" -W error::SyntaxWarning -m pytest -q tests
+PYTHONPATH="$gen:$here/src" "$venv/bin/python" -W error::SyntaxWarning -m pytest -q tests

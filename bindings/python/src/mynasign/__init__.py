@@ -1,0 +1,58 @@
+"""mynasign: sign consents with the Japanese My Number Card (JPKI signature certificate).
+
+The generated API of the Rust library (``mynasign_ffi``, re-exported here: ``CardLink``,
+``ConsentDocument``, ``verify_consent``, ``Emulator`` in the testing artifact, ...) with:
+
+- coroutines for the card and keystore flows, taking PINs as ``bytes`` or ``bytearray``
+  (a bytearray is wiped after the call): :func:`sign_consent`,
+  :func:`read_basic_attributes`, :func:`read_pin_status`, :func:`check_linkage`,
+  :func:`sign_consent_with_signer`; cancelling the task cancels the card flow;
+- async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
+- :mod:`mynasign.blocking`, the same calls for scripts;
+- ``str(MynaError)`` as the holder's text in the user's language (:func:`set_language`),
+  ``repr`` naming only the variant and its non-personal fields.
+
+Nothing that holds personal data prints it: ``str``/``repr`` of the attributes,
+certificates, documents and signed or verified consents name only their kind.
+"""
+
+import mynasign_ffi as ffi
+from mynasign_ffi import *  # noqa: F401,F403  (the generated API)
+
+from . import _errors
+from ._flows import (
+    CardFlowEvent,
+    check_linkage,
+    check_linkage_events,
+    read_basic_attributes,
+    read_basic_attributes_events,
+    read_pin_status,
+    read_pin_status_events,
+    sign_consent,
+    sign_consent_events,
+    sign_consent_with_signer,
+    sign_consent_with_signer_events,
+)
+from ._language import language, set_language
+
+_errors.install()
+
+from . import blocking  # noqa: E402
+
+__all__ = list(ffi.__all__) + [
+    "ffi",
+    "blocking",
+    "CardFlowEvent",
+    "sign_consent",
+    "sign_consent_events",
+    "read_basic_attributes",
+    "read_basic_attributes_events",
+    "read_pin_status",
+    "read_pin_status_events",
+    "check_linkage",
+    "check_linkage_events",
+    "sign_consent_with_signer",
+    "sign_consent_with_signer_events",
+    "set_language",
+    "language",
+]

@@ -1,0 +1,324 @@
+"""The card and keystore flows as coroutines and as async iterators of events."""
+
+import asyncio
+import ctypes
+import typing
+
+import mynasign_ffi as _ffi
+
+PinBytes = typing.Union[bytes, bytearray]
+Listener = typing.Union[_ffi.ProgressListener, typing.Callable[[_ffi.Progress], None], None]
+
+
+def _check_pin(name: str, pin: PinBytes) -> None:
+    if not isinstance(pin, (bytes, bytearray)):
+        raise TypeError(
+            "{} must be bytes or a bytearray (UTF-8), not {}".format(name, type(pin).__name__)
+        )
+
+
+def _view(pin: PinBytes):
+    # The generated code copies a bytes-like value into Rust's buffer with ctypes.memmove,
+    # which takes bytes or a ctypes array: a bytearray is passed as a ctypes array over its
+    # own memory, so no unwipeable bytes copy is made.
+    if isinstance(pin, bytearray) and len(pin) > 0:
+        return (ctypes.c_char * len(pin)).from_buffer(pin)
+    return bytes(pin) if isinstance(pin, bytearray) else pin
+
+
+def _wipe(*pins: PinBytes) -> None:
+    for pin in pins:
+        if isinstance(pin, bytearray):
+            pin[:] = bytes(len(pin))
+
+
+class _CallableListener(_ffi.ProgressListener):
+    """A plain function as a ProgressListener (called on the library's worker thread)."""
+
+    def __init__(self, function):
+        self._function = function
+
+    def on_progress(self, progress):
+        self._function(progress)
+
+
+def _listener(listener: Listener):
+    if listener is None or isinstance(listener, _ffi.ProgressListener):
+        return listener
+    if callable(listener):
+        return _CallableListener(listener)
+    raise TypeError("listener must be a ProgressListener or a callable taking a Progress")
+
+
+def _options(options, default):
+    return default() if options is None else options
+
+
+async def sign_consent(
+    link: _ffi.CardLink,
+    document: _ffi.ConsentDocument,
+    password: PinBytes,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.SignedConsent:
+    """Signs ``document`` with the signature certificate of the card (or smartphone) on ``link``.
+
+    Opens the JPKI application, reads the signature password's counter, verifies
+    ``password`` (refusing the last attempt unless ``options.allow_last_attempt``), reads the
+    signature certificate, checks the channel rule (and, for a linkage document, the
+    attributes) and signs: 6 exchanges with extended length.
+
+    ``password`` is the signature password as UTF-8 ``bytes`` or ``bytearray``. **A bytearray
+    is wiped (overwritten with zeros) when the call returns or fails**; bytes cannot be wiped.
+    The library wipes its own copies.
+
+    The flow runs on the library's worker thread; the event loop is not blocked. Cancelling
+    the awaiting task, or ``cancel.cancel()``, stops the flow before its next exchange and
+    calls ``link.close()`` so a blocked ``transceive`` returns (a PIN VERIFY already sent
+    completes first). With a ``cancel`` handle the call raises ``MynaError.Cancelled``.
+
+    ``listener`` (a ``ProgressListener`` or a function taking a ``Progress``) is called on the
+    worker thread for each step; use :func:`sign_consent_events` for an async stream.
+
+    Raises ``MynaError`` (``str()`` is the holder's text, see :func:`set_language`).
+    """
+    _check_pin("password", password)
+    try:
+        return await _ffi.sign_consent(
+            link, document, _view(password), _options(options, _ffi.SignOptions), _listener(listener), cancel
+        )
+    finally:
+        _wipe(password)
+
+
+async def read_basic_attributes(
+    link: _ffi.CardLink,
+    pin: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.BasicAttributes:
+    """Reads the basic four attributes (name, address, date of birth, sex) with the 4-digit
+    card-info PIN. The My Number is never read. Progress: 4 steps.
+
+    ``pin`` is ``bytes`` or ``bytearray``; **a bytearray is wiped (zeros) after the call.**
+    The result prints redacted (``str``/``repr`` name only its kind); read the values with
+    its methods. Cancellation as in :func:`sign_consent`.
+    """
+    _check_pin("pin", pin)
+    try:
+        return await _ffi.read_basic_attributes(
+            link, _view(pin), _options(options, _ffi.PinOptions), _listener(listener), cancel
+        )
+    finally:
+        _wipe(pin)
+
+
+async def read_pin_status(
+    link: _ffi.CardLink,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.PinStatusReport:
+    """Reads every PIN's retry counter without spending an attempt (signature password,
+    user-authentication PIN and, on a card, the card-info PIN). Progress: 4 steps.
+    Cancellation as in :func:`sign_consent`."""
+    return await _ffi.read_pin_status(link, _listener(listener), cancel)
+
+
+async def check_linkage(
+    link: _ffi.CardLink,
+    card_info_pin: PinBytes,
+    signature_password: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.LinkageResult:
+    """The Mynaportal linkage check on a card: reads the basic four attributes (card-info
+    PIN) and the signature certificate (signature password) and names the fields that
+    differ, never their values. Progress: 6 steps.
+
+    Both PINs are ``bytes`` or ``bytearray``; **each bytearray is wiped (zeros) after the
+    call.** Cancellation as in :func:`sign_consent`.
+    """
+    _check_pin("card_info_pin", card_info_pin)
+    _check_pin("signature_password", signature_password)
+    try:
+        return await _ffi.check_linkage(
+            link,
+            _view(card_info_pin),
+            _view(signature_password),
+            _options(options, _ffi.PinOptions),
+            _listener(listener),
+            cancel,
+        )
+    finally:
+        _wipe(card_info_pin, signature_password)
+
+
+async def sign_consent_with_signer(
+    signer: _ffi.KeystoreSigner,
+    source: _ffi.CertificateSource,
+    document: _ffi.ConsentDocument,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.SignedConsent:
+    """Signs ``document`` with a key the application holds (``signer``: a smartphone
+    certificate's key in a keystore), after the same channel and linkage checks as on a card.
+
+    No PIN is involved (the keystore asks the holder itself). A ``SignerError.Failed`` or any
+    other exception from the signer becomes ``MynaError.KeystoreFailed``;
+    ``SignerError.Cancelled`` becomes ``MynaError.Cancelled``. A cancellation cannot
+    interrupt the signer: the call ends with ``Cancelled`` once it returns. Only
+    ``options.signing_time`` applies. Progress: 1 step.
+    """
+    return await _ffi.sign_consent_with_signer(
+        signer, source, document, _options(options, _ffi.SignOptions), _listener(listener), cancel
+    )
+
+
+T = typing.TypeVar("T")
+
+
+class CardFlowEvent(typing.Generic[T]):
+    """One event of a flow's async iterator: a step (``progress`` set, ``result`` None) or,
+    last, the outcome (``result`` set, ``progress`` None)."""
+
+    __slots__ = ("progress", "result")
+
+    def __init__(self, progress: typing.Optional[_ffi.Progress] = None, result: typing.Optional[T] = None):
+        self.progress = progress
+        self.result = result
+
+    @property
+    def is_result(self) -> bool:
+        """Whether this is the final event (the flow's result)."""
+        return self.progress is None
+
+    def __repr__(self) -> str:
+        # The result's own repr is redacted.
+        if self.progress is not None:
+            p = self.progress
+            return "CardFlowEvent(progress={} {}/{})".format(p.step.name, p.index, p.total)
+        return "CardFlowEvent(result={!r})".format(self.result)
+
+    __str__ = __repr__
+
+
+class _QueueListener(_ffi.ProgressListener):
+    """Feeds the steps, called on the library's worker thread, into the loop's queue."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, queue: "asyncio.Queue"):
+        self._loop = loop
+        self._queue = queue
+
+    def on_progress(self, progress):
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, progress)
+        except RuntimeError:
+            # The loop is closed: nobody listens any more (the flow is being cancelled).
+            pass
+
+
+_DONE = object()
+
+
+async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitable[T]], *pins: PinBytes):
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    task = asyncio.ensure_future(start(_QueueListener(loop, queue)))
+    # Progress is queued from the worker before the flow completes, so _DONE comes last.
+    task.add_done_callback(lambda _t: queue.put_nowait(_DONE))
+    try:
+        while True:
+            item = await queue.get()
+            if item is _DONE:
+                break
+            yield CardFlowEvent(progress=item)
+        yield CardFlowEvent(result=task.result())
+    finally:
+        if not task.done():
+            # The iterator was closed or its consumer cancelled: cancel the flow and wait
+            # until the library has let go of it (the Rust future is freed on cancellation).
+            task.cancel()
+            try:
+                await task
+            except BaseException:
+                pass
+        # Also when the flow was cancelled before it started.
+        _wipe(*pins)
+
+
+def sign_consent_events(
+    link: _ffi.CardLink,
+    document: _ffi.ConsentDocument,
+    password: PinBytes,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+    """:func:`sign_consent` as an async iterator: a :class:`CardFlowEvent` per step
+    (``event.progress``, in order), then one with ``event.result`` (the ``SignedConsent``).
+    A failure is raised from the iteration. Leaving the ``async for`` early (``break``, an
+    exception, ``aclose()``) or cancelling the consuming task cancels the card flow. A
+    bytearray ``password`` is wiped (zeros) when the flow ends or the iterator is closed (the
+    flow starts on the first iteration: an iterator never iterated leaves it as it is)."""
+    _check_pin("password", password)
+    return _events(lambda l: sign_consent(link, document, password, options, cancel, listener=l), password)
+
+
+def read_basic_attributes_events(
+    link: _ffi.CardLink,
+    pin: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> typing.AsyncIterator[CardFlowEvent[_ffi.BasicAttributes]]:
+    """:func:`read_basic_attributes` as an async iterator of :class:`CardFlowEvent` (see
+    :func:`sign_consent_events`). A bytearray ``pin`` is wiped (zeros) when the flow ends."""
+    _check_pin("pin", pin)
+    return _events(lambda l: read_basic_attributes(link, pin, options, cancel, listener=l), pin)
+
+
+def read_pin_status_events(
+    link: _ffi.CardLink,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> typing.AsyncIterator[CardFlowEvent[_ffi.PinStatusReport]]:
+    """:func:`read_pin_status` as an async iterator of :class:`CardFlowEvent` (see
+    :func:`sign_consent_events`)."""
+    return _events(lambda l: read_pin_status(link, cancel, listener=l))
+
+
+def check_linkage_events(
+    link: _ffi.CardLink,
+    card_info_pin: PinBytes,
+    signature_password: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> typing.AsyncIterator[CardFlowEvent[_ffi.LinkageResult]]:
+    """:func:`check_linkage` as an async iterator of :class:`CardFlowEvent` (see
+    :func:`sign_consent_events`). Bytearray PINs are wiped (zeros) when the flow ends."""
+    _check_pin("card_info_pin", card_info_pin)
+    _check_pin("signature_password", signature_password)
+    return _events(
+        lambda l: check_linkage(link, card_info_pin, signature_password, options, cancel, listener=l),
+        card_info_pin,
+        signature_password,
+    )
+
+
+def sign_consent_with_signer_events(
+    signer: _ffi.KeystoreSigner,
+    source: _ffi.CertificateSource,
+    document: _ffi.ConsentDocument,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+    """:func:`sign_consent_with_signer` as an async iterator of :class:`CardFlowEvent`."""
+    return _events(
+        lambda l: sign_consent_with_signer(signer, source, document, options, cancel, listener=l)
+    )

@@ -1,0 +1,190 @@
+"""Issue 9, Python: progress as an async stream in order, PINs as bytes and bytearray, and
+the README's Python snippet run against the emulator."""
+
+import asyncio
+import contextlib
+import io
+import pathlib
+import re
+import textwrap
+
+import pytest
+
+import mynasign as m
+from conftest import SIG, EmulatorLink, Steps, consent, run, trusting
+
+README = pathlib.Path(__file__).resolve().parent / ".." / ".." / ".." / "README.md"
+
+
+async def collect(events):
+    return [event async for event in events]
+
+
+def steps_of(events):
+    return [(e.progress.step, e.progress.index, e.progress.total) for e in events[:-1]]
+
+
+def test_sign_events_arrive_in_order_then_the_result(emulator, link):
+    events = run(collect(m.sign_consent_events(link, consent(), emulator.signature_password())))
+    assert steps_of(events) == [
+        (m.FlowStep.CONNECTING, 1, 5),
+        (m.FlowStep.CHECKING_PIN, 2, 5),
+        (m.FlowStep.VERIFYING_PIN, 3, 5),
+        (m.FlowStep.READING_CERTIFICATE, 4, 5),
+        (m.FlowStep.SIGNING, 5, 5),
+    ]
+    assert all(e.progress.message_ja and e.progress.message_en and e.result is None for e in events[:-1])
+    last = events[-1]
+    assert last.progress is None and last.is_result
+    assert isinstance(last.result, m.SignedConsent)
+    m.verify_consent(last.result.cms(), trusting(emulator))
+
+
+def test_events_match_the_listener_of_the_coroutine(emulator, link):
+    listener = Steps()
+    run(m.sign_consent(link, consent(), emulator.signature_password(),
+                       m.SignOptions(include_ca_certificate=True), listener=listener))
+    events = run(collect(m.sign_consent_events(link, consent(), emulator.signature_password(),
+                                               m.SignOptions(include_ca_certificate=True))))
+    assert [(p.step, p.index, p.total) for p in listener.steps] == steps_of(events)
+    assert m.FlowStep.READING_CA_CERTIFICATE in [s for s, _, _ in steps_of(events)]
+
+
+def test_every_flow_has_an_event_stream(emulator, link):
+    info, sig = emulator.card_info_pin(), emulator.signature_password()
+    flows = {
+        "attributes": (m.read_basic_attributes_events(link, info), m.BasicAttributes, 4),
+        "status": (m.read_pin_status_events(link), m.PinStatusReport, 4),
+        "linkage": (m.check_linkage_events(link, info, sig), m.LinkageResult, 6),
+    }
+    for name, (stream, kind, total) in flows.items():
+        events = run(collect(stream))
+        assert [e.progress.index for e in events[:-1]] == list(range(1, total + 1)), name
+        assert all(e.progress.total == total for e in events[:-1]), name
+        assert isinstance(events[-1].result, kind), name
+    phone = m.Emulator(1, m.CardProfile.ANDROID_SMARTPHONE)
+    from test_flows import EmulatedKeystore
+
+    events = run(collect(m.sign_consent_with_signer_events(
+        EmulatedKeystore(phone), m.CertificateSource.SMARTPHONE, consent(m.ConsentChannel.MYNAPORTAL))))
+    assert steps_of(events) == [(m.FlowStep.KEYSTORE_SIGNING, 1, 1)]
+    assert isinstance(events[-1].result, m.SignedConsent)
+
+
+def test_a_failure_is_raised_from_the_iteration_after_the_steps(emulator, link):
+    seen = []
+
+    async def body():
+        async for event in m.sign_consent_events(link, consent(), b"ZZZZZZ"):
+            seen.append(event.progress.step)
+
+    with pytest.raises(m.MynaError.WrongPin):
+        run(body())
+    assert seen == [m.FlowStep.CONNECTING, m.FlowStep.CHECKING_PIN, m.FlowStep.VERIFYING_PIN]
+
+
+def test_the_loop_is_not_blocked_while_the_flow_runs(emulator):
+    # The flow runs on the library's worker thread: other tasks run meanwhile.
+    from conftest import BlockingLink
+
+    link = BlockingLink(emulator)
+
+    async def body():
+        task = asyncio.ensure_future(m.sign_consent(link, consent(), emulator.signature_password(),
+                                                    cancel=handle))
+        ticks = 0
+        while not link.blocked.is_set():
+            ticks += 1
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.05)
+        handle.cancel()
+        with pytest.raises(m.MynaError.Cancelled):
+            await task
+        return ticks
+
+    handle = m.CancelHandle()
+    assert run(body()) > 0, "no other task ran while the flow ran"
+
+
+# PINs as bytes and bytearray.
+
+def test_pins_as_bytes_are_left_alone(emulator, link):
+    password = emulator.signature_password()
+    assert isinstance(password, bytes)
+    run(m.sign_consent(link, consent(), password))
+    assert password == emulator.signature_password()
+
+
+def test_a_bytearray_pin_is_wiped_after_the_call(emulator, link):
+    password = bytearray(emulator.signature_password())
+    n = len(password)
+    signed = run(m.sign_consent(link, consent(), password))
+    assert password == bytearray(n), "not wiped"
+    m.verify_consent(signed.cms(), trusting(emulator))
+    pin = bytearray(emulator.card_info_pin())
+    run(m.read_basic_attributes(link, pin))
+    assert pin == bytearray(len(pin))
+    a, b = bytearray(emulator.card_info_pin()), bytearray(emulator.signature_password())
+    run(m.check_linkage(link, a, b))
+    assert not any(a) and not any(b)
+    c = bytearray(emulator.signature_password())
+    m.blocking.sign_consent(link, consent(), c)
+    assert not any(c)
+
+
+def test_a_bytearray_pin_is_wiped_when_the_call_fails(emulator, link):
+    wrong = bytearray(b"ZZZZZZ")
+    with pytest.raises(m.MynaError.WrongPin):
+        run(m.sign_consent(link, consent(), wrong))
+    assert wrong == bytearray(6)
+    bad = bytearray(b"x")
+    with pytest.raises(m.MynaError.InvalidPinFormat):
+        run(m.sign_consent(link, consent(), bad))
+    assert bad == bytearray(1)
+    assert emulator.pin_attempts_left(SIG) == 4
+
+
+def test_a_bytearray_pin_through_the_events_is_wiped(emulator, link):
+    password = bytearray(emulator.signature_password())
+    events = run(collect(m.sign_consent_events(link, consent(), password)))
+    assert events[-1].result is not None and not any(password)
+
+
+def test_other_pin_types_are_refused(emulator, link):
+    with pytest.raises(TypeError):
+        run(m.sign_consent(link, consent(), emulator.signature_password().decode()))
+    with pytest.raises(TypeError):
+        m.sign_consent_events(link, consent(), 123456)
+    assert link.sent == 0
+
+
+# The README's Python snippet.
+
+def readme_snippet():
+    text = README.resolve().read_text(encoding="utf-8")
+    section = text.split("\n## In an app\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 1, "expected one Python snippet under '## In an app'"
+    return blocks[0]
+
+
+def test_the_readme_snippet_runs(emulator, link):
+    """The snippet as written, with its free names (link, document, password, crl) from the
+    emulator. Its last line verifies as a receiving service does, with the default options:
+    the J-LIS production roots, which do not trust the emulator, so that line refuses: the
+    emulator's CRL is the first thing checked against those roots (BAD_CRL). Everything
+    before it ran as written."""
+    source = "async def snippet(link, document, password, crl):\n" + textwrap.indent(readme_snippet(), "    ")
+    namespace = {"mynasign": m}
+    exec(compile(source, str(README.resolve()) + ":python-snippet", "exec"), namespace)
+    listener = Steps()
+    run(m.sign_consent(EmulatorLink(emulator), consent(), emulator.signature_password(), listener=listener))
+    out = io.StringIO()
+    before = link.sent
+    with contextlib.redirect_stdout(out), pytest.raises(m.MynaError.VerificationFailed) as e:
+        run(namespace["snippet"](link, consent(), emulator.signature_password(), emulator.crl()))
+    assert e.value.reason == m.VerifyFailure.BAD_CRL
+    assert link.sent - before == 12, "two signatures of 6 exchanges each"
+    lines = out.getvalue().splitlines()
+    assert lines[:-1] == [p.message_en for p in listener.steps]
+    assert lines[-1].startswith("SignedConsent(") and "redacted" in lines[-1]
