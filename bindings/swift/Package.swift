@@ -1,7 +1,10 @@
 // swift-tools-version:5.9
-// The MynaSign Swift package apps use: the uniffi-generated Swift (module `MynaSign`) over the
-// Rust library shipped as an XCFramework (module `mynasignFFI`). Neither is committed: run
-// `bash bindings/swift/build-xcframework.sh` on a Mac first; it writes both under generated/.
+// The MynaSign Swift package apps use: module `MynaSign` = the hand-written layer
+// (Sources/MynaSign/MynaSign+Async.swift: `Myna`, `CardFlowEvent`, `MynaError: LocalizedError`)
+// plus the uniffi-generated Swift, over the Rust library shipped as an XCFramework (module
+// `mynasignFFI`). The generated parts are not committed: run
+// `bash bindings/swift/build-xcframework.sh` on a Mac first; it writes the XCFramework under
+// generated/ and the generated Swift to Sources/MynaSign/Generated/ (git-ignored).
 //
 // Linux has no XCFramework: there the tests build the same generated Swift against the
 // generated header and modulemap and the host-built library, in a package that
@@ -19,7 +22,7 @@ let package = Package(
         .target(
             name: "MynaSign",
             dependencies: ["mynasignFFI"],
-            path: "generated/Sources/MynaSign"
+            path: "Sources/MynaSign"
         ),
         // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`).
         .testTarget(

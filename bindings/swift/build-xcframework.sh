@@ -27,8 +27,9 @@ done
 # The Swift, header and modulemap, from the unstripped debug library of this Mac.
 rm -rf "$gen/bindings"
 bash "$root/uniffi/generate.sh" swift "$gen/bindings" >/dev/null
-mkdir -p "$gen/Sources/MynaSign"
-cp "$gen/bindings/MynaSign.swift" "$gen/Sources/MynaSign/MynaSign.swift"
+# Next to the hand-written layer, in the package's MynaSign target (git-ignored).
+mkdir -p "$here/Sources/MynaSign/Generated"
+cp "$gen/bindings/MynaSign.swift" "$here/Sources/MynaSign/Generated/MynaSign.swift"
 
 # One headers directory for every slice: the header and the modulemap (named
 # module.modulemap, as Xcode looks for it).

@@ -117,7 +117,7 @@ struct ProgressScreen: View {
             Text(title).font(.title2)
             if let step, step.total > 0 {
                 ProgressView(value: Double(step.index), total: Double(step.total))
-                Text(Self.label(step.step))
+                Text(Self.label(step))
             } else {
                 ProgressView()
             }
@@ -126,15 +126,9 @@ struct ProgressScreen: View {
         }
     }
 
-    static func label(_ s: SignStep) -> String {
-        switch s {
-        case .connecting: return "接続しています"
-        case .checkingPin: return "残り回数を確認しています"
-        case .verifyingPin: return "パスワードを確認しています"
-        case .readingCertificate: return "電子証明書を読み取っています"
-        case .readingCaCertificate: return "認証局の証明書を読み取っています"
-        case .signing: return "カードが署名しています"
-        }
+    /// The library's own text for the step (Japanese).
+    static func label(_ p: SignProgress) -> String {
+        p.messageJa
     }
 }
 

@@ -1,5 +1,6 @@
 // The thin main-actor layer over the shared SignFlowController: it mirrors the controller's
-// state for SwiftUI and runs the blocking card calls in detached tasks, off the main actor.
+// state for SwiftUI and runs the async card calls in Tasks (the library does the card I/O on
+// its own worker thread, never on the main actor).
 
 import Foundation
 import MynaSign
@@ -42,20 +43,20 @@ final class SignViewModel: ObservableObject {
     /// emulator roots) or the NFC reader (production roots).
     private func rebuild() {
         let connector: CardConnector
-        let trust: TrustAnchors
+        let verification: VerifyConsentOptions
         if useEmulator {
             let emulator = Emulator(seed: 1, profile: .myNumberCard)
             self.emulator = emulator
             connector = FixedLinkConnector(link: EmulatorLink(emulator: emulator))
-            trust = .emulator
+            verification = VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true)
         } else {
             emulator = nil
             connector = NFCCardConnector()
-            trust = .production
+            verification = VerifyConsentOptions(allowUncheckedRevocation: true)
         }
         flow = try? SignFlowController(
             connector: connector, termsId: SampleTerms.id, termsVersion: SampleTerms.version,
-            termsText: SampleTerms.text, nonce: UUID().uuidString, trust: trust,
+            termsText: SampleTerms.text, nonce: UUID().uuidString, verification: verification,
             onChange: { [weak self] _ in
                 // Called on the flow's thread: hop to the main actor and show the latest state.
                 Task { @MainActor in self?.refresh() }
@@ -70,7 +71,7 @@ final class SignViewModel: ObservableObject {
 
     /// The emulator's password, shown as a hint on the PIN screen in emulator mode only.
     var emulatorPasswordHint: String? {
-        emulator?.signaturePassword()
+        emulator.map { String(decoding: $0.signaturePassword(), as: UTF8.self) }
     }
 
     func toggle(_ item: ConsentItem) {
@@ -79,12 +80,13 @@ final class SignViewModel: ObservableObject {
     }
 
     func agree() {
-        run { $0.agreeAndReadCard() }
+        run { await $0.agreeAndReadCard() }
     }
 
-    /// `password` is handed to the flow and not kept here.
+    /// `password` is handed to the flow as bytes (wiped there) and not kept here.
     func sign(password: String, confirmLastAttempt: Bool) {
-        run { $0.sign(password: password, confirmLastAttempt: confirmLastAttempt) }
+        let bytes = Array(password.utf8)
+        run { await $0.sign(password: bytes, confirmLastAttempt: confirmLastAttempt) }
     }
 
     func cancel() {
@@ -95,12 +97,13 @@ final class SignViewModel: ObservableObject {
         rebuild()
     }
 
-    /// Runs a blocking step of the flow in a detached task: never on the main actor.
-    private func run(_ body: @escaping @Sendable (SignFlowController) -> Void) {
+    /// Runs a step of the flow in a Task; `cancel()` reaches the card flow through the
+    /// controller (Task cancellation closes the link).
+    private func run(_ body: @escaping @Sendable (SignFlowController) async -> Void) {
         guard let flow, !busy else { return }
         busy = true
         Task.detached(priority: .userInitiated) {
-            body(flow)
+            await body(flow)
             await MainActor.run { self.busy = false }
         }
     }

@@ -6,28 +6,49 @@ import Foundation
 import MynaSign
 
 /// `NFCISO7816Tag.sendCommand` as the library's blocking `transceive`. The library calls it on
-/// the flow's background thread; the completion handler arrives on the session's queue, so a
-/// semaphore bridges the two. Never call it on the main thread: it would block the UI (and
-/// deadlock if the session's queue were the main queue).
+/// the flow's worker thread; the completion handler arrives on the session's queue, so a
+/// semaphore bridges the two. A cancelled flow calls `close()` (from the cancelling thread):
+/// the session is invalidated and a pending `transceive` returns at once with `TagLost`.
 final class CoreNFCLink: CardLink, @unchecked Sendable {
     private let tag: NFCISO7816Tag
     private let invalidated: () -> Bool
+    private let onClose: () -> Void
     private let timeout: DispatchTimeInterval
+    private let lock = NSLock()
+    private var pending: DispatchSemaphore?
+    private var closed = false
 
-    /// `invalidated` tells whether the session has ended (then every exchange is a lost tag).
-    init(tag: NFCISO7816Tag, invalidated: @escaping () -> Bool, timeout: DispatchTimeInterval = .seconds(20)) {
+    /// `invalidated` tells whether the session has ended (then every exchange is a lost tag);
+    /// `onClose` invalidates the session.
+    init(tag: NFCISO7816Tag, invalidated: @escaping () -> Bool, onClose: @escaping () -> Void,
+         timeout: DispatchTimeInterval = .seconds(20)) {
         self.tag = tag
         self.invalidated = invalidated
+        self.onClose = onClose
         self.timeout = timeout
     }
 
+    private var isClosed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return closed
+    }
+
     func transceive(command: Data) throws -> Data {
-        precondition(!Thread.isMainThread, "CardLink.transceive blocks: call the flow off the main thread")
-        guard !invalidated(), tag.isAvailable else { throw LinkError.TagLost }
+        precondition(!Thread.isMainThread, "CardLink.transceive blocks: the library calls it on its worker thread")
+        guard !isClosed, !invalidated(), tag.isAvailable else { throw LinkError.TagLost }
         guard let apdu = NFCISO7816APDU(data: command) else {
             throw LinkError.Other(detail: "malformed command APDU")
         }
         let done = DispatchSemaphore(value: 0)
+        lock.lock()
+        pending = done
+        lock.unlock()
+        defer {
+            lock.lock()
+            pending = nil
+            lock.unlock()
+        }
         let box = ResponseBox()
         tag.sendCommand(apdu: apdu) { data, sw1, sw2, error in
             if let error {
@@ -42,7 +63,18 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
         if done.wait(timeout: .now() + timeout) == .timedOut {
             throw LinkError.Timeout
         }
+        if isClosed { throw LinkError.TagLost }
         return try box.get()
+    }
+
+    /// The flow was cancelled: wake a pending exchange and end the reader session.
+    func close() {
+        lock.lock()
+        closed = true
+        let waiting = pending
+        lock.unlock()
+        waiting?.signal()
+        onClose()
     }
 
     /// CoreNFC carries extended-length APDUs to ISO 7816 tags; the library falls back to short
@@ -51,7 +83,7 @@ final class CoreNFCLink: CardLink, @unchecked Sendable {
         true
     }
 
-    func maxTransceiveLength() -> UInt32 {
+    func maxTransceiveLength() -> Int32 {
         0
     }
 
@@ -132,7 +164,7 @@ private final class Phase: @unchecked Sendable {
 }
 
 /// One `NFCTagReaderSession` per phase (reading the counter, signing): `connect` starts it and
-/// blocks the calling background thread until an ISO 7816 tag is connected, `disconnect` ends
+/// returns once an ISO 7816 tag is connected (it waits on a background queue), `disconnect` ends
 /// it with a success or an error message on the system sheet. Each session has its own state,
 /// so a late callback of the previous session cannot disturb the next one.
 final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelegate, @unchecked Sendable {
@@ -145,8 +177,17 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
         NFCTagReaderSession.readingAvailable
     }
 
-    func connect(prompt: String) throws -> CardLink {
-        precondition(!Thread.isMainThread, "connect blocks until a card is presented")
+    func connect(prompt: String) async throws -> CardLink {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try self.waitForCard(prompt: prompt) })
+            }
+        }
+    }
+
+    /// Blocks a background thread until the session has a tag (or ended).
+    private func waitForCard(prompt: String) throws -> CardLink {
+        precondition(!Thread.isMainThread, "waits until a card is presented")
         guard let session = NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue) else {
             throw LinkError.Other(detail: "NFC is not available")
         }
@@ -209,7 +250,9 @@ final class NFCCardConnector: NSObject, CardConnector, NFCTagReaderSessionDelega
                 phase.finish(.failure(LinkError.TagLost))
                 return
             }
-            phase.finish(.success(CoreNFCLink(tag: tag, invalidated: { phase.isEnded })))
+            phase.finish(.success(CoreNFCLink(
+                tag: tag, invalidated: { phase.isEnded },
+                onClose: { session.invalidate(errorMessage: "中止しました。") })))
         }
     }
 }

@@ -1,13 +1,14 @@
 // The sample's flow, in plain Swift (Foundation and MynaSign only: no SwiftUI, no CoreNFC), so
 // it is compiled and tested on Linux against the emulator (bindings/swift/test.sh). The app's
-// view model drives it from a background task and mirrors its state on the main actor.
+// view model drives it from a Task and mirrors its state on the main actor.
 //
 //   consent ──agree──▶ readingCard ──▶ pinEntry ──sign──▶ signing(step) ──▶ verifyingResult ──▶ done
 //                          │              ▲  │                 │
 //                          ▼              │  ▼ (wrong PIN)     ▼ cancel / tag lost / error
 //                      pinBlocked         └──┘             cancelled / failed ──retry──▶ readingCard
 //
-// Every method that talks to the card blocks: call it off the main thread.
+// The card calls are `async` (the library runs them on its own worker thread); `cancel()`
+// cancels the signing Task, which cancels the card flow (the link is closed).
 
 import Foundation
 import MynaSign
@@ -15,15 +16,15 @@ import MynaSign
 /// Gives the flow a link to the card for one phase and takes it back afterwards. On iOS each
 /// phase is one NFC reader session (the system sheet covers the app, so the PIN is typed
 /// between two sessions); with the emulator the link is simply there.
-public protocol CardConnector: AnyObject {
-    /// Blocks until a card is present; `prompt` is shown while waiting (the NFC sheet).
-    func connect(prompt: String) throws -> CardLink
+public protocol CardConnector: AnyObject, Sendable {
+    /// Returns once a card is present; `prompt` is shown while waiting (the NFC sheet).
+    func connect(prompt: String) async throws -> CardLink
     /// Ends the phase: `errorMessage` nil for success.
     func disconnect(errorMessage: String?)
 }
 
 /// A connector that always has the same link: the emulator, a USB reader.
-public final class FixedLinkConnector: CardConnector {
+public final class FixedLinkConnector: CardConnector, @unchecked Sendable {
     private let link: CardLink
 
     /// Uses `link` for every phase.
@@ -31,7 +32,7 @@ public final class FixedLinkConnector: CardConnector {
         self.link = link
     }
 
-    public func connect(prompt: String) throws -> CardLink {
+    public func connect(prompt: String) async throws -> CardLink {
         link
     }
 
@@ -40,7 +41,7 @@ public final class FixedLinkConnector: CardConnector {
 
 /// The emulated card as a `CardLink`: the app's own transport class, forwarding each APDU to
 /// `Emulator.transceive` (the callback path is the same as with a real card).
-public final class EmulatorLink: CardLink {
+public final class EmulatorLink: CardLink, @unchecked Sendable {
     /// The emulated card.
     public let emulator: Emulator
 
@@ -57,14 +58,17 @@ public final class EmulatorLink: CardLink {
         emulator.supportsExtendedLength()
     }
 
-    public func maxTransceiveLength() -> UInt32 {
+    public func maxTransceiveLength() -> Int32 {
         0
     }
+
+    /// Nothing to close: the emulator answers at once.
+    public func close() {}
 }
 
 /// A message for the holder, with the library's stable code.
 public struct FlowMessage: Equatable, Sendable {
-    /// Stable code (`WRONG_PIN`, `TAG_LOST`, ...).
+    /// Stable code (`wrongPin`, `tagLost`, ...: the `ErrorCode` case, or the sample's own).
     public let code: String
     /// Japanese text.
     public let ja: String
@@ -72,8 +76,8 @@ public struct FlowMessage: Equatable, Sendable {
     public let en: String
 
     /// From a library error.
-    public init(_ info: ErrorInfo) {
-        self.init(code: info.code, ja: info.messageJa, en: info.messageEn)
+    public init(_ error: MynaError) {
+        self.init(code: "\(error.code())", ja: error.messageJa(), en: error.messageEn())
     }
 
     /// From parts.
@@ -87,9 +91,9 @@ public struct FlowMessage: Equatable, Sendable {
 /// What the PIN entry screen shows.
 public struct PinPrompt: Equatable, Sendable {
     /// Attempts left.
-    public let remaining: UInt8
+    public let remaining: Int32
     /// Attempts when fresh (5 for the signature password).
-    public let maxAttempts: UInt8
+    public let maxAttempts: Int32
     /// The next wrong entry locks the password: show a clear warning and ask the holder to
     /// confirm before sending anything.
     public let lastAttempt: Bool
@@ -97,7 +101,7 @@ public struct PinPrompt: Equatable, Sendable {
     public let notice: FlowMessage?
 
     /// From parts.
-    public init(remaining: UInt8, maxAttempts: UInt8, lastAttempt: Bool, notice: FlowMessage?) {
+    public init(remaining: Int32, maxAttempts: Int32, lastAttempt: Bool, notice: FlowMessage?) {
         self.remaining = remaining
         self.maxAttempts = maxAttempts
         self.lastAttempt = lastAttempt
@@ -108,11 +112,13 @@ public struct PinPrompt: Equatable, Sendable {
 /// Where the signing is.
 public struct SignProgress: Equatable, Sendable {
     /// The step.
-    public let step: SignStep
-    /// 1-based.
-    public let index: UInt32
-    /// Steps in all.
-    public let total: UInt32
+    public let step: FlowStep
+    /// 1-based (0 before the first step).
+    public let index: Int32
+    /// Steps in all (0 before the first step).
+    public let total: Int32
+    /// The library's short text for the NFC sheet, Japanese.
+    public let messageJa: String
 }
 
 /// The signed and verified consent.
@@ -126,7 +132,7 @@ public struct SignFlowResult: Equatable, Sendable {
     /// Card or smartphone certificate.
     public let source: CertificateSource
     /// Round trips with the card.
-    public let exchanges: UInt32
+    public let exchanges: Int32
     /// When it was signed.
     public let signingTime: Date
 }
@@ -156,7 +162,7 @@ public enum SignFlowState: Equatable, Sendable {
 
 /// The address-change consent flow as a state machine over a `CardConnector`: consent → PIN
 /// status → warning on the last attempt → VERIFY and sign with progress and cancel → the
-/// signature verified. Thread-safe; the card methods block.
+/// signature verified. Thread-safe.
 public final class SignFlowController: @unchecked Sendable {
     /// The terms shown, and their hash as signed.
     public let termsText: String
@@ -166,16 +172,18 @@ public final class SignFlowController: @unchecked Sendable {
     private let connector: CardConnector
     private let channel: ConsentChannel
     private let holderStatus: HolderStatus
-    private let trust: TrustAnchors
+    private let verification: VerifyConsentOptions
     private let nonce: String
     private let lock = NSLock()
     private var current: SignFlowState = .consent(notice: nil)
     private var items: Set<ConsentItem> = [.address]
-    private var cancelHandle: CancelHandle?
+    private var signing: Task<SignedConsent, Error>?
     private let observer: (@Sendable (SignFlowState) -> Void)?
 
     /// A flow for the terms `termsText` (identified by `termsId` and `termsVersion`) and the
-    /// receiving service's `nonce`. `onChange` is called on the thread that changed the state.
+    /// receiving service's `nonce`. `verification`: how the app checks the consent it made
+    /// before submitting (the production roots; pass the emulator's `rootsDer` with the
+    /// emulator). `onChange` is called on the thread that changed the state.
     public init(
         connector: CardConnector,
         termsId: String,
@@ -184,7 +192,7 @@ public final class SignFlowController: @unchecked Sendable {
         nonce: String,
         channel: ConsentChannel = .licenceCentreKiosk,
         holderStatus: HolderStatus = .myNumberLicenceOnly,
-        trust: TrustAnchors = .production,
+        verification: VerifyConsentOptions = VerifyConsentOptions(allowUncheckedRevocation: true),
         onChange: (@Sendable (SignFlowState) -> Void)? = nil
     ) throws {
         self.connector = connector
@@ -193,7 +201,7 @@ public final class SignFlowController: @unchecked Sendable {
         self.nonce = nonce
         self.channel = channel
         self.holderStatus = holderStatus
-        self.trust = trust
+        self.verification = verification
         self.observer = onChange
     }
 
@@ -218,33 +226,30 @@ public final class SignFlowController: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The holder agreed: reads the password's retry counter (blocks on the card). Also the
-    /// way back after a failure, a cancellation or a tag lost during VERIFY.
-    public func agreeAndReadCard() {
+    /// The holder agreed: reads the password's retry counter. Also the way back after a
+    /// failure, a cancellation or a tag lost during VERIFY.
+    public func agreeAndReadCard() async {
         if selectedItems.isEmpty {
             set(.consent(notice: FlowMessage(
-                code: "EMPTY_SELECTION",
+                code: "emptySelection",
                 ja: "住所・氏名・生年月日のうち少なくとも一つを選んでください。",
                 en: "Choose at least one of address, name and date of birth.")))
             return
         }
         set(.readingCard)
         do {
-            let link = try connector.connect(prompt: "カードを読み取ります。カードを置いてください。")
-            let status: PinState
+            let link = try await connector.connect(prompt: "カードを読み取ります。カードを置いてください。")
+            let report: PinStatusReport
             do {
-                let card = try JpkiCard.open(link: link)
-                status = try card.pinStatus(pin: .signaturePassword)
+                report = try await Myna.readPinStatus(link: link)
             } catch {
                 connector.disconnect(errorMessage: Self.message(for: error).ja)
                 throw error
             }
             connector.disconnect(errorMessage: nil)
+            let status = report.signaturePassword
             if status.blocked {
-                set(.pinBlocked(FlowMessage(
-                    code: "PIN_BLOCKED",
-                    ja: "署名用パスワードがロックされています。市区町村の窓口またはコンビニのキオスク端末で初期化してください。",
-                    en: "The signature password is locked: reset it at your municipality or a convenience-store kiosk.")))
+                set(.pinBlocked(FlowMessage(MynaError.PinBlocked(pin: .signaturePassword))))
             } else {
                 set(.pinEntry(PinPrompt(
                     remaining: status.remaining, maxAttempts: status.maxAttempts,
@@ -255,45 +260,47 @@ public final class SignFlowController: @unchecked Sendable {
         }
     }
 
-    /// Verifies `password` and signs (blocks on the card, about a second of it signing), then
-    /// verifies the signature. With one attempt left nothing is sent unless
-    /// `confirmLastAttempt`: the screen must have shown the warning.
-    public func sign(password: String, confirmLastAttempt: Bool) {
+    /// Verifies `password` (UTF-8 bytes, wiped here afterwards) and signs, then verifies the
+    /// signature. With one attempt left nothing is sent unless `confirmLastAttempt`: the
+    /// screen must have shown the warning.
+    public func sign(password: [UInt8], confirmLastAttempt: Bool) async {
+        var password = password
+        defer { for i in password.indices { password[i] = 0 } }
         guard case let .pinEntry(prompt) = state else { return }
         if prompt.lastAttempt && !confirmLastAttempt {
             set(.pinEntry(PinPrompt(
                 remaining: prompt.remaining, maxAttempts: prompt.maxAttempts, lastAttempt: true,
-                notice: FlowMessage(
-                    code: "LAST_ATTEMPT",
-                    ja: "残り1回です。間違えるとロックされます。確認のうえ、続行してください。",
-                    en: "One attempt left: a wrong entry locks it. Confirm to continue."))))
+                notice: FlowMessage(MynaError.LastAttemptGuard(pin: .signaturePassword)))))
             return
         }
-        let cancel = CancelHandle()
-        lock.lock()
-        cancelHandle = cancel
-        let chosen = ConsentItem.allOrdered.filter { items.contains($0) }
-        lock.unlock()
-        defer {
-            lock.lock()
-            cancelHandle = nil
-            lock.unlock()
-        }
-        let document = ConsentDocument.addressChange(
-            items: chosen, holderStatus: holderStatus, terms: terms, channel: channel,
-            nonce: nonce, timestampUnix: nil)
-        set(.signing(SignProgress(step: .connecting, index: 0, total: 0)))
-        let signed: SignedConsentInfo
+        let chosen = ConsentItem.allOrdered.filter { selectedItems.contains($0) }
+        set(.signing(SignProgress(step: .connecting, index: 0, total: 0, messageJa: "")))
+        let signed: SignedConsent
         do {
-            let link = try connector.connect(prompt: "署名します。カードを動かさないでください。")
+            let document = try ConsentDocument.addressChange(
+                items: chosen, holderStatus: holderStatus, terms: terms, channel: channel,
+                nonce: nonce, timestamp: nil)
+            let link = try await connector.connect(prompt: "署名します。カードを動かさないでください。")
+            let options = SignOptions(allowLastAttempt: confirmLastAttempt)
+            let pin = password
+            // Its own Task, so that cancel() can cancel it from any thread: cancelling the
+            // Task ends the event stream, which cancels the card flow.
+            let task = Task { [weak self] () throws -> SignedConsent in
+                for try await event in Myna.signConsentEvents(link: link, document: document, password: pin, options: options) {
+                    switch event {
+                    case let .step(p):
+                        self?.set(.signing(SignProgress(step: p.step, index: p.index, total: p.total, messageJa: p.messageJa)))
+                    case let .done(result):
+                        return result
+                    }
+                }
+                // The stream ended without a result: its Task was cancelled.
+                throw MynaError.Cancelled(duringVerify: false)
+            }
+            setSigning(task)
+            defer { setSigning(nil) }
             do {
-                signed = try signConsent(
-                    link: link, document: document, password: password,
-                    allowLastAttempt: confirmLastAttempt, includeCaCertificate: false,
-                    progress: ProgressForwarder { [weak self] step, index, total in
-                        self?.set(.signing(SignProgress(step: step, index: index, total: total)))
-                    },
-                    cancel: cancel)
+                signed = try await task.value
             } catch {
                 connector.disconnect(errorMessage: Self.message(for: error).ja)
                 throw error
@@ -305,28 +312,34 @@ public final class SignFlowController: @unchecked Sendable {
         }
         set(.verifyingResult)
         do {
-            let verified = try verifyConsent(cms: signed.cms, trust: trust, atUnix: nil)
+            let verified = try verifyConsent(cms: signed.cms(), options: verification)
             set(.done(SignFlowResult(
-                cms: signed.cms, documentJson: verified.documentJson,
-                issuanceNumber: verified.signer.issuanceNumber, source: signed.source,
-                exchanges: signed.counts.exchanges,
-                signingTime: Date(timeIntervalSince1970: TimeInterval(verified.signingTimeUnix)))))
+                cms: signed.cms(), documentJson: verified.documentJson(),
+                issuanceNumber: verified.signer().issuanceNumber(), source: signed.source(),
+                exchanges: signed.counts().exchanges, signingTime: verified.signingTime())))
         } catch {
             fail(error, prompt: nil)
         }
     }
 
-    /// Stops the signing before its next exchange (from any thread, e.g. the main actor).
+    /// Stops the signing (from any thread, e.g. the main actor): the card flow stops before
+    /// its next exchange and the link is closed; a VERIFY already sent completes first.
     public func cancel() {
         lock.lock()
-        let handle = cancelHandle
+        let task = signing
         lock.unlock()
-        handle?.cancel()
+        task?.cancel()
     }
 
     /// Back to the consent screen.
     public func reset() {
         set(.consent(notice: nil))
+    }
+
+    private func setSigning(_ task: Task<SignedConsent, Error>?) {
+        lock.lock()
+        signing = task
+        lock.unlock()
     }
 
     private func set(_ next: SignFlowState) {
@@ -342,44 +355,38 @@ public final class SignFlowController: @unchecked Sendable {
             return
         }
         switch e {
-        case let .WrongPin(info, _, remaining):
-            if remaining == 0 {
-                set(.pinBlocked(FlowMessage(info)))
-            } else {
-                set(.pinEntry(PinPrompt(
-                    remaining: remaining, maxAttempts: prompt?.maxAttempts ?? 5,
-                    lastAttempt: remaining == 1, notice: FlowMessage(info))))
-            }
-        case let .PinBlocked(info, _):
-            set(.pinBlocked(FlowMessage(info)))
-        case let .LastAttemptGuard(info, _):
+        case let .WrongPin(_, remaining):
+            set(.pinEntry(PinPrompt(
+                remaining: remaining, maxAttempts: prompt?.maxAttempts ?? 5,
+                lastAttempt: remaining == 1, notice: FlowMessage(e))))
+        case .PinNowBlocked, .PinBlocked:
+            set(.pinBlocked(FlowMessage(e)))
+        case .LastAttemptGuard:
             set(.pinEntry(PinPrompt(
                 remaining: 1, maxAttempts: prompt?.maxAttempts ?? 5, lastAttempt: true,
-                notice: FlowMessage(info))))
-        case let .InvalidPinFormat(info, _):
+                notice: FlowMessage(e))))
+        case .InvalidPinFormat:
             if let prompt {
                 set(.pinEntry(PinPrompt(
                     remaining: prompt.remaining, maxAttempts: prompt.maxAttempts,
-                    lastAttempt: prompt.lastAttempt, notice: FlowMessage(info))))
+                    lastAttempt: prompt.lastAttempt, notice: FlowMessage(e))))
             } else {
-                set(.failed(FlowMessage(info), pinStatusUncertain: false))
+                set(.failed(FlowMessage(e), pinStatusUncertain: false))
             }
-        case .Cancelled:
+        case .Cancelled where !e.pinCounterUncertain():
             set(.cancelled)
-        case let .TagLost(info, duringVerify):
-            set(.failed(FlowMessage(info), pinStatusUncertain: duringVerify))
         default:
-            set(.failed(Self.message(for: e), pinStatusUncertain: false))
+            set(.failed(FlowMessage(e), pinStatusUncertain: e.pinCounterUncertain()))
         }
     }
 
     /// The holder-facing message of any error.
     public static func message(for error: Error) -> FlowMessage {
         if let e = error as? MynaError {
-            return FlowMessage(e.info)
+            return FlowMessage(e)
         }
         return FlowMessage(
-            code: "LINK_ERROR",
+            code: "linkFailed",
             ja: "カードとの通信に失敗しました。もう一度お試しください。",
             en: "The connection to the card failed: try again.")
     }
@@ -388,31 +395,4 @@ public final class SignFlowController: @unchecked Sendable {
 extension ConsentItem {
     /// The items in the order the consent screen lists them.
     public static let allOrdered: [ConsentItem] = [.address, .name, .dateOfBirth]
-}
-
-extension MynaError {
-    /// The code and messages of any case.
-    public var info: ErrorInfo {
-        switch self {
-        case let .InvalidPinFormat(info, _), let .WrongPin(info, _, _), let .PinBlocked(info, _),
-            let .LastAttemptGuard(info, _), let .PinNotVerified(info, _), let .TagLost(info, _),
-            let .Timeout(info), let .NotMyNumberCard(info), let .NoSignatureCertificate(info),
-            let .Cancelled(info), let .ChannelRule(info), let .AttributeMismatch(info, _),
-            let .VerificationFailed(info, _), let .InvalidInput(info, _), let .CardError(info, _):
-            return info
-        }
-    }
-}
-
-/// Forwards the library's progress to a closure (called on the flow's thread).
-final class ProgressForwarder: ProgressCallback {
-    private let body: @Sendable (SignStep, UInt32, UInt32) -> Void
-
-    init(_ body: @escaping @Sendable (SignStep, UInt32, UInt32) -> Void) {
-        self.body = body
-    }
-
-    func onStep(step: SignStep, index: UInt32, total: UInt32) {
-        body(step, index, total)
-    }
 }

@@ -1,56 +1,86 @@
-// Full flows against the emulated card, through a transport written in Swift (a class
-// conforming to `CardLink` that forwards each APDU to `Emulator.transceive`): the callback
-// path from Rust into Swift is the one a CoreNFC link takes.
+// The Swift layer (`Myna`) against the emulated card, through a transport written in Swift (a
+// class conforming to `CardLink` that forwards each APDU to `Emulator.transceive`): the
+// callback path from Rust into Swift is the one a CoreNFC link takes.
 
 import Foundation
 import MynaSign
 import XCTest
 
-/// The test's transport: forwards to the emulator, counts the commands, and can fail on
-/// demand like a real link.
-final class SwiftEmulatorLink: CardLink, @unchecked Sendable {
+/// The test's transport: forwards to the emulator, records the commands, and can fail or
+/// block on demand like a real link.
+final class TestLink: CardLink, @unchecked Sendable {
     enum Failure {
         case tagLost
+        case other
         case unexpected
     }
 
     let emulator: Emulator
     private let lock = NSLock()
-    private var sent = 0
-    private var failAt: (index: Int, failure: Failure)?
+    private let closedSignal = DispatchSemaphore(value: 0)
+    private var commands: [Data] = []
+    private var failures: [UInt8: Failure] = [:]
+    private var loseVerifyWithData = false
+    private var blockOn: UInt8?
+    private var closed = false
+    private var blocked = false
+    private var returnedFromBlock = false
+    private var afterBlock = 0
 
     init(_ emulator: Emulator) {
         self.emulator = emulator
     }
 
-    /// Commands this link has carried.
-    var commandsSent: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return sent
+    /// The next command with instruction byte `ins` fails with `failure`, without reaching
+    /// the card.
+    func fail(ins: UInt8, with failure: Failure) {
+        locked { failures[ins] = failure }
     }
 
-    /// The `index`-th command from now (0: the next) fails with `failure`, without reaching
-    /// the card.
-    func fail(after index: Int, with failure: Failure) {
-        lock.lock()
-        failAt = (sent + index, failure)
-        lock.unlock()
+    /// The next VERIFY carrying a PIN reaches the card, then its answer is lost (`TagLost`).
+    func loseTheNextVerifyAnswer() {
+        locked { loseVerifyWithData = true }
     }
+
+    /// A command with instruction byte `ins` blocks until `close()` is called (as CoreNFC's
+    /// `sendCommand` waits for a card that does not answer), then throws `TagLost`.
+    func block(ins: UInt8) {
+        locked { blockOn = ins }
+    }
+
+    var sent: [Data] { locked { commands } }
+    var wasClosed: Bool { locked { closed } }
+    var isBlocked: Bool { locked { blocked } }
+    var blockedCallReturned: Bool { locked { returnedFromBlock } }
+    /// Commands the library sent after the blocked one returned.
+    var commandsAfterBlock: Int { locked { afterBlock } }
 
     func transceive(command: Data) throws -> Data {
-        lock.lock()
-        let n = sent
-        sent += 1
-        let failure = failAt.flatMap { $0.index == n ? $0.failure : nil }
-        lock.unlock()
-        switch failure {
-        case .tagLost?:
+        let ins = command.count > 1 ? command[command.startIndex + 1] : 0
+        let (failure, block, lose) = locked { () -> (Failure?, Bool, Bool) in
+            commands.append(command)
+            if returnedFromBlock { afterBlock += 1 }
+            let f = failures.removeValue(forKey: ins)
+            let b = blockOn == ins
+            if b { blocked = true }
+            let l = loseVerifyWithData && ins == 0x20 && command.count > 5
+            if l { loseVerifyWithData = false }
+            return (f, b, l)
+        }
+        if lose {
+            _ = try emulator.transceive(command: command)
             throw LinkError.TagLost
-        case .unexpected?:
-            throw UnexpectedTransportError()
-        case nil:
-            return try emulator.transceive(command: command)
+        }
+        if block {
+            _ = closedSignal.wait(timeout: .now() + 20)
+            locked { returnedFromBlock = true }
+            throw LinkError.TagLost
+        }
+        switch failure {
+        case .tagLost?: throw LinkError.TagLost
+        case .other?: throw LinkError.Other(detail: "reader unplugged")
+        case .unexpected?: throw UnexpectedSwiftError()
+        case nil: return try emulator.transceive(command: command)
         }
     }
 
@@ -58,60 +88,70 @@ final class SwiftEmulatorLink: CardLink, @unchecked Sendable {
         emulator.supportsExtendedLength()
     }
 
-    func maxTransceiveLength() -> UInt32 {
+    func maxTransceiveLength() -> Int32 {
         0
+    }
+
+    func close() {
+        locked { closed = true }
+        closedSignal.signal()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 }
 
 /// An error type the library does not know.
-struct UnexpectedTransportError: Error {}
+struct UnexpectedSwiftError: Error {}
 
-/// Records the progress steps.
-final class StepRecorder: ProgressCallback, @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [(SignStep, UInt32, UInt32)] = []
-    private let onStep: (@Sendable (SignStep) -> Void)?
-
-    init(onStep: (@Sendable (SignStep) -> Void)? = nil) {
-        self.onStep = onStep
-    }
-
-    var steps: [SignStep] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorded.map { $0.0 }
-    }
-
-    var indices: [UInt32] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorded.map { $0.1 }
-    }
-
-    var totals: [UInt32] {
-        lock.lock()
-        defer { lock.unlock() }
-        return recorded.map { $0.2 }
-    }
-
-    func onStep(step: SignStep, index: UInt32, total: UInt32) {
-        lock.lock()
-        recorded.append((step, index, total))
-        lock.unlock()
-        onStep?(step)
+/// A progress listener that throws (for the generated API, which takes one).
+final class ThrowingListener: ProgressListener, @unchecked Sendable {
+    func onProgress(progress: FlowProgress) throws {
+        throw UnexpectedSwiftError()
     }
 }
 
-/// The code and messages of any `MynaError`.
-func info(of error: Error) -> ErrorInfo? {
-    guard let e = error as? MynaError else { return nil }
-    switch e {
-    case let .InvalidPinFormat(info, _), let .WrongPin(info, _, _), let .PinBlocked(info, _),
-        let .LastAttemptGuard(info, _), let .PinNotVerified(info, _), let .TagLost(info, _),
-        let .Timeout(info), let .NotMyNumberCard(info), let .NoSignatureCertificate(info),
-        let .Cancelled(info), let .ChannelRule(info), let .AttributeMismatch(info, _),
-        let .VerificationFailed(info, _), let .InvalidInput(info, _), let .CardError(info, _):
-        return info
+/// An app-held key, as the Secure Enclave holds a smartphone certificate's key.
+final class EmulatedKeystore: KeystoreSigner, @unchecked Sendable {
+    enum Mode {
+        case sign
+        case fail
+        case cancel
+        case unexpected
+    }
+
+    let emulator: Emulator
+    let mode: Mode
+    private let lock = NSLock()
+    private var count = 0
+
+    init(_ emulator: Emulator, mode: Mode = .sign) {
+        self.emulator = emulator
+        self.mode = mode
+    }
+
+    var signed: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+
+    func certificateDer() -> Data { emulator.keystoreCertificateDer() }
+    func algorithm() -> KeyAlgorithm { .rsaPkcs1Sha256 }
+    func sign(message: Data) throws -> Data {
+        switch mode {
+        case .fail: throw SignerError.Failed(detail: "key invalidated")
+        case .cancel: throw SignerError.Cancelled
+        case .unexpected: throw UnexpectedSwiftError()
+        case .sign:
+            lock.lock()
+            count += 1
+            lock.unlock()
+            return try emulator.keystoreSign(message: message)
+        }
     }
 }
 
@@ -120,399 +160,523 @@ func isJapanese(_ s: String) -> Bool {
     s.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) }
 }
 
-/// An app-held key, as the Secure Enclave or a keychain holds a smartphone certificate's key.
-final class EmulatedKeystore: KeystoreSigner, @unchecked Sendable {
-    let emulator: Emulator
-    let cancel: Bool
-    private(set) var signed = 0
-
-    init(_ emulator: Emulator, cancel: Bool = false) {
-        self.emulator = emulator
-        self.cancel = cancel
+/// A persona file of examples/personas (the test package copies them next to the tests).
+func personaJSON(_ name: String) throws -> String {
+    let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let candidates = [
+        here.appendingPathComponent("../../personas/\(name).json"),  // the Linux test package
+        here.appendingPathComponent("../../../../examples/personas/\(name).json"),  // bindings/swift on a Mac
+    ]
+    for url in candidates where FileManager.default.fileExists(atPath: url.path) {
+        return try String(contentsOf: url, encoding: .utf8)
     }
+    throw UnexpectedSwiftError()
+}
 
-    func certificateDer() -> Data { emulator.keystoreCertificateDer() }
-    func algorithm() -> KeyAlgorithm { .rsaPkcs1Sha256 }
-    func sign(message: Data) throws -> Data {
-        if cancel { throw SignerError.Cancelled }
-        signed += 1
-        return emulator.keystoreSign(message: message)
+/// The options that trust the emulator's roots (a test's own check, before submitting).
+func trustEmulator(_ emulator: Emulator) -> VerifyConsentOptions {
+    VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true)
+}
+
+/// Awaits `body` and returns the `MynaError` it threw (failing the test otherwise).
+func mynaError<T>(_ body: () async throws -> T, file: StaticString = #filePath, line: UInt = #line) async -> MynaError? {
+    do {
+        _ = try await body()
+        XCTFail("expected a MynaError, the call succeeded", file: file, line: line)
+    } catch let e as MynaError {
+        return e
+    } catch {
+        XCTFail("expected a MynaError, got \(type(of: error))", file: file, line: line)
     }
+    return nil
+}
+
+/// Waits (polling) until `condition` holds, up to 10 s.
+func waitUntil(_ condition: () -> Bool) async {
+    for _ in 0..<1000 where !condition() {
+        try? await Task.sleep(nanoseconds: 10_000_000)
+    }
+}
+
+extension Emulator {
+    var password: [UInt8] { [UInt8](signaturePassword()) }
 }
 
 final class MynaSignTests: XCTestCase {
     var emulator: Emulator!
-    var link: SwiftEmulatorLink!
+    var link: TestLink!
 
     override func setUp() {
         super.setUp()
         emulator = Emulator(seed: 1, profile: .myNumberCard)
-        link = SwiftEmulatorLink(emulator)
+        link = TestLink(emulator)
+        Myna.language = nil
     }
 
-    func addressChange(nonce: String = "n1") throws -> ConsentDocument {
+    override func tearDown() {
+        Myna.language = nil
+        super.tearDown()
+    }
+
+    func addressChange(nonce: String = "nonce-0001", channel: ConsentChannel = .licenceCentreKiosk) throws -> ConsentDocument {
         let terms = try termsFromText(id: "t", version: "1", text: "利用規約の本文")
-        return .addressChange(
-            items: [.address], holderStatus: .myNumberLicenceOnly, terms: terms,
-            channel: .licenceCentreKiosk, nonce: nonce, timestampUnix: nil)
+        return try ConsentDocument.addressChange(
+            items: [.address], holderStatus: .myNumberLicenceOnly, terms: terms, channel: channel,
+            nonce: nonce, timestamp: nil)
     }
 
-    /// Spends wrong attempts until `remaining` are left.
-    func spend(until remaining: UInt8, on card: JpkiCard) throws {
-        var left = try card.pinStatus(pin: .signaturePassword).remaining
-        while left > remaining {
-            XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: "ZZZZZZ", allowLastAttempt: true)) {
-                guard case let .WrongPin(_, _, r)? = $0 as? MynaError else {
-                    return XCTFail("expected WrongPin, got \($0)")
-                }
-                left = r
-            }
-        }
-    }
+    // MARK: Flows
 
-    func testOpenReadsTheProfileAndThePinStatus() throws {
-        let card = try JpkiCard.open(link: link)
-        XCTAssertEqual(try card.profile(), .myNumberCard)
-        let status = try card.pinStatus(pin: .signaturePassword)
-        XCTAssertEqual(status.pin, .signaturePassword)
-        XCTAssertEqual(status.remaining, 5)
-        XCTAssertEqual(status.maxAttempts, 5)
-        XCTAssertFalse(status.blocked)
-        XCTAssertFalse(status.lastAttempt)
-        XCTAssertEqual(try card.pinStatus(pin: .authenticationPin).remaining, 3)
-        XCTAssertGreaterThan(link.commandsSent, 0, "the Swift link carried the APDUs")
-        XCTAssertEqual(UInt64(link.commandsSent), emulator.commandsProcessed())
-    }
+    func testSignAndVerifyAConsent() async throws {
+        let signed = try await Myna.signConsent(link: link, document: try addressChange(), password: emulator.password)
+        XCTAssertEqual(signed.counts().exchanges, 6)
+        XCTAssertEqual(link.sent.count, 6)
+        XCTAssertEqual(signed.source(), .card)
+        XCTAssertEqual(signed.certificate().kind(), .signature)
+        XCTAssertTrue(signed.documentJson().contains("nonce-0001"))
 
-    func testWrongPinCountsDownWithItsMessages() throws {
-        let card = try JpkiCard.open(link: link)
-        XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: "ZZZZZZ", allowLastAttempt: false)) { error in
-            guard case let .WrongPin(info, pin, remaining)? = error as? MynaError else {
-                return XCTFail("expected WrongPin, got \(error)")
-            }
-            XCTAssertEqual(pin, .signaturePassword)
-            XCTAssertEqual(remaining, 4)
-            XCTAssertEqual(info.code, "WRONG_PIN")
-            XCTAssertTrue(isJapanese(info.messageJa), info.messageJa)
-            XCTAssertTrue(info.messageJa.contains("4"))
-            XCTAssertFalse(info.messageEn.isEmpty)
-        }
-        XCTAssertEqual(try card.pinStatus(pin: .signaturePassword).remaining, 4)
-        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 4)
-        // The right password resets the counter.
-        let ok = try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: false)
-        XCTAssertEqual(ok.remaining, 5)
-    }
-
-    func testLastAttemptGuardSendsNothing() throws {
-        let card = try JpkiCard.open(link: link)
-        try spend(until: 1, on: card)
-        let status = try card.pinStatus(pin: .signaturePassword)
-        XCTAssertEqual(status.remaining, 1)
-        XCTAssertTrue(status.lastAttempt)
-        let before = emulator.commandsProcessed()
-        XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: false)) {
-            guard case let .LastAttemptGuard(info, pin)? = $0 as? MynaError else {
-                return XCTFail("expected LastAttemptGuard, got \($0)")
-            }
-            XCTAssertEqual(pin, .signaturePassword)
-            XCTAssertEqual(info.code, "LAST_ATTEMPT")
-            XCTAssertTrue(isJapanese(info.messageJa))
-        }
-        XCTAssertEqual(emulator.commandsProcessed(), before, "no APDU was sent")
-        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 1)
-        // The holder confirmed: the right password goes through.
-        XCTAssertEqual(try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: true).remaining, 5)
-    }
-
-    func testSignAndVerifyAConsent() throws {
-        let document = try addressChange()
-        let signed = try signConsent(
-            link: link, document: document, password: emulator.signaturePassword(),
-            allowLastAttempt: false, includeCaCertificate: false, progress: nil, cancel: nil)
-        XCTAssertEqual(signed.counts.exchanges, 6)
-        XCTAssertEqual(link.commandsSent, 6)
-        XCTAssertEqual(signed.source, .card)
-        XCTAssertEqual(signed.certificate.kind, .signature)
-        XCTAssertFalse(signed.cms.isEmpty)
-        XCTAssertTrue(signed.documentJson.contains("n1"))
-
-        let verified = try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil)
-        XCTAssertEqual(verified.documentJson, signed.documentJson)
-        XCTAssertEqual(verified.source, .card)
-        XCTAssertEqual(verified.signer.issuanceNumber, signed.certificate.issuanceNumber)
-        guard case let .addressChange(items, holder, terms, channel, nonce, timestamp) = verified.document else {
-            return XCTFail("expected an address-change consent")
-        }
-        XCTAssertEqual(items, [.address])
-        XCTAssertEqual(holder, .myNumberLicenceOnly)
-        XCTAssertEqual(terms, try termsFromText(id: "t", version: "1", text: "利用規約の本文"))
-        XCTAssertEqual(channel, .licenceCentreKiosk)
-        XCTAssertEqual(nonce, "n1")
-        XCTAssertNotNil(timestamp)
-        XCTAssertGreaterThan(verified.signingTimeUnix, 1_700_000_000)
-
-        // Not trusted under the production roots.
-        XCTAssertThrowsError(try verifyConsent(cms: signed.cms, trust: .production, atUnix: nil)) {
-            guard case let .VerificationFailed(info, reason)? = $0 as? MynaError else {
-                return XCTFail("expected VerificationFailed, got \($0)")
-            }
-            XCTAssertEqual(info.code, "VERIFICATION_FAILED")
-            XCTAssertEqual(reason, "UNTRUSTED_CHAIN")
-        }
+        let verified = try verifyConsent(cms: signed.cms(), options: trustEmulator(emulator))
+        XCTAssertEqual(verified.documentJson(), signed.documentJson())
+        XCTAssertEqual(verified.source(), .card)
+        XCTAssertEqual(verified.signer().issuanceNumber(), signed.certificate().issuanceNumber())
+        XCTAssertEqual(verified.document().kind(), .addressChange)
+        XCTAssertEqual(verified.document().addressChangeFields()?.items, [.address])
+        XCTAssertGreaterThan(verified.signingTime().timeIntervalSince1970, 1_700_000_000)
         // A flipped byte does not verify.
-        var tampered = signed.cms
+        var tampered = signed.cms()
         tampered[tampered.count - 10] ^= 0x01
-        XCTAssertThrowsError(try verifyConsent(cms: tampered, trust: .emulator, atUnix: nil))
+        XCTAssertThrowsError(try verifyConsent(cms: tampered, options: trustEmulator(emulator)))
     }
 
-    func testTermsAreHashedFromTheExactText() throws {
-        let terms = try termsFromText(id: "terms", version: "2", text: "abc")
-        XCTAssertEqual(terms.id, "terms")
-        XCTAssertEqual(terms.version, "2")
-        XCTAssertEqual(terms.sha256Hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    }
+    func testPinStatusAttributesAndLinkage() async throws {
+        let status = try await Myna.readPinStatus(link: link)
+        XCTAssertEqual(status.profile, .myNumberCard)
+        XCTAssertEqual(status.signaturePassword.remaining, 5)
+        XCTAssertEqual(status.authenticationPin.maxAttempts, 3)
+        XCTAssertEqual(status.cardInfoPin?.remaining, 3)
 
-    func testConsentPeriod() throws {
-        let p = try consentPeriod(consentDate: "2028-02-29", today: "2028-03-01", reminderDays: 30)
-        XCTAssertEqual(p.consentDate, "2028-02-29")
-        XCTAssertEqual(p.firstDay, "2028-03-01")
-        XCTAssertEqual(p.lastDay, "2038-02-28")
-        XCTAssertGreaterThan(p.daysRemaining, 3600)
-        XCTAssertFalse(p.reminderDue)
-        XCTAssertThrowsError(try consentPeriod(consentDate: "2028-02-30", today: "2028-03-01", reminderDays: 30)) {
-            XCTAssertEqual(info(of: $0)?.code, "INVALID_INPUT")
-        }
-    }
-
-    func testProgressStepsInOrder() throws {
-        let recorder = StepRecorder()
-        _ = try signConsent(
-            link: link, document: try addressChange(), password: emulator.signaturePassword(),
-            allowLastAttempt: false, includeCaCertificate: true, progress: recorder, cancel: nil)
-        XCTAssertEqual(recorder.steps, [.connecting, .checkingPin, .verifyingPin, .readingCertificate, .readingCaCertificate, .signing])
-        XCTAssertEqual(recorder.indices, [1, 2, 3, 4, 5, 6])
-        XCTAssertEqual(Set(recorder.totals), [6])
-    }
-
-    func testCancelledFromTheProgressCallbackBeforeVerify() throws {
-        let cancel = CancelHandle()
-        XCTAssertFalse(cancel.isCancelled())
-        let recorder = StepRecorder { step in
-            if step == .verifyingPin { cancel.cancel() }
-        }
-        XCTAssertThrowsError(try signConsent(
-            link: link, document: try addressChange(), password: emulator.signaturePassword(),
-            allowLastAttempt: false, includeCaCertificate: false, progress: recorder, cancel: cancel)) {
-            guard case let .Cancelled(info)? = $0 as? MynaError else {
-                return XCTFail("expected Cancelled, got \($0)")
-            }
-            XCTAssertEqual(info.code, "CANCELLED")
-            XCTAssertTrue(isJapanese(info.messageJa))
-        }
-        XCTAssertTrue(cancel.isCancelled())
-        XCTAssertEqual(recorder.steps.last, .verifyingPin)
-        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5, "the PIN counter is untouched")
-    }
-
-    func testTagLostFromTheSwiftLink() throws {
-        link.fail(after: 0, with: .tagLost)
-        XCTAssertThrowsError(try JpkiCard.open(link: link)) {
-            guard case let .TagLost(info, duringVerify)? = $0 as? MynaError else {
-                return XCTFail("expected TagLost, got \($0)")
-            }
-            XCTAssertEqual(info.code, "TAG_LOST")
-            XCTAssertFalse(duringVerify)
-            XCTAssertTrue(isJapanese(info.messageJa))
-        }
-    }
-
-    func testTagLostDuringVerify() throws {
-        let card = try JpkiCard.open(link: link)
-        _ = try card.pinStatus(pin: .signaturePassword)
-        link.fail(after: 0, with: .tagLost)
-        XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: false)) {
-            guard case let .TagLost(info, duringVerify)? = $0 as? MynaError else {
-                return XCTFail("expected TagLost, got \($0)")
-            }
-            XCTAssertEqual(info.code, "TAG_LOST_DURING_VERIFY")
-            XCTAssertTrue(duringVerify)
-        }
-    }
-
-    func testEmulatorTagLossComesBackTyped() throws {
-        let card = try JpkiCard.open(link: link)
-        emulator.setPresent(present: false)
-        XCTAssertThrowsError(try card.pinStatus(pin: .signaturePassword)) {
-            XCTAssertEqual(info(of: $0)?.code, "TAG_LOST")
-        }
-        emulator.setPresent(present: true)
-    }
-
-    func testUnexpectedSwiftErrorBecomesALinkError() throws {
-        link.fail(after: 0, with: .unexpected)
-        XCTAssertThrowsError(try JpkiCard.open(link: link)) {
-            guard case let .CardError(info, _)? = $0 as? MynaError else {
-                return XCTFail("expected CardError, got \($0)")
-            }
-            XCTAssertEqual(info.code, "LINK_ERROR")
-            XCTAssertTrue(isJapanese(info.messageJa))
-        }
-    }
-
-    func testMynaportalLinkageWithTheCardAttributes() throws {
-        let attributes = try readCardAttributes(link: link, pin: emulator.cardInfoPin(), allowLastAttempt: false, cancel: nil)
+        let attributes = try await Myna.readBasicAttributes(link: link, pin: [UInt8](emulator.cardInfoPin()))
         XCTAssertFalse(attributes.name().isEmpty)
-        XCTAssertFalse(String(describing: attributes).contains(attributes.name()))
         XCTAssertEqual(attributes.dateOfBirth().count, 10)
 
-        let card = try JpkiCard.open(link: link)
-        _ = try card.verifyPin(pin: .signaturePassword, value: emulator.signaturePassword(), allowLastAttempt: false)
-        let certificate = try card.readCertificate(certificate: .signature)
-        XCTAssertEqual(certificate.kind, .signature)
-        XCTAssertEqual(certificate.attributes, attributes)
-        XCTAssertEqual(try checkLinkage(cardInfo: attributes, certificate: certificate), [])
+        let linkage = try await Myna.checkLinkage(
+            link: link, cardInfoPin: [UInt8](emulator.cardInfoPin()), signaturePassword: emulator.password)
+        XCTAssertEqual(linkage.differingFields, [])
+        XCTAssertEqual(linkage.attributes, attributes)
 
+        let signed = try await Myna.signConsent(
+            link: link, document: try ConsentDocument.mynaportalLinkage(attributes: attributes, nonce: "portal-1", timestamp: nil),
+            password: emulator.password)
+        XCTAssertEqual(try compareLinkage(cardInfo: attributes, certificate: signed.certificate()), [])
         let other = try BasicAttributes(
             name: attributes.name(), address: attributes.address() + "１",
             dateOfBirth: attributes.dateOfBirth(), sex: attributes.sex())
-        XCTAssertEqual(try checkLinkage(cardInfo: other, certificate: certificate), ["address"])
-
-        let signed = try signConsent(
-            link: link, document: .mynaportalLinkage(attributes: attributes, nonce: "portal-1", timestampUnix: nil),
-            password: emulator.signaturePassword(), allowLastAttempt: false, includeCaCertificate: false,
-            progress: nil, cancel: nil)
-        let verified = try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil)
-        guard case let .mynaportalLinkage(signedAttributes, nonce, _) = verified.document else {
-            return XCTFail("expected a linkage submission")
-        }
-        XCTAssertEqual(signedAttributes, attributes)
-        XCTAssertEqual(nonce, "portal-1")
-
-        // Attributes that are not the certificate's are refused before anything is signed.
-        XCTAssertThrowsError(try signConsent(
-            link: link, document: .mynaportalLinkage(attributes: other, nonce: "portal-2", timestampUnix: nil),
-            password: emulator.signaturePassword(), allowLastAttempt: false, includeCaCertificate: false,
-            progress: nil, cancel: nil)) {
-            guard case let .AttributeMismatch(info, fields)? = $0 as? MynaError else {
-                return XCTFail("expected AttributeMismatch, got \($0)")
-            }
-            XCTAssertEqual(info.code, "ATTRIBUTE_MISMATCH")
-            XCTAssertEqual(fields, ["address"])
-        }
+        XCTAssertEqual(try compareLinkage(cardInfo: other, certificate: signed.certificate()), [.address])
     }
 
-    func testErrorCodesAndMessages() throws {
-        let card = try JpkiCard.open(link: link)
-        let before = emulator.commandsProcessed()
-        XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: "abc", allowLastAttempt: false)) {
-            guard case let .InvalidPinFormat(info, pin)? = $0 as? MynaError else {
-                return XCTFail("expected InvalidPinFormat, got \($0)")
-            }
-            XCTAssertEqual(pin, .signaturePassword)
-            XCTAssertEqual(info.code, "INVALID_PIN_FORMAT")
-            XCTAssertTrue(isJapanese(info.messageJa))
-        }
-        XCTAssertEqual(emulator.commandsProcessed(), before, "a malformed PIN is never sent")
+    func testWrongPinCountsDownAndTheLastAttemptGuardSendsNothing() async throws {
+        let phone = try Emulator.fromPersonaJson(json: personaJSON("one-attempt-left"))
+        let link = TestLink(phone)
+        let guarded = await mynaError { try await Myna.signConsent(link: link, document: try self.addressChange(), password: phone.password) }
+        guard case .LastAttemptGuard(pin: .signaturePassword)? = guarded else { return XCTFail("got \(String(describing: guarded))") }
+        XCTAssertFalse(link.sent.contains { $0.count > 5 && $0[1] == 0x20 }, "no VERIFY with data was sent")
+        XCTAssertEqual(phone.pinAttemptsLeft(pin: .signaturePassword), 1)
+        // Confirmed: the right password goes through and resets the counter.
+        let options = SignOptions(allowLastAttempt: true, includeCaCertificate: false, signingTime: nil)
+        _ = try await Myna.signConsent(link: link, document: try addressChange(), password: phone.password, options: options)
+        XCTAssertEqual(phone.pinAttemptsLeft(pin: .signaturePassword), 5)
 
-        let terms = try termsFromText(id: "t", version: "1", text: "x")
-        XCTAssertThrowsError(try signConsent(
-            link: link,
-            document: .addressChange(items: [], holderStatus: .myNumberLicenceOnly, terms: terms, channel: .licenceCentreKiosk, nonce: "n", timestampUnix: nil),
-            password: emulator.signaturePassword(), allowLastAttempt: false, includeCaCertificate: false, progress: nil, cancel: nil)) {
-            XCTAssertEqual(info(of: $0)?.code, "EMPTY_SELECTION")
-        }
-        // The Swift error's description carries no personal data and no PIN.
-        XCTAssertThrowsError(try card.verifyPin(pin: .signaturePassword, value: "WRONG99", allowLastAttempt: false)) {
-            XCTAssertFalse(String(describing: $0).contains("WRONG99"))
-        }
+        let wrong = await mynaError { try await Myna.signConsent(link: self.link, document: try self.addressChange(), password: Array("WRONG1".utf8)) }
+        guard case .WrongPin(pin: .signaturePassword, remaining: 4)? = wrong else { return XCTFail("got \(String(describing: wrong))") }
+        XCTAssertEqual(wrong?.code(), .wrongPin)
+        XCTAssertTrue(wrong?.messageJa().contains("残り4回") ?? false)
     }
 
-    func testPlainEmulatorNeedsMoreExchanges() throws {
-        let plain = Emulator.newPlain(seed: 2, profile: .myNumberCard)
-        let plainLink = SwiftEmulatorLink(plain)
-        XCTAssertFalse(plainLink.supportsExtendedLength())
-        let signed = try signConsent(
-            link: plainLink, document: try addressChange(), password: plain.signaturePassword(),
-            allowLastAttempt: false, includeCaCertificate: false, progress: nil, cancel: nil)
-        XCTAssertGreaterThan(signed.counts.exchanges, 6)
-        XCTAssertNoThrow(try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil))
-    }
+    // MARK: Issue 9 (a): cancelling the Task cancels the flow
 
-    /// How an app calls the blocking API: off the main actor, in a detached task (or on a
-    /// background dispatch queue), cancelling from elsewhere.
-    func testBlockingCallsRunOffTheMainActor() async throws {
+    func testCancellingTheTaskCancelsABlockedSign() async throws {
+        link.block(ins: 0x2A)  // PERFORM SECURITY OPERATION: COMPUTE DIGITAL SIGNATURE
         let link = self.link!
-        let password = emulator.signaturePassword()
-        let document = try addressChange(nonce: "task-1")
-        let signed = try await Task.detached(priority: .userInitiated) {
-            XCTAssertFalse(Thread.isMainThread)
-            return try signConsent(
-                link: link, document: document, password: password, allowLastAttempt: false,
-                includeCaCertificate: false, progress: nil, cancel: nil)
-        }.value
-        XCTAssertEqual(signed.counts.exchanges, 6)
-
-        let verified = try await Task.detached {
-            try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil)
-        }.value
-        XCTAssertEqual(verified.documentJson, signed.documentJson)
-    }
-
-    func testBlockingCallOnADispatchQueue() throws {
-        let done = expectation(description: "signed on a background queue")
-        let link = self.link!
-        let password = emulator.signaturePassword()
-        let document = try addressChange(nonce: "queue-1")
-        let box = ResultBox()
-        DispatchQueue.global(qos: .userInitiated).async {
-            box.set(Result {
-                try signConsent(
-                    link: link, document: document, password: password, allowLastAttempt: false,
-                    includeCaCertificate: false, progress: nil, cancel: nil)
-            })
-            done.fulfill()
+        let password = emulator.password
+        let document = try addressChange()
+        let task = Task { try await Myna.signConsent(link: link, document: document, password: password) }
+        await waitUntil { link.isBlocked }
+        XCTAssertTrue(link.isBlocked, "the sign command is in flight")
+        task.cancel()
+        let result = await task.result
+        guard case let .failure(error) = result, case .Cancelled(duringVerify: false)? = error as? MynaError else {
+            return XCTFail("expected MynaError.Cancelled, got \(result)")
         }
-        wait(for: [done], timeout: 30)
-        XCTAssertEqual(try box.get().counts.exchanges, 6)
+        XCTAssertTrue(link.wasClosed, "close() was called")
+        XCTAssertTrue(link.blockedCallReturned, "the blocked transceive returned")
+        XCTAssertEqual(link.commandsAfterBlock, 0, "nothing was sent after it")
+        XCTAssertEqual(link.sent.last?[1], 0x2A)
+        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5)
+        XCTAssertTrue((error as? MynaError)?.retrySafe() ?? false)
     }
 
-    func testConsentSignedWithAKeystoreKey() throws {
+    func testAnAlreadyCancelledTaskSendsNothing() async throws {
+        let link = self.link!
+        let password = emulator.password
+        let document = try addressChange()
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await Myna.signConsent(link: link, document: document, password: password)
+        }
+        guard case let .failure(error) = await task.result, case .Cancelled? = error as? MynaError else {
+            return XCTFail("expected Cancelled")
+        }
+        XCTAssertEqual(link.sent.count, 0)
+    }
+
+    func testCancellingTheTaskCancelsTheOtherFlows() async throws {
+        let pin = [UInt8](emulator.cardInfoPin())
+        let password = emulator.password
+        let flows: [@Sendable (TestLink) async throws -> Void] = [
+            { _ = try await Myna.readBasicAttributes(link: $0, pin: pin) },
+            { _ = try await Myna.checkLinkage(link: $0, cardInfoPin: pin, signaturePassword: password) },
+            { _ = try await Myna.readPinStatus(link: $0) },
+        ]
+        for (i, flow) in flows.enumerated() {
+            let link = TestLink(emulator)
+            link.block(ins: i == 2 ? 0xA4 : 0xB0)  // READ BINARY; SELECT for the PIN status
+            let task = Task { try await flow(link) }
+            await waitUntil { link.isBlocked }
+            task.cancel()
+            guard case let .failure(error) = await task.result, case .Cancelled? = error as? MynaError else {
+                return XCTFail("flow \(i): expected Cancelled")
+            }
+            XCTAssertTrue(link.wasClosed, "flow \(i)")
+            XCTAssertEqual(link.commandsAfterBlock, 0, "flow \(i)")
+        }
+    }
+
+    func testEndingTheEventStreamCancelsTheFlow() async throws {
+        link.block(ins: 0x2A)
+        let link = self.link!
+        var steps: [FlowStep] = []
+        for try await event in Myna.signConsentEvents(link: link, document: try addressChange(), password: emulator.password) {
+            if case let .step(p) = event {
+                steps.append(p.step)
+                if p.step == .signing {
+                    await waitUntil { link.isBlocked }  // the card is signing
+                    break
+                }
+            }
+        }
+        XCTAssertEqual(steps.last, .signing)
+        XCTAssertTrue(link.isBlocked)
+        await waitUntil { link.blockedCallReturned }
+        XCTAssertTrue(link.wasClosed, "leaving the loop closed the link")
+        XCTAssertTrue(link.blockedCallReturned)
+        XCTAssertEqual(link.commandsAfterBlock, 0)
+    }
+
+    // MARK: Issue 9 (b): progress as a stream, in order
+
+    func testProgressStreamArrivesInOrder() async throws {
+        let options = SignOptions(allowLastAttempt: false, includeCaCertificate: true, signingTime: nil)
+        var steps: [FlowProgress] = []
+        var result: SignedConsent?
+        for try await event in Myna.signConsentEvents(link: link, document: try addressChange(), password: emulator.password, options: options) {
+            XCTAssertNil(result, "nothing after done")
+            switch event {
+            case let .step(p): steps.append(p)
+            case let .done(signed): result = signed
+            }
+        }
+        XCTAssertEqual(steps.map(\.step), [.connecting, .checkingPin, .verifyingPin, .readingCertificate, .readingCaCertificate, .signing])
+        XCTAssertEqual(steps.map(\.index), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(Set(steps.map(\.total)), [6])
+        XCTAssertTrue(steps.allSatisfy { isJapanese($0.messageJa) && !$0.messageEn.isEmpty })
+        XCTAssertNotNil(result)
+
+        var pinSteps: [Int32] = []
+        var report: PinStatusReport?
+        for try await event in Myna.readPinStatusEvents(link: link) {
+            switch event {
+            case let .step(p): pinSteps.append(p.index)
+            case let .done(r): report = r
+            }
+        }
+        XCTAssertEqual(pinSteps, [1, 2, 3, 4])
+        XCTAssertEqual(report?.signaturePassword.remaining, 5)
+
+        var attributeSteps: [FlowStep] = []
+        for try await event in Myna.readBasicAttributesEvents(link: link, pin: [UInt8](emulator.cardInfoPin())) {
+            if case let .step(p) = event { attributeSteps.append(p.step) }
+        }
+        XCTAssertEqual(attributeSteps, [.connecting, .checkingPin, .verifyingPin, .readingAttributes])
+
+        var linkageSteps: [Int32] = []
+        for try await event in Myna.checkLinkageEvents(link: link, cardInfoPin: [UInt8](emulator.cardInfoPin()), signaturePassword: emulator.password) {
+            if case let .step(p) = event { linkageSteps.append(p.index) }
+        }
+        XCTAssertEqual(linkageSteps, [1, 2, 3, 4, 5, 6])
+
         let phone = Emulator(seed: 1, profile: .androidSmartphone)
+        var keystoreEvents: [String] = []
+        for try await event in Myna.signConsentWithSignerEvents(
+            signer: EmulatedKeystore(phone), source: .smartphone, document: try addressChange(channel: .mynaportal)) {
+            switch event {
+            case let .step(p): keystoreEvents.append("\(p.step)")
+            case .done: keystoreEvents.append("done")
+            }
+        }
+        XCTAssertEqual(keystoreEvents, ["keystoreSigning", "done"])
+    }
+
+    func testAFailingStreamThrowsTheTypedError() async throws {
+        var steps = 0
+        do {
+            for try await event in Myna.signConsentEvents(link: link, document: try addressChange(), password: Array("WRONG1".utf8)) {
+                if case .step = event { steps += 1 }
+            }
+            XCTFail("expected WrongPin")
+        } catch let e as MynaError {
+            guard case .WrongPin = e else { return XCTFail("got \(e)") }
+        }
+        XCTAssertEqual(steps, 3)
+    }
+
+    // MARK: Issue 9 (c): the error texts, in both languages
+
+    /// One error of each case the holder may see, produced by the flows.
+    func producedErrors() async throws -> [(String, MynaError)] {
+        var out: [(String, MynaError)] = []
+        func add(_ name: String, _ body: () async throws -> Void) async {
+            if let e = await mynaError(body) { out.append((name, e)) }
+        }
+        let document = try addressChange()
+        let password = emulator.password
+        await add("invalid PIN format") { _ = try await Myna.signConsent(link: self.link, document: document, password: Array("abc".utf8)) }
+        await add("wrong PIN") { _ = try await Myna.signConsent(link: self.link, document: document, password: Array("WRONG1".utf8)) }
+        _ = try await Myna.signConsent(link: link, document: document, password: password)  // resets the counter
+        let oneLeft = try Emulator.fromPersonaJson(json: personaJSON("one-attempt-left"))
+        await add("last-attempt guard") { _ = try await Myna.signConsent(link: TestLink(oneLeft), document: document, password: oneLeft.password) }
+        let blocked = try Emulator.fromPersonaJson(json: personaJSON("blocked-signature-password"))
+        await add("PIN blocked") { _ = try await Myna.signConsent(link: TestLink(blocked), document: document, password: blocked.password) }
+        let lost = TestLink(emulator)
+        lost.fail(ins: 0xA4, with: .tagLost)
+        await add("tag lost") { _ = try await Myna.signConsent(link: lost, document: document, password: password) }
+        let lostInVerify = TestLink(emulator)
+        lostInVerify.loseTheNextVerifyAnswer()
+        await add("tag lost during VERIFY") { _ = try await Myna.signConsent(link: lostInVerify, document: document, password: password) }
+        let blocking = TestLink(emulator)
+        blocking.block(ins: 0x2A)
+        let task = Task { try await Myna.signConsent(link: blocking, document: document, password: password) }
+        await waitUntil { blocking.isBlocked }
+        task.cancel()
+        if case let .failure(e as MynaError) = await task.result { out.append(("cancelled", e)) }
+        let other = TestLink(emulator)
+        other.fail(ins: 0xA4, with: .other)
+        await add("link failed") { _ = try await Myna.signConsent(link: other, document: document, password: password) }
+        await add("callback failed") {
+            _ = try await MynaSign.signConsent(
+                link: self.link, document: document, password: Data(password),
+                options: SignOptions(),
+                listener: ThrowingListener(), cancel: nil)
+        }
+        let phone = Emulator(seed: 1, profile: .androidSmartphone)
+        let portal = try addressChange(channel: .mynaportal)
+        await add("keystore failed") { _ = try await Myna.signConsentWithSigner(signer: EmulatedKeystore(phone, mode: .fail), source: .smartphone, document: portal) }
+        await add("verification failed") { _ = try verifyConsent(cms: Data([0x30, 0x03, 0x02, 0x01, 0x00]), options: trustEmulator(self.emulator)) }
+        let under15 = try Emulator.fromPersonaJson(json: personaJSON("under-15"))
+        await add("no signature certificate") { _ = try await Myna.signConsent(link: TestLink(under15), document: document, password: Array("NOTSET00".utf8)) }
+        await add("channel rule") { _ = try await Myna.signConsentWithSigner(signer: EmulatedKeystore(phone), source: .smartphone, document: document) }
+        return out
+    }
+
+    func testErrorTextsInBothLanguages() async throws {
+        let errors = try await producedErrors()
+        let codes = errors.map { $0.1.code() }
+        XCTAssertEqual(codes, [
+            .invalidPinFormat, .wrongPin, .lastAttempt, .pinBlocked, .tagLost, .tagLostDuringVerify,
+            .cancelled, .linkFailed, .callbackFailed, .keystoreFailed, .verificationFailed,
+            .noSignatureCertificate, .channelRule,
+        ])
+        for (name, e) in errors {
+            Myna.language = "ja"
+            XCTAssertTrue(Myna.usesJapanese)
+            XCTAssertEqual(e.errorDescription, e.failureJa(), name)
+            XCTAssertEqual(e.recoverySuggestion, e.recoveryJa(), name)
+            XCTAssertEqual(e.localizedDescription, e.failureJa(), name)
+            XCTAssertTrue(isJapanese(e.localizedDescription), "\(name): \(e.localizedDescription)")
+            if let r = e.recoverySuggestion { XCTAssertTrue(isJapanese(r), name) }
+
+            Myna.language = "en-US"
+            XCTAssertFalse(Myna.usesJapanese)
+            XCTAssertEqual(e.errorDescription, e.failureEn(), name)
+            XCTAssertEqual(e.recoverySuggestion, e.recoveryEn(), name)
+            XCTAssertEqual(e.localizedDescription, e.failureEn(), name)
+            XCTAssertFalse(isJapanese(e.localizedDescription), name)
+            for text in [e.localizedDescription, "\(e)", String(reflecting: e)] {
+                XCTAssertFalse(text.contains("MynaError"), "\(name): not a debug dump: \(text)")
+                XCTAssertFalse(text.isEmpty, name)
+            }
+            XCTAssertEqual("\(e)", e.messageEn(), name)
+        }
+        let byName = Dictionary(errors, uniquingKeysWith: { a, _ in a })
+        Myna.language = "en"
+        XCTAssertEqual(byName["keystore failed"]?.errorDescription, "The phone could not sign with its stored certificate.")
+        XCTAssertEqual(byName["keystore failed"]?.recoverySuggestion, "Unlock the phone and try again.")
+        XCTAssertEqual(byName["wrong PIN"]?.errorDescription, "Wrong signature password: 4 attempts left.")
+        XCTAssertEqual(byName["cancelled"]?.errorDescription, "Cancelled.")
+        XCTAssertTrue(byName["tag lost during VERIFY"]?.pinCounterUncertain() ?? false)
+        XCTAssertTrue(byName["tag lost during VERIFY"]?.errorDescription?.contains("may have been counted") ?? false)
+        Myna.language = "ja-JP"
+        XCTAssertEqual(byName["cancelled"]?.errorDescription, "中止しました。")
+        XCTAssertEqual(byName["keystore failed"]?.recoverySuggestion, "画面のロックを解除して、もう一度お試しください。")
+        XCTAssertEqual(byName["wrong PIN"]?.localizedDescription, "署名用パスワードが違います。残り4回です。")
+        // Without an override the device's preferred language decides.
+        Myna.language = nil
+        let preferredJapanese = (Locale.preferredLanguages.first ?? "en").lowercased().hasPrefix("ja")
+        XCTAssertEqual(Myna.usesJapanese, preferredJapanese)
+    }
+
+    // MARK: Issue 9 (d): printed forms carry no personal data
+
+    func testPrintedFormsOfEveryResultHideThePersonalData() async throws {
+        let json = try personaJSON("long-address-non-jis")
+        let card = try Emulator.fromPersonaJson(json: json)
+        let link = TestLink(card)
+        let name = "𠮷田　髙子"
+        let address = "京都府京都市中京区寺町通御池上る上本能寺前町４８８－１番地　髙島エミュレータ記念グランドレジデンス京都御池通り北棟二十三階２３０１号室　株式会社マイナサイン試験開発部気付　長い住所の試験担当者様方"
+        let identifier = "KOSEKI-0123456789"
+        let password = [UInt8]("KYOTO2024".utf8)
+        let cardInfoPin = [UInt8]("1357".utf8)
+        let forbidden = [
+            name, "𠮷田", "髙子", address, "京都府京都市", "寺町通", "1964-02-29", "19640229", identifier,
+            "KYOTO2024", "2468", "1357",
+        ]
+
+        let attributes = try await Myna.readBasicAttributes(link: link, pin: cardInfoPin)
+        XCTAssertEqual(attributes.name(), name, "the accessors do hold the data")
+        XCTAssertEqual(attributes.address(), address)
+        XCTAssertEqual(attributes.dateOfBirth(), "1964-02-29")
+        let terms = try termsFromText(id: "t", version: "1", text: "規約")
+        let documents: [ConsentDocument] = [
+            try ConsentDocument.addressChange(
+                items: [.address, .name, .dateOfBirth], holderStatus: .myNumberLicenceOnly, terms: terms,
+                channel: .mynaportal, nonce: "n-1", timestamp: nil),
+            try ConsentDocument.revocation(consentNonce: "n-1", channel: .mynaportal, nonce: "n-2", consentSha256Hex: nil, timestamp: nil),
+            try ConsentDocument.domicileChange(identifier: identifier, firstSubmission: true, nonce: "n-3", timestamp: nil),
+            try ConsentDocument.mynaportalLinkage(attributes: attributes, nonce: "n-4", timestamp: nil),
+        ]
+        XCTAssertEqual(documents.map { $0.kind() }, [.addressChange, .revocation, .domicileChange, .mynaportalLinkage])
+        XCTAssertEqual(documents[2].domicileChangeIdentifier(), identifier)
+        let signed = try await Myna.signConsent(link: link, document: documents[3], password: password)
+        XCTAssertTrue(signed.documentJson().contains("寺町通"), "the signed content does hold the address")
+        let verified = try verifyConsent(cms: signed.cms(), options: trustEmulator(card))
+        let linkage = try await Myna.checkLinkage(link: link, cardInfoPin: cardInfoPin, signaturePassword: password)
+        let report = try await Myna.readPinStatus(link: link)
+        let wrong = await mynaError { try await Myna.signConsent(link: link, document: documents[0], password: Array("KYOTO2025".utf8)) }
+        let badPin = await mynaError { try await Myna.readBasicAttributes(link: link, pin: Array("13579".utf8)) }
+
+        let values: [(String, Any)] = [
+            ("BasicAttributes", attributes),
+            ("Certificate", signed.certificate()),
+            ("Certificate.attributes", signed.certificate().attributes() as Any),
+            ("ConsentDocument.addressChange", documents[0]),
+            ("ConsentDocument.revocation", documents[1]),
+            ("ConsentDocument.domicileChange", documents[2]),
+            ("ConsentDocument.mynaportalLinkage", documents[3]),
+            ("SignedConsent", signed),
+            ("VerifiedConsent", verified),
+            ("VerifiedConsent.document", verified.document()),
+            ("LinkageResult", linkage),
+            ("PinStatusReport", report),
+            ("MynaError.WrongPin", wrong as Any),
+            ("MynaError.InvalidPinFormat", badPin as Any),
+            ("[documents]", documents),
+        ]
+        for (label, value) in values {
+            var dumped = ""
+            dump(value, to: &dumped)
+            let forms = [
+                "describing": String(describing: value),
+                "reflecting": String(reflecting: value),
+                "interpolation": "\(value)",
+                "dump": dumped,
+            ]
+            for (form, text) in forms {
+                XCTAssertFalse(text.isEmpty, "\(label) \(form)")
+                for secret in forbidden {
+                    XCTAssertFalse(text.contains(secret), "\(label) \(form) shows \(secret): \(text)")
+                }
+            }
+        }
+        // The object fields inside a record print redacted.
+        XCTAssertTrue(String(describing: linkage).contains("redacted"), String(describing: linkage))
+        XCTAssertTrue(String(describing: attributes).contains("redacted"))
+    }
+
+    // MARK: Issue 9 (e): throwing callbacks give typed errors
+
+    func testThrowingCallbacksGiveTypedErrors() async throws {
+        let document = try addressChange()
+        let password = emulator.password
+        let unexpected = TestLink(emulator)
+        unexpected.fail(ins: 0xA4, with: .unexpected)
+        let e1 = await mynaError { try await Myna.signConsent(link: unexpected, document: document, password: password) }
+        guard case let .LinkFailed(detail)? = e1 else { return XCTFail("got \(String(describing: e1))") }
+        XCTAssertTrue(detail.contains("UnexpectedSwiftError"), detail)
+
+        let e2 = await mynaError {
+            try await MynaSign.signConsent(
+                link: self.link, document: document, password: Data(password),
+                options: SignOptions(),
+                listener: ThrowingListener(), cancel: nil)
+        }
+        guard case .CallbackFailed(callback: "progress", _)? = e2 else { return XCTFail("got \(String(describing: e2))") }
+        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5, "stopped before VERIFY")
+
+        let phone = Emulator(seed: 1, profile: .androidSmartphone)
+        let portal = try addressChange(channel: .mynaportal)
+        let e3 = await mynaError { try await Myna.signConsentWithSigner(signer: EmulatedKeystore(phone, mode: .fail), source: .smartphone, document: portal) }
+        guard case .KeystoreFailed(detail: "key invalidated")? = e3 else { return XCTFail("got \(String(describing: e3))") }
+        let e4 = await mynaError { try await Myna.signConsentWithSigner(signer: EmulatedKeystore(phone, mode: .unexpected), source: .smartphone, document: portal) }
+        guard case let .KeystoreFailed(detail4)? = e4 else { return XCTFail("got \(String(describing: e4))") }
+        XCTAssertTrue(detail4.contains("UnexpectedSwiftError"), detail4)
+        let e5 = await mynaError { try await Myna.signConsentWithSigner(signer: EmulatedKeystore(phone, mode: .cancel), source: .smartphone, document: portal) }
+        guard case .Cancelled? = e5 else { return XCTFail("got \(String(describing: e5))") }
+
         let keystore = EmulatedKeystore(phone)
-        let terms = try termsFromText(id: "t", version: "1", text: "利用規約の本文")
-        let portal = ConsentDocument.addressChange(
-            items: [.address], holderStatus: .myNumberLicenceOnly, terms: terms,
-            channel: .mynaportal, nonce: "k1", timestampUnix: nil)
-        let signed = try signConsentWithSigner(signer: keystore, source: .smartphone, document: portal)
+        let signed = try await Myna.signConsentWithSigner(signer: keystore, source: .smartphone, document: portal)
         XCTAssertEqual(keystore.signed, 1)
-        XCTAssertEqual(try verifyConsent(cms: signed.cms, trust: .emulator, atUnix: nil).source, .smartphone)
-        // The kiosk takes the card's certificate only: refused before the key is asked.
-        XCTAssertThrowsError(try signConsentWithSigner(signer: keystore, source: .smartphone, document: try addressChange())) {
-            guard case .ChannelRule? = $0 as? MynaError else { return XCTFail("expected ChannelRule, got \($0)") }
-        }
-        XCTAssertEqual(keystore.signed, 1)
-        XCTAssertThrowsError(try signConsentWithSigner(signer: EmulatedKeystore(phone, cancel: true), source: .smartphone, document: portal)) {
-            guard case .Cancelled? = $0 as? MynaError else { return XCTFail("expected Cancelled, got \($0)") }
-        }
-    }
-}
-
-/// A result handed from a background queue to the test.
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<SignedConsentInfo, Error>?
-
-    func set(_ r: Result<SignedConsentInfo, Error>) {
-        lock.lock()
-        result = r
-        lock.unlock()
+        XCTAssertEqual(try verifyConsent(cms: signed.cms(), options: trustEmulator(phone)).source(), .smartphone)
     }
 
-    func get() throws -> SignedConsentInfo {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let result else { throw UnexpectedTransportError() }
-        return try result.get()
+    // MARK: Issue 9 (f): PINs as bytes
+
+    func testPinsAreBytes() async throws {
+        let document = try addressChange()
+        let bytes: [UInt8] = emulator.password
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self).count, bytes.count)
+        _ = try await Myna.signConsent(link: link, document: document, password: bytes)
+        _ = try await Myna.signConsent(link: link, document: document, password: Data(bytes))
+        let lower = Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
+        _ = try await Myna.signConsent(link: link, document: document, password: lower)
+        let before = link.sent.count
+        let notUTF8 = await mynaError { try await Myna.signConsent(link: self.link, document: document, password: [0xFF, 0xFE, 0x41, 0x42, 0x43, 0x44]) }
+        guard case .InvalidPinFormat(pin: .signaturePassword)? = notUTF8 else { return XCTFail("got \(String(describing: notUTF8))") }
+        XCTAssertEqual(link.sent.count, before, "a malformed PIN is never sent")
+        let shortPin = await mynaError { try await Myna.readBasicAttributes(link: self.link, pin: [0x31, 0x32]) }
+        guard case .InvalidPinFormat(pin: .cardInfoPin)? = shortPin else { return XCTFail("got \(String(describing: shortPin))") }
+        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5)
+    }
+
+    // MARK: The README's Swift snippet, compiled and run
+
+    func testReadmeSnippetsRunAgainstTheEmulator() async throws {
+        XCTAssertFalse(readmeSnippets.isEmpty)
+        for snippet in readmeSnippets {
+            let session = ReadmeSession()
+            var submitted: [Data] = []
+            try await snippet(link, try addressChange(), emulator.password, session) { submitted.append($0) }
+            XCTAssertEqual(submitted.count, 1)
+            XCTAssertEqual(session.alertMessage, "署名しています。カードを動かさないでください")
+            XCTAssertNoThrow(try verifyConsent(cms: submitted[0], options: trustEmulator(emulator)))
+        }
     }
 }

@@ -1,0 +1,342 @@
+// The hand-written Swift layer over the uniffi-generated MynaSign.swift (same module).
+//
+// uniffi's Swift `async` functions do not notice Task cancellation: `Myna` wraps each flow in
+// `withTaskCancellationHandler` with a `CancelHandle`, so cancelling the Task stops the Rust
+// flow within one exchange (the link's `close()` unblocks a pending `transceive`; a PIN VERIFY
+// already sent completes first) and the call throws `MynaError.Cancelled`. The `…Events`
+// forms report progress as an `AsyncThrowingStream`; ending the stream cancels the flow.
+// `MynaError` is a `LocalizedError` with the holder's text in Japanese or English.
+
+import Foundation
+
+/// The library's progress record (`MynaSign.Progress`), under a name that does not collide
+/// with `Foundation.Progress` in files importing both.
+public typealias FlowProgress = Progress
+
+/// What a flow's event stream yields: the steps in order, then the result once.
+public enum CardFlowEvent<T> {
+    /// A step starts (show `progress.messageJa` on the NFC sheet).
+    case step(FlowProgress)
+    /// The flow finished with this result (the last event).
+    case done(T)
+}
+
+extension CardFlowEvent: Sendable where T: Sendable {}
+
+/// The card flows as Swift concurrency: `async throws` calls that stop when their Task is
+/// cancelled, and event streams. PINs are UTF-8 bytes (`[UInt8]` or `Data`); the copies this
+/// layer makes are wiped after the call, the caller's own array is the caller's to wipe.
+public enum Myna {
+    // MARK: One call per flow
+
+    /// Signs `document` on the card over `link` (open, PIN status, VERIFY with the
+    /// last-attempt guard, certificate, channel rule, sign). Cancelling the Task cancels the
+    /// flow: it throws `MynaError.Cancelled`.
+    public static func signConsent(
+        link: CardLink, document: ConsentDocument, password: [UInt8],
+        options: SignOptions = SignOptions()
+    ) async throws -> SignedConsent {
+        try await withPin(password) { pin in
+            try await signConsent(link: link, document: document, password: pin, options: options)
+        }
+    }
+
+    /// `signConsent` with the password as `Data`.
+    public static func signConsent(
+        link: CardLink, document: ConsentDocument, password: Data,
+        options: SignOptions = SignOptions()
+    ) async throws -> SignedConsent {
+        try await cancellable { handle in
+            try await MynaSign.signConsent(
+                link: link, document: document, password: password, options: options,
+                listener: nil, cancel: handle)
+        }
+    }
+
+    /// Reads the basic four attributes with the card-info PIN (4 digits). Cancellable.
+    public static func readBasicAttributes(
+        link: CardLink, pin: [UInt8], options: PinOptions = PinOptions()
+    ) async throws -> BasicAttributes {
+        try await withPin(pin) { p in try await readBasicAttributes(link: link, pin: p, options: options) }
+    }
+
+    /// `readBasicAttributes` with the PIN as `Data`.
+    public static func readBasicAttributes(
+        link: CardLink, pin: Data, options: PinOptions = PinOptions()
+    ) async throws -> BasicAttributes {
+        try await cancellable { handle in
+            try await MynaSign.readBasicAttributes(
+                link: link, pin: pin, options: options, listener: nil, cancel: handle)
+        }
+    }
+
+    /// Reads every PIN's retry counter without spending an attempt. Cancellable.
+    public static func readPinStatus(link: CardLink) async throws -> PinStatusReport {
+        try await cancellable { handle in
+            try await MynaSign.readPinStatus(link: link, listener: nil, cancel: handle)
+        }
+    }
+
+    /// The Mynaportal linkage check on a card (card-info PIN, then signature password).
+    /// Cancellable.
+    public static func checkLinkage(
+        link: CardLink, cardInfoPin: [UInt8], signaturePassword: [UInt8],
+        options: PinOptions = PinOptions()
+    ) async throws -> LinkageResult {
+        try await withPin(cardInfoPin) { info in
+            try await withPin(signaturePassword) { password in
+                try await checkLinkage(
+                    link: link, cardInfoPin: info, signaturePassword: password, options: options)
+            }
+        }
+    }
+
+    /// `checkLinkage` with the PINs as `Data`.
+    public static func checkLinkage(
+        link: CardLink, cardInfoPin: Data, signaturePassword: Data,
+        options: PinOptions = PinOptions()
+    ) async throws -> LinkageResult {
+        try await cancellable { handle in
+            try await MynaSign.checkLinkage(
+                link: link, cardInfoPin: cardInfoPin, signaturePassword: signaturePassword,
+                options: options, listener: nil, cancel: handle)
+        }
+    }
+
+    /// Signs `document` with a key the app holds (a smartphone certificate's key in the
+    /// Secure Enclave). A cancellation cannot interrupt the signer; the call then throws
+    /// `MynaError.Cancelled` once it returns.
+    public static func signConsentWithSigner(
+        signer: KeystoreSigner, source: CertificateSource, document: ConsentDocument,
+        options: SignOptions = SignOptions()
+    ) async throws -> SignedConsent {
+        try await cancellable { handle in
+            try await MynaSign.signConsentWithSigner(
+                signer: signer, source: source, document: document, options: options,
+                listener: nil, cancel: handle)
+        }
+    }
+
+    // MARK: Event streams
+
+    /// `signConsent` as a stream: `.step` for each step in order, then `.done`. Ending the
+    /// iteration early (or cancelling its Task) cancels the flow.
+    public static func signConsentEvents(
+        link: CardLink, document: ConsentDocument, password: [UInt8],
+        options: SignOptions = SignOptions()
+    ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
+        signConsentEvents(link: link, document: document, password: Data(password), options: options, wipe: true)
+    }
+
+    /// `signConsentEvents` with the password as `Data`.
+    public static func signConsentEvents(
+        link: CardLink, document: ConsentDocument, password: Data,
+        options: SignOptions = SignOptions()
+    ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
+        signConsentEvents(link: link, document: document, password: password, options: options, wipe: false)
+    }
+
+    private static func signConsentEvents(
+        link: CardLink, document: ConsentDocument, password: Data, options: SignOptions, wipe: Bool
+    ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
+        events(pins: [password], wipe: wipe) { pins, listener, handle in
+            try await MynaSign.signConsent(
+                link: link, document: document, password: pins[0], options: options,
+                listener: listener, cancel: handle)
+        }
+    }
+
+    /// `readBasicAttributes` as a stream of steps and the result.
+    public static func readBasicAttributesEvents(
+        link: CardLink, pin: [UInt8], options: PinOptions = PinOptions()
+    ) -> AsyncThrowingStream<CardFlowEvent<BasicAttributes>, Error> {
+        events(pins: [Data(pin)], wipe: true) { pins, listener, handle in
+            try await MynaSign.readBasicAttributes(
+                link: link, pin: pins[0], options: options, listener: listener, cancel: handle)
+        }
+    }
+
+    /// `readPinStatus` as a stream of steps and the result.
+    public static func readPinStatusEvents(link: CardLink) -> AsyncThrowingStream<CardFlowEvent<PinStatusReport>, Error> {
+        events(pins: [], wipe: false) { _, listener, handle in
+            try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
+        }
+    }
+
+    /// `checkLinkage` as a stream of steps and the result.
+    public static func checkLinkageEvents(
+        link: CardLink, cardInfoPin: [UInt8], signaturePassword: [UInt8],
+        options: PinOptions = PinOptions()
+    ) -> AsyncThrowingStream<CardFlowEvent<LinkageResult>, Error> {
+        events(pins: [Data(cardInfoPin), Data(signaturePassword)], wipe: true) { pins, listener, handle in
+            try await MynaSign.checkLinkage(
+                link: link, cardInfoPin: pins[0], signaturePassword: pins[1], options: options,
+                listener: listener, cancel: handle)
+        }
+    }
+
+    /// `signConsentWithSigner` as a stream of steps and the result.
+    public static func signConsentWithSignerEvents(
+        signer: KeystoreSigner, source: CertificateSource, document: ConsentDocument,
+        options: SignOptions = SignOptions()
+    ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
+        events(pins: [], wipe: false) { _, listener, handle in
+            try await MynaSign.signConsentWithSigner(
+                signer: signer, source: source, document: document, options: options,
+                listener: listener, cancel: handle)
+        }
+    }
+
+    // MARK: Language of the error texts
+
+    /// The language `MynaError`'s `LocalizedError` texts use: `nil` (the default) follows
+    /// `Locale.preferredLanguages.first`; set `"ja"` or `"en"` to override (tests, an in-app
+    /// language switch). Japanese for any `ja…` code, English otherwise.
+    public static var language: String? {
+        get { languageOverride.value }
+        set { languageOverride.value = newValue }
+    }
+
+    /// Whether the error texts are in Japanese now.
+    public static var usesJapanese: Bool {
+        let code = language ?? Locale.preferredLanguages.first ?? "en"
+        return code.lowercased().hasPrefix("ja")
+    }
+
+    // MARK: Plumbing
+
+    private static let languageOverride = LockedValue<String?>(nil)
+
+    /// Runs `body` with a handle that Task cancellation cancels.
+    private static func cancellable<T>(_ body: (CancelHandle) async throws -> T) async throws -> T {
+        let handle = CancelHandle()
+        return try await withTaskCancellationHandler {
+            try await body(handle)
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+
+    /// Copies `pin` into `Data` for the call and wipes the copy afterwards.
+    private static func withPin<T>(_ pin: [UInt8], _ body: (Data) async throws -> T) async throws -> T {
+        var data = Data(pin)
+        defer { wipe(&data) }
+        return try await body(data)
+    }
+
+    private static func wipe(_ data: inout Data) {
+        data.resetBytes(in: 0..<data.count)
+    }
+
+    /// A stream over a flow: the listener yields the steps (on the flow's thread, in order),
+    /// the result comes last. The flow is cancelled when the consumer's Task is cancelled
+    /// (the inner stream terminates) or when the consumer lets go of the stream before its
+    /// end (leaving the `for try await` loop releases the `FlowRun`).
+    private static func events<T>(
+        pins: [Data], wipe: Bool,
+        _ body: @escaping @Sendable ([Data], ProgressListener, CancelHandle) async throws -> T
+    ) -> AsyncThrowingStream<CardFlowEvent<T>, Error> {
+        let handle = CancelHandle()
+        let inner = AsyncThrowingStream<CardFlowEvent<T>, Error> { continuation in
+            let listener = StreamListener { continuation.yield(.step($0)) }
+            let task = Task {
+                var pins = pins
+                defer { if wipe { for i in pins.indices { Myna.wipe(&pins[i]) } } }
+                do {
+                    let result = try await body(pins, listener, handle)
+                    continuation.yield(.done(result))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { termination in
+                if case .cancelled = termination {
+                    handle.cancel()
+                    task.cancel()
+                }
+            }
+        }
+        let run = FlowRun(inner.makeAsyncIterator(), handle: handle)
+        return AsyncThrowingStream { try await run.next() }
+    }
+}
+
+/// The consumer's side of an event stream: cancels the flow when released before the end.
+private final class FlowRun<T>: @unchecked Sendable {
+    private var iterator: AsyncThrowingStream<CardFlowEvent<T>, Error>.Iterator
+    private let handle: CancelHandle
+    private var finished = false
+
+    init(_ iterator: AsyncThrowingStream<CardFlowEvent<T>, Error>.Iterator, handle: CancelHandle) {
+        self.iterator = iterator
+        self.handle = handle
+    }
+
+    /// The next event (called by one consumer at a time, as `for try await` does).
+    func next() async throws -> CardFlowEvent<T>? {
+        do {
+            let event = try await iterator.next()
+            if event == nil { finished = true }
+            return event
+        } catch {
+            finished = true
+            throw error
+        }
+    }
+
+    deinit {
+        if !finished { handle.cancel() }
+    }
+}
+
+/// Forwards the flow's progress into a stream.
+private final class StreamListener: ProgressListener, @unchecked Sendable {
+    private let yield: @Sendable (FlowProgress) -> Void
+
+    init(_ yield: @escaping @Sendable (FlowProgress) -> Void) {
+        self.yield = yield
+    }
+
+    func onProgress(progress: FlowProgress) throws {
+        yield(progress)
+    }
+}
+
+/// A value behind a lock.
+private final class LockedValue<V>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: V
+
+    init(_ value: V) {
+        stored = value
+    }
+
+    var value: V {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return stored
+        }
+        set {
+            lock.lock()
+            stored = newValue
+            lock.unlock()
+        }
+    }
+}
+
+/// `description` (generated from the Rust `Display`) is the English message, not a field dump.
+extension MynaError: CustomStringConvertible {}
+
+extension MynaError: LocalizedError {
+    /// What happened, for the holder, in `Myna.language` (Japanese or English).
+    public var errorDescription: String? {
+        Myna.usesJapanese ? failureJa() : failureEn()
+    }
+
+    /// What to do, for the holder; `nil` when nothing helps.
+    public var recoverySuggestion: String? {
+        Myna.usesJapanese ? recoveryJa() : recoveryEn()
+    }
+}
