@@ -51,7 +51,7 @@ lint: toolchain pcsc-lib
 test-rust: toolchain openssl pcsc-lib
 	$(CARGO) test $(FEATURES_ALL)
 	$(CARGO) test --lib --no-default-features
-	$(CARGO) test -p mynasign-ffi --features emulator
+	$(CARGO) test -p mynasign-ffi --features emulator,verify
 
 ## The Kotlin, Swift and Python bindings, each driving full flows against the emulator through
 ## a transport written in that language. Each installs its toolchain when missing.

@@ -13,10 +13,11 @@ cargo_profile_flag=""
 [ "$profile" = "release" ] && cargo_profile_flag="--release"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
-# FEATURES: the testing artifact carries the emulator (the default here, for the tests and
-# samples); FEATURES="" builds what an app ships. The generator is built first, so that the
+# FEATURES: the testing artifact carries the emulator and the verifier (the default here, for
+# the tests and samples); FEATURES="" builds what a phone app ships, FEATURES=verify what a
+# receiving service uses. The generator is built first, so that the
 # library left in the target folder is the one built with exactly FEATURES.
-features="${FEATURES-emulator}"
+features="${FEATURES-emulator verify}"
 cargo build --quiet -p mynasign-ffi --features "bindgen $features" --bin uniffi-bindgen --manifest-path "$root/Cargo.toml" >&2
 cargo build --quiet -p mynasign-ffi --lib --features "$features" $cargo_profile_flag --manifest-path "$root/Cargo.toml" >&2
 

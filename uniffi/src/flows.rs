@@ -12,7 +12,6 @@ use mynasign::date::Date;
 use mynasign::flow::{self, CardSignOptions};
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt};
 use mynasign::pin::{Pin, PinKind};
-use mynasign::verify::VerifyOptions;
 use zeroize::Zeroizing;
 
 use crate::error::MynaError;
@@ -221,6 +220,7 @@ pub fn compare_linkage(
         .collect())
 }
 
+#[cfg(feature = "verify")]
 /// Verifies a signed consent (CMS, DER). The default options are a receiving service's: the
 /// J-LIS production roots, now as the receipt time, and revocation established by a CRL or
 /// OCSP response given in `options` (refused when none applies). An app checking its own
@@ -234,7 +234,7 @@ pub fn verify_consent(
     let max_skew = crate::verifier::skew(options.max_skew_seconds)?;
     let v = mynasign::verify::verify_consent(
         &cms,
-        &VerifyOptions {
+        &mynasign::verify::VerifyOptions {
             trust,
             received_at: options.received_at,
             crls: options.crls,
@@ -249,6 +249,7 @@ pub fn verify_consent(
     Ok(VerifiedConsent::from_core(v))
 }
 
+#[cfg(feature = "verify")]
 /// The DER OCSP request (RFC 6960, SHA-256 CertID) for `certificate`, issued by a root of
 /// `trust` (or of `roots_der` when not empty), with `nonce` (1 to 32 bytes) when given: send
 /// it with the app's own HTTP client (`POST`, `application/ocsp-request`).

@@ -37,7 +37,7 @@ pub enum SignerError {
 impl From<uniffi::UnexpectedUniFFICallbackError> for SignerError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         SignerError::Failed {
-            detail: format!("the signer threw: {}", e.reason),
+            detail: format!("the signer threw {}", crate::link::thrown_type(&e.reason)),
         }
     }
 }

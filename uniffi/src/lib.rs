@@ -11,7 +11,8 @@
 //!   [`JpkiCard`]. Each reports [`Progress`] to a [`ProgressListener`] (the language layers
 //!   make it a `Flow`, an `AsyncStream`, an async iterator) and stops on cancellation of the
 //!   caller or of a [`CancelHandle`].
-//! - [`Verifier`] (built once by a receiving service), [`verify_consent`], [`ocsp_request`], [`consent_period`], [`compare_linkage`]: checks
+//! - With the `verify` feature (services and tests; not what a phone ships): [`Verifier`]
+//!   (built once by a receiving service), [`verify_consent`], [`ocsp_request`]; and always [`consent_period`], [`compare_linkage`]: checks
 //!   that need no card.
 //! - [`MynaError`]: one error with a stable [`ErrorCode`], texts in Japanese and English,
 //!   and whether a retry is safe and the PIN counter uncertain.
@@ -33,6 +34,7 @@ mod keystore;
 mod link;
 mod objects;
 mod records;
+#[cfg(feature = "verify")]
 mod verifier;
 mod worker;
 
@@ -41,17 +43,20 @@ pub use card::JpkiCard;
 pub use emulator::Emulator;
 pub use error::{ErrorCode, MynaError, VerifyFailure};
 pub use flows::{
-    check_linkage, compare_linkage, consent_period, library_version, ocsp_request,
-    read_basic_attributes, read_pin_status, sign_consent, terms_from_text, verify_consent,
+    check_linkage, compare_linkage, consent_period, library_version, read_basic_attributes,
+    read_pin_status, sign_consent, terms_from_text,
 };
+#[cfg(feature = "verify")]
+pub use flows::{ocsp_request, verify_consent};
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
 pub use link::{CardLink, LinkError};
 pub use objects::*;
 pub use records::*;
+#[cfg(feature = "verify")]
 pub use verifier::{ConsentCheck, Verifier, VerifierOptions};
 pub use worker::{CancelHandle, ListenerError, ProgressListener};
 
 uniffi::setup_scaffolding!();
 
-#[cfg(all(test, feature = "emulator"))]
+#[cfg(all(test, feature = "emulator", feature = "verify"))]
 mod tests;

@@ -30,8 +30,29 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for LinkError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         // An exception of another type thrown by the app's link: a typed error, never a panic.
         LinkError::Other {
-            detail: format!("the link threw: {}", e.reason),
+            detail: format!("the link threw {}", thrown_type(&e.reason)),
         }
+    }
+}
+
+/// The type of what a foreign callback threw, from uniffi's text of it (Kotlin
+/// `java.lang.IllegalStateException: …`, Swift `MyError(…)`, Python `ValueError('…')`): only
+/// the type is kept, since the message is the app's and may hold anything, personal data
+/// included.
+pub(crate) fn thrown_type(reason: &str) -> String {
+    let name: String = reason
+        .trim()
+        .split(|c: char| c == '(' || c == ':' || c == '{' || c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+        .take(80)
+        .collect();
+    if name.is_empty() {
+        "an exception".into()
+    } else {
+        name
     }
 }
 

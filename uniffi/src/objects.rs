@@ -565,6 +565,7 @@ impl SignedConsent {
 }
 
 /// A consent that verified.
+#[cfg(feature = "verify")]
 #[derive(uniffi::Object)]
 #[uniffi::export(Debug, Display)]
 pub struct VerifiedConsent {
@@ -576,6 +577,7 @@ pub struct VerifiedConsent {
     pub(crate) revocation: RevocationInfo,
 }
 
+#[cfg(feature = "verify")]
 impl fmt::Debug for VerifiedConsent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -588,12 +590,14 @@ impl fmt::Debug for VerifiedConsent {
     }
 }
 
+#[cfg(feature = "verify")]
 impl fmt::Display for VerifiedConsent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
     }
 }
 
+#[cfg(feature = "verify")]
 impl VerifiedConsent {
     pub(crate) fn from_core(v: mynasign::verify::VerifiedConsent) -> Arc<Self> {
         Arc::new(Self {
@@ -607,6 +611,7 @@ impl VerifiedConsent {
     }
 }
 
+#[cfg(feature = "verify")]
 #[uniffi::export]
 impl VerifiedConsent {
     /// The document, decoded.

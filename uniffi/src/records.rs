@@ -361,6 +361,7 @@ impl From<CoreField> for AttributeField {
     }
 }
 
+#[cfg(feature = "verify")]
 /// Which roots a verification trusts. (The emulator's roots are not among them: a test
 /// passes them as `roots_der`, so a release build has no way to trust the emulator.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -371,6 +372,7 @@ pub enum TrustAnchors {
     JpkiTest,
 }
 
+#[cfg(feature = "verify")]
 /// How revocation was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum RevocationMethod {
@@ -382,6 +384,7 @@ pub enum RevocationMethod {
     NotChecked,
 }
 
+#[cfg(feature = "verify")]
 /// How revocation was established, with the times of the CRL or OCSP response.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RevocationInfo {
@@ -395,6 +398,7 @@ pub struct RevocationInfo {
     pub produced_at: Option<SystemTime>,
 }
 
+#[cfg(feature = "verify")]
 impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
     fn from(r: &mynasign::verify::RevocationStatus) -> Self {
         use mynasign::verify::RevocationStatus as R;
@@ -429,6 +433,7 @@ impl From<&mynasign::verify::RevocationStatus> for RevocationInfo {
     }
 }
 
+#[cfg(feature = "verify")]
 /// What a verifier knows when it checks a consent. The defaults are a receiving service's:
 /// the production roots, now as the receipt time, revocation required.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

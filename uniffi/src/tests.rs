@@ -563,3 +563,16 @@ fn a_verifier_built_once_is_strict_by_default() {
         }
     );
 }
+
+#[test]
+fn only_the_type_of_a_foreign_exception_is_kept() {
+    use crate::link::thrown_type;
+    assert_eq!(
+        thrown_type("java.lang.IllegalStateException: 山田太郎 at 1-2-3"),
+        "java.lang.IllegalStateException"
+    );
+    assert_eq!(thrown_type("ValueError('東京都千代田区')"), "ValueError");
+    assert_eq!(thrown_type("MyError(holder: \"x\")"), "MyError");
+    assert_eq!(thrown_type("山田"), "an exception");
+    assert_eq!(thrown_type(""), "an exception");
+}

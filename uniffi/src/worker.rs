@@ -35,7 +35,9 @@ pub enum ListenerError {
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        ListenerError::Failed { detail: e.reason }
+        ListenerError::Failed {
+            detail: format!("the listener threw {}", crate::link::thrown_type(&e.reason)),
+        }
     }
 }
 

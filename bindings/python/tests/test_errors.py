@@ -222,7 +222,9 @@ def test_set_language_refuses_others():
 def test_a_link_raising_value_error_is_link_failed():
     error = _error(lambda: _sign(_emulator(), link=Failing(ValueError("boom"))))
     assert type(error) is m.MynaError.LinkFailed
-    assert "boom" in error.detail
+    # Only the type of what the app's link raised: its message is the app's, and could hold
+    # anything.
+    assert "ValueError" in error.detail and "boom" not in error.detail
 
 
 def test_a_link_raising_while_asked_for_its_capabilities_is_callback_failed():
