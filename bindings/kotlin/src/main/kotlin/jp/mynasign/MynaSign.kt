@@ -83,7 +83,7 @@ private inline fun <T> mapped(block: () -> T): T =
  *
  * Each flow runs on the library's own worker thread: call it from any dispatcher, including
  * `Dispatchers.Main`. Cancelling the calling coroutine (or the collector of a `Flow` variant)
- * cancels the card flow within one exchange: nothing more is sent and [CardLink.close] is
+ * cancels the card flow within one exchange: nothing more is sent and [CardLink.closeLink] is
  * called so that a blocked `transceive` returns (a PIN VERIFY already sent completes first,
  * so its attempt is accounted for); the coroutine then ends with its `CancellationException`,
  * as structured concurrency wants. An explicit [CancelHandle] ends the call with a
