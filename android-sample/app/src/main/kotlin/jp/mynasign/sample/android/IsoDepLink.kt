@@ -9,8 +9,8 @@ import jp.mynasign.LinkException
 /**
  * The card over NFC (ISO-DEP). The library calls it on its own worker thread, where
  * `transceive` may block; RSA signing takes about a second on the card, far beyond IsoDep's
- * default timeout. On cancellation the library calls [close] (from the cancelling thread),
- * which makes a pending `IsoDep.transceive` return with an IOException.
+ * default timeout. On cancellation the library calls [closeLink] (from the cancelling
+ * thread), which closes the IsoDep so that a pending `IsoDep.transceive` returns.
  */
 class IsoDepLink(private val isoDep: IsoDep) : CardLink, AutoCloseable {
     init {
@@ -32,6 +32,9 @@ class IsoDepLink(private val isoDep: IsoDep) : CardLink, AutoCloseable {
     override fun supportsExtendedLength(): Boolean = isoDep.isExtendedLengthApduSupported
 
     override fun maxTransceiveLength(): Int = isoDep.maxTransceiveLength.coerceAtLeast(0)
+
+    /** The library's cancellation: the same as [close]. */
+    override fun closeLink() = close()
 
     override fun close() {
         try {

@@ -44,7 +44,10 @@ class OmapiLink private constructor(
 
     override fun maxTransceiveLength(): Int = 0
 
-    /** Also called by the library when the flow is cancelled; closing twice is harmless. */
+    /** The library's cancellation: the same as [close]. */
+    override fun closeLink() = close()
+
+    /** Closing twice is harmless. */
     override fun close() {
         channel.close()
         session.close()
