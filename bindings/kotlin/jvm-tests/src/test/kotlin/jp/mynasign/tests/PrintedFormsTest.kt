@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
 
 /**
  * Issue 9: the printed forms (`toString()` and string templates) of every result type, built
@@ -42,6 +43,11 @@ class PrintedFormsTest {
         for (form in forms) for (s in secrets) {
             assertFalse(form.contains(s), "$what prints \"$s\": $form")
         }
+    }
+
+    @Test
+    fun `the check itself catches each value`() {
+        for (v in secrets) assertThrows<AssertionError> { assertRedacted("self-check", "x${v}x") }
     }
 
     @Test
