@@ -1,6 +1,7 @@
 package jp.mynasign.sample
 
 import java.time.Instant
+import jp.mynasign.CancelHandle
 import jp.mynasign.CardFlowEvent
 import jp.mynasign.CardLink
 import jp.mynasign.ConsentChannel
@@ -125,7 +126,9 @@ sealed interface FlowState {
  * Card work runs as a coroutine in [scope] (an Android ViewModel's `viewModelScope`, so
  * leaving the screen cancels it); the library runs the card exchanges on its own worker
  * thread. [onState] is called from [scope]'s dispatcher or the caller's thread. [cancel]
- * cancels the coroutine, which stops the card within one exchange and closes the link.
+ * cancels the card work's [CancelHandle] (synchronous: nothing more is sent once it returns)
+ * and its coroutine; cancelling [scope] alone also stops the card, within one exchange of the
+ * coroutine processing its cancellation, and closes the link.
  */
 class ConsentFlowController(
     private val request: ConsentRequest,
@@ -147,6 +150,7 @@ class ConsentFlowController(
     private var allowLastAttempt = false
     private var maxAttempts = DEFAULT_MAX_ATTEMPTS
     private var job: Job? = null
+    private var handle: CancelHandle? = null
 
     private fun move(next: FlowState) {
         synchronized(lock) { state = next }
@@ -203,18 +207,20 @@ class ConsentFlowController(
             if (waiting == null || job?.isActive == true) {
                 null
             } else {
-                scope.launch(start = CoroutineStart.LAZY) { work(waiting.purpose, link) }.also { job = it }
+                val h = CancelHandle()
+                handle = h
+                scope.launch(start = CoroutineStart.LAZY) { work(waiting.purpose, link, h) }.also { job = it }
             }
         }
         if (started == null) closeQuietly(link) else started.start()
         return started
     }
 
-    private suspend fun work(purpose: CardPurpose, link: CardLink) {
+    private suspend fun work(purpose: CardPurpose, link: CardLink, handle: CancelHandle) {
         try {
             when (purpose) {
-                CardPurpose.READ_PIN_STATUS -> readPinStatus(link)
-                CardPurpose.SIGN -> sign(link)
+                CardPurpose.READ_PIN_STATUS -> readPinStatus(link, handle)
+                CardPurpose.SIGN -> sign(link, handle)
             }
         } catch (e: CancellationException) {
             // The holder cancelled or the screen went away: the library stopped the card.
@@ -228,8 +234,11 @@ class ConsentFlowController(
 
     /** Cancels: the card work stops within one exchange; a waiting screen ends at once. */
     fun cancel() {
-        val running = synchronized(lock) { job?.takeIf { it.isActive } }
+        val (running, h) = synchronized(lock) { job?.takeIf { it.isActive } to handle }
         if (running != null) {
+            // The handle stops the card at once (the flow then ends with CANCELLED); the job's
+            // cancellation ends the coroutine.
+            h?.cancel()
             running.cancel()
         } else if (state !is FlowState.Done) {
             forgetPassword()
@@ -243,10 +252,10 @@ class ConsentFlowController(
         allowLastAttempt = false
     }
 
-    private suspend fun readPinStatus(link: CardLink) {
+    private suspend fun readPinStatus(link: CardLink, handle: CancelHandle) {
         move(FlowState.ReadingCard)
         try {
-            val status = MynaSign.readPinStatus(link).signaturePassword
+            val status = MynaSign.readPinStatus(link, handle).signaturePassword
             maxAttempts = status.maxAttempts
             if (status.blocked) {
                 move(FlowState.Blocked(BLOCKED))
@@ -258,7 +267,7 @@ class ConsentFlowController(
         }
     }
 
-    private suspend fun sign(link: CardLink) {
+    private suspend fun sign(link: CardLink, handle: CancelHandle) {
         val (pw, allowLast) = synchronized(lock) { password?.copyOf() to allowLastAttempt }
         if (pw == null) {
             move(FlowState.Failed(ErrorText("NO_PASSWORD", "先に署名用パスワードを入力してください。", "Enter the password first.")))
@@ -272,7 +281,7 @@ class ConsentFlowController(
                 throw e.toMynaSign()
             }
             var result: SignedConsent? = null
-            MynaSign.signConsentFlow(link, document, pw, SignOptions(allowLastAttempt = allowLast)).collect { event ->
+            MynaSign.signConsentFlow(link, document, pw, SignOptions(allowLastAttempt = allowLast), handle).collect { event ->
                 when (event) {
                     is CardFlowEvent.Step -> event.progress.let {
                         move(FlowState.Signing(it.step, it.index, it.total, it.messageJa))
