@@ -41,4 +41,6 @@ kotlin {
 
 dependencies {
     implementation(project(":mynasign"))
+    // Dispatchers.Main for MainScope (the library brings kotlinx-coroutines-core).
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
 }

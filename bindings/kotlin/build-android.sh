@@ -5,7 +5,10 @@
 #   jniLibs/<abi>/         libmynasign_ffi.so for arm64-v8a, armeabi-v7a and x86_64, release
 #                          builds by cargo-ndk, stripped here (only these packaged copies).
 # Needs ANDROID_NDK_HOME (or ANDROID_NDK_ROOT). Installs cargo-ndk and the Rust targets when
-# missing. PROFILE=debug keeps a debug build for the device libraries.
+# missing. PROFILE=debug keeps a debug build for the device libraries. FEATURES (default
+# `emulator`, the testing artifact the sample's emulator switch needs) applies to the generated
+# Kotlin and to the device libraries alike, so both expose the same symbols; FEATURES="" is
+# what an app ships.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -14,6 +17,8 @@ ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"
 export ANDROID_NDK_HOME="$ndk"
 min_sdk="${ANDROID_MIN_SDK:-24}"
 profile="${PROFILE:-release}"
+features="${FEATURES-emulator}"
+export FEATURES="$features"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 command -v cargo-ndk >/dev/null 2>&1 || cargo install --locked cargo-ndk
@@ -28,7 +33,7 @@ release_flag=""
 [ "$profile" = "release" ] && release_flag="--release"
 (cd "$root" && cargo ndk --platform "$min_sdk" \
   -t arm64-v8a -t armeabi-v7a -t x86_64 \
-  build -p mynasign-ffi $release_flag)
+  build -p mynasign-ffi --features "$features" $release_flag)
 
 # 3. Package stripped copies; the unstripped ones stay in target/ for symbolication.
 strip_tool="$(ls "$ndk"/toolchains/llvm/prebuilt/*/bin/llvm-strip | head -n 1)"

@@ -1,6 +1,8 @@
-// Android library module `mynasign`: the uniffi-generated Kotlin bindings of mynasign-ffi.
+// Android library module `mynasign`: the uniffi-generated Kotlin bindings of mynasign-ffi and
+// the hand-written Kotlin layer on them (MynaSign, MynaSignException, CardFlowEvent).
 // Sources: generated/ (bash ../../uniffi/generate.sh kotlin generated, done by
-// build-android.sh); native libraries: jniLibs/<abi>/libmynasign_ffi.so (build-android.sh).
+// build-android.sh) and src/main/kotlin (the layer, also compiled by the JVM tests);
+// native libraries: jniLibs/<abi>/libmynasign_ffi.so (build-android.sh).
 plugins {
     id("com.android.library") version "8.7.3"
     id("org.jetbrains.kotlin.android") version "2.1.21"
@@ -25,6 +27,7 @@ android {
     sourceSets {
         getByName("main") {
             kotlin.srcDir("generated")
+            kotlin.srcDir("src/main/kotlin")
             jniLibs.srcDir("jniLibs")
         }
     }
@@ -52,4 +55,6 @@ kotlin {
 dependencies {
     // JNA as an AAR: it carries libjnidispatch.so for every Android ABI.
     api("net.java.dev.jna:jna:5.17.0@aar")
+    // uniffi's suspend functions and the layer's Flow variants (same version as jvm-tests/pom.xml).
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.10.2")
 }

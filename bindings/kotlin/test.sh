@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The Kotlin binding tests: generates the Kotlin bindings (uniffi, library mode), then compiles
-# them with the Android sample's shared flow logic and the JUnit 5 tests (Maven,
-# kotlin-maven-plugin, -Werror) and runs the tests on the JVM against the emulated card through
-# JNA. Prints Surefire's summary; exits 0 only when every test passed.
+# The Kotlin binding tests: generates the Kotlin bindings (uniffi, library mode), extracts the
+# Kotlin snippets of README.md's "## In an app", then compiles the bindings with the
+# hand-written layer (src/main/kotlin), the Android sample's shared flow logic, the snippets
+# and the JUnit 5 tests (Maven, kotlin-maven-plugin, -Werror) and runs the tests on the JVM
+# against the emulated card through JNA. Prints Surefire's summary; exits 0 only when every
+# test passed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -25,12 +27,17 @@ lib="$(bash "$root/uniffi/generate.sh" kotlin "$gen" | tail -n 1)"
 libdir="$(dirname "$lib")"
 [ -f "$lib" ] || { echo "kotlin: library not built: $lib" >&2; exit 1; }
 
+# The README's Kotlin snippets, each wrapped in a function the tests call.
+snippets="$here/jvm-tests/target/readme-snippets"
+rm -rf "$snippets"
+bash "$here/jvm-tests/extract-readme.sh" "$root/README.md" "$snippets"
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
 # -ntp keeps the log free of download progress; the full log is printed only on failure.
 mvn -B -ntp -f "$here/jvm-tests/pom.xml" -Dmynasign.libdir="$libdir" \
-  -Dmynasign.generated="$gen" -Dstyle.color=never test >"$log" 2>&1
+  -Dmynasign.generated="$gen" -Dmynasign.readme="$snippets" -Dstyle.color=never test >"$log" 2>&1
 rc=$?
 set -e
 

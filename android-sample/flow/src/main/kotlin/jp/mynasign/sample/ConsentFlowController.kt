@@ -1,22 +1,29 @@
 package jp.mynasign.sample
 
-import java.util.concurrent.Executor
+import java.time.Instant
 import jp.mynasign.CancelHandle
+import jp.mynasign.CardFlowEvent
 import jp.mynasign.CardLink
 import jp.mynasign.ConsentChannel
 import jp.mynasign.ConsentDocument
 import jp.mynasign.ConsentItem
-import jp.mynasign.ErrorInfo
+import jp.mynasign.ErrorCode
+import jp.mynasign.FlowStep
 import jp.mynasign.HolderStatus
-import jp.mynasign.JpkiCard
 import jp.mynasign.MynaException
-import jp.mynasign.PinType
-import jp.mynasign.ProgressCallback
-import jp.mynasign.SignStep
+import jp.mynasign.MynaSign
+import jp.mynasign.MynaSignException
+import jp.mynasign.SignOptions
+import jp.mynasign.SignedConsent
 import jp.mynasign.TermsInfo
-import jp.mynasign.TrustAnchors
+import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.termsFromText
-import jp.mynasign.verifyConsent
+import jp.mynasign.toMynaSign
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
 
 /** What the holder is asked to consent to: the terms text shown, and where the consent goes. */
 class ConsentRequest(
@@ -32,8 +39,11 @@ class ConsentRequest(
     val holderStatus: HolderStatus,
     /** The receiving service's nonce or transaction id. */
     val nonce: String,
-    /** Which roots the result is verified against (EMULATOR with the emulated card). */
-    val trust: TrustAnchors,
+    /**
+     * How the app checks the result before sending it (the emulator's roots with the
+     * emulated card; unchecked revocation, which the receiving service checks).
+     */
+    val verifyOptions: VerifyConsentOptions,
 )
 
 /** Why the UI asks for the card: to read the attempts left, or to sign. */
@@ -47,8 +57,8 @@ class ConsentResult(
     val documentJson: String,
     /** The signer certificate's issuance number (not personal data). */
     val issuanceNumber: String,
-    /** The signing time, seconds since 1970. */
-    val signingTimeUnix: Long,
+    /** The signing time. */
+    val signingTime: Instant,
     /** APDU round trips with the card. */
     val exchanges: Int,
 ) {
@@ -66,11 +76,11 @@ sealed interface FlowState {
         val termsText: String,
         val termsSha256Hex: String,
         val selected: Set<ConsentItem>,
-        val error: ErrorInfo? = null,
+        val error: ErrorText? = null,
     ) : FlowState
 
     /** "Hold your card against the phone" ([message]: why we ask again, e.g. the card moved). */
-    data class WaitingForCard(val purpose: CardPurpose, val message: ErrorInfo? = null) : FlowState
+    data class WaitingForCard(val purpose: CardPurpose, val message: ErrorText? = null) : FlowState
 
     /** Reading the attempts left. */
     data object ReadingCard : FlowState
@@ -83,11 +93,14 @@ sealed interface FlowState {
         val remaining: Int,
         val maxAttempts: Int,
         val lastAttempt: Boolean,
-        val error: ErrorInfo? = null,
+        val error: ErrorText? = null,
     ) : FlowState
 
-    /** The card is working: keep it in place. [step] is null until the first step starts. */
-    data class Signing(val step: SignStep?, val index: Int, val total: Int) : FlowState
+    /**
+     * The card is working: keep it in place. [step] is null until the first step starts;
+     * [messageJa] is the library's text for it.
+     */
+    data class Signing(val step: FlowStep?, val index: Int, val total: Int, val messageJa: String = "") : FlowState
 
     /** Checking the signature. */
     data object Verifying : FlowState
@@ -96,13 +109,13 @@ sealed interface FlowState {
     data class Done(val result: ConsentResult) : FlowState
 
     /** The password is locked: only a municipal office or a kiosk can reset it. */
-    data class Blocked(val info: ErrorInfo) : FlowState
+    data class Blocked(val info: ErrorText) : FlowState
 
-    /** Cancelled by the holder. */
+    /** Cancelled by the holder (or the screen went away). */
     data object Cancelled : FlowState
 
     /** Failed; [info] has the messages to show. */
-    data class Failed(val info: ErrorInfo) : FlowState
+    data class Failed(val info: ErrorText) : FlowState
 }
 
 /**
@@ -110,13 +123,16 @@ sealed interface FlowState {
  * password (with the last-attempt warning) → card (VERIFY and signature, with progress and
  * cancel) → verification → result.
  *
- * Card work runs on [worker] (never the UI thread); [onState] is called from that thread or
- * from the caller's, so an Android UI posts it to the main thread. The link passed to
- * [onCardPresented] is closed after use when it is [AutoCloseable] (an IsoDep link).
+ * Card work runs as a coroutine in [scope] (an Android ViewModel's `viewModelScope`, so
+ * leaving the screen cancels it); the library runs the card exchanges on its own worker
+ * thread. [onState] is called from [scope]'s dispatcher or the caller's thread. [cancel]
+ * cancels the card work's [CancelHandle] (synchronous: nothing more is sent once it returns)
+ * and its coroutine; cancelling [scope] alone also stops the card, within one exchange of the
+ * coroutine processing its cancellation, and closes the link.
  */
 class ConsentFlowController(
     private val request: ConsentRequest,
-    private val worker: Executor,
+    private val scope: CoroutineScope,
     private val onState: (FlowState) -> Unit,
 ) {
     private val lock = Any()
@@ -130,10 +146,11 @@ class ConsentFlowController(
         private set
 
     private var items: List<ConsentItem> = listOf(ConsentItem.ADDRESS)
-    private var password: String? = null
+    private var password: ByteArray? = null
     private var allowLastAttempt = false
-    private var cancel: CancelHandle? = null
-    private var busy = false
+    private var maxAttempts = DEFAULT_MAX_ATTEMPTS
+    private var job: Job? = null
+    private var handle: CancelHandle? = null
 
     private fun move(next: FlowState) {
         synchronized(lock) { state = next }
@@ -150,10 +167,10 @@ class ConsentFlowController(
     fun acceptConsent() {
         val s = state as? FlowState.ReviewConsent ?: return
         if (s.selected.isEmpty()) {
-            move(s.copy(error = ErrorInfo(
+            move(s.copy(error = ErrorText(
                 "EMPTY_SELECTION",
-                "Choose at least one of address, name and date of birth.",
                 "住所・氏名・生年月日のうち少なくとも一つを選んでください。",
+                "Choose at least one of address, name and date of birth.",
             )))
             return
         }
@@ -163,53 +180,65 @@ class ConsentFlowController(
     }
 
     /**
-     * The holder entered the password. With one attempt left, [allowLastAttempt] must say the
-     * holder saw the warning and confirmed; otherwise the library refuses before VERIFY.
+     * The holder entered the password (UTF-8 bytes; the controller takes the array and wipes
+     * it after use). With one attempt left, [allowLastAttempt] must say the holder saw the
+     * warning and confirmed; otherwise the library refuses before VERIFY.
      */
-    fun submitPin(value: String, allowLastAttempt: Boolean) {
-        if (state !is FlowState.EnterPin) return
+    fun submitPin(value: ByteArray, allowLastAttempt: Boolean) {
+        if (state !is FlowState.EnterPin) {
+            value.fill(0)
+            return
+        }
         synchronized(lock) {
+            password?.fill(0)
             password = value
             this.allowLastAttempt = allowLastAttempt
         }
         move(FlowState.WaitingForCard(CardPurpose.SIGN))
     }
 
-    /** A card (or the emulator) is in the field: do what the current state waits for. */
-    fun onCardPresented(link: CardLink) {
+    /**
+     * A card (or the emulator) is in the field: do what the current state waits for. Returns
+     * the card work's job (null when the card is not wanted now; its link is closed).
+     */
+    fun onCardPresented(link: CardLink): Job? {
         val waiting = state as? FlowState.WaitingForCard
-        val handle = CancelHandle()
-        val accepted = synchronized(lock) {
-            if (waiting == null || busy) false else {
-                busy = true
-                cancel = handle
-                true
+        val started = synchronized(lock) {
+            if (waiting == null || job?.isActive == true) {
+                null
+            } else {
+                val h = CancelHandle()
+                handle = h
+                scope.launch(start = CoroutineStart.LAZY) { work(waiting.purpose, link, h) }.also { job = it }
             }
         }
-        if (!accepted || waiting == null) {
-            (link as? AutoCloseable)?.close()
-            return
-        }
-        worker.execute {
-            try {
-                when (waiting.purpose) {
-                    CardPurpose.READ_PIN_STATUS -> readPinStatus(link)
-                    CardPurpose.SIGN -> sign(link, handle)
-                }
-            } finally {
-                synchronized(lock) {
-                    busy = false
-                    cancel = null
-                }
-                (link as? AutoCloseable)?.close()
+        if (started == null) closeQuietly(link) else started.start()
+        return started
+    }
+
+    private suspend fun work(purpose: CardPurpose, link: CardLink, handle: CancelHandle) {
+        try {
+            when (purpose) {
+                CardPurpose.READ_PIN_STATUS -> readPinStatus(link, handle)
+                CardPurpose.SIGN -> sign(link, handle)
             }
+        } catch (e: CancellationException) {
+            // The holder cancelled or the screen went away: the library stopped the card.
+            forgetPassword()
+            move(FlowState.Cancelled)
+            throw e
+        } finally {
+            closeQuietly(link)
         }
     }
 
-    /** Cancels: the card work stops before its next exchange; a waiting screen ends at once. */
+    /** Cancels: the card work stops within one exchange; a waiting screen ends at once. */
     fun cancel() {
-        val running = synchronized(lock) { if (busy) cancel else null }
+        val (running, h) = synchronized(lock) { job?.takeIf { it.isActive } to handle }
         if (running != null) {
+            // The handle stops the card at once (the flow then ends with CANCELLED); the job's
+            // cancellation ends the coroutine.
+            h?.cancel()
             running.cancel()
         } else if (state !is FlowState.Done) {
             forgetPassword()
@@ -218,87 +247,111 @@ class ConsentFlowController(
     }
 
     private fun forgetPassword() = synchronized(lock) {
+        password?.fill(0)
         password = null
         allowLastAttempt = false
     }
 
-    private fun readPinStatus(link: CardLink) {
+    private suspend fun readPinStatus(link: CardLink, handle: CancelHandle) {
         move(FlowState.ReadingCard)
         try {
-            val status = JpkiCard.open(link).use { it.pinStatus(PinType.SIGNATURE_PASSWORD) }
+            val status = MynaSign.readPinStatus(link, handle).signaturePassword
+            maxAttempts = status.maxAttempts
             if (status.blocked) {
-                move(FlowState.Blocked(blockedInfo()))
+                move(FlowState.Blocked(BLOCKED))
             } else {
-                move(FlowState.EnterPin(
-                    status.remaining.toInt(), status.maxAttempts.toInt(), status.lastAttempt,
-                ))
+                move(FlowState.EnterPin(status.remaining, status.maxAttempts, status.lastAttempt))
             }
-        } catch (e: MynaException) {
+        } catch (e: MynaSignException) {
             fail(e, CardPurpose.READ_PIN_STATUS)
         }
     }
 
-    private fun sign(link: CardLink, handle: CancelHandle) {
-        val (pw, allowLast) = synchronized(lock) { password to allowLastAttempt }
+    private suspend fun sign(link: CardLink, handle: CancelHandle) {
+        val (pw, allowLast) = synchronized(lock) { password?.copyOf() to allowLastAttempt }
         if (pw == null) {
-            move(FlowState.Failed(ErrorInfo("NO_PASSWORD", "Enter the password first.", "先に署名用パスワードを入力してください。")))
+            move(FlowState.Failed(ErrorText("NO_PASSWORD", "先に署名用パスワードを入力してください。", "Enter the password first.")))
             return
         }
         move(FlowState.Signing(null, 0, 0))
-        val progress = object : ProgressCallback {
-            override fun onStep(step: SignStep, index: UInt, total: UInt) {
-                move(FlowState.Signing(step, index.toInt(), total.toInt()))
-            }
-        }
-        val document = ConsentDocument.AddressChange(
-            items, request.holderStatus, terms, request.channel, request.nonce, null,
-        )
         try {
-            val signed = jp.mynasign.signConsent(link, document, pw, allowLast, false, progress, handle)
+            val document = try {
+                ConsentDocument.addressChange(items, request.holderStatus, terms, request.channel, request.nonce)
+            } catch (e: MynaException) {
+                throw e.toMynaSign()
+            }
+            var result: SignedConsent? = null
+            MynaSign.signConsentFlow(link, document, pw, SignOptions(allowLastAttempt = allowLast), handle).collect { event ->
+                when (event) {
+                    is CardFlowEvent.Step -> event.progress.let {
+                        move(FlowState.Signing(it.step, it.index, it.total, it.messageJa))
+                    }
+                    is CardFlowEvent.Done -> result = event.result
+                }
+            }
+            val signed = checkNotNull(result)
             forgetPassword()
             move(FlowState.Verifying)
-            val verified = verifyConsent(signed.cms, request.trust, null)
+            val verified = MynaSign.verifyConsent(signed.cms(), request.verifyOptions)
             move(FlowState.Done(ConsentResult(
-                signed.cms, verified.documentJson, verified.signer.issuanceNumber,
-                verified.signingTimeUnix, signed.counts.exchanges.toInt(),
+                signed.cms(), verified.documentJson(), verified.signer().issuanceNumber(),
+                verified.signingTime(), signed.counts().exchanges,
             )))
-        } catch (e: MynaException) {
+        } catch (e: MynaSignException) {
             fail(e, CardPurpose.SIGN)
+        } finally {
+            pw.fill(0)
         }
     }
 
-    private fun fail(e: MynaException, purpose: CardPurpose) {
-        when (e) {
-            is MynaException.WrongPin -> {
+    private fun fail(e: MynaSignException, purpose: CardPurpose) {
+        val text = e.errorText
+        when (e.code) {
+            ErrorCode.WRONG_PIN -> {
                 forgetPassword()
-                val r = e.remaining.toInt()
-                move(if (r == 0) FlowState.Blocked(e.info) else FlowState.EnterPin(r, MAX_ATTEMPTS, r == 1, e.info))
+                val r = (e.error as? MynaException.WrongPin)?.remaining ?: 0
+                move(FlowState.EnterPin(r, maxAttempts, r == 1, text))
             }
-            is MynaException.LastAttemptGuard -> {
+            ErrorCode.LAST_ATTEMPT -> {
                 forgetPassword()
-                move(FlowState.EnterPin(1, MAX_ATTEMPTS, true, e.info))
+                move(FlowState.EnterPin(1, maxAttempts, true, text))
             }
-            is MynaException.PinBlocked -> { forgetPassword(); move(FlowState.Blocked(e.info)) }
-            is MynaException.Cancelled -> { forgetPassword(); move(FlowState.Cancelled) }
-            is MynaException.TagLost, is MynaException.Timeout -> {
+            ErrorCode.PIN_NOW_BLOCKED, ErrorCode.PIN_BLOCKED -> {
+                forgetPassword()
+                move(FlowState.Blocked(text))
+            }
+            ErrorCode.CANCELLED -> {
+                forgetPassword()
+                move(FlowState.Cancelled)
+            }
+            ErrorCode.TAG_LOST, ErrorCode.TAG_LOST_DURING_VERIFY, ErrorCode.TIMEOUT, ErrorCode.LINK_FAILED -> {
                 // A VERIFY in flight may have been counted: forget the password and read the
                 // attempts left again. Otherwise ask for the card again, keeping the password.
-                val duringVerify = (e as? MynaException.TagLost)?.duringVerify == true
-                if (duringVerify) forgetPassword()
-                val next = if (duringVerify) CardPurpose.READ_PIN_STATUS else purpose
-                move(FlowState.WaitingForCard(next, e.errorInfo))
+                if (e.pinCounterUncertain) forgetPassword()
+                val next = if (e.pinCounterUncertain) CardPurpose.READ_PIN_STATUS else purpose
+                move(FlowState.WaitingForCard(next, text))
             }
-            else -> { forgetPassword(); move(FlowState.Failed(e.errorInfo)) }
+            else -> {
+                forgetPassword()
+                move(FlowState.Failed(text))
+            }
         }
     }
 
-    private fun blockedInfo() = ErrorInfo(
-        "PIN_BLOCKED",
-        "The signature password is locked: reset it at your municipality or a convenience-store kiosk.",
-        "署名用パスワードがロックされています。市区町村の窓口またはコンビニのキオスク端末で初期化してください。",
-    )
+    private fun closeQuietly(link: CardLink) {
+        try {
+            link.closeLink()
+        } catch (_: Exception) {
+            // Already gone.
+        }
+    }
 
     private companion object {
-        const val MAX_ATTEMPTS = 5
+        const val DEFAULT_MAX_ATTEMPTS = 5
+        val BLOCKED = ErrorText(
+            "PIN_BLOCKED",
+            "署名用パスワードがロックされています。市区町村の窓口またはコンビニのキオスク端末で初期化してください。",
+            "The signature password is locked: reset it at your municipality or a convenience-store kiosk.",
+        )
     }
 }

@@ -13,5 +13,8 @@ class EmulatorLink(private val emulator: Emulator, private val extended: Boolean
 
     override fun supportsExtendedLength(): Boolean = extended && emulator.supportsExtendedLength()
 
-    override fun maxTransceiveLength(): UInt = 0u
+    override fun maxTransceiveLength(): Int = 0
+
+    /** Nothing to close: the emulator answers at once. */
+    override fun closeLink() {}
 }

@@ -1,24 +1,13 @@
 package jp.mynasign.sample
 
-import jp.mynasign.ErrorInfo
-import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
 
-/** The stable code and the holder-facing messages of any [MynaException]. */
-val MynaException.errorInfo: ErrorInfo
-    get() = when (this) {
-        is MynaException.InvalidPinFormat -> info
-        is MynaException.WrongPin -> info
-        is MynaException.PinBlocked -> info
-        is MynaException.LastAttemptGuard -> info
-        is MynaException.PinNotVerified -> info
-        is MynaException.TagLost -> info
-        is MynaException.Timeout -> info
-        is MynaException.NotMyNumberCard -> info
-        is MynaException.NoSignatureCertificate -> info
-        is MynaException.Cancelled -> info
-        is MynaException.ChannelRule -> info
-        is MynaException.AttributeMismatch -> info
-        is MynaException.VerificationFailed -> info
-        is MynaException.InvalidInput -> info
-        is MynaException.CardException -> info
-    }
+/**
+ * What a screen shows for a failure: a stable [code] (an `ErrorCode` name for the library's
+ * errors, or the controller's own) and the holder-facing texts. Never a PIN or personal data.
+ */
+data class ErrorText(val code: String, val messageJa: String, val messageEn: String)
+
+/** The code and texts of a library error. */
+val MynaSignException.errorText: ErrorText
+    get() = ErrorText(code.name, messageJa, messageEn)

@@ -1,21 +1,23 @@
 package jp.mynasign.sample
 
 import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.CountDownLatch
-import java.util.concurrent.ExecutorService
-import java.util.concurrent.Executors
-import java.util.concurrent.TimeUnit
 import jp.mynasign.CardLink
 import jp.mynasign.CardProfile
 import jp.mynasign.ConsentChannel
 import jp.mynasign.ConsentItem
 import jp.mynasign.Emulator
+import jp.mynasign.FlowStep
 import jp.mynasign.HolderStatus
 import jp.mynasign.LinkException
 import jp.mynasign.PinType
-import jp.mynasign.SignStep
-import jp.mynasign.TrustAnchors
+import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.termsFromText
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -26,27 +28,25 @@ private const val TERMS = "住所変更ワンストップサービスの利用�
 
 class ConsentFlowControllerTest {
     private val emu = Emulator(7uL, CardProfile.MY_NUMBER_CARD)
-    private val worker: ExecutorService = Executors.newSingleThreadExecutor()
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     private val states = CopyOnWriteArrayList<FlowState>()
+    private val options = VerifyConsentOptions(rootsDer = emu.rootCertificatesDer(), crls = listOf(emu.crl()))
     private val controller = ConsentFlowController(
         ConsentRequest(
             "address-change-terms", "2025-03", TERMS, ConsentChannel.LICENCE_CENTRE_KIOSK,
-            HolderStatus.MY_NUMBER_LICENCE_ONLY, "kiosk-0001", TrustAnchors.EMULATOR,
+            HolderStatus.MY_NUMBER_LICENCE_ONLY, "kiosk-0001", options,
         ),
-        worker,
+        scope,
     ) { states.add(it) }
 
     @AfterEach
     fun stop() {
-        worker.shutdownNow()
+        scope.cancel()
     }
 
-    /** Presents the card and waits until the worker finished with it. */
-    private fun present(link: CardLink = EmulatorLink(emu)) {
-        controller.onCardPresented(link)
-        val idle = CountDownLatch(1)
-        worker.execute { idle.countDown() }
-        assertTrue(idle.await(60, TimeUnit.SECONDS))
+    /** Presents the card and waits until the controller finished with it. */
+    private fun present(link: CardLink = EmulatorLink(emu), to: ConsentFlowController = controller) = runBlocking {
+        withTimeout(60_000) { to.onCardPresented(link)?.join() }
     }
 
     private inline fun <reified T : FlowState> current(): T {
@@ -54,6 +54,8 @@ class ConsentFlowControllerTest {
         assertTrue(s is T, "state is $s")
         return s as T
     }
+
+    private fun pw(s: String) = s.toByteArray()
 
     @Test
     fun `the whole flow ends with a verified consent`() {
@@ -66,7 +68,8 @@ class ConsentFlowControllerTest {
         val pin = current<FlowState.EnterPin>()
         assertEquals(5, pin.remaining)
         assertFalse(pin.lastAttempt)
-        controller.submitPin(emu.signaturePassword(), allowLastAttempt = false)
+        val password = emu.signaturePassword()
+        controller.submitPin(password, allowLastAttempt = false)
         assertEquals(CardPurpose.SIGN, current<FlowState.WaitingForCard>().purpose)
         present()
         val done = current<FlowState.Done>()
@@ -74,10 +77,16 @@ class ConsentFlowControllerTest {
         assertTrue(done.result.documentJson.contains("kiosk-0001"))
         // Items in the document's order, whatever order they were ticked in.
         assertTrue(done.result.documentJson.indexOf("address") < done.result.documentJson.indexOf("name"), done.result.documentJson)
-        val steps = states.filterIsInstance<FlowState.Signing>().mapNotNull { it.step }
-        assertEquals(listOf(SignStep.CONNECTING, SignStep.CHECKING_PIN, SignStep.VERIFYING_PIN, SignStep.READING_CERTIFICATE, SignStep.SIGNING), steps)
+        val signing = states.filterIsInstance<FlowState.Signing>().filter { it.step != null }
+        assertEquals(
+            listOf(FlowStep.CONNECTING, FlowStep.CHECKING_PIN, FlowStep.VERIFYING_PIN, FlowStep.READING_CERTIFICATE, FlowStep.SIGNING),
+            signing.map { it.step },
+        )
+        assertTrue(signing.all { it.messageJa.isNotEmpty() })
         assertTrue(states.contains(FlowState.Verifying))
-        assertFalse(states.any { it.toString().contains(emu.signaturePassword()) }, "no state shows the password")
+        assertTrue(password.all { it == 0.toByte() }, "the controller wiped the password array")
+        val text = String(emu.signaturePassword())
+        assertFalse(states.any { it.toString().contains(text) }, "no state shows the password")
     }
 
     @Test
@@ -92,27 +101,27 @@ class ConsentFlowControllerTest {
         controller.acceptConsent()
         present()
         repeat(3) { i ->
-            controller.submitPin("WRONG${i}X", allowLastAttempt = false)
+            controller.submitPin(pw("WRONG${i}X"), allowLastAttempt = false)
             present()
             val pin = current<FlowState.EnterPin>()
             assertEquals(4 - i, pin.remaining)
             assertEquals("WRONG_PIN", pin.error?.code)
         }
-        controller.submitPin("WRONG9X", allowLastAttempt = false)
+        controller.submitPin(pw("WRONG9X"), allowLastAttempt = false)
         present()
         val warn = current<FlowState.EnterPin>()
         assertEquals(1, warn.remaining)
         assertTrue(warn.lastAttempt, "the UI must show the last-attempt warning")
         // Not confirmed: the library refuses before VERIFY, the counter stays at 1.
-        controller.submitPin("WRONG8X", allowLastAttempt = false)
+        controller.submitPin(pw("WRONG8X"), allowLastAttempt = false)
         present()
         assertEquals("LAST_ATTEMPT", current<FlowState.EnterPin>().error?.code)
-        assertEquals(1, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD).toInt())
+        assertEquals(1, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD))
         // Confirmed with the right password: signed, and the counter is reset.
         controller.submitPin(emu.signaturePassword(), allowLastAttempt = true)
         present()
         current<FlowState.Done>()
-        assertEquals(5, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD).toInt())
+        assertEquals(5, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD))
     }
 
     @Test
@@ -120,20 +129,17 @@ class ConsentFlowControllerTest {
         controller.acceptConsent()
         present()
         repeat(5) {
-            controller.submitPin("WRONG0X", allowLastAttempt = true)
+            controller.submitPin(pw("WRONG0X"), allowLastAttempt = true)
             present()
         }
-        assertEquals("WRONG_PIN", current<FlowState.Blocked>().info.code)
+        assertEquals("PIN_NOW_BLOCKED", current<FlowState.Blocked>().info.code)
         // A later tap reads the status as blocked.
         val again = ConsentFlowController(
-            ConsentRequest("t", "1", "x", ConsentChannel.MYNAPORTAL, HolderStatus.MY_NUMBER_LICENCE_ONLY, "n", TrustAnchors.EMULATOR),
-            worker,
+            ConsentRequest("t", "1", "x", ConsentChannel.MYNAPORTAL, HolderStatus.MY_NUMBER_LICENCE_ONLY, "n", options),
+            scope,
         ) {}
         again.acceptConsent()
-        again.onCardPresented(EmulatorLink(emu))
-        val idle = CountDownLatch(1)
-        worker.execute { idle.countDown() }
-        assertTrue(idle.await(30, TimeUnit.SECONDS))
+        present(to = again)
         assertEquals("PIN_BLOCKED", (again.state as FlowState.Blocked).info.code)
     }
 
@@ -141,19 +147,20 @@ class ConsentFlowControllerTest {
     fun `cancel during the signature leaves the counter untouched`() {
         controller.acceptConsent()
         present()
-        controller.submitPin("WRONG0X", allowLastAttempt = false)
-        // Cancel as soon as the card starts working.
+        controller.submitPin(pw("WRONG0X"), allowLastAttempt = false)
+        // Cancel as soon as the card starts working (from the library's worker thread).
         val link = object : CardLink {
             override fun transceive(command: ByteArray): ByteArray {
                 controller.cancel()
                 return emu.transceive(command)
             }
             override fun supportsExtendedLength() = true
-            override fun maxTransceiveLength() = 0u
+            override fun maxTransceiveLength() = 0
+            override fun closeLink() {}
         }
         present(link)
         current<FlowState.Cancelled>()
-        assertEquals(5, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD).toInt())
+        assertEquals(5, emu.pinAttemptsLeft(PinType.SIGNATURE_PASSWORD))
     }
 
     @Test
@@ -162,7 +169,8 @@ class ConsentFlowControllerTest {
         present(object : CardLink {
             override fun transceive(command: ByteArray): ByteArray = throw LinkException.TagLost()
             override fun supportsExtendedLength() = true
-            override fun maxTransceiveLength() = 0u
+            override fun maxTransceiveLength() = 0
+            override fun closeLink() {}
         })
         val retry = current<FlowState.WaitingForCard>()
         assertEquals(CardPurpose.READ_PIN_STATUS, retry.purpose)
@@ -175,7 +183,8 @@ class ConsentFlowControllerTest {
                 return emu.transceive(command)
             }
             override fun supportsExtendedLength() = true
-            override fun maxTransceiveLength() = 0u
+            override fun maxTransceiveLength() = 0
+            override fun closeLink() {}
         })
         val afterVerify = current<FlowState.WaitingForCard>()
         assertEquals(CardPurpose.READ_PIN_STATUS, afterVerify.purpose)

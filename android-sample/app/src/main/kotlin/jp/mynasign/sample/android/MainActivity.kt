@@ -16,28 +16,34 @@ import android.widget.ProgressBar
 import android.widget.ScrollView
 import android.widget.Switch
 import android.widget.TextView
-import java.util.concurrent.ExecutorService
-import java.util.concurrent.Executors
 import jp.mynasign.CardProfile
 import jp.mynasign.ConsentChannel
 import jp.mynasign.ConsentItem
 import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
-import jp.mynasign.SignStep
-import jp.mynasign.TrustAnchors
+import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.sample.CardPurpose
 import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
 import jp.mynasign.sample.EmulatorLink
 import jp.mynasign.sample.FlowState
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.MainScope
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 
 /**
  * The thin Android layer: NFC reader mode hands each tag to the flow controller (shared,
  * plain Kotlin), and [render] draws its state with plain Views. With the emulator switch on,
  * "Hold the card" is answered by the emulated card, so the app runs without one.
+ *
+ * The controller's card work runs in [scope] (the main dispatcher: the library runs the card
+ * exchanges on its own worker thread); destroying the activity cancels it, which stops the
+ * card within one exchange and closes the link.
  */
 class MainActivity : Activity(), NfcAdapter.ReaderCallback {
-    private val worker: ExecutorService = Executors.newSingleThreadExecutor()
+    private val scope = MainScope()
     private var nfc: NfcAdapter? = null
     private var useEmulator = false
     private val emulator by lazy { Emulator(1uL, CardProfile.MY_NUMBER_CARD) }
@@ -62,9 +68,15 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
                 channel = ConsentChannel.MYNAPORTAL,
                 holderStatus = HolderStatus.MY_NUMBER_LICENCE_ONLY,
                 nonce = java.util.UUID.randomUUID().toString(),
-                trust = if (useEmulator) TrustAnchors.EMULATOR else TrustAnchors.PRODUCTION,
+                // The app checks its own consent before sending it; the receiving service
+                // checks revocation.
+                verifyOptions = if (useEmulator) {
+                    VerifyConsentOptions(rootsDer = emulator.rootCertificatesDer(), allowUncheckedRevocation = true)
+                } else {
+                    VerifyConsentOptions(allowUncheckedRevocation = true)
+                },
             ),
-            worker,
+            scope,
         ) { state -> runOnUiThread { render(state) } }
         render(controller.state)
     }
@@ -89,12 +101,11 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
     }
 
     override fun onDestroy() {
-        controller.cancel()
-        worker.shutdown()
+        scope.cancel()
         super.onDestroy()
     }
 
-    /** Called on an NFC binder thread: the controller runs the card work on its worker. */
+    /** Called on an NFC binder thread: the controller runs the card work in its scope. */
     override fun onTagDiscovered(tag: Tag) {
         if (useEmulator) return
         val isoDep = IsoDep.get(tag) ?: return
@@ -113,10 +124,12 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
                     button("エミュレータのカードを使う") { controller.onCardPresented(EmulatorLink(emulator)) }
                 } else {
                     button("スマホ用電子証明書を使う") {
-                        worker.execute {
-                            val link = try { OmapiLink.open(this, mainExecutor) } catch (e: Exception) { null }
+                        scope.launch {
+                            val link = withContext(Dispatchers.IO) {
+                                try { OmapiLink.open(this@MainActivity, mainExecutor) } catch (e: Exception) { null }
+                            }
                             if (link != null) controller.onCardPresented(link)
-                            else runOnUiThread { note("スマホ用電子証明書を利用できません。", Color.RED) }
+                            else note("スマホ用電子証明書を利用できません。", Color.RED)
                         }
                     }
                 }
@@ -129,7 +142,7 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
                 val bar = ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal)
                 bar.max = maxOf(state.total, 1); bar.progress = state.index
                 root.addView(bar)
-                note(stepLabel(state.step))
+                note(state.messageJa.ifEmpty { "接続中" })
                 button("中止") { controller.cancel() }
             }
             FlowState.Verifying -> { title("署名を検証しています…"); root.addView(ProgressBar(this)) }
@@ -173,7 +186,7 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
     private fun renderPin(state: FlowState.EnterPin) {
         title("署名用パスワード（英大文字と数字 6〜16文字）")
         note("残り ${state.remaining} 回 / ${state.maxAttempts} 回")
-        if (useEmulator) note("エミュレータのパスワード: ${emulator.signaturePassword()}", Color.GRAY)
+        if (useEmulator) note("エミュレータのパスワード: ${String(emulator.signaturePassword())}", Color.GRAY)
         state.error?.let { note(it.messageJa, Color.RED) }
         val input = EditText(this).apply {
             inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD or
@@ -189,18 +202,11 @@ class MainActivity : Activity(), NfcAdapter.ReaderCallback {
         }
         button("次へ") {
             if (state.lastAttempt && confirm?.isChecked != true) return@button
-            controller.submitPin(input.text.toString(), allowLastAttempt = state.lastAttempt)
+            // The PIN as bytes: the controller wipes the array after use.
+            controller.submitPin(input.text.toString().toByteArray(), allowLastAttempt = state.lastAttempt)
             input.text.clear()
         }
         button("中止") { controller.cancel() }
-    }
-
-    private fun stepLabel(step: SignStep?) = when (step) {
-        null, SignStep.CONNECTING -> "接続中"
-        SignStep.CHECKING_PIN -> "残り回数の確認"
-        SignStep.VERIFYING_PIN -> "パスワードの確認"
-        SignStep.READING_CERTIFICATE, SignStep.READING_CA_CERTIFICATE -> "証明書の読み取り"
-        SignStep.SIGNING -> "署名"
     }
 
     private fun title(text: String) = root.addView(TextView(this).apply { this.text = text; textSize = 20f })

@@ -42,8 +42,12 @@ class OmapiLink private constructor(
 
     override fun supportsExtendedLength(): Boolean = true
 
-    override fun maxTransceiveLength(): UInt = 0u
+    override fun maxTransceiveLength(): Int = 0
 
+    /** The library's cancellation: the same as [close]. */
+    override fun closeLink() = close()
+
+    /** Closing twice is harmless. */
     override fun close() {
         channel.close()
         session.close()
@@ -63,7 +67,7 @@ class OmapiLink private constructor(
 
         /**
          * Connects to the eSE and opens a logical channel on the JPKI AID. Blocking: call it
-         * off the main thread. Throws [LinkException] when no reader carries the application.
+         * off the main thread (`withContext(Dispatchers.IO)`). Throws [LinkException] when no reader carries the application.
          */
         fun open(context: Context, callbacks: Executor): OmapiLink {
             val connected = CountDownLatch(1)
