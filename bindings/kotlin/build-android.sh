@@ -5,10 +5,11 @@
 #   jniLibs/<abi>/         libmynasign_ffi.so for arm64-v8a, armeabi-v7a and x86_64, release
 #                          builds by cargo-ndk, stripped here (only these packaged copies).
 # Needs ANDROID_NDK_HOME (or ANDROID_NDK_ROOT). Installs cargo-ndk and the Rust targets when
-# missing. PROFILE=debug keeps a debug build for the device libraries. FEATURES (default
-# `emulator`, the testing artifact the sample's emulator switch needs) applies to the generated
-# Kotlin and to the device libraries alike, so both expose the same symbols; FEATURES="" is
-# what an app ships.
+# missing. PROFILE=debug keeps a debug build for the device libraries. FEATURES applies to the
+# generated Kotlin and to the device libraries alike, so both expose the same symbols: the
+# default, none, is what an app ships (no emulator, no verifier); the sample's emulator switch
+# needs FEATURES="emulator verify" (the testing artifact; then build with
+# -Pmynasign.features="emulator verify" so the verifier's Kotlin is compiled too).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -17,7 +18,7 @@ ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"
 export ANDROID_NDK_HOME="$ndk"
 min_sdk="${ANDROID_MIN_SDK:-24}"
 profile="${PROFILE:-release}"
-features="${FEATURES-emulator}"
+features="${FEATURES-}"
 export FEATURES="$features"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 

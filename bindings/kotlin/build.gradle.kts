@@ -28,6 +28,11 @@ android {
         getByName("main") {
             kotlin.srcDir("generated")
             kotlin.srcDir("src/main/kotlin")
+            // The verifier's Kotlin only when the libraries were built with it
+            // (FEATURES="emulator verify" bash build-android.sh, for the sample).
+            if ((findProperty("mynasign.features") as String? ?: "").contains("verify")) {
+                kotlin.srcDir("src/verify/kotlin")
+            }
             jniLibs.srcDir("jniLibs")
         }
     }

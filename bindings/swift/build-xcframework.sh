@@ -8,7 +8,12 @@
 #
 # The bindings are generated from the unstripped host (macOS) library in library mode, then
 # the release static libraries are packed with the generated header and modulemap.
+# FEATURES applies to both, so they expose the same symbols: the default, none, is what an app
+# ships (no emulator, no verifier); the iOS sample's emulator switch needs
+# FEATURES="emulator verify" (the testing artifact).
 set -euo pipefail
+features="${FEATURES-}"
+export FEATURES="$features"
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -21,7 +26,8 @@ command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode"
 
 rustup target add "${targets[@]}"
 for t in "${targets[@]}"; do
-  cargo build --release -p mynasign-ffi --lib --target "$t" --manifest-path "$root/Cargo.toml"
+  cargo build --release -p mynasign-ffi --lib --features "$features" --target "$t" \
+    --manifest-path "$root/Cargo.toml"
 done
 
 # The Swift, header and modulemap, from the unstripped debug library of this Mac.

@@ -147,13 +147,6 @@ object MynaSign {
         jp.mynasign.signConsentWithSigner(signer, source, document, options, null, cancel)
     }
 
-    /**
-     * Verifies a signed consent ([cms], DER). The default options are a receiving service's:
-     * production roots, now, and a CRL or OCSP response required in [options].
-     */
-    fun verifyConsent(cms: ByteArray, options: VerifyConsentOptions = VerifyConsentOptions()): VerifiedConsent =
-        mapped { jp.mynasign.verifyConsent(cms, options) }
-
     /** [signConsent] as a [Flow]: its steps, then [CardFlowEvent.Done] with the signed consent. */
     fun signConsentFlow(
         link: CardLink,

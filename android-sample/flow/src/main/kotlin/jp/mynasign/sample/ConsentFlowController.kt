@@ -19,6 +19,7 @@ import jp.mynasign.TermsInfo
 import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.termsFromText
 import jp.mynasign.toMynaSign
+import jp.mynasign.verifyConsent
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart

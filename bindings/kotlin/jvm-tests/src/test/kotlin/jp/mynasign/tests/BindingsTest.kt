@@ -23,6 +23,7 @@ import jp.mynasign.VerifyFailure
 import jp.mynasign.compareLinkage
 import jp.mynasign.consentPeriod
 import jp.mynasign.toMynaSign
+import jp.mynasign.verifyConsent
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals

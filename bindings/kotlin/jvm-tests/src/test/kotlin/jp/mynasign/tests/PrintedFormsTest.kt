@@ -12,6 +12,7 @@ import jp.mynasign.MynaSignException
 import jp.mynasign.PinType
 import jp.mynasign.SignOptions
 import jp.mynasign.termsFromText
+import jp.mynasign.verifyConsent
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals

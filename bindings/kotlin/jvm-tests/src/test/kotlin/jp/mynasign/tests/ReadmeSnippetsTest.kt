@@ -7,6 +7,7 @@ import jp.mynasign.Emulator
 import jp.mynasign.MynaSign
 import jp.mynasign.MynaSignException
 import jp.mynasign.tests.readme.readmeSnippets
+import jp.mynasign.verifyConsent
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
