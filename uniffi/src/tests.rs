@@ -576,3 +576,135 @@ fn only_the_type_of_a_foreign_exception_is_kept() {
     assert_eq!(thrown_type("山田"), "an exception");
     assert_eq!(thrown_type(""), "an exception");
 }
+
+/// Holds a VERIFY until released, counting what reached the card and when close() came.
+struct SlowVerifyLink {
+    emulator: Arc<Emulator>,
+    release: Mutex<bool>,
+    wake: Condvar,
+    in_verify: AtomicBool,
+    closed_during_verify: AtomicBool,
+    closed: AtomicBool,
+    after_verify: AtomicUsize,
+}
+
+impl CardLink for SlowVerifyLink {
+    fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(LinkError::TagLost);
+        }
+        if command.len() > 5 && command[1] == 0x20 {
+            self.in_verify.store(true, Ordering::SeqCst);
+            let mut r = self.release.lock().unwrap();
+            while !*r {
+                r = self.wake.wait(r).unwrap();
+            }
+            let answer = self.emulator.transceive(command);
+            self.in_verify.store(false, Ordering::SeqCst);
+            return answer;
+        }
+        if self.in_verify.load(Ordering::SeqCst) {
+            self.after_verify.fetch_add(1, Ordering::SeqCst);
+        }
+        self.emulator.transceive(command)
+    }
+    fn supports_extended_length(&self) -> Result<bool, LinkError> {
+        Ok(true)
+    }
+    fn max_transceive_length(&self) -> Result<i32, LinkError> {
+        Ok(0)
+    }
+    fn close(&self) -> Result<(), LinkError> {
+        if self.in_verify.load(Ordering::SeqCst) {
+            self.closed_during_verify.store(true, Ordering::SeqCst);
+        }
+        self.closed.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = Arc::new(SlowVerifyLink {
+        emulator: emu.clone(),
+        release: Mutex::new(false),
+        wake: Condvar::new(),
+        in_verify: AtomicBool::new(false),
+        closed_during_verify: AtomicBool::new(false),
+        closed: AtomicBool::new(false),
+        after_verify: AtomicUsize::new(0),
+    });
+    let handle = CancelHandle::new();
+    let (l, h) = (link.clone(), handle.clone());
+    let canceller = std::thread::spawn(move || {
+        while !l.in_verify.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        h.cancel(); // while the VERIFY is at the card
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!l.closed.load(Ordering::SeqCst), "not closed while a VERIFY is in flight");
+        *l.release.lock().unwrap() = true;
+        l.wake.notify_all();
+    });
+    // A wrong password: the VERIFY that was in flight is reported as what it was.
+    let e = block_on(sign_consent(
+        link.clone(),
+        document(),
+        b"WRONG1".to_vec(),
+        SignOptions::default(),
+        None,
+        Some(handle),
+    ))
+    .unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(
+        e,
+        MynaError::WrongPin {
+            pin: PinType::SignaturePassword,
+            remaining: 4
+        }
+    );
+    assert!(!e.pin_counter_uncertain());
+    assert!(!link.closed_during_verify.load(Ordering::SeqCst));
+    assert!(link.closed.load(Ordering::SeqCst), "closed once the VERIFY returned");
+    assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 4);
+
+    // The right password, cancelled during its VERIFY: verified, then nothing more is sent.
+    let link2 = Arc::new(SlowVerifyLink {
+        emulator: emu.clone(),
+        release: Mutex::new(false),
+        wake: Condvar::new(),
+        in_verify: AtomicBool::new(false),
+        closed_during_verify: AtomicBool::new(false),
+        closed: AtomicBool::new(false),
+        after_verify: AtomicUsize::new(0),
+    });
+    let handle = CancelHandle::new();
+    let (l, h) = (link2.clone(), handle.clone());
+    let canceller = std::thread::spawn(move || {
+        while !l.in_verify.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        h.cancel();
+        *l.release.lock().unwrap() = true;
+        l.wake.notify_all();
+    });
+    let e = block_on(sign_consent(
+        link2.clone(),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        Some(handle),
+    ))
+    .unwrap_err();
+    canceller.join().unwrap();
+    assert_eq!(
+        e,
+        MynaError::Cancelled {
+            during_verify: false
+        }
+    );
+    assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 5, "reset by the success");
+}
