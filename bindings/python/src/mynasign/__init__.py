@@ -1,6 +1,6 @@
 """mynasign: sign consents with the Japanese My Number Card (JPKI signature certificate).
 
-The generated API of the Rust library (``mynasign_ffi``, re-exported here: ``CardLink``,
+The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``CardLink``,
 ``ConsentDocument``, ``verify_consent``, ``Emulator`` in the testing artifact, ...) with:
 
 - coroutines for the card and keystore flows, taking PINs as ``bytes`` or ``bytearray``
@@ -16,8 +16,9 @@ Nothing that holds personal data prints it: ``str``/``repr`` of the attributes,
 certificates, documents and signed or verified consents name only their kind.
 """
 
-import mynasign_ffi as ffi
-from mynasign_ffi import *  # noqa: F401,F403  (the generated API)
+from . import ffi
+from .ffi import *  # noqa: F401,F403  (the generated API)
+from ._features import FEATURES
 
 from . import _errors
 from ._flows import (
@@ -39,8 +40,12 @@ _errors.install()
 
 from . import blocking  # noqa: E402
 
+__version__: str = ffi.library_version()
+"""The version of the package and of its native library (one version for the project)."""
+
 __all__ = list(ffi.__all__) + [
     "ffi",
+    "FEATURES",
     "blocking",
     "CardFlowEvent",
     "sign_consent",
