@@ -35,8 +35,11 @@ from ._flows import (
     sign_consent_with_signer_events,
 )
 from ._language import language, set_language
+from ._session import OpeningCard
+from . import _session
 
 _errors.install()
+_session.install()
 
 from . import blocking  # noqa: E402
 
@@ -48,6 +51,7 @@ __all__ = list(ffi.__all__) + [
     "FEATURES",
     "blocking",
     "CardFlowEvent",
+    "OpeningCard",
     "sign_consent",
     "sign_consent_events",
     "read_basic_attributes",
