@@ -54,7 +54,7 @@ pub use objects::*;
 pub use records::*;
 #[cfg(feature = "verify")]
 pub use verifier::{ConsentCheck, Verifier, VerifierOptions};
-pub use worker::{CancelHandle, ListenerError, ProgressListener};
+pub use worker::{active_workers, CancelHandle, ListenerError, ProgressListener};
 
 uniffi::setup_scaffolding!();
 

@@ -37,9 +37,12 @@ from ._flows import (
 from ._language import language, set_language
 from ._session import OpeningCard
 from . import _session
+from . import _shutdown
+from ._shutdown import wait_for_workers
 
 _errors.install()
 _session.install()
+_shutdown.install()
 
 from . import blocking  # noqa: E402
 
@@ -52,6 +55,7 @@ __all__ = list(ffi.__all__) + [
     "blocking",
     "CardFlowEvent",
     "OpeningCard",
+    "wait_for_workers",
     "sign_consent",
     "sign_consent_events",
     "read_basic_attributes",
