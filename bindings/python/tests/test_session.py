@@ -78,3 +78,14 @@ def test_cancelling_the_task_inside_the_block_closes_the_link(emulator, link):
         assert link.closed.is_set()
 
     run(body())
+
+
+def test_a_link_implemented_in_rust_is_a_context_manager(emulator):
+    with emulator.link() as link:
+        assert run(m.read_pin_status(link)).signature_password.remaining == 5
+
+
+def test_pcsc_link_only_in_wheels_built_with_pcsc():
+    # The default and testing wheels leave PC/SC out (it needs libpcsclite at run time);
+    # tests/pcsc/python.sh builds one with it and signs through a reader.
+    assert hasattr(m, "PcscLink") == ("pcsc" in m.FEATURES)

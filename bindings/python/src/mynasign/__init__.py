@@ -9,6 +9,8 @@ The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``
   :func:`sign_consent_with_signer`; cancelling the task cancels the card flow;
 - async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
 - :mod:`mynasign.blocking`, the same calls for scripts;
+- ``async with JpkiCard.open(link) as card`` (the session ends, the link closed, on leaving);
+- :class:`PcscLink` (wheels built with the ``pcsc`` feature): PC/SC readers as links;
 - ``str(MynaError)`` as the holder's text in the user's language (:func:`set_language`),
   ``repr`` naming only the variant and its non-personal fields.
 
@@ -38,11 +40,15 @@ from ._language import language, set_language
 from ._session import OpeningCard
 from . import _session
 from . import _shutdown
+from . import _pcsc
 from ._shutdown import wait_for_workers
 
 _errors.install()
 _session.install()
 _shutdown.install()
+_pcsc.install()
+if hasattr(ffi, "pcsc_connect"):  # built with the pcsc feature
+    from ._pcsc import PcscLink, list_readers  # noqa: F401
 
 from . import blocking  # noqa: E402
 
@@ -68,4 +74,4 @@ __all__ = list(ffi.__all__) + [
     "sign_consent_with_signer_events",
     "set_language",
     "language",
-]
+] + (["PcscLink", "list_readers"] if hasattr(ffi, "pcsc_connect") else [])
