@@ -112,9 +112,10 @@ impl CardLink for PcscLink {
 
     fn supports_extended_length(&self) -> Result<bool, LinkError> {
         let guard = self.card.read().map_err(|_| LinkError::TagLost)?;
-        Ok(guard
-            .as_ref()
-            .map_or(true, |c| c.capabilities().extended_length))
+        Ok(match guard.as_ref() {
+            Some(card) => card.capabilities().extended_length,
+            None => true,
+        })
     }
 
     fn max_transceive_length(&self) -> Result<i32, LinkError> {
