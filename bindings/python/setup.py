@@ -111,6 +111,9 @@ class BuildPy(build_py):
     """``build_py`` that also builds the native library and the generated module."""
 
     def run(self):
+        # pip builds in the source tree: start from an empty package folder, so that nothing
+        # of an earlier build (another feature set, a removed module) ends up in the wheel.
+        shutil.rmtree(pathlib.Path(self.build_lib) / "mynasign", ignore_errors=True)
         super().run()
         if not self.dry_run:
             build_native(pathlib.Path(self.build_lib) / "mynasign")
