@@ -8,7 +8,7 @@
 #      and the signature verifies with openssl against the certificate read through OpenSC;
 #   3. the CLI over the reader: JSON output and the exit codes (wrong PIN, blocked, no card);
 #   4. killing the emulator (idle and mid-flow): nothing hangs, and after a restart the next
-#      flow works.
+#      flow works; then the Python package over the reader (tests/pcsc/python.sh).
 # Everything it started is stopped on exit, also on failure. Every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,7 +41,7 @@ fi
 # --- build before anything is started --------------------------------------------------------
 $CARGO build --quiet --features cli,pcsc --bin mynasign
 $CARGO test --quiet --features cli,pcsc --test pcsc --no-run
-BIN=$PWD/target/debug/mynasign
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/debug/mynasign
 
 WORK=$(mktemp -d)
 PCSCD_PID=""
@@ -211,6 +211,13 @@ start_emulator
 MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 0 "restarted after a mid-flow kill: the next flow works" -- \
     "$BIN" consent sign --reader "$READER" --out "$WORK/c3.p7s" --nonce ci-0007 --json
 grep -q '"apdu_exchanges":6' "$WORK/out" && ok "still 6 exchanges" || fail "exchanges after restart"
+
+# --- the Python package: a wheel with the pcsc feature, PcscLink, sign and verify -----------------
+if timeout 900 bash tests/pcsc/python.sh "$READER" "$SEED"; then
+    ok "Python: mynasign.PcscLink signs on the served card; the consent verifies"
+else
+    fail "Python over PC/SC (tests/pcsc/python.sh)"
+fi
 
 # --- 5. a persona file behind the reader ------------------------------------------------------------
 kill -9 "$EMU_PID"; wait "$EMU_PID" 2>/dev/null || true; EMU_PID=""

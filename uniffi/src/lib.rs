@@ -20,6 +20,7 @@
 //!   ([`BasicAttributes`], [`Certificate`], [`ConsentDocument`], [`SignedConsent`],
 //!   [`VerifiedConsent`]).
 //! - `Emulator` (feature `emulator`, the testing artifact only): the emulated card.
+//! - [`pcsc_connect`], [`pcsc_readers`] (feature `pcsc`, desktops and kiosks): PC/SC readers.
 //!
 //! PINs cross as bytes (UTF-8) and are wiped on the Rust side after use.
 #![forbid(unsafe_code)]
@@ -33,6 +34,8 @@ mod flows;
 mod keystore;
 mod link;
 mod objects;
+#[cfg(feature = "pcsc")]
+mod pcsc;
 mod records;
 #[cfg(feature = "verify")]
 mod verifier;
@@ -51,10 +54,12 @@ pub use flows::{ocsp_request, verify_consent};
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
 pub use link::{CardLink, LinkError};
 pub use objects::*;
+#[cfg(feature = "pcsc")]
+pub use pcsc::{pcsc_connect, pcsc_readers, PcscReader};
 pub use records::*;
 #[cfg(feature = "verify")]
 pub use verifier::{ConsentCheck, Verifier, VerifierOptions};
-pub use worker::{CancelHandle, ListenerError, ProgressListener};
+pub use worker::{active_workers, CancelHandle, ListenerError, ProgressListener};
 
 uniffi::setup_scaffolding!();
 

@@ -239,6 +239,19 @@ fn complete<T>(slot: &Mutex<Slot<T>>, r: Result<T, MynaError>) {
     }
 }
 
+/// Worker threads still running (counted until after their last call into the app's
+/// language, the wake-up of the awaiting caller included).
+static ACTIVE_WORKERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// How many flows' worker threads are still running, including cancelled flows that have
+/// not let go of the app's link yet. A language layer waits for zero before its runtime
+/// shuts down (Python's `atexit`): a worker calling into a finalizing interpreter aborts
+/// the process.
+#[uniffi::export]
+pub fn active_workers() -> u32 {
+    ACTIVE_WORKERS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub(crate) fn spawn<T: Send + 'static>(
     cancel: Arc<dyn Cancel>,
     body: impl FnOnce() -> Result<T, MynaError> + Send + 'static,
@@ -248,14 +261,18 @@ pub(crate) fn spawn<T: Send + 'static>(
         waker: None,
     }));
     let worker_slot = slot.clone();
+    ACTIVE_WORKERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let spawned = std::thread::Builder::new()
         .name("mynasign-flow".into())
         .spawn(move || {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body))
                 .unwrap_or_else(|_| Err(MynaError::internal("the flow panicked")));
             complete(&worker_slot, r);
+            drop(worker_slot);
+            ACTIVE_WORKERS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         });
     if spawned.is_err() {
+        ACTIVE_WORKERS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         complete(&slot, Err(MynaError::internal("no worker thread")));
     }
     FlowFuture {

@@ -1,6 +1,6 @@
 """mynasign: sign consents with the Japanese My Number Card (JPKI signature certificate).
 
-The generated API of the Rust library (``mynasign_ffi``, re-exported here: ``CardLink``,
+The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``CardLink``,
 ``ConsentDocument``, ``verify_consent``, ``Emulator`` in the testing artifact, ...) with:
 
 - coroutines for the card and keystore flows, taking PINs as ``bytes`` or ``bytearray``
@@ -9,6 +9,8 @@ The generated API of the Rust library (``mynasign_ffi``, re-exported here: ``Car
   :func:`sign_consent_with_signer`; cancelling the task cancels the card flow;
 - async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
 - :mod:`mynasign.blocking`, the same calls for scripts;
+- ``async with JpkiCard.open(link) as card`` (the session ends, the link closed, on leaving);
+- :class:`PcscLink` (wheels built with the ``pcsc`` feature): PC/SC readers as links;
 - ``str(MynaError)`` as the holder's text in the user's language (:func:`set_language`),
   ``repr`` naming only the variant and its non-personal fields.
 
@@ -16,8 +18,9 @@ Nothing that holds personal data prints it: ``str``/``repr`` of the attributes,
 certificates, documents and signed or verified consents name only their kind.
 """
 
-import mynasign_ffi as ffi
-from mynasign_ffi import *  # noqa: F401,F403  (the generated API)
+from . import ffi
+from .ffi import *  # noqa: F401,F403  (the generated API)
+from ._features import FEATURES
 
 from . import _errors
 from ._flows import (
@@ -34,15 +37,31 @@ from ._flows import (
     sign_consent_with_signer_events,
 )
 from ._language import language, set_language
+from ._session import OpeningCard
+from . import _session
+from . import _shutdown
+from . import _pcsc
+from ._shutdown import wait_for_workers
 
 _errors.install()
+_session.install()
+_shutdown.install()
+_pcsc.install()
+if hasattr(ffi, "pcsc_connect"):  # built with the pcsc feature
+    from ._pcsc import PcscLink, list_readers  # noqa: F401
 
 from . import blocking  # noqa: E402
 
+__version__: str = ffi.library_version()
+"""The version of the package and of its native library (one version for the project)."""
+
 __all__ = list(ffi.__all__) + [
     "ffi",
+    "FEATURES",
     "blocking",
     "CardFlowEvent",
+    "OpeningCard",
+    "wait_for_workers",
     "sign_consent",
     "sign_consent_events",
     "read_basic_attributes",
@@ -55,4 +74,4 @@ __all__ = list(ffi.__all__) + [
     "sign_consent_with_signer_events",
     "set_language",
     "language",
-]
+] + (["PcscLink", "list_readers"] if hasattr(ffi, "pcsc_connect") else [])

@@ -1,7 +1,7 @@
 """The holder's text as ``str()`` of every ``MynaError``; a ``repr`` naming only the variant
 and its (non-personal) fields."""
 
-import mynasign_ffi as _ffi
+from . import ffi as _ffi
 
 from ._language import language
 

@@ -4,7 +4,7 @@ import asyncio
 import ctypes
 import typing
 
-import mynasign_ffi as _ffi
+from . import ffi as _ffi
 
 PinBytes = typing.Union[bytes, bytearray]
 Listener = typing.Union[_ffi.ProgressListener, typing.Callable[[_ffi.Progress], None], None]

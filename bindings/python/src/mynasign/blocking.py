@@ -7,33 +7,71 @@ after the call.
 """
 
 import asyncio
+import typing
 
 from . import _flows
+from . import ffi as _ffi
+from ._flows import Listener, PinBytes
+
+_Cancel = typing.Optional[_ffi.CancelHandle]
 
 
-def sign_consent(link, document, password, options=None, cancel=None, *, listener=None):
+def sign_consent(
+    link: _ffi.CardLink,
+    document: _ffi.ConsentDocument,
+    password: PinBytes,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.SignedConsent:
     """Blocking :func:`mynasign.sign_consent` (a bytearray ``password`` is wiped after the call)."""
     return asyncio.run(_flows.sign_consent(link, document, password, options, cancel, listener=listener))
 
 
-def read_basic_attributes(link, pin, options=None, cancel=None, *, listener=None):
+def read_basic_attributes(
+    link: _ffi.CardLink,
+    pin: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.BasicAttributes:
     """Blocking :func:`mynasign.read_basic_attributes` (a bytearray ``pin`` is wiped after the call)."""
     return asyncio.run(_flows.read_basic_attributes(link, pin, options, cancel, listener=listener))
 
 
-def read_pin_status(link, cancel=None, *, listener=None):
+def read_pin_status(
+    link: _ffi.CardLink, cancel: _Cancel = None, *, listener: Listener = None
+) -> _ffi.PinStatusReport:
     """Blocking :func:`mynasign.read_pin_status`."""
     return asyncio.run(_flows.read_pin_status(link, cancel, listener=listener))
 
 
-def check_linkage(link, card_info_pin, signature_password, options=None, cancel=None, *, listener=None):
+def check_linkage(
+    link: _ffi.CardLink,
+    card_info_pin: PinBytes,
+    signature_password: PinBytes,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.LinkageResult:
     """Blocking :func:`mynasign.check_linkage` (bytearray PINs are wiped after the call)."""
     return asyncio.run(
         _flows.check_linkage(link, card_info_pin, signature_password, options, cancel, listener=listener)
     )
 
 
-def sign_consent_with_signer(signer, source, document, options=None, cancel=None, *, listener=None):
+def sign_consent_with_signer(
+    signer: _ffi.KeystoreSigner,
+    source: _ffi.CertificateSource,
+    document: _ffi.ConsentDocument,
+    options: typing.Optional[_ffi.SignOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    listener: Listener = None,
+) -> _ffi.SignedConsent:
     """Blocking :func:`mynasign.sign_consent_with_signer`."""
     return asyncio.run(
         _flows.sign_consent_with_signer(signer, source, document, options, cancel, listener=listener)
