@@ -58,11 +58,12 @@ pub fn pcsc_readers() -> Result<Vec<PcscReader>, MynaError> {
 #[uniffi::export(default(reader = None, wait_seconds = 0))]
 pub fn pcsc_connect(
     reader: Option<String>,
-    wait_seconds: u32,
+    wait_seconds: i32,
 ) -> Result<Arc<dyn CardLink>, MynaError> {
+    let wait_seconds = u64::try_from(wait_seconds).unwrap_or(0);
     let context = PcscContext::establish().map_err(failed)?;
     let card = context
-        .connect_first(reader.as_deref(), Duration::from_secs(wait_seconds.into()))
+        .connect_first(reader.as_deref(), Duration::from_secs(wait_seconds))
         .map_err(failed)?;
     Ok(Arc::new(PcscLink {
         card: RwLock::new(Some(card)),

@@ -643,7 +643,10 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
         }
         h.cancel(); // while the VERIFY is at the card
         std::thread::sleep(Duration::from_millis(50));
-        assert!(!l.closed.load(Ordering::SeqCst), "not closed while a VERIFY is in flight");
+        assert!(
+            !l.closed.load(Ordering::SeqCst),
+            "not closed while a VERIFY is in flight"
+        );
         *l.release.lock().unwrap() = true;
         l.wake.notify_all();
     });
@@ -667,7 +670,10 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
     );
     assert!(!e.pin_counter_uncertain());
     assert!(!link.closed_during_verify.load(Ordering::SeqCst));
-    assert!(link.closed.load(Ordering::SeqCst), "closed once the VERIFY returned");
+    assert!(
+        link.closed.load(Ordering::SeqCst),
+        "closed once the VERIFY returned"
+    );
     assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 4);
 
     // The right password, cancelled during its VERIFY: verified, then nothing more is sent.
@@ -706,5 +712,9 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
             during_verify: false
         }
     );
-    assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 5, "reset by the success");
+    assert_eq!(
+        emu.pin_attempts_left(PinType::SignaturePassword),
+        5,
+        "reset by the success"
+    );
 }

@@ -248,8 +248,8 @@ static ACTIVE_WORKERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU
 /// shuts down (Python's `atexit`): a worker calling into a finalizing interpreter aborts
 /// the process.
 #[uniffi::export]
-pub fn active_workers() -> u32 {
-    ACTIVE_WORKERS.load(std::sync::atomic::Ordering::SeqCst)
+pub fn active_workers() -> i32 {
+    i32::try_from(ACTIVE_WORKERS.load(std::sync::atomic::Ordering::SeqCst)).unwrap_or(i32::MAX)
 }
 
 pub(crate) fn spawn<T: Send + 'static>(
