@@ -41,12 +41,14 @@ if ! grep -q 'fun `closeLink`' "$gen"/jp/mynasign/*.kt; then
   grep -q 'fun `closeLink`' "$gen"/jp/mynasign/*.kt || { echo "android: closeLink rename not applied" >&2; exit 1; }
 fi
 
-# SAMPLE=1 also compiles the sample app (android-sample/app). Off by default: its MainActivity
-# still drives android-sample/flow's controller, which is being ported to the Kotlin layer, and
-# does not compile against the bindings alone.
+# SAMPLE=1 also compiles the sample app (android-sample/app with android-sample/flow). Off by
+# default: the sample's flow controller is being ported to the Kotlin layer and does not compile
+# against the current bindings.
 sample="$root/android-sample/app/src/main/kotlin"
+sample_flow="$root/android-sample/flow/src/main/kotlin"
 if [ "${SAMPLE:-0}" = "0" ]; then
   sample="$work/no-sample"
+  sample_flow="$sample"
   mkdir -p "$sample"
 fi
 
@@ -108,7 +110,7 @@ set +e
 # -ntp keeps the log free of download progress; -o is not used so that a fresh machine fetches
 # the dependencies once; the tests themselves never download (robolectric.offline).
 mvn -B -ntp -f "$here/android-tests/pom.xml" -Dmynasign.libdir="$libdir" \
-  -Dmynasign.generated="$gen" -Dmynasign.sample="$sample" -Dmynasign.readme="$readme" -Dstyle.color=never test >"$log" 2>&1
+  -Dmynasign.generated="$gen" -Dmynasign.sample="$sample" -Dmynasign.sample.flow="$sample_flow" -Dmynasign.readme="$readme" -Dstyle.color=never test >"$log" 2>&1
 rc=$?
 set -e
 
