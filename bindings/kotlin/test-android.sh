@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Android tests: generates the Kotlin bindings (uniffi, library mode; builds the FFI library
 # with the emulator), compiles them with the library's Android classes (jp.mynasign.android)
-# (and, with SAMPLE=1, the sample app) against Robolectric's android-all (API 35), and runs the JUnit 4 tests
-# with Robolectric on the JVM, offline, the card answered by the emulator through JNA.
+# and the sample app (see SAMPLE below) against Robolectric's android-all (API 35), and runs the
+# JUnit 4 tests with Robolectric on the JVM, offline, the card answered by the emulator through JNA.
 # Prints Surefire's summary; exits 0 only when every test passed and no warning was printed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,12 +41,14 @@ if ! grep -q 'fun `closeLink`' "$gen"/jp/mynasign/*.kt; then
   grep -q 'fun `closeLink`' "$gen"/jp/mynasign/*.kt || { echo "android: closeLink rename not applied" >&2; exit 1; }
 fi
 
-# SAMPLE=1 also compiles the sample app (android-sample/app with android-sample/flow). Off by
-# default: the sample's flow controller is being ported to the Kotlin layer and does not compile
-# against the current bindings.
+# The sample app (android-sample/app with android-sample/flow) is compiled too (SAMPLE=1) once
+# uniffi.toml has the closeLink rename, i.e. the Kotlin layer's port of the sample is in: before
+# that its flow controller does not compile against the bindings. SAMPLE=0 or 1 overrides.
+sample_default=0
+grep -q '"CardLink.close" = "closeLink"' "$root/uniffi/uniffi.toml" && sample_default=1
 sample="$root/android-sample/app/src/main/kotlin"
 sample_flow="$root/android-sample/flow/src/main/kotlin"
-if [ "${SAMPLE:-0}" = "0" ]; then
+if [ "${SAMPLE:-$sample_default}" = "0" ]; then
   sample="$work/no-sample"
   sample_flow="$sample"
   mkdir -p "$sample"
@@ -126,3 +128,4 @@ if [ -n "$warnings" ]; then
   exit 1
 fi
 grep -E 'Tests run:|BUILD SUCCESS' "$log" | sed -E 's/^\[INFO\] //'
+if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not compiled (SAMPLE=0)"; else echo "android: the sample app compiled"; fi
