@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
@@ -65,6 +65,12 @@ test-kotlin: toolchain
 
 test-swift: toolchain
 	bash bindings/swift/test.sh
+
+## The Android part of the Kotlin library (jp.mynasign.android: IsoDep link, reader helper,
+## OMAPI link) compiled against Robolectric's android-all and tested with Robolectric, offline,
+## the card answered by the emulator.
+test-android: toolchain
+	bash bindings/kotlin/test-android.sh
 
 ## OpenSSL's command-line tool, for the interoperability tests (tests/openssl.rs).
 openssl:

@@ -1,0 +1,158 @@
+package jp.mynasign.android.tests
+
+import jp.mynasign.Emulator
+import jp.mynasign.LinkException
+import jp.mynasign.android.OmapiChannel
+import jp.mynasign.android.OmapiException
+import jp.mynasign.android.OmapiLink
+import jp.mynasign.android.OmapiReader
+import jp.mynasign.android.OmapiService
+import jp.mynasign.android.OmapiSession
+import jp.mynasign.signConsent
+import jp.mynasign.verifyConsent
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertArrayEquals
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.annotation.Config
+import org.robolectric.RuntimeEnvironment
+
+/**
+ * A secure element holding the emulated JPKI application: opening a logical channel on the
+ * JPKI AID selects it (as the SE does), and SELECT by DF name through transmit is refused
+ * (as OMAPI does, with a SecurityException).
+ */
+class EmulatedSe(
+    private val card: Emulator,
+    var readerName: String = "eSE1",
+    var present: Boolean = true,
+    var connected: Boolean = true,
+    var denyChannel: Boolean = false,
+    var hasApplet: Boolean = true,
+) : OmapiService {
+    var shutdowns = 0
+    var sessionsClosed = 0
+    var channelsClosed = 0
+    val transmitted = mutableListOf<ByteArray>()
+
+    override val isConnected: Boolean get() = connected
+    override val readers: List<OmapiReader>
+        get() = listOf(object : OmapiReader {
+            override val name: String get() = readerName
+            override val isSecureElementPresent: Boolean get() = present
+            override fun openSession(): OmapiSession = object : OmapiSession {
+                override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? {
+                    if (denyChannel) throw SecurityException("Access denied for jp.example.app")
+                    if (!hasApplet) return null
+                    // The SE selects the applet when it opens the channel (no FCI asked here).
+                    val select = byteArrayOf(0x00, 0xA4.toByte(), 0x04, 0x0C, aid.size.toByte()) + aid
+                    val sw = card.transceive(select)
+                    check(sw.takeLast(2) == listOf(0x90.toByte(), 0x00.toByte()))
+                    return object : OmapiChannel {
+                        override fun transmit(command: ByteArray): ByteArray {
+                            if (command[1] == 0xA4.toByte() && command[2] == 0x04.toByte()) {
+                                throw SecurityException("SELECT by DF name is not allowed")
+                            }
+                            transmitted += command
+                            return card.transceive(command)
+                        }
+                        override fun close() {
+                            channelsClosed++
+                        }
+                    }
+                }
+                override fun close() {
+                    sessionsClosed++
+                }
+            }
+        })
+
+    override fun shutdown() {
+        shutdowns++
+        connected = false
+    }
+}
+
+@RunWith(RobolectricTestRunner::class)
+@Config(sdk = [35])
+class OmapiLinkTest {
+    @Test
+    fun signsOverTheSecureElementChannel() = runBlocking {
+        val card = newCard()
+        val se = EmulatedSe(card)
+        val link = OmapiLink.open(se)
+        assertArrayEquals(
+            "the library's SELECT of the AID is answered locally",
+            byteArrayOf(0x90.toByte(), 0x00),
+            link.transceive(byteArrayOf(0x00, 0xA4.toByte(), 0x04, 0x0C, 0x0A) + OmapiLink.JPKI_AID),
+        )
+        val signed = link.use { signConsent(it, consentDocument(), card.signaturePassword()) }
+        verifyConsent(signed.cms(), trustEmulator(card))
+        assertTrue(se.transmitted.isNotEmpty())
+        assertEquals(1, se.shutdowns)
+        assertEquals(1, se.channelsClosed)
+        assertEquals(1, se.sessionsClosed)
+        assertTrue(runCatching { link.transceive(byteArrayOf(0, 0xB0.toByte(), 0, 0, 0)) }.exceptionOrNull() is LinkException.TagLost)
+        link.closeLink()
+        assertEquals("closing twice shuts down once", 1, se.shutdowns)
+    }
+
+    @Test
+    fun accessRulesRefusingTheAppIsTyped() {
+        val se = EmulatedSe(newCard(), denyChannel = true)
+        expect<OmapiException.AccessDenied> { OmapiLink.open(se) }
+        assertEquals(1, se.shutdowns)
+    }
+
+    @Test
+    fun missingServiceIsTyped() {
+        val se = EmulatedSe(newCard(), connected = false)
+        expect<OmapiException.ServiceUnavailable> { OmapiLink.open(se) }
+        assertEquals(1, se.shutdowns)
+    }
+
+    @Test
+    fun noEmbeddedSecureElementIsTyped() {
+        val uiccOnly = EmulatedSe(newCard(), readerName = "SIM1")
+        expect<OmapiException.NoSecureElement> { OmapiLink.open(uiccOnly) }
+        assertEquals(1, uiccOnly.shutdowns)
+        val absent = EmulatedSe(newCard(), present = false)
+        expect<OmapiException.NoSecureElement> { OmapiLink.open(absent) }
+        assertEquals(1, absent.shutdowns)
+    }
+
+    @Test
+    fun noJpkiApplicationIsTyped() {
+        val se = EmulatedSe(newCard(), hasApplet = false)
+        expect<OmapiException.NoJpkiApplication> { OmapiLink.open(se) }
+        assertEquals(1, se.shutdowns)
+        assertEquals(1, se.sessionsClosed)
+    }
+
+    /** On a JVM without the platform's secure-element service, connect() fails typed, in time. */
+    @Test
+    fun connectWithoutTheServiceFailsTyped() {
+        val started = System.nanoTime()
+        try {
+            OmapiLink.connect(RuntimeEnvironment.getApplication(), { it.run() }, timeoutMillis = 200)
+            fail("connected to a secure element on the JVM")
+        } catch (e: OmapiException.ServiceUnavailable) {
+            assertFalse(e.message.isNullOrEmpty())
+        }
+        assertTrue(System.nanoTime() - started < 10_000_000_000L)
+    }
+
+    private inline fun <reified T : Throwable> expect(block: () -> Unit) {
+        try {
+            block()
+            fail("no ${T::class.simpleName}")
+        } catch (e: Throwable) {
+            if (e !is T) throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+        }
+    }
+}

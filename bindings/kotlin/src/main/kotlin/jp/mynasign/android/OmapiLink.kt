@@ -1,0 +1,211 @@
+package jp.mynasign.android
+
+import android.content.Context
+import android.se.omapi.Channel
+import android.se.omapi.Reader
+import android.se.omapi.SEService
+import android.se.omapi.Session
+import java.io.IOException
+import java.util.NoSuchElementException
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executor
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
+import jp.mynasign.CardLink
+import jp.mynasign.LinkException
+
+/** Why [OmapiLink.connect] or [OmapiLink.open] gave no link. */
+sealed class OmapiException(message: String) : Exception(message) {
+    /** The secure-element service is missing or did not connect in time. */
+    class ServiceUnavailable : OmapiException("the secure element service is not available")
+
+    /** No reader named "eSE…" with a secure element present. */
+    class NoSecureElement : OmapiException("no embedded secure element")
+
+    /** The secure element has no JPKI application (no smartphone certificate on this phone). */
+    class NoJpkiApplication : OmapiException("the secure element has no JPKI application")
+
+    /** The access rules do not admit this app (a `SecurityException` from OMAPI). */
+    class AccessDenied : OmapiException("the secure element's access rules refuse this app")
+
+    /** Opening the session or the channel failed with an I/O error. */
+    class Io : OmapiException("the secure element could not be reached")
+}
+
+/**
+ * The smartphone certificate (移動端末設備用電子証明書) in the phone's embedded secure element,
+ * over Open Mobile API (`android.se.omapi`, API 28), as the library's [CardLink].
+ *
+ * OMAPI refuses a SELECT by DF name through `transmit`: the channel is opened on the JPKI AID
+ * ([JPKI_AID]) and the library's SELECT of that AID is answered here with `90 00`; its other
+ * commands (SELECT of EFs by file id, VERIFY, READ BINARY, COMPUTE DIGITAL SIGNATURE) go to the
+ * secure element. [closeLink] / [close] close the channel and the session and always shut the
+ * service down. Access-rule refusals while exchanging become [LinkException.Other] without
+ * detail of the platform's text.
+ */
+class OmapiLink private constructor(
+    private val service: OmapiService,
+    private val session: OmapiSession,
+    private val channel: OmapiChannel,
+) : CardLink, AutoCloseable {
+    private val closed = AtomicBoolean(false)
+
+    override fun transceive(command: ByteArray): ByteArray {
+        if (closed.get()) throw LinkException.TagLost()
+        if (isSelectJpki(command)) return byteArrayOf(0x90.toByte(), 0x00)
+        return try {
+            channel.transmit(command)
+        } catch (e: IOException) {
+            if (closed.get()) throw LinkException.TagLost()
+            throw LinkException.Other("OMAPI: ${e.javaClass.simpleName}")
+        } catch (e: IllegalStateException) {
+            // The channel or the service was closed.
+            throw LinkException.TagLost()
+        } catch (e: SecurityException) {
+            throw LinkException.Other("OMAPI: command refused by the access rules")
+        }
+    }
+
+    override fun supportsExtendedLength(): Boolean = true
+
+    override fun maxTransceiveLength(): Int = 0
+
+    override fun closeLink() {
+        if (!closed.compareAndSet(false, true)) return
+        try {
+            runCatching { channel.close() }
+            runCatching { session.close() }
+        } finally {
+            service.shutdown()
+        }
+    }
+
+    override fun close() = closeLink()
+
+    companion object {
+        /** The JPKI application's AID. */
+        val JPKI_AID: ByteArray = byteArrayOf(
+            0xD3.toByte(), 0x92.toByte(), 0xF0.toByte(), 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
+        )
+
+        /** The reader name prefix of the embedded secure element. */
+        const val ESE_READER_PREFIX: String = "eSE"
+
+        private fun isSelectJpki(c: ByteArray): Boolean =
+            c.size >= 5 + JPKI_AID.size && c[1] == 0xA4.toByte() && c[2] == 0x04.toByte() &&
+                c[4].toInt() == JPKI_AID.size && c.copyOfRange(5, 5 + JPKI_AID.size).contentEquals(JPKI_AID)
+
+        /**
+         * Binds the secure-element service, waits up to [timeoutMillis] for it, and opens the
+         * JPKI channel ([open]). Blocking: call it off the main thread
+         * (`withContext(Dispatchers.IO)`). [callbacks] runs the service's connection callback
+         * (`context.mainExecutor` is fine from a background thread).
+         */
+        fun connect(context: Context, callbacks: Executor, timeoutMillis: Long = 5_000): OmapiLink {
+            val connected = CountDownLatch(1)
+            val service = try {
+                SEService(context, callbacks) { connected.countDown() }
+            } catch (e: RuntimeException) {
+                // No OMAPI service on this build (SecurityException, IllegalStateException).
+                throw OmapiException.ServiceUnavailable()
+            }
+            val wrapped = PlatformSeService(service)
+            if (!connected.await(timeoutMillis, TimeUnit.MILLISECONDS) || !service.isConnected) {
+                runCatching { service.shutdown() }
+                throw OmapiException.ServiceUnavailable()
+            }
+            return open(wrapped)
+        }
+
+        /**
+         * Opens a logical channel on the JPKI AID on the first "eSE" reader that has it. On any
+         * failure the service is shut down and an [OmapiException] thrown.
+         */
+        fun open(service: OmapiService): OmapiLink {
+            var failure: OmapiException? = null
+            try {
+                if (!service.isConnected) throw OmapiException.ServiceUnavailable()
+                val readers = service.readers.filter { it.name.startsWith(ESE_READER_PREFIX) && it.isSecureElementPresent }
+                if (readers.isEmpty()) throw OmapiException.NoSecureElement()
+                for (reader in readers) {
+                    val session = try {
+                        reader.openSession()
+                    } catch (e: IOException) {
+                        failure = OmapiException.Io()
+                        continue
+                    }
+                    val channel = try {
+                        session.openLogicalChannel(JPKI_AID, 0x00)
+                    } catch (e: SecurityException) {
+                        failure = OmapiException.AccessDenied()
+                        null
+                    } catch (e: NoSuchElementException) {
+                        null
+                    } catch (e: IOException) {
+                        failure = OmapiException.Io()
+                        null
+                    }
+                    if (channel != null) return OmapiLink(service, session, channel)
+                    runCatching { session.close() }
+                }
+                throw failure ?: OmapiException.NoJpkiApplication()
+            } catch (e: Throwable) {
+                runCatching { service.shutdown() }
+                if (e is OmapiException) throw e
+                if (e is SecurityException) throw OmapiException.AccessDenied()
+                throw e
+            }
+        }
+    }
+}
+
+/** What [OmapiLink] needs of `SEService`: the seam for tests ([PlatformSeService] in apps). */
+interface OmapiService {
+    val isConnected: Boolean
+    val readers: List<OmapiReader>
+    fun shutdown()
+}
+
+/** What [OmapiLink] needs of `Reader`. */
+interface OmapiReader {
+    val name: String
+    val isSecureElementPresent: Boolean
+    fun openSession(): OmapiSession
+}
+
+/** What [OmapiLink] needs of `Session`. */
+interface OmapiSession {
+    /** `Session.openLogicalChannel`: null when the applet is not there. */
+    fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel?
+    fun close()
+}
+
+/** What [OmapiLink] needs of `Channel`. */
+interface OmapiChannel {
+    fun transmit(command: ByteArray): ByteArray
+    fun close()
+}
+
+/** [OmapiService] over the platform's `SEService` (already connected). */
+class PlatformSeService(private val service: SEService) : OmapiService {
+    override val isConnected: Boolean get() = service.isConnected
+    override val readers: List<OmapiReader> get() = service.readers.map(::PlatformReader)
+    override fun shutdown() = service.shutdown()
+}
+
+private class PlatformReader(private val reader: Reader) : OmapiReader {
+    override val name: String get() = reader.name
+    override val isSecureElementPresent: Boolean get() = reader.isSecureElementPresent
+    override fun openSession(): OmapiSession = PlatformSession(reader.openSession())
+}
+
+private class PlatformSession(private val session: Session) : OmapiSession {
+    override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? =
+        session.openLogicalChannel(aid, p2)?.let(::PlatformChannel)
+    override fun close() = session.close()
+}
+
+private class PlatformChannel(private val channel: Channel) : OmapiChannel {
+    override fun transmit(command: ByteArray): ByteArray = channel.transmit(command)
+    override fun close() = channel.close()
+}
