@@ -55,7 +55,7 @@ test-rust: toolchain openssl pcsc-lib
 
 ## The Kotlin, Swift and Python bindings, each driving full flows against the emulator through
 ## a transport written in that language. Each installs its toolchain when missing.
-test-bindings: test-python test-kotlin test-swift
+test-bindings: test-python test-kotlin test-android test-swift
 
 test-python: toolchain
 	bash bindings/python/test.sh

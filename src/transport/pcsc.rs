@@ -225,13 +225,27 @@ impl PcscContext {
         }
     }
 
-    /// Connects to the card in `reader`: shared access, protocol T=1.
+    /// Connects to the card in `reader`: shared access, protocol T=1. A flow then runs in one
+    /// exclusive transaction ([`PcscCard::transaction`]).
     pub fn connect(&self, reader: &str) -> Result<PcscCard, PcscError> {
+        self.connect_in(reader, pcsc::ShareMode::Shared)
+    }
+
+    /// Connects to the card in `reader` for this application alone (protocol T=1), for as
+    /// long as the card is connected: no other application can send a command (a VERIFY)
+    /// between this one's PIN-status read and its VERIFY. For links that serve commands one
+    /// call at a time (the FFI's), where a scoped transaction cannot span a flow. Fails with
+    /// a sharing violation while another application holds the card.
+    pub fn connect_exclusive(&self, reader: &str) -> Result<PcscCard, PcscError> {
+        self.connect_in(reader, pcsc::ShareMode::Exclusive)
+    }
+
+    fn connect_in(&self, reader: &str, mode: pcsc::ShareMode) -> Result<PcscCard, PcscError> {
         let cname = CString::new(reader.as_bytes())
             .map_err(|_| PcscError::UnknownReader(reader.to_owned()))?;
         let card = self
             .ctx
-            .connect(&cname, pcsc::ShareMode::Shared, pcsc::Protocols::T1)
+            .connect(&cname, mode, pcsc::Protocols::T1)
             .map_err(|e| match e {
                 pcsc::Error::UnknownReader => PcscError::UnknownReader(reader.to_owned()),
                 other => PcscError::from(other),
@@ -257,6 +271,17 @@ impl PcscContext {
     ) -> Result<PcscCard, PcscError> {
         let name = self.wait_for_card(reader, timeout)?;
         self.connect(&name)
+    }
+
+    /// [`PcscContext::connect_first`], for this application alone
+    /// ([`PcscContext::connect_exclusive`]).
+    pub fn connect_first_exclusive(
+        &self,
+        reader: Option<&str>,
+        timeout: Duration,
+    ) -> Result<PcscCard, PcscError> {
+        let name = self.wait_for_card(reader, timeout)?;
+        self.connect_exclusive(&name)
     }
 }
 

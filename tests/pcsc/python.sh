@@ -33,6 +33,13 @@ document = m.ConsentDocument.address_change(
     m.terms_from_text("address-change-one-stop", "1", "terms"),
     m.ConsentChannel.LICENCE_CENTRE_KIOSK, "pcsc-py-1")
 with m.PcscLink.open(reader) as link:
+    # The card is this link's alone while it is open: no other application (here a second
+    # connection) can slip a command in between a flow's status read and its VERIFY.
+    try:
+        m.PcscLink.open(reader)
+        raise AssertionError("a second connection was let in while the link was open")
+    except m.MynaError.LinkFailed:
+        pass
     status = asyncio.run(m.read_pin_status(link))
     signed = asyncio.run(m.sign_consent(link, document, bytearray(twin.signature_password())))
 assert signed.counts().exchanges == 6, signed.counts()

@@ -50,8 +50,10 @@ pub fn pcsc_readers() -> Result<Vec<PcscReader>, MynaError> {
 }
 
 /// Connects to the card in `reader` (any reader holding a card when `null`), waiting up to
-/// `wait_seconds` for one to be inserted, and returns it as a link for the flows (shared
-/// access, T=1, extended length with the library's fallback). Blocks while waiting. Closing
+/// `wait_seconds` for one to be inserted, and returns it as a link for the flows (T=1,
+/// extended length with the library's fallback). The card is this application's alone while
+/// the link is open (exclusive access), so no other application can slip a VERIFY between a
+/// flow's PIN-status read and its VERIFY. Blocks while waiting. Closing
 /// the link (what a cancellation does) disconnects and resets the card, so no PIN stays
 /// verified for the next application. Fails with `LinkFailed` (no service, no reader, no
 /// card, unknown reader, sharing violation).
@@ -63,7 +65,7 @@ pub fn pcsc_connect(
     let wait_seconds = u64::try_from(wait_seconds).unwrap_or(0);
     let context = PcscContext::establish().map_err(failed)?;
     let card = context
-        .connect_first(reader.as_deref(), Duration::from_secs(wait_seconds))
+        .connect_first_exclusive(reader.as_deref(), Duration::from_secs(wait_seconds))
         .map_err(failed)?;
     Ok(Arc::new(PcscLink {
         card: RwLock::new(Some(card)),
