@@ -28,6 +28,8 @@ android {
         getByName("main") {
             kotlin.srcDir("generated")
             kotlin.srcDir("src/main/kotlin")
+            // NFC and OMAPI (jp.mynasign.android); kept apart so the JVM tests compile without them.
+            kotlin.srcDir("src/android/kotlin")
             // The verifier's Kotlin only when the libraries were built with it
             // (FEATURES="emulator verify" bash build-android.sh, for the sample).
             if ((findProperty("mynasign.features") as String? ?: "").contains("verify")) {
