@@ -31,7 +31,9 @@ import jp.mynasign.LinkException
  *
  * - [open] connects with T=1 and holds the card with `Card.beginExclusive()` (a PC/SC
  *   transaction) until [closeLink]: no other application can send a command (a VERIFY of its
- *   own, say) between a flow's PIN status read and its VERIFY, or connect exclusively.
+ *   own, say) between a flow's PIN status read and its VERIFY. pcsc-lite makes another
+ *   application's exclusive connection or transaction wait until the link is closed; a second
+ *   [open] of the same reader in this JVM fails at once.
  * - Commands go out as raw bytes (`CardChannel.transmit(ByteBuffer, ByteBuffer)`); the JDK
  *   answers `61xx` with GET RESPONSE and resends on `6Cxx` itself (its
  *   `sun.security.smartcardio.t1GetResponse` property). Responses are limited to the JDK's
