@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
@@ -55,7 +55,7 @@ test-rust: toolchain openssl pcsc-lib
 
 ## The Kotlin, Swift and Python bindings, each driving full flows against the emulator through
 ## a transport written in that language. Each installs its toolchain when missing.
-test-bindings: test-python test-kotlin test-android test-swift
+test-bindings: test-python test-kotlin test-android test-publish test-swift
 
 test-python: toolchain
 	bash bindings/python/test.sh
@@ -65,6 +65,11 @@ test-kotlin: toolchain
 
 test-swift: toolchain
 	bash bindings/swift/test.sh
+
+## The Maven publication of the Kotlin JVM library (bindings/kotlin/publish-local.sh into a
+## fresh local repository), consumed by bindings/kotlin/publish-consumer from there.
+test-publish: toolchain
+	bash bindings/kotlin/test-publish.sh
 
 ## The Android part of the Kotlin library (jp.mynasign.android: IsoDep link, reader helper,
 ## OMAPI link) compiled against Robolectric's android-all and tested with Robolectric, offline,

@@ -8,7 +8,8 @@
 #      and the signature verifies with openssl against the certificate read through OpenSC;
 #   3. the CLI over the reader: JSON output and the exit codes (wrong PIN, blocked, no card);
 #   4. killing the emulator (idle and mid-flow): nothing hangs, and after a restart the next
-#      flow works; then the Python package over the reader (tests/pcsc/python.sh).
+#      flow works; then the Python package over the reader (tests/pcsc/python.sh) and the
+#      JVM's javax.smartcardio link (tests/pcsc/jvm.sh).
 # Everything it started is stopped on exit, also on failure. Every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -217,6 +218,13 @@ if timeout 900 bash tests/pcsc/python.sh "$READER" "$SEED"; then
     ok "Python: mynasign.PcscLink signs on the served card; the consent verifies"
 else
     fail "Python over PC/SC (tests/pcsc/python.sh)"
+fi
+
+# --- the JVM kiosk link: javax.smartcardio, SmartcardioLink, sign and verify ----------------------
+if timeout 900 bash tests/pcsc/jvm.sh "$READER" "$SEED"; then
+    ok "JVM: jp.mynasign.jvm.SmartcardioLink signs on the served card; the consent verifies"
+else
+    fail "JVM over PC/SC (tests/pcsc/jvm.sh)"
 fi
 
 # --- 5. a persona file behind the reader ------------------------------------------------------------
