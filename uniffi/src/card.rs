@@ -13,7 +13,7 @@ use crate::flows::{last_attempt, pin_from_bytes};
 use crate::link::{CardLink, ForeignTransport, LinkState};
 use crate::objects::Certificate;
 use crate::records::{CardProfile, CertificateType, ExchangeCounts, PinState, PinType};
-use crate::worker::{spawn, Cancel};
+use crate::worker::{settle, spawn, Cancel};
 
 /// A session with the JPKI application of a card or smartphone, over the app's link.
 ///
@@ -53,21 +53,7 @@ impl JpkiCard {
                     during_verify: false,
                 });
             }
-            let r = body(&mut *lock(&session)?);
-            match r {
-                Err(e) if link.is_cancelled() => Err(match e {
-                    MynaError::TagLost {
-                        during_verify: true,
-                    } => MynaError::Cancelled {
-                        during_verify: true,
-                    },
-                    e @ (MynaError::WrongPin { .. } | MynaError::PinNowBlocked { .. }) => e,
-                    _ => MynaError::Cancelled {
-                        during_verify: false,
-                    },
-                }),
-                r => r,
-            }
+            settle(body(&mut *lock(&session)?), &link)
         })
         .await
     }

@@ -80,13 +80,10 @@ impl ContentSigner for Adapter {
     }
 
     fn sign(&mut self, message: &[u8]) -> mynasign::Result<Vec<u8>> {
+        // The core only needs to stop; how the signer failed is kept for the FFI's error.
         self.signer.sign(message.to_vec()).map_err(|e| {
-            let core = match e {
-                SignerError::Cancelled => mynasign::Error::Cancelled,
-                SignerError::Failed { .. } => mynasign::Error::Cancelled,
-            };
             *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-            core
+            mynasign::Error::Cancelled
         })
     }
 }

@@ -316,12 +316,17 @@ pub(crate) async fn run_card<T: Send + 'static>(
                 detail,
             });
         }
-        match r {
-            Err(e) if worker_state.is_cancelled() => Err(cancelled(e)),
-            r => r,
-        }
+        settle(r, &worker_state)
     })
     .await
+}
+
+/// A flow's result, with a failure of a cancelled flow reported as `Cancelled`.
+pub(crate) fn settle<T>(r: Result<T, MynaError>, state: &LinkState) -> Result<T, MynaError> {
+    match r {
+        Err(e) if state.is_cancelled() => Err(cancelled(e)),
+        r => r,
+    }
 }
 
 /// A failure of a cancelled flow, as `Cancelled`. A VERIFY in flight at the cancellation
