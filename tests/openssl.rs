@@ -526,6 +526,58 @@ fn an_ocsp_response_made_by_openssl_is_accepted_and_a_changed_byte_refused() {
     );
 }
 
+/// A good, fresh OCSP response establishes revocation even when the service's CRL is stale
+/// (the result says OCSP); a stale CRL alone proves nothing; and a CRL that lists the
+/// certificate as revoked refuses it whatever the OCSP response says (a revocation is
+/// permanent, so even a stale CRL's entry counts).
+#[test]
+fn a_good_ocsp_response_outweighs_a_stale_crl_but_not_a_revocation() {
+    let dir = Scratch::new("openssl", "ocsp-stale-crl");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0004"));
+    let cert = Persona::from_seed(1).signature_certificate();
+    let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
+    let request = verifier.ocsp_request(&cert, None).expect("request");
+    let good = openssl_ocsp(&dir, 'V', &request);
+    let day = std::time::Duration::from_secs(86_400);
+    let now = std::time::SystemTime::now();
+    let ca = EmulatorCa::shared();
+    let stale = ca.issue_crl(&[], now - 30 * day).expect("stale CRL");
+
+    assert_eq!(
+        verify_consent(&cms_der, &strict_with(vec![stale.clone()], None, None)).err(),
+        Some(VerifyError::CrlNotCurrent)
+    );
+    let v = verify_consent(
+        &cms_der,
+        &strict_with(vec![stale], Some(good.clone()), None),
+    )
+    .expect("the OCSP response establishes revocation");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Ocsp { .. }
+    ));
+
+    let serial = cert
+        .x509()
+        .tbs_certificate
+        .serial_number
+        .as_bytes()
+        .to_vec();
+    for this_update in [now - 30 * day, now - day] {
+        let listing = ca
+            .issue_crl(&[(serial.as_slice(), now - 40 * day)], this_update)
+            .expect("CRL listing the certificate");
+        assert_eq!(
+            verify_consent(
+                &cms_der,
+                &strict_with(vec![listing], Some(good.clone()), None)
+            )
+            .err(),
+            Some(VerifyError::Revoked)
+        );
+    }
+}
+
 /// A responder key and certificate issued by the emulator signature root with OpenSSL,
 /// with id-kp-OCSPSigning when `delegated`.
 fn openssl_responder(

@@ -204,23 +204,31 @@ pub(crate) fn prepare(crl_der: &[u8], trust: &TrustStore) -> Result<PreparedCrl,
 
 /// Revocation of the certificate with `serial` issued by root `root`, at `at`, by the CRLs:
 /// `None` when no CRL of that root is known.
+///
+/// A revocation is permanent: any CRL of that root listing the certificate as revoked at or
+/// before `at` refuses it ([`VerifyError::Revoked`]), current or not. Otherwise one of them
+/// must be current at `at` ([`VerifyError::CrlNotCurrent`]): a stale CRL proves nothing.
 pub(crate) fn check(
     crls: &[PreparedCrl],
     root: usize,
     serial: &[u8],
     at: SystemTime,
 ) -> Result<Option<RevocationStatus>, VerifyError> {
-    let mut applicable = crls.iter().filter(|c| c.root == root).peekable();
-    if applicable.peek().is_none() {
+    let applicable: Vec<&PreparedCrl> = crls.iter().filter(|c| c.root == root).collect();
+    if applicable.is_empty() {
         return Ok(None);
     }
+    if applicable
+        .iter()
+        .any(|c| c.revoked.get(serial).is_some_and(|&d| d <= at))
+    {
+        return Err(VerifyError::Revoked);
+    }
     let current = applicable
+        .into_iter()
         .filter(|c| c.this_update <= at && at <= c.next_update)
         .max_by_key(|c| c.this_update)
         .ok_or(VerifyError::CrlNotCurrent)?;
-    if current.revoked.get(serial).is_some_and(|&d| d <= at) {
-        return Err(VerifyError::Revoked);
-    }
     Ok(Some(RevocationStatus::Crl {
         this_update: current.this_update,
         next_update: current.next_update,

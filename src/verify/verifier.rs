@@ -339,20 +339,23 @@ impl Verifier {
         }
         check_usage_and_policy(&certificate)?;
 
-        // Revocation at the receipt time.
+        // Revocation at the receipt time. A CRL listing the certificate refuses it whatever
+        // an OCSP response says; a good, fresh OCSP response establishes it even when the
+        // service's CRL is stale or absent; without one, a CRL must be current.
         let serial = signer.tbs_certificate.serial_number.as_bytes();
-        let mut revocation = revocation::check(&self.crls, root_index, serial, at)?
-            .unwrap_or(RevocationStatus::NotChecked);
-        if let Some(response) = &check.ocsp_response {
-            revocation = ocsp::check(
+        let by_crl = revocation::check(&self.crls, root_index, serial, at);
+        let revocation = match (&check.ocsp_response, by_crl) {
+            (_, Err(VerifyError::Revoked)) => return Err(VerifyError::Revoked),
+            (Some(response), _) => ocsp::check(
                 response,
                 &certificate,
                 &root,
                 at,
                 self.max_skew,
                 check.ocsp_nonce.as_deref(),
-            )?;
-        }
+            )?,
+            (None, by_crl) => by_crl?.unwrap_or(RevocationStatus::NotChecked),
+        };
         if self.require_revocation && revocation == RevocationStatus::NotChecked {
             return Err(VerifyError::RevocationNotChecked);
         }
