@@ -3,14 +3,16 @@
 //! responses.
 //!
 //! RustCrypto (`rsa`, `p256`) by default; with the `fast-verify` feature (servers only),
-//! `ring`, whose assembly RSA is several times faster. This module depends on no card type.
+//! `aws-lc-rs`, whose assembly RSA is several times faster, and whose parsed public keys a
+//! trust store's roots keep ([`KeyCache`]), so that checking a certificate against a root
+//! costs one modular exponentiation and no key set-up. This module depends on no card type.
 
 use der::{Decode, Encode};
 use sha2::Digest;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use super::oid;
-use crate::cms::oid::{ECDSA_WITH_SHA256, SHA256, SHA384, SHA512};
+use super::oid::{ECDSA_WITH_SHA256, SHA256, SHA384, SHA512};
 
 /// The hash of an RSA PKCS#1 v1.5 signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +62,30 @@ fn pkcs1v15(hash: HashAlgorithm) -> rsa::Pkcs1v15Sign {
     }
 }
 
-/// Whether `signature` over `message` verifies with `key` under `sig_alg` (and, for a CMS
-/// `rsaEncryption` signature algorithm, `digest_alg`). Unknown algorithms do not verify.
+/// Whether `signature` over `message` verifies with `key` under `sig_alg` (and, for
+/// `rsaEncryption` in a SignerInfo, `digest_alg`). Only the algorithms above are accepted.
 pub(crate) fn verify_signature(
+    key: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest_alg: Option<&AlgorithmIdentifierOwned>,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    verify_signature_cached(
+        &KeyCache::default(),
+        key,
+        sig_alg,
+        digest_alg,
+        message,
+        signature,
+    )
+}
+
+/// [`verify_signature`] with `key`'s parsed form kept in `cache` (shared by the clones of a
+/// certificate): a root verifies many signatures with one key. Without `fast-verify` the
+/// cache is empty and unused.
+pub(crate) fn verify_signature_cached(
+    cache: &KeyCache,
     key: &SubjectPublicKeyInfoOwned,
     sig_alg: &AlgorithmIdentifierOwned,
     digest_alg: Option<&AlgorithmIdentifierOwned>,
@@ -71,20 +94,44 @@ pub(crate) fn verify_signature(
 ) -> bool {
     #[cfg(feature = "fast-verify")]
     {
-        fast::verify(key, sig_alg, digest_alg, message, signature)
+        fast::verify(cache, key, sig_alg, digest_alg, message, signature)
     }
     #[cfg(not(feature = "fast-verify"))]
     {
+        let _ = cache;
         rust_crypto(key, sig_alg, digest_alg, message, signature)
+    }
+}
+
+/// A public key's parsed forms, made on first use and shared by the clones of the
+/// certificate that holds it.
+#[derive(Clone, Default)]
+pub(crate) struct KeyCache {
+    #[cfg(feature = "fast-verify")]
+    parsed: std::sync::Arc<fast::Parsed>,
+}
+
+impl core::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("KeyCache")
     }
 }
 
 #[cfg(feature = "fast-verify")]
 mod fast {
+    use std::sync::OnceLock;
+
     use super::*;
-    use ring::signature::{self as rs, UnparsedPublicKey};
+    use aws_lc_rs::signature::{self as lc, ParsedPublicKey, VerificationAlgorithm};
+
+    /// One parsed key per algorithm a key is used with (a root signs with one).
+    #[derive(Default)]
+    pub(super) struct Parsed {
+        by_algorithm: [OnceLock<Option<ParsedPublicKey>>; 4],
+    }
 
     pub(super) fn verify(
+        cache: &KeyCache,
         key: &SubjectPublicKeyInfoOwned,
         sig_alg: &AlgorithmIdentifierOwned,
         digest_alg: Option<&AlgorithmIdentifierOwned>,
@@ -92,30 +139,32 @@ mod fast {
         signature: &[u8],
     ) -> bool {
         let public = key.subject_public_key.raw_bytes();
-        let alg: &dyn rs::VerificationAlgorithm = if key.algorithm.oid == oid::RSA_ENCRYPTION {
-            match rsa_hash(sig_alg, digest_alg) {
-                Some(HashAlgorithm::Sha256) => &rs::RSA_PKCS1_2048_8192_SHA256,
-                Some(HashAlgorithm::Sha384) => &rs::RSA_PKCS1_2048_8192_SHA384,
-                Some(HashAlgorithm::Sha512) => &rs::RSA_PKCS1_2048_8192_SHA512,
-                None => return false,
-            }
-        } else if key.algorithm.oid == oid::EC_PUBLIC_KEY {
-            let p256 = key
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<der::oid::ObjectIdentifier>().ok())
-                == Some(oid::P256);
-            if sig_alg.oid != ECDSA_WITH_SHA256 || !p256 {
+        let (slot, alg): (usize, &'static dyn VerificationAlgorithm) =
+            if key.algorithm.oid == oid::RSA_ENCRYPTION {
+                match rsa_hash(sig_alg, digest_alg) {
+                    Some(HashAlgorithm::Sha256) => (0, &lc::RSA_PKCS1_2048_8192_SHA256),
+                    Some(HashAlgorithm::Sha384) => (1, &lc::RSA_PKCS1_2048_8192_SHA384),
+                    Some(HashAlgorithm::Sha512) => (2, &lc::RSA_PKCS1_2048_8192_SHA512),
+                    None => return false,
+                }
+            } else if key.algorithm.oid == oid::EC_PUBLIC_KEY {
+                let p256 = key
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<der::oid::ObjectIdentifier>().ok())
+                    == Some(oid::P256);
+                if sig_alg.oid != ECDSA_WITH_SHA256 || !p256 {
+                    return false;
+                }
+                (3, &lc::ECDSA_P256_SHA256_ASN1)
+            } else {
                 return false;
-            }
-            &rs::ECDSA_P256_SHA256_ASN1
-        } else {
-            return false;
-        };
-        UnparsedPublicKey::new(alg, public)
-            .verify(message, signature)
-            .is_ok()
+            };
+        cache.parsed.by_algorithm[slot]
+            .get_or_init(|| ParsedPublicKey::new(alg, public).ok())
+            .as_ref()
+            .is_some_and(|k| k.verify_sig(message, signature).is_ok())
     }
 }
 

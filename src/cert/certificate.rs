@@ -104,6 +104,9 @@ pub struct JpkiCertificate {
     kind: CertificateKind,
     not_before_jst: Date,
     not_after_jst: Date,
+    /// The subject key's parsed forms, when this certificate verifies signatures often (a
+    /// root); shared by its clones.
+    key_cache: super::KeyCache,
 }
 
 impl core::fmt::Debug for JpkiCertificate {
@@ -321,6 +324,7 @@ impl JpkiCertificate {
             kind,
             not_before_jst,
             not_after_jst,
+            key_cache: super::KeyCache::default(),
         })
     }
 
@@ -484,6 +488,26 @@ impl JpkiCertificate {
         self.signature_attributes.as_ref()
     }
 
+    /// Whether `signature` over `message` verifies with this certificate's subject key (for
+    /// a root: a certificate, CRL or OCSP response it signed), the parsed key kept for the
+    /// next call.
+    pub(crate) fn verifies(
+        &self,
+        sig_alg: &spki::AlgorithmIdentifierOwned,
+        digest_alg: Option<&spki::AlgorithmIdentifierOwned>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        super::algorithms::verify_signature_cached(
+            &self.key_cache,
+            &self.cert.tbs_certificate.subject_public_key_info,
+            sig_alg,
+            digest_alg,
+            message,
+            signature,
+        )
+    }
+
     /// Checks that `issuer` issued this certificate: the issuer name equals `issuer`'s
     /// subject name, and the signature verifies with `issuer`'s key (RSA PKCS#1 v1.5 with
     /// SHA-256, SHA-384 or SHA-512). Validity periods and revocation are not checked here.
@@ -504,15 +528,14 @@ impl JpkiCertificate {
             oid::SHA256_WITH_RSA,
             oid::SHA384_WITH_RSA,
             oid::SHA512_WITH_RSA,
-            crate::cms::oid::ECDSA_WITH_SHA256,
+            oid::ECDSA_WITH_SHA256,
         ];
         if !supported.contains(&alg.oid) {
             return Err(CertError::UnsupportedSignatureAlgorithm {
                 algorithm: alg.oid.to_string(),
             });
         }
-        let key = &issuer.cert.tbs_certificate.subject_public_key_info;
-        if super::verify_signature(key, alg, None, &self.tbs, signature) {
+        if issuer.verifies(alg, None, &self.tbs, signature) {
             Ok(())
         } else {
             Err(CertError::SignatureInvalid)

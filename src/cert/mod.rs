@@ -15,7 +15,7 @@ mod attributes;
 mod certificate;
 pub mod oid;
 
-pub(crate) use algorithms::verify_signature;
+pub(crate) use algorithms::{verify_signature, KeyCache};
 
 pub use attributes::{SignatureAttributeItem, SignatureAttributes};
 pub use certificate::{CertificateKind, JpkiCertificate, KeyInfo, KeyUsageFlags};

@@ -80,3 +80,12 @@ pub(crate) fn is_under(oid: &ObjectIdentifier, arc: &ObjectIdentifier) -> bool {
         a.last().is_some_and(|b| b & 0x80 == 0)
     }
 }
+
+/// `id-sha256`.
+pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// `id-sha384`.
+pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// `id-sha512`.
+pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+/// `ecdsa-with-SHA256`.
+pub const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");

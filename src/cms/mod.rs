@@ -39,7 +39,10 @@ pub use signer::{
 pub mod oid {
     use der::oid::ObjectIdentifier;
 
-    pub use crate::cert::oid::{RSA_ENCRYPTION, SHA256_WITH_RSA, SHA384_WITH_RSA, SHA512_WITH_RSA};
+    pub use crate::cert::oid::{
+        ECDSA_WITH_SHA256, RSA_ENCRYPTION, SHA256, SHA256_WITH_RSA, SHA384, SHA384_WITH_RSA,
+        SHA512, SHA512_WITH_RSA,
+    };
 
     /// `id-data`.
     pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -52,15 +55,6 @@ pub mod oid {
         ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
     /// `id-signingTime`.
     pub const SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
-    /// `id-sha256`.
-    pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-    /// `id-sha384`.
-    pub const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-    /// `id-sha512`.
-    pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
-    /// `ecdsa-with-SHA256`.
-    pub const ECDSA_WITH_SHA256: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 }
 
 /// How to build the `SignedData`.

@@ -246,7 +246,7 @@ pub(crate) fn check(
     let verifies = |key: &spki::SubjectPublicKeyInfoOwned| {
         verify_signature(key, &basic.signature_algorithm, None, tbs_raw.whole, sig)
     };
-    let by_root = verifies(&root.x509().tbs_certificate.subject_public_key_info);
+    let by_root = root.verifies(&basic.signature_algorithm, None, tbs_raw.whole, sig);
     if !by_root {
         let responder = basic
             .certs

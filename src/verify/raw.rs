@@ -71,24 +71,62 @@ pub(crate) fn elements(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, VerifyError> {
     Ok(out)
 }
 
-/// The parts of a one-signer `SignedData` that are checked byte for byte.
+/// A `SignedData` taken apart by its received bytes: each field located and its layout
+/// checked, only the parts the verifier reads left to be decoded (the certificates other than
+/// the signer's are never decoded, so an untrusted CMS costs one certificate decode).
 pub(crate) struct RawSignedData<'a> {
+    /// `version` (INTEGER), whole.
+    pub version: &'a [u8],
+    /// `digestAlgorithms` (SET OF), whole.
+    pub digest_algorithms: &'a [u8],
+    /// `encapContentInfo` (SEQUENCE), whole.
+    pub encap_content_info: &'a [u8],
     /// Each certificate of the `certificates` field, as received.
     pub certificates: Vec<&'a [u8]>,
-    /// The signed attributes re-tagged as `SET OF` (what the signature covers), built from
-    /// the received bytes by changing the `[0] IMPLICIT` tag byte only.
+    /// Each `SignerInfo` (SEQUENCE), whole.
+    pub signer_infos: Vec<&'a [u8]>,
+    /// The first signer's signed attributes re-tagged as `SET OF` (what the signature
+    /// covers), built from the received bytes by changing the `[0] IMPLICIT` tag byte only.
     pub signed_attributes: Option<Vec<u8>>,
 }
 
-/// Locates the certificates and the (first) signer's signed attributes in `ContentInfo` DER.
+/// The DER of `id-signedData` (1.2.840.113549.1.7.2), as an OBJECT IDENTIFIER element.
+const SIGNED_DATA_OID: [u8; 11] = [
+    0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+];
+
+/// Takes `ContentInfo` DER holding a `SignedData` apart (RFC 5652 5.1): `SEQUENCE {
+/// id-signedData, [0] EXPLICIT SEQUENCE { INTEGER, SET, SEQUENCE, [0] certificates OPTIONAL,
+/// [1] crls OPTIONAL, SET } }`, with nothing before, between or after.
 pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyError> {
-    let (ci, _) = next(cms_der)?;
-    let ci = elements(ci.value)?;
-    let explicit = ci.get(1).ok_or_else(|| malformed("ContentInfo"))?;
-    let (sd, _) = next(explicit.value)?;
+    let (ci, rest) = next(cms_der)?;
+    if ci.tag != 0x30 || !rest.is_empty() {
+        return Err(malformed("ContentInfo"));
+    }
+    let (content_type, rest) = next(ci.value)?;
+    if content_type.whole != SIGNED_DATA_OID {
+        return Err(VerifyError::Malformed("not SignedData".into()));
+    }
+    let (explicit, rest) = next(rest)?;
+    if explicit.tag != 0xA0 || !rest.is_empty() {
+        return Err(malformed("ContentInfo"));
+    }
+    let (sd, rest) = next(explicit.value)?;
+    if sd.tag != 0x30 || !rest.is_empty() {
+        return Err(malformed("SignedData"));
+    }
     let fields = elements(sd.value)?;
+    let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
+    let (certs, infos) = match tags.as_slice() {
+        [0x02, 0x31, 0x30, 0x31] => (None, &fields[3]),
+        [0x02, 0x31, 0x30, 0xA0, 0x31] | [0x02, 0x31, 0x30, 0xA0, 0xA1, 0x31] => {
+            (Some(&fields[3]), &fields[fields.len() - 1])
+        }
+        [0x02, 0x31, 0x30, 0xA1, 0x31] => (None, &fields[4]),
+        _ => return Err(malformed("SignedData fields")),
+    };
     let mut certificates = Vec::new();
-    if let Some(certs) = fields.iter().find(|t| t.tag == 0xA0) {
+    if let Some(certs) = certs {
         for c in elements(certs.value)? {
             // Only plain certificates (SEQUENCE); other choices are not signer certificates.
             if c.tag == 0x30 {
@@ -96,8 +134,11 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
             }
         }
     }
-    let infos = fields.last().ok_or_else(|| malformed("SignedData"))?;
-    let signed_attributes = match elements(infos.value)?.first() {
+    let signers = elements(infos.value)?;
+    if signers.iter().any(|si| si.tag != 0x30) {
+        return Err(malformed("SignerInfos"));
+    }
+    let signed_attributes = match signers.first() {
         Some(si) => elements(si.value)?
             .iter()
             .find(|t| t.tag == 0xA0)
@@ -109,7 +150,11 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
         None => None,
     };
     Ok(RawSignedData {
+        version: fields[0].whole,
+        digest_algorithms: fields[1].whole,
+        encap_content_info: fields[2].whole,
         certificates,
+        signer_infos: signers.iter().map(|si| si.whole).collect(),
         signed_attributes,
     })
 }
@@ -137,5 +182,50 @@ mod tests {
         ] {
             assert!(next(bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// `ContentInfo` around a `SignedData` whose fields are `fields` (each a whole element).
+    fn content_info(fields: &[&[u8]]) -> Vec<u8> {
+        fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+            assert!(value.len() < 0x80);
+            [&[tag, value.len() as u8][..], value].concat()
+        }
+        let sd = tlv(0x30, &fields.concat());
+        tlv(0x30, &[&SIGNED_DATA_OID[..], &tlv(0xA0, &sd)].concat())
+    }
+
+    #[test]
+    fn takes_signed_data_apart_by_its_layout_only() {
+        let version: &[u8] = &[0x02, 0x01, 0x01];
+        let digests: &[u8] = &[0x31, 0x00];
+        let encap: &[u8] = &[0x30, 0x02, 0x05, 0x00];
+        let certs: &[u8] = &[0xA0, 0x04, 0x30, 0x02, 0x05, 0x00];
+        let signers: &[u8] = &[0x31, 0x04, 0x30, 0x02, 0x05, 0x00];
+        let ok = content_info(&[version, digests, encap, certs, signers]);
+        let raw = signed_data(&ok).unwrap();
+        assert_eq!(raw.encap_content_info, encap);
+        assert_eq!(raw.certificates, vec![&[0x30, 0x02, 0x05, 0x00][..]]);
+        assert_eq!(raw.signer_infos.len(), 1);
+        assert!(signed_data(&content_info(&[version, digests, encap, signers])).is_ok());
+
+        let refused = [
+            // A field out of place, a field too many, a field missing.
+            content_info(&[digests, version, encap, signers]),
+            content_info(&[version, digests, encap, certs, version, signers]),
+            content_info(&[version, digests, signers]),
+            // A SignerInfo that is not a SEQUENCE.
+            content_info(&[version, digests, encap, &[0x31, 0x02, 0x05, 0x00]]),
+            // Trailing bytes after the ContentInfo.
+            [ok.clone(), vec![0x00]].concat(),
+        ];
+        for bad in &refused {
+            assert!(signed_data(bad).is_err(), "{bad:02X?}");
+        }
+        // Another content type.
+        let mut other = ok.clone();
+        other[12] ^= 0x01;
+        assert!(
+            matches!(signed_data(&other), Err(VerifyError::Malformed(m)) if m == "not SignedData")
+        );
     }
 }

@@ -23,7 +23,6 @@ use x509_cert::ext::pkix::crl::IssuingDistributionPoint;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
 
 use super::{raw, TrustStore, VerifyError};
-use crate::cert::verify_signature;
 
 /// How revocation was established for a signature that verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,18 +148,7 @@ pub(crate) fn prepare(crl_der: &[u8], trust: &TrustStore) -> Result<PreparedCrl,
     );
     let root = candidates
         .into_iter()
-        .find(|&i| {
-            verify_signature(
-                &trust.roots()[i]
-                    .x509()
-                    .tbs_certificate
-                    .subject_public_key_info,
-                &crl.signature_algorithm,
-                None,
-                tbs_raw.whole,
-                sig,
-            )
-        })
+        .find(|&i| trust.roots()[i].verifies(&crl.signature_algorithm, None, tbs_raw.whole, sig))
         .ok_or_else(|| bad("signature does not verify"))?;
 
     let next_update = tbs

@@ -2,8 +2,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::content_info::CmsVersion;
+use cms::signed_data::{
+    DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignerIdentifier, SignerInfo,
+};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
 use sha2::Digest;
@@ -208,22 +210,27 @@ impl Verifier {
                 max: MAX_CMS_SIZE,
             });
         }
-        let ci = ContentInfo::from_der(cms_der).map_err(malformed)?;
-        if ci.content_type != oid::SIGNED_DATA {
-            return Err(VerifyError::Malformed("not SignedData".into()));
+        // Taken apart by its bytes; only what is read below is decoded.
+        let received = raw::signed_data(cms_der)?;
+        let version = CmsVersion::from_der(received.version).map_err(malformed)?;
+        if !matches!(version, CmsVersion::V1 | CmsVersion::V3) {
+            return Err(VerifyError::Malformed("SignedData version".into()));
         }
-        let sd: SignedData = ci.content.decode_as().map_err(malformed)?;
-        let si = match sd.signer_infos.0.as_slice() {
-            [one] => one,
+        DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
+        let encap =
+            EncapsulatedContentInfo::from_der(received.encap_content_info).map_err(malformed)?;
+        let si = match received.signer_infos.as_slice() {
+            [one] => SignerInfo::from_der(one).map_err(malformed)?,
             _ => return Err(VerifyError::Malformed("expected exactly one signer".into())),
         };
-        let content = match &sd.encap_content_info.econtent {
-            Some(any) => OctetString::from_der(&any.to_der().map_err(malformed)?)
+        let si = &si;
+        let content = match &encap.econtent {
+            Some(any) => any
+                .decode_as::<OctetString>()
                 .map_err(malformed)?
                 .into_bytes(),
             None => return Err(VerifyError::Malformed("detached content".into())),
         };
-        let received = raw::signed_data(cms_der)?;
 
         // The signer certificate, by its bytes as received.
         let mut first_error = None;
@@ -251,7 +258,7 @@ impl Verifier {
         let ct = attribute(si, oid::CONTENT_TYPE)?
             .ok_or_else(|| VerifyError::Malformed("no content-type attribute".into()))?;
         let ct: der::oid::ObjectIdentifier = ct.decode_as().map_err(malformed)?;
-        if ct != sd.encap_content_info.econtent_type {
+        if ct != encap.econtent_type {
             return Err(VerifyError::Malformed(
                 "content-type attribute mismatch".into(),
             ));
@@ -308,7 +315,7 @@ impl Verifier {
             None => None,
             Some(v) => {
                 let hints: ess::ContentHints = v.decode_as().map_err(malformed)?;
-                if hints.content_type != sd.encap_content_info.econtent_type {
+                if hints.content_type != encap.econtent_type {
                     return Err(VerifyError::WrongContentType);
                 }
                 hints.content_description
