@@ -98,7 +98,7 @@ test-interop: toolchain openssl
 ## Throughput figures, release build; and the size of what an app ships.
 bench: toolchain openssl size
 	$(CARGO) bench --bench consent
-	@echo "--- with the server-only fast-verify feature (ring) ---"
+	@echo "--- with the server-only fast-verify feature (aws-lc-rs) ---"
 	$(CARGO) bench --bench consent --features fast-verify
 
 ## The stripped size of the FFI library an app ships (x86-64 Linux, the proxy buildable here),
