@@ -3,7 +3,15 @@
 #   generated/             the Kotlin bindings, generated from the *unstripped host* library
 #                          (uniffi reads the metadata symbols that stripping removes);
 #   jniLibs/<abi>/         libmynasign_ffi.so for arm64-v8a, armeabi-v7a and x86_64, release
-#                          builds by cargo-ndk, stripped here (only these packaged copies).
+#                          builds by cargo-ndk linked with -Wl,-z,max-page-size=16384 (16 KB
+#                          pages: Google Play requires it for Android 15+), stripped here
+#                          (only these packaged copies) and checked by
+#                          scripts/check-16k-pages.sh (every PT_LOAD p_align >= 16384);
+#   aar/                   with AAR_CLASSES=<compiled classes dir>, the AAR made by
+#                          package-aar.sh (and published into AAR_REPO when set). Gradle
+#                          (build.gradle.kts) builds the AAR from jniLibs/ too.
+# The check and the packaging are tested without the NDK by test-android.sh (test-16k-pages.sh,
+# test-aar.sh); this script itself cannot run in CI (no NDK there) and says so.
 # Needs ANDROID_NDK_HOME (or ANDROID_NDK_ROOT). Installs cargo-ndk and the Rust targets when
 # missing. PROFILE=debug keeps a debug build for the device libraries. FEATURES applies to the
 # generated Kotlin and to the device libraries alike, so both expose the same symbols: the
@@ -14,7 +22,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"
-[ -n "$ndk" ] && [ -d "$ndk" ] || { echo "set ANDROID_NDK_HOME to the Android NDK" >&2; exit 1; }
+if [ -z "$ndk" ] || [ ! -d "$ndk" ]; then
+  echo "build-android: no Android NDK (set ANDROID_NDK_HOME): nothing built. The 16 KB check and" >&2
+  echo "the AAR packaging are tested without it by make test-android." >&2
+  exit 1
+fi
 export ANDROID_NDK_HOME="$ndk"
 min_sdk="${ANDROID_MIN_SDK:-24}"
 profile="${PROFILE:-release}"
@@ -30,6 +42,11 @@ rm -rf "$here/generated"
 bash "$root/uniffi/generate.sh" kotlin "$here/generated" >/dev/null
 
 # 2. The device libraries.
+# 16 KB page alignment for every Android target (per-target flags: the host build is untouched).
+page="-C link-arg=-Wl,-z,max-page-size=16384"
+export CARGO_TARGET_AARCH64_LINUX_ANDROID_RUSTFLAGS="${CARGO_TARGET_AARCH64_LINUX_ANDROID_RUSTFLAGS:-} $page"
+export CARGO_TARGET_ARMV7_LINUX_ANDROIDEABI_RUSTFLAGS="${CARGO_TARGET_ARMV7_LINUX_ANDROIDEABI_RUSTFLAGS:-} $page"
+export CARGO_TARGET_X86_64_LINUX_ANDROID_RUSTFLAGS="${CARGO_TARGET_X86_64_LINUX_ANDROID_RUSTFLAGS:-} $page"
 release_flag=""
 [ "$profile" = "release" ] && release_flag="--release"
 (cd "$root" && cargo ndk --platform "$min_sdk" \
@@ -47,3 +64,9 @@ for pair in arm64-v8a:aarch64-linux-android armeabi-v7a:armv7-linux-androideabi 
   "$strip_tool" --strip-unneeded "$here/jniLibs/$abi/libmynasign_ffi.so"
 done
 ls -l "$here"/jniLibs/*/libmynasign_ffi.so
+bash "$root/scripts/check-16k-pages.sh" "$here/jniLibs"
+
+# 4. The AAR, from classes compiled elsewhere (Gradle's, or android-tests/target/classes).
+if [ -n "${AAR_CLASSES:-}" ]; then
+  bash "$here/package-aar.sh" "$AAR_CLASSES" "$here/jniLibs" "$here/aar" ${AAR_REPO:+"$AAR_REPO"}
+fi

@@ -8,16 +8,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-apt_updated=""
-need_apt() {
-  if [ -z "$apt_updated" ]; then
-    apt-get update -qq >&2
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
-}
-command -v javac >/dev/null 2>&1 || need_apt openjdk-17-jdk-headless
-command -v mvn >/dev/null 2>&1 || need_apt maven
+. "$here/lib/jdk-maven.sh"
+mynasign_need_jdk_maven
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -115,3 +107,9 @@ if [ -n "$warnings" ]; then
 fi
 grep -E 'Tests run:|BUILD SUCCESS' "$log" | sed -E 's/^\[INFO\] //'
 if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not compiled (SAMPLE=0)"; else echo "android: the sample app compiled"; fi
+
+# The AAR's native-library check and packaging, testable without the NDK: the 16 KB page
+# check on shared libraries built by the host's C compiler, then an AAR of the classes just
+# compiled (with stand-in native libraries), published into a local repository.
+bash "$root/scripts/test-16k-pages.sh"
+bash "$here/test-aar.sh" "$here/android-tests/target/classes"

@@ -6,7 +6,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-version="$(sed -n '/^\[workspace.package\]/,/^\[/{s/^version = "\(.*\)"/\1/p}' "$root/Cargo.toml")"
+. "$here/lib/jdk-maven.sh"
+mynasign_need_jdk_maven
+. "$here/lib/pom.sh"
+version="$(mynasign_version "$root")"
 repo="$(mktemp -d)"
 log="$repo.log"
 trap 'rm -rf "$repo" "$log"' EXIT
@@ -22,6 +25,13 @@ for tag in "<licenses>" "<name>Apache-2.0</name>" "<name>MIT</name>" "<scm>" "<d
     "<version>$version</version>"; do
   grep -q "$tag" "$dir/mynasign-jvm-$version.pom" || { echo "publish: POM lacks $tag" >&2; exit 1; }
 done
+# The javadoc jar is API documentation (Dokka), not only the README.
+unzip -Z1 "$dir/mynasign-jvm-$version-javadoc.jar" >"$log"
+for page in index.html jp/mynasign/MynaSign.html jp/mynasign/jvm/SmartcardioLink.html; do
+  grep -qxF "$page" "$log" || { echo "publish: the javadoc jar lacks $page" >&2; exit 1; }
+done
+# The SCM and URL are the one definition in lib/pom.sh.
+grep -qF "<url>$MYNASIGN_SCM_URL</url>" "$dir/mynasign-jvm-$version.pom" || { echo "publish: POM URL is not lib/pom.sh's" >&2; exit 1; }
 # The consumer must get the jar just published, not one Maven cached from an earlier run.
 rm -rf "${HOME}/.m2/repository/jp/mynasign/mynasign-jvm"
 set +e

@@ -9,16 +9,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-apt_updated=""
-need_apt() {
-  if [ -z "$apt_updated" ]; then
-    apt-get update -qq >&2
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
-}
-command -v javac >/dev/null 2>&1 || need_apt openjdk-17-jdk-headless
-command -v mvn >/dev/null 2>&1 || need_apt maven
+. "$here/lib/jdk-maven.sh"
+mynasign_need_jdk_maven
 
 # Generate (builds the debug library first); the last line printed is the library's path.
 gen="$here/generated"

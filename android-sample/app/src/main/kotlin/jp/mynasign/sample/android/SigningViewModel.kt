@@ -1,0 +1,200 @@
+package jp.mynasign.sample.android
+
+import android.app.Activity
+import android.app.Application
+import android.content.Intent
+import jp.mynasign.CardLink
+import jp.mynasign.CardProfile
+import jp.mynasign.ConsentChannel
+import jp.mynasign.Emulator
+import jp.mynasign.HolderStatus
+import jp.mynasign.VerifyConsentOptions
+import jp.mynasign.android.CardReaderException
+import jp.mynasign.android.MynaCardReader
+import jp.mynasign.android.OmapiLink
+import jp.mynasign.sample.ConsentFlowController
+import jp.mynasign.sample.ConsentRequest
+import jp.mynasign.sample.EmulatorLink
+import jp.mynasign.sample.FlowState
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+
+/** What the reader said instead of giving a card, for the screen to show. */
+sealed interface ReaderNotice {
+    /** NFC is off: [settingsIntent] opens its settings. */
+    class NfcOff(val settingsIntent: Intent) : ReaderNotice
+
+    /** The device has no NFC: only the emulator or the smartphone certificate. */
+    data object NoNfc : ReaderNotice
+
+    /** The tapped tag was not a My Number Card; the reader waits for the next one. */
+    data object NotMyNumberCard : ReaderNotice
+
+    /** The smartphone certificate could not be opened. */
+    data object NoSecureElement : ReaderNotice
+}
+
+/**
+ * The signing screen's state holder, outliving the Activity across configuration changes: it
+ * owns the flow ([controller]), the library's [reader] and the [scope] all card work runs in,
+ * so a rotation cancels nothing. Whenever the flow waits for a card it calls
+ * [MynaCardReader.awaitCard] in [scope] and hands the link to the controller.
+ *
+ * Built on the platform alone, like the rest of the sample (MainActivity keeps it through
+ * `onRetainNonConfigurationInstance`); with AndroidX it is an `androidx.lifecycle.ViewModel`
+ * with `viewModelScope` for [scope] and [clear] in `onCleared`, nothing else changes.
+ * [reader], [dispatcher] and [verifyOptions] are parameters for the tests (an emulator-backed
+ * reader, a test dispatcher, trust in that emulator's roots).
+ */
+class SigningViewModel(
+    private val application: Application,
+    val reader: MynaCardReader = MynaCardReader(application),
+    dispatcher: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.Main.immediate,
+    private val verifyOptions: VerifyConsentOptions? = null,
+) {
+    /** The ViewModel's scope: cancelled by [clear] only. */
+    val scope: CoroutineScope = CoroutineScope(SupervisorJob() + dispatcher)
+    val emulator: Emulator by lazy { Emulator(1uL, CardProfile.MY_NUMBER_CARD) }
+
+    /** The emulator answers instead of a card (the default on a device without NFC). */
+    var useEmulator: Boolean = reader.availability() == jp.mynasign.android.NfcAvailability.NoNfc
+        private set
+
+    /** The last thing the reader reported, until the next flow or card. */
+    @Volatile var notice: ReaderNotice? = null
+        private set
+
+    lateinit var controller: ConsentFlowController
+        private set
+
+    private var render: ((FlowState) -> Unit)? = null
+    private var waiting: Job? = null
+
+    init {
+        newFlow()
+    }
+
+    /** The current Activity (each instance, from `onCreate`): draws the state from now on. */
+    fun attach(activity: Activity, render: (FlowState) -> Unit) {
+        reader.attach(activity)
+        this.render = render
+        render(controller.state)
+    }
+
+    /** The Activity is going away (a rotation too): stop drawing into it. Cancels nothing. */
+    fun detachView() {
+        render = null
+    }
+
+    /** Starts again from the consent review. */
+    fun newFlow() {
+        waiting?.cancel()
+        notice = null
+        controller = ConsentFlowController(request(), scope) { state -> onState(state) }
+        onState(controller.state)
+    }
+
+    /** The emulator switch. */
+    fun setUseEmulator(on: Boolean) {
+        useEmulator = on
+        newFlow()
+    }
+
+    /** Presents the emulated card (the emulator switch is on). */
+    fun presentEmulator() {
+        controller.onCardPresented(EmulatorLink(emulator))
+    }
+
+    /** Uses the smartphone certificate in the secure element instead of the card. */
+    fun useSecureElement(activity: Activity) {
+        val executor = activity.mainExecutor
+        scope.launch {
+            val link: CardLink? = withContext(Dispatchers.IO) {
+                try { OmapiLink.connect(application, executor) } catch (e: Exception) { null }
+            }
+            if (link == null) {
+                notice = ReaderNotice.NoSecureElement
+                render?.invoke(controller.state)
+            } else {
+                waiting?.cancel()
+                controller.onCardPresented(link)
+            }
+        }
+    }
+
+    /** The holder cancels: the wait for a card and any card work. */
+    fun cancel() {
+        waiting?.cancel()
+        controller.cancel()
+    }
+
+    /** The screen is left for good (the Activity finishes): cancels everything. */
+    fun clear() {
+        scope.cancel()
+        reader.detach()
+        render = null
+    }
+
+    private fun onState(state: FlowState) {
+        if (state is FlowState.WaitingForCard && !useEmulator) awaitCard()
+        render?.invoke(state)
+    }
+
+    private fun awaitCard() {
+        if (waiting?.isActive == true) return
+        waiting = scope.launch {
+            while (true) {
+                try {
+                    val link = reader.awaitCard()
+                    notice = null
+                    controller.onCardPresented(link)
+                    return@launch
+                } catch (e: CardReaderException.NotMyNumberCard) {
+                    notice = ReaderNotice.NotMyNumberCard
+                    render?.invoke(controller.state)
+                } catch (e: CardReaderException.NfcOff) {
+                    notice = ReaderNotice.NfcOff(e.settingsIntent)
+                    render?.invoke(controller.state)
+                    return@launch
+                } catch (e: CardReaderException.NoNfc) {
+                    notice = ReaderNotice.NoNfc
+                    render?.invoke(controller.state)
+                    return@launch
+                }
+            }
+        }
+    }
+
+    /** Waits for a card again (after NFC was switched on in the settings). */
+    fun retryReader() {
+        notice = null
+        if (controller.state is FlowState.WaitingForCard && !useEmulator) awaitCard()
+        render?.invoke(controller.state)
+    }
+
+    private fun request() = ConsentRequest(
+        termsId = "address-change-onestop",
+        termsVersion = "2025-03",
+        termsText = TERMS_TEXT,
+        channel = ConsentChannel.MYNAPORTAL,
+        holderStatus = HolderStatus.MY_NUMBER_LICENCE_ONLY,
+        nonce = java.util.UUID.randomUUID().toString(),
+        // The app checks its own consent before sending it; the receiving service checks
+        // revocation.
+        verifyOptions = verifyOptions ?: if (useEmulator) {
+            VerifyConsentOptions(rootsDer = emulator.rootCertificatesDer(), allowUncheckedRevocation = true)
+        } else {
+            VerifyConsentOptions(allowUncheckedRevocation = true)
+        },
+    )
+
+    companion object {
+        const val TERMS_TEXT: String = "住所変更ワンストップサービス等の利用開始に同意します。\n" +
+            "選択した項目（住所・氏名・生年月日）の変更情報が警察に提供されます。（見本）"
+    }
+}

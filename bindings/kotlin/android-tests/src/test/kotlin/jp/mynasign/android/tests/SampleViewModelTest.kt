@@ -1,0 +1,103 @@
+package jp.mynasign.android.tests
+
+import android.app.Activity
+import android.content.pm.PackageManager
+import android.nfc.NfcAdapter
+import java.util.concurrent.TimeUnit
+import jp.mynasign.android.MynaCardReader
+import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.android.ReaderNotice
+import jp.mynasign.sample.android.SigningViewModel
+import kotlinx.coroutines.Dispatchers
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.annotation.Config
+import org.robolectric.shadows.ShadowNfcAdapter
+
+/**
+ * The sample app's ViewModel (android-sample/app): the flow waits for the card through the
+ * library's MynaCardReader, survives a recreation of the Activity between the PIN status and
+ * the signature, and reports NFC off with the settings intent.
+ */
+@RunWith(RobolectricTestRunner::class)
+@Config(sdk = [35])
+class SampleViewModelTest {
+    private val app get() = RuntimeEnvironment.getApplication()
+
+    private fun nfc(enabled: Boolean): NfcAdapter {
+        shadowOf(app.packageManager).setSystemFeature(PackageManager.FEATURE_NFC, true)
+        val adapter = NfcAdapter.getDefaultAdapter(app)
+        shadowOf(adapter).setEnabled(enabled)
+        return adapter
+    }
+
+    @Test
+    fun signsThroughTheReaderAcrossARecreatedActivity() {
+        val adapter = nfc(true)
+        val card = newCard()
+        val reader = MynaCardReader(app, isoDepOf = { EmulatedIsoDep(card) })
+        val vm = SigningViewModel(app, reader, Dispatchers.Default, trustEmulator(card))
+        val states = mutableListOf<FlowState>()
+        try {
+            // attach from onCreate, as MainActivity does: created, attached, then resumed.
+            val first = Robolectric.buildActivity(Activity::class.java).create()
+            vm.attach(first.get()) { synchronized(states) { states.add(it) } }
+            first.start().resume()
+            assertFalse(vm.useEmulator)
+            vm.controller.acceptConsent()
+            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
+            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { vm.controller.state is FlowState.EnterPin }
+            assertFalse(reader.isReaderModeOn)
+
+            // A rotation: the Activity is destroyed and recreated, the ViewModel kept.
+            first.pause().stop()
+            vm.detachView()
+            first.destroy()
+            val second = Robolectric.buildActivity(Activity::class.java).create()
+            vm.attach(second.get()) { synchronized(states) { states.add(it) } }
+            second.start().resume()
+            vm.controller.submitPin(card.signaturePassword(), allowLastAttempt = false)
+            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
+            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { vm.controller.state.let { it is FlowState.Done || it is FlowState.Failed } }
+            val done = vm.controller.state as? FlowState.Done
+                ?: throw AssertionError("not signed: ${vm.controller.state}")
+            assertTrue(done.result.cms.isNotEmpty())
+            assertTrue(synchronized(states) { states.any { it is FlowState.Signing } })
+        } finally {
+            vm.clear()
+        }
+    }
+
+    @Test
+    fun nfcOffIsANoticeWithTheSettingsIntent() {
+        nfc(false)
+        val vm = SigningViewModel(app, MynaCardReader(app), Dispatchers.Default)
+        try {
+            vm.attach(Robolectric.buildActivity(Activity::class.java).setup().get()) {}
+            vm.controller.acceptConsent()
+            waitUntil { vm.notice != null }
+            val notice = vm.notice as ReaderNotice.NfcOff
+            assertEquals(android.provider.Settings.ACTION_NFC_SETTINGS, notice.settingsIntent.action)
+            assertTrue(vm.controller.state is FlowState.WaitingForCard)
+        } finally {
+            vm.clear()
+        }
+    }
+
+    private fun waitUntil(condition: () -> Boolean) {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
+        while (!condition()) {
+            check(System.nanoTime() < deadline) { "timed out" }
+            Thread.sleep(5)
+        }
+    }
+}

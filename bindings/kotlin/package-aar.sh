@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Packages the Android library as an AAR and, with REPO, publishes it into a local Maven
+# repository as jp.mynasign:mynasign-android (packaging aar; JNA as its AAR).
+#   package-aar.sh CLASSES_DIR JNI_DIR OUT_DIR [REPO]
+# CLASSES_DIR: the compiled classes (generated bindings, Kotlin layer, jp.mynasign.android);
+# JNI_DIR: <abi>/libmynasign_ffi.so for each ABI (build-android.sh's jniLibs). Every .so must
+# pass scripts/check-16k-pages.sh (16 KB page alignment) or nothing is packaged.
+# The AAR holds classes.jar, AndroidManifest.xml (package jp.mynasign, minSdk 24), R.txt (empty:
+# no resources), proguard.txt (consumer-rules.pro: keeps JNA and the generated classes) and
+# jni/<abi>/libmynasign_ffi.so. The version is Cargo.toml's. Prints the AAR's path last.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+[ "$#" -ge 3 ] || { echo "usage: $0 CLASSES_DIR JNI_DIR OUT_DIR [REPO]" >&2; exit 2; }
+classes="$(cd "$1" && pwd)"
+jni="$(cd "$2" && pwd)"
+mkdir -p "$3"
+out="$(cd "$3" && pwd)"
+repo="${4:-}"
+. "$here/lib/pom.sh"
+version="$(mynasign_version "$root")"
+min_sdk="${ANDROID_MIN_SDK:-24}"
+
+[ -f "$classes/jp/mynasign/android/MynaCardReader.class" ] || { echo "package-aar: $classes lacks jp.mynasign.android" >&2; exit 1; }
+abis=()
+for d in "$jni"/*/; do
+  [ -f "$d/libmynasign_ffi.so" ] && abis+=("$(basename "$d")")
+done
+[ "${#abis[@]}" -gt 0 ] || { echo "package-aar: no <abi>/libmynasign_ffi.so in $jni" >&2; exit 1; }
+bash "$root/scripts/check-16k-pages.sh" "$jni" >&2 || { echo "package-aar: a native library is not 16 KB aligned" >&2; exit 1; }
+
+stage="$out/aar-stage"
+rm -rf "$stage"
+mkdir -p "$stage"
+(cd "$classes" && jar cf "$stage/classes.jar" .)
+cat >"$stage/AndroidManifest.xml" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="jp.mynasign">
+    <uses-sdk android:minSdkVersion="$min_sdk" />
+</manifest>
+XML
+: >"$stage/R.txt"
+cp "$here/consumer-rules.pro" "$stage/proguard.txt"
+for abi in "${abis[@]}"; do
+  mkdir -p "$stage/jni/$abi"
+  cp "$jni/$abi/libmynasign_ffi.so" "$stage/jni/$abi/"
+done
+aar="$out/mynasign-android-$version.aar"
+rm -f "$aar"
+(cd "$stage" && jar cfM "$aar" AndroidManifest.xml classes.jar R.txt proguard.txt jni)
+rm -rf "$stage"
+
+if [ -n "$repo" ]; then
+  mkdir -p "$repo"
+  repo="$(cd "$repo" && pwd)"
+  pom="$out/mynasign-android-$version.pom"
+  write_pom "$pom" mynasign-android "$version" aar "mynasign (Android)" \
+    "The My Number Card's JPKI application on Android: consent signing over NFC (IsoDep, reader mode) and the smartphone certificate (OMAPI)." \
+    "$(pom_dep org.jetbrains.kotlin kotlin-stdlib 2.1.21)
+$(pom_dep net.java.dev.jna jna 5.17.0 aar)
+$(pom_dep org.jetbrains.kotlinx kotlinx-coroutines-android 1.10.2)"
+  log="$out/deploy.log"
+  if ! mvn -B -ntp -q -Dstyle.color=never org.apache.maven.plugins:maven-deploy-plugin:3.1.2:deploy-file \
+      -Durl="file://$repo" -DrepositoryId=local -Dfile="$aar" -DpomFile="$pom" -Dpackaging=aar >"$log" 2>&1; then
+    cat "$log" >&2; echo "package-aar: deploy failed" >&2; exit 1
+  fi
+  echo "published jp.mynasign:mynasign-android:$version (aar) to $repo" >&2
+fi
+echo "$aar"
