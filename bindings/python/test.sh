@@ -11,6 +11,10 @@ export PIP_CACHE_DIR="$cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 # The testing wheel: the emulated card and the verifier (the default of setup.py).
 export MYNASIGN_FEATURES="${MYNASIGN_FEATURES:-emulator verify}"
 
+# The repository's target folder unless one is set: the build from the sdist (unpacked
+# elsewhere) then reuses the first build instead of compiling from cold.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$(cd "$here/../.." && pwd)/target}"
+
 python="${PYTHON:-python3}"
 command -v "$python" >/dev/null || { apt-get update && apt-get install -y --no-install-recommends python3 python3-venv; }
 
@@ -23,10 +27,40 @@ echo "wheel: $(basename "$wheel"), $(du -k "$wheel" | cut -f1) KiB ($(stat -c %s
 
 venv="$work/venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet "$wheel" pytest
+"$venv/bin/pip" install --quiet "$wheel" pytest build
 
 # Run from an empty folder: only the installed package can be imported (the tests check it).
 mkdir "$work/run"
 cd "$work/run"
-MYNASIGN_SOURCE_TREE="$here" "$venv/bin/python" -W error::SyntaxWarning -m pytest -q \
+MYNASIGN_SOURCE_TREE="$here" MYNASIGN_WHEEL="$wheel" "$venv/bin/python" -W error::SyntaxWarning -m pytest -q \
   -p no:cacheprovider --rootdir "$work/run" "$here/tests" "$@"
+
+# The source distribution: it carries the Rust workspace, and a wheel built from it (the same
+# CARGO_TARGET_DIR, so cargo finds its earlier build) installs and signs and verifies.
+"$venv/bin/python" -m build --sdist --outdir "$work/sdist" "$here" >/dev/null
+sdist="$(ls "$work"/sdist/mynasign-*.tar.gz)"
+echo "sdist: $(basename "$sdist"), $(du -k "$sdist" | cut -f1) KiB"
+listing="$(tar -tzf "$sdist")"
+for f in pyproject.toml setup.py src/mynasign/__init__.py src/mynasign/py.typed LICENSE-MIT \
+    rust/Cargo.toml rust/Cargo.lock rust/src/lib.rs rust/src/verify/roots/production/signca01.cer \
+    rust/uniffi/Cargo.toml rust/uniffi/bindgen.toml rust/uniffi/src/lib.rs; do
+  grep -qx "mynasign-[^/]*/$f" <<<"$listing" || { echo "the sdist lacks $f" >&2; exit 1; }
+done
+if grep -qE '/(target|\.git)/' <<<"$listing"; then echo "the sdist holds a build or git folder" >&2; exit 1; fi
+started=$SECONDS
+"$python" -m pip wheel --quiet --no-deps --wheel-dir "$work/from-sdist" "$sdist"
+again="$(ls "$work"/from-sdist/mynasign-*.whl)"
+echo "wheel from the sdist: $(basename "$again") in $((SECONDS - started)) s"
+case "$(basename "$again")" in *-py3-none-manylinux_*) ;; *) echo "not a manylinux wheel" >&2; exit 1;; esac
+"$python" -m venv "$work/venv2"
+"$work/venv2/bin/pip" install --quiet "$again"
+(cd "$work/run" && "$work/venv2/bin/python" -c "
+import asyncio, mynasign as m
+card = m.Emulator(3, m.CardProfile.MY_NUMBER_CARD)
+doc = m.ConsentDocument.address_change([m.ConsentItem.NAME], m.HolderStatus.MY_NUMBER_LICENCE_ONLY,
+    m.terms_from_text('address-change-one-stop', '1', 'terms'), m.ConsentChannel.LICENCE_CENTRE_KIOSK, 'sdist-1')
+signed = asyncio.run(m.sign_consent(card.link(), doc, card.signature_password()))
+v = m.Verifier(m.VerifierOptions(roots_der=card.root_certificates_der(), crls=[card.crl()]))
+r = v.verify(signed.cms(), m.ConsentCheck(nonce='sdist-1'))
+assert 'site-packages' in m.__file__ and r.issuance_number == signed.certificate().issuance_number()
+print('from the sdist: signed and verified,', r.revocation().method.name)")

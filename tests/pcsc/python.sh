@@ -2,7 +2,10 @@
 # The Python package over PC/SC (called by run.sh with pcscd and `mynasign emulator serve`
 # running; usable alone the same way): builds the wheel with the pcsc feature, installs it
 # into a fresh virtual environment and, from an empty folder, signs a consent through
-# `mynasign.PcscLink` on the served emulator and verifies it with a Verifier.
+# `mynasign.PcscLink` on the served emulator and verifies it with a Verifier; then the one-call
+# flows with `reader=` (a name, and True: of vpcd's two readers the one holding the card) and,
+# with a second emulated card served to the second reader, `reader=True` refused with
+# SeveralReadersError. Stops the second emulator it starts.
 # Usage: python.sh READER SEED
 set -euo pipefail
 reader="$1"
@@ -12,7 +15,17 @@ cache="${MYNASIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mynasign}"
 export PIP_CACHE_DIR="$cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 python="${PYTHON:-python3}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+second=""
+stop_second() {
+  [ -n "$second" ] || return 0
+  kill "$second" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$second" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$second" 2>/dev/null || true
+  wait "$second" 2>/dev/null || true
+  second=""
+}
+trap 'stop_second; rm -rf "$work"' EXIT
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/mynasign"
 
 MYNASIGN_FEATURES="emulator verify pcsc" "$python" -m pip wheel --quiet --no-deps \
   --wheel-dir "$work/dist" "$root/bindings/python"
@@ -62,4 +75,53 @@ for name in ("No Such Reader",):
     except m.MynaError.LinkFailed as e:
         assert "No Such Reader" in repr(e) or e.code() == m.ErrorCode.LINK_FAILED
 print("python over PC/SC: signed in", signed.counts().exchanges, "exchanges, verified by", verified.revocation().method.name)
+
+# reader=: the flow opens the link and closes it after (a second flow can connect again).
+assert m.only_reader() == reader  # two readers, only this one holds a card
+named = asyncio.run(m.sign_consent(document=document, password=bytearray(twin.signature_password()), reader=reader))
+assert named.counts().exchanges == 6
+only = m.blocking.sign_consent(document=document, password=twin.signature_password(), reader=True)
+for s in (named, only):
+    v = verifier.verify(s.cms(), m.ConsentCheck(nonce="pcsc-py-1"))
+    assert v.issuance_number == verified.issuance_number == s.certificate().issuance_number()
+assert asyncio.run(m.read_pin_status(reader=True)).signature_password.remaining == 5
+with m.PcscLink.open(reader):  # closed after each flow: the card is free again
+    pass
+try:
+    asyncio.run(m.read_pin_status(reader="No Such Reader"))
+    raise AssertionError("a flow ran on a reader that does not exist")
+except m.MynaError.LinkFailed:
+    pass
+print("python over PC/SC: reader= by name and reader=True sign and verify")
 PY
+
+# A second card in the second reader: reader=True can no longer choose.
+"$bin" emulator serve --seed 2 --port 35964 >/dev/null 2>"$work/second.log" &
+second=$!
+MYNASIGN_PCSC_READER="$reader" timeout 120 "$work/venv/bin/python" - <<'PY'
+import asyncio, os, time
+import mynasign as m
+
+for _ in range(300):
+    if sum(r.card_present for r in m.PcscLink.list_readers()) == 2:
+        break
+    time.sleep(0.1)
+else:
+    raise AssertionError("the second emulated card did not appear")
+try:
+    asyncio.run(m.read_pin_status(reader=True))
+    raise AssertionError("reader=True chose among two cards")
+except m.SeveralReadersError as e:
+    assert os.environ["MYNASIGN_PCSC_READER"] in e.names and len(e.names) == 2, e.names
+    assert isinstance(e, m.MynaError.LinkFailed) and e.code() == m.ErrorCode.LINK_FAILED
+# By name, each still works.
+for r in m.PcscLink.list_readers():
+    assert asyncio.run(m.read_pin_status(reader=r.name)).signature_password.max == 5
+print("python over PC/SC: two cards, reader=True refused with SeveralReadersError")
+PY
+stop_second
+# Leave the second reader empty for what runs next.
+for _ in $(seq 100); do
+  "$work/venv/bin/python" -c "import mynasign as m, sys; sys.exit(sum(r.card_present for r in m.PcscLink.list_readers()) != 1)" && break
+  sleep 0.1
+done

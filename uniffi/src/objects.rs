@@ -629,6 +629,13 @@ impl VerifiedConsent {
         self.signer.clone()
     }
 
+    /// The issuance number (発行番号) of the signer certificate: its serial number, uppercase
+    /// hex, what a receiving service passes on with the consent (`signer().issuance_number()`).
+    /// It identifies the holder's certificate, so the printed forms leave it out.
+    pub fn issuance_number(&self) -> String {
+        self.signer.inner.issuance_number()
+    }
+
     /// Card or smartphone; `null` when the certificate's policy is neither a known card
     /// policy nor the smartphone one (only channel rules that accept either passed).
     pub fn source(&self) -> Option<CertificateSource> {

@@ -505,15 +505,7 @@ fn printed_forms_are_redacted() {
 #[test]
 fn a_verifier_built_once_is_strict_by_default() {
     let emu = Emulator::new(1, CardProfile::MyNumberCard);
-    let signed = block_on(sign_consent(
-        TestLink::new(emu.clone(), false),
-        document(),
-        emu.signature_password(),
-        SignOptions::default(),
-        None,
-        None,
-    ))
-    .unwrap();
+    let signed = signed_on(&emu);
     let strict = Verifier::new(VerifierOptions {
         roots_der: emu.root_certificates_der(),
         ..VerifierOptions::default()
@@ -710,4 +702,51 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
         5,
         "reset by the success"
     );
+}
+
+/// The test document, signed on `emu` (a link without extended length).
+fn signed_on(emu: &Arc<Emulator>) -> Arc<SignedConsent> {
+    block_on(sign_consent(
+        TestLink::new(emu.clone(), false),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap()
+}
+
+/// A consent signed on the emulator of `seed`, verified against its roots and CRL.
+fn signed_and_verified(seed: u64) -> (Arc<SignedConsent>, Arc<VerifiedConsent>) {
+    let emu = Emulator::new(seed, CardProfile::MyNumberCard);
+    let signed = signed_on(&emu);
+    let verifier = Verifier::new(VerifierOptions {
+        roots_der: emu.root_certificates_der(),
+        crls: vec![emu.crl()],
+        ..VerifierOptions::default()
+    })
+    .unwrap();
+    let verified = verifier
+        .verify(signed.cms(), ConsentCheck::default())
+        .unwrap();
+    (signed, verified)
+}
+
+#[test]
+fn a_verified_consent_names_the_signer_certificate_issuance_number_but_never_prints_it() {
+    let (signed, v) = signed_and_verified(1);
+    let number = v.issuance_number();
+    // The certificate that signed it, as the signing side saw it: same serial.
+    assert_eq!(number, signed.certificate().issuance_number());
+    assert_eq!(number, v.signer().issuance_number());
+    assert!(!number.is_empty());
+    assert!(number
+        .chars()
+        .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)));
+    // Another card's consent has another number.
+    let (_, other) = signed_and_verified(2);
+    assert_ne!(other.issuance_number(), number);
+    let printed = format!("{v:?} {v} {:?} {}", v.signer(), v.signer());
+    assert!(!printed.contains(&number), "the printed forms leak it");
 }

@@ -40,6 +40,9 @@ def test_one_version_and_the_licences():
     assert "Root-Is-Purelib: false" in wheel
     tag = re.search(r"^Tag: (\S+)", wheel, re.M).group(1)
     assert tag.startswith("py3-none-") and not tag.endswith("-any")
+    # auditwheel's tag: the glibc the library needs, not this machine's "linux_x86_64".
+    assert tag.startswith("py3-none-manylinux_"), tag
+    assert os.path.basename(os.environ["MYNASIGN_WHEEL"]).startswith("mynasign-{}-py3-none-manylinux_".format(want))
 
 
 def test_the_testing_wheel_has_the_emulator_and_the_verifier():

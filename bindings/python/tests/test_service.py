@@ -66,7 +66,9 @@ def test_the_service_accepts_a_consent_with_its_nonce_and_establishes_revocation
     assert status == "200 OK"
     assert body["document"] == "ADDRESS_CHANGE"
     assert body["revocation"] == "CRL"
-    assert body["issuance_number"]
+    verified = m.Verifier(m.VerifierOptions(roots_der=emulator.root_certificates_der(),
+                                            crls=[emulator.crl()])).verify(cms, m.ConsentCheck())
+    assert body["issuance_number"] == verified.issuance_number == verified.signer().issuance_number()
     assert len(archived) == 1 and archived[0][0] == cms
     assert json.loads(archived[0][1])["nonce"] == "txn-0042"
 

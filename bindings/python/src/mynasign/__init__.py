@@ -10,7 +10,8 @@ The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``
 - async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
 - :mod:`mynasign.blocking`, the same calls for scripts;
 - ``async with JpkiCard.open(link) as card`` (the session ends, the link closed, on leaving);
-- :class:`PcscLink` (wheels built with the ``pcsc`` feature): PC/SC readers as links;
+- :class:`PcscLink` (wheels built with the ``pcsc`` feature): PC/SC readers as links, and
+  ``reader=`` on the one-call flows (:func:`only_reader`, :class:`ReaderError`);
 - ``str(MynaError)`` as the holder's text in the user's language (:func:`set_language`),
   ``repr`` naming only the variant and its non-personal fields.
 
@@ -42,11 +43,19 @@ from . import _session
 from . import _shutdown
 from . import _pcsc
 from ._shutdown import wait_for_workers
+from ._pcsc import NoReaderError, ReaderError, SeveralReadersError, only_reader
 
 _errors.install()
 _session.install()
 _shutdown.install()
 _pcsc.install()
+_verified_issuance_number = ffi.VerifiedConsent.issuance_number if hasattr(ffi, "VerifiedConsent") else None
+if _verified_issuance_number is not None:
+    # A property: ``verified.issuance_number`` (the signer certificate's serial; kept out of
+    # the printed forms, as it identifies the holder's certificate).
+    ffi.VerifiedConsent.issuance_number = property(
+        _verified_issuance_number, doc="The issuance number (発行番号) of the signer certificate."
+    )
 if hasattr(ffi, "pcsc_connect"):  # built with the pcsc feature
     from ._pcsc import PcscLink, list_readers  # noqa: F401
 
@@ -74,4 +83,8 @@ __all__ = list(ffi.__all__) + [
     "sign_consent_with_signer_events",
     "set_language",
     "language",
+    "ReaderError",
+    "NoReaderError",
+    "SeveralReadersError",
+    "only_reader",
 ] + (["PcscLink", "list_readers"] if hasattr(ffi, "pcsc_connect") else [])

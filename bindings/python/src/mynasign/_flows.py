@@ -5,6 +5,8 @@ import ctypes
 import typing
 
 from . import ffi as _ffi
+from . import _pcsc
+from ._pcsc import Reader
 
 PinBytes = typing.Union[bytes, bytearray]
 Listener = typing.Union[_ffi.ProgressListener, typing.Callable[[_ffi.Progress], None], None]
@@ -50,17 +52,52 @@ def _listener(listener: Listener):
     raise TypeError("listener must be a ProgressListener or a callable taking a Progress")
 
 
+class _LinkFor:
+    """The link of a one-call flow: the caller's ``link``, or one opened on ``reader`` (closed
+    when the flow ends). Exactly one of the two; a TypeError otherwise."""
+
+    def __init__(self, link, reader: Reader):
+        if reader is None or reader is False:
+            if link is None:
+                raise TypeError("pass a link, or reader= (a PC/SC reader's name, or True for the only one)")
+        elif link is not None:
+            raise TypeError("pass either a link or reader=, not both")
+        elif not (reader is True or (isinstance(reader, str) and reader)):
+            raise TypeError("reader must be a reader's name or True (the only reader), not {!r}".format(reader))
+        self._link = link
+        self._reader = reader
+        self._opened = None
+
+    async def __aenter__(self):
+        if self._link is not None:
+            return self._link
+        # Connecting blocks (pcscd); not on the event loop's thread.
+        self._opened = await asyncio.to_thread(_pcsc.open_reader, self._reader)
+        return self._opened
+
+    async def __aexit__(self, *exc):
+        if self._opened is not None:
+            self._opened.close()
+        return False
+
+
+def _required(name: str, value) -> None:
+    if value is None:
+        raise TypeError("{} is required".format(name))
+
+
 def _options(options, default):
     return default() if options is None else options
 
 
 async def sign_consent(
-    link: _ffi.CardLink,
-    document: _ffi.ConsentDocument,
-    password: PinBytes,
+    link: typing.Optional[_ffi.CardLink] = None,
+    document: typing.Optional[_ffi.ConsentDocument] = None,
+    password: typing.Optional[PinBytes] = None,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
     *,
+    reader: Reader = None,
     listener: Listener = None,
 ) -> _ffi.SignedConsent:
     """Signs ``document`` with the signature certificate of the card (or smartphone) on ``link``.
@@ -82,23 +119,34 @@ async def sign_consent(
     ``listener`` (a ``ProgressListener`` or a function taking a ``Progress``) is called on the
     worker thread for each step; use :func:`sign_consent_events` for an async stream.
 
+    Instead of ``link``, ``reader=`` runs the flow on a PC/SC reader (wheels with the ``pcsc``
+    feature): its name, or ``True`` for the only reader connected (of several, the only one
+    holding a card); the link is opened for the call and closed after it (the card reset).
+    Pass ``document`` and ``password`` by keyword then:
+    ``await sign_consent(document=doc, password=pw, reader=True)``. Exactly one of ``link``
+    and ``reader`` (a TypeError otherwise); no reader to choose raises
+    :class:`NoReaderError` or :class:`SeveralReadersError` (both ``MynaError.LinkFailed``).
+
     Raises ``MynaError`` (``str()`` is the holder's text, see :func:`set_language`).
     """
     _check_pin("password", password)
     try:
-        return await _ffi.sign_consent(
-            link, document, _view(password), _options(options, _ffi.SignOptions), _listener(listener), cancel
-        )
+        _required("document", document)
+        async with _LinkFor(link, reader) as link:
+            return await _ffi.sign_consent(
+                link, document, _view(password), _options(options, _ffi.SignOptions), _listener(listener), cancel
+            )
     finally:
         _wipe(password)
 
 
 async def read_basic_attributes(
-    link: _ffi.CardLink,
-    pin: PinBytes,
+    link: typing.Optional[_ffi.CardLink] = None,
+    pin: typing.Optional[PinBytes] = None,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
     *,
+    reader: Reader = None,
     listener: Listener = None,
 ) -> _ffi.BasicAttributes:
     """Reads the basic four attributes (name, address, date of birth, sex) with the 4-digit
@@ -106,27 +154,30 @@ async def read_basic_attributes(
 
     ``pin`` is ``bytes`` or ``bytearray``; **a bytearray is wiped (zeros) after the call.**
     The result prints redacted (``str``/``repr`` name only its kind); read the values with
-    its methods. Cancellation as in :func:`sign_consent`.
+    its methods. Cancellation and ``reader=`` as in :func:`sign_consent`.
     """
     _check_pin("pin", pin)
     try:
-        return await _ffi.read_basic_attributes(
-            link, _view(pin), _options(options, _ffi.PinOptions), _listener(listener), cancel
-        )
+        async with _LinkFor(link, reader) as link:
+            return await _ffi.read_basic_attributes(
+                link, _view(pin), _options(options, _ffi.PinOptions), _listener(listener), cancel
+            )
     finally:
         _wipe(pin)
 
 
 async def read_pin_status(
-    link: _ffi.CardLink,
+    link: typing.Optional[_ffi.CardLink] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
     *,
+    reader: Reader = None,
     listener: Listener = None,
 ) -> _ffi.PinStatusReport:
     """Reads every PIN's retry counter without spending an attempt (signature password,
     user-authentication PIN and, on a card, the card-info PIN). Progress: 4 steps.
-    Cancellation as in :func:`sign_consent`."""
-    return await _ffi.read_pin_status(link, _listener(listener), cancel)
+    Cancellation and ``reader=`` as in :func:`sign_consent`."""
+    async with _LinkFor(link, reader) as link:
+        return await _ffi.read_pin_status(link, _listener(listener), cancel)
 
 
 async def check_linkage(

@@ -7,6 +7,66 @@ import typing
 
 from . import ffi as _ffi
 
+Reader = typing.Union[str, bool, None]
+
+
+class ReaderError(_ffi.MynaError.LinkFailed):
+    """No PC/SC reader could be chosen for ``reader=``: a ``MynaError.LinkFailed`` (``code()``
+    is ``LINK_FAILED``, ``str()`` the holder's text); ``detail`` says why (reader names only)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+
+
+class NoReaderError(ReaderError, LookupError):
+    """``reader=True`` and no PC/SC reader is connected."""
+
+
+class SeveralReadersError(ReaderError, LookupError):
+    """``reader=True`` and several readers could be meant: several are connected and not
+    exactly one of them holds a card. Pass the reader's name (``names`` lists them)."""
+
+    def __init__(self, names: typing.Sequence[str]):
+        self.names = list(names)
+        super().__init__("several readers: " + ", ".join(self.names))
+
+
+def only_reader(readers: typing.Optional[typing.Sequence[typing.Any]] = None) -> str:
+    """The name of the reader ``reader=True`` means: the only reader connected or, when there
+    are several, the only one holding a card. ``readers`` (records with ``name`` and
+    ``card_present``) defaults to :meth:`PcscLink.list_readers`. Raises
+    :class:`NoReaderError` or :class:`SeveralReadersError`."""
+    if readers is None:
+        readers = _list()
+    readers = list(readers)
+    if not readers:
+        raise NoReaderError("no PC/SC reader is connected")
+    if len(readers) == 1:
+        return readers[0].name
+    holding = [r for r in readers if r.card_present]
+    if len(holding) == 1:
+        return holding[0].name
+    raise SeveralReadersError([r.name for r in readers])
+
+
+def _list():
+    if not hasattr(_ffi, "pcsc_readers"):
+        raise ReaderError("this build of mynasign has no PC/SC support (MYNASIGN_FEATURES with pcsc)")
+    return _ffi.pcsc_readers()
+
+
+def open_reader(reader: Reader, wait_seconds: int = 0) -> _ffi.CardLink:
+    """The link ``reader=`` asks for: ``True`` for :func:`only_reader`, else the reader's name."""
+    if reader is True:
+        name = only_reader()
+    elif isinstance(reader, str) and reader:
+        name = reader
+    else:
+        raise TypeError("reader must be a reader's name or True (the only reader), not {!r}".format(reader))
+    if not hasattr(_ffi, "pcsc_connect"):
+        _list()
+    return _ffi.pcsc_connect(name, wait_seconds)
+
 
 class PcscLink:
     """Opens links to cards in PC/SC readers (``pcscd`` on Linux, the system's PC/SC on
@@ -35,7 +95,9 @@ class PcscLink:
     def list_readers() -> typing.List[_ffi.PcscReader]:
         """The readers connected now (``name``, ``card_present``, ``exclusive``, ``atr``).
         Raises ``MynaError.LinkFailed`` when the PC/SC service is not running."""
-        return _ffi.pcsc_readers()
+        return _list()
+
+    only_reader = staticmethod(only_reader)
 
 
 def list_readers() -> typing.List[_ffi.PcscReader]:

@@ -12,40 +12,46 @@ import typing
 from . import _flows
 from . import ffi as _ffi
 from ._flows import Listener, PinBytes
+from ._pcsc import Reader
 
 _Cancel = typing.Optional[_ffi.CancelHandle]
 
 
 def sign_consent(
-    link: _ffi.CardLink,
-    document: _ffi.ConsentDocument,
-    password: PinBytes,
+    link: typing.Optional[_ffi.CardLink] = None,
+    document: typing.Optional[_ffi.ConsentDocument] = None,
+    password: typing.Optional[PinBytes] = None,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: _Cancel = None,
     *,
+    reader: Reader = None,
     listener: Listener = None,
 ) -> _ffi.SignedConsent:
     """Blocking :func:`mynasign.sign_consent` (a bytearray ``password`` is wiped after the call)."""
-    return asyncio.run(_flows.sign_consent(link, document, password, options, cancel, listener=listener))
+    return asyncio.run(
+        _flows.sign_consent(link, document, password, options, cancel, reader=reader, listener=listener)
+    )
 
 
 def read_basic_attributes(
-    link: _ffi.CardLink,
-    pin: PinBytes,
+    link: typing.Optional[_ffi.CardLink] = None,
+    pin: typing.Optional[PinBytes] = None,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: _Cancel = None,
     *,
+    reader: Reader = None,
     listener: Listener = None,
 ) -> _ffi.BasicAttributes:
     """Blocking :func:`mynasign.read_basic_attributes` (a bytearray ``pin`` is wiped after the call)."""
-    return asyncio.run(_flows.read_basic_attributes(link, pin, options, cancel, listener=listener))
+    return asyncio.run(_flows.read_basic_attributes(link, pin, options, cancel, reader=reader, listener=listener))
 
 
 def read_pin_status(
-    link: _ffi.CardLink, cancel: _Cancel = None, *, listener: Listener = None
+    link: typing.Optional[_ffi.CardLink] = None, cancel: _Cancel = None, *, reader: Reader = None,
+    listener: Listener = None
 ) -> _ffi.PinStatusReport:
     """Blocking :func:`mynasign.read_pin_status`."""
-    return asyncio.run(_flows.read_pin_status(link, cancel, listener=listener))
+    return asyncio.run(_flows.read_pin_status(link, cancel, reader=reader, listener=listener))
 
 
 def check_linkage(
