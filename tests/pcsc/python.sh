@@ -116,7 +116,7 @@ except m.SeveralReadersError as e:
     assert isinstance(e, m.MynaError.LinkFailed) and e.code() == m.ErrorCode.LINK_FAILED
 # By name, each still works.
 for r in m.PcscLink.list_readers():
-    assert asyncio.run(m.read_pin_status(reader=r.name)).signature_password.max == 5
+    assert asyncio.run(m.read_pin_status(reader=r.name)).signature_password.max_attempts == 5
 print("python over PC/SC: two cards, reader=True refused with SeveralReadersError")
 PY
 stop_second
