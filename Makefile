@@ -4,14 +4,23 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: layers test-service size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
 ## Every test the project has.
-test: self-contained versions openssl lint test-rust test-pcsc test-bindings doc
+test: self-contained versions layers openssl lint test-rust test-pcsc test-bindings doc
+
+## The layers (scripts/check-layers.sh): certificates, documents, CMS and verification never use
+## the card stack or the crate-wide Error. The second run plants a violation and must fail.
+layers:
+	bash scripts/check-layers.sh
+	@tmp=$$(mktemp -d); cp -r src "$$tmp/"; printf 'use crate::%s::Error;\n' error >> "$$tmp/src/cms/mod.rs"; \
+	if bash scripts/check-layers.sh "$$tmp" >/dev/null 2>&1; then \
+	  echo "check-layers missed a planted violation" >&2; rm -rf "$$tmp"; exit 1; fi; \
+	rm -rf "$$tmp"; echo "layers: a planted violation is caught"
 
 ## Nothing the project builds, tests or runs with may read a folder beside the repository.
 ## The second run plants such a reference and must fail, so the check itself is tested.
@@ -42,7 +51,18 @@ lint: toolchain pcsc-lib
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(FEATURES_ALL) -- -D warnings
 	$(CARGO) clippy --lib --no-default-features -- -D warnings
+	$(CARGO) clippy --lib --no-default-features --features card -- -D warnings
+	$(CARGO) clippy --no-default-features --test service -- -D warnings
 	$(CARGO) clippy -p mynasign-ffi --lib --no-default-features -- -D warnings
+	@# A receiving service's build (no default features) links neither PC/SC nor the CLI; the
+	@# same look at a pcsc build must find pcsc (so the check can fail). Its card code is cfg'd
+	@# out (src/lib.rs) and tests/service.rs runs in it (make test-service).
+	@deps='^(pcsc|pcsc-sys|clap) '; \
+	if $(CARGO) tree --no-default-features -e normal --prefix none 2>/dev/null | grep -qE "$$deps"; then \
+	  echo "the service build pulls in card-stack dependencies" >&2; exit 1; fi; \
+	$(CARGO) tree --no-default-features --features pcsc -e normal --prefix none 2>/dev/null | grep -qE "$$deps" \
+	  || { echo "the service-build dependency check cannot see pcsc" >&2; exit 1; }; \
+	echo "service build: no PC/SC or CLI dependencies"
 	@# What an app ships (the FFI crate without features) must not contain the emulator.
 	@if $(CARGO) tree -p mynasign-ffi --no-default-features -e features 2>/dev/null | grep -q 'mynasign feature "emulator"'; then \
 	  echo "the release FFI build pulls in the emulator" >&2; exit 1; fi; \
@@ -50,8 +70,15 @@ lint: toolchain pcsc-lib
 
 test-rust: toolchain openssl pcsc-lib
 	$(CARGO) test $(FEATURES_ALL)
-	$(CARGO) test --lib --no-default-features
+	$(CARGO) test --lib --no-default-features --features card
+	$(MAKE) test-service
 	$(CARGO) test -p mynasign-ffi --features emulator,verify
+
+## A receiving service's build: the library without the card stack (no default features),
+## its unit tests and tests/service.rs verifying committed consents.
+test-service: toolchain
+	$(CARGO) test --lib --no-default-features
+	$(CARGO) test --no-default-features --test service
 
 ## The Kotlin, Swift and Python bindings, each driving full flows against the emulator through
 ## a transport written in that language. Each installs its toolchain when missing.

@@ -172,13 +172,14 @@ struct Precomputed {
 }
 
 impl ContentSigner for Precomputed {
+    type Error = mynasign::cms::CmsError;
     fn certificate_der(&self) -> Vec<u8> {
         self.certificate.clone()
     }
     fn algorithm(&self) -> SignatureAlgorithm {
         SignatureAlgorithm::RsaPkcs1Sha256
     }
-    fn sign(&mut self, _message: &[u8]) -> mynasign::Result<Vec<u8>> {
+    fn sign(&mut self, _message: &[u8]) -> Result<Vec<u8>, Self::Error> {
         Ok(self.signature.clone())
     }
 }

@@ -154,6 +154,10 @@ pub enum Error {
         max: usize,
     },
 
+    /// A CMS `SignedData` could not be built.
+    #[error("CMS: {0}")]
+    Cms(#[from] crate::cms::CmsError),
+
     /// A certificate could not be parsed or is not a JPKI certificate.
     #[error("certificate: {0}")]
     Certificate(#[from] CertError),

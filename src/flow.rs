@@ -6,12 +6,50 @@ use std::time::SystemTime;
 
 use crate::card::{ExchangeStats, SessionOptions};
 use crate::cert::{CertificateKind, JpkiCertificate};
-use crate::cms::{self, CardContentSigner, ContentSigner, SignOptions};
+use crate::cms::{self, ContentSigner, SignOptions, SignatureAlgorithm};
 use crate::consent::{check_channel_rule, CertificateSource, Document};
 use crate::error::{Error, Result};
-use crate::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
+use crate::jpki::{CertificateSlot, HashAlgorithm, JpkiSession, KeySlot, LastAttempt, Profile};
 use crate::pin::{Pin, PinKind, PinStatus};
 use crate::transport::CardTransport;
+
+/// The card's signature key as a CMS [`ContentSigner`], in a session where the signature
+/// password is verified. Its failures are the card's typed [`Error`]s.
+pub struct CardContentSigner<'a> {
+    session: &'a mut JpkiSession,
+    certificate: Vec<u8>,
+}
+
+impl core::fmt::Debug for CardContentSigner<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CardContentSigner").finish_non_exhaustive()
+    }
+}
+
+impl<'a> CardContentSigner<'a> {
+    /// Signs with `session`'s signature key; `certificate` is the signature certificate read
+    /// from the same card.
+    pub fn new(session: &'a mut JpkiSession, certificate: Vec<u8>) -> Self {
+        Self {
+            session,
+            certificate,
+        }
+    }
+}
+
+impl ContentSigner for CardContentSigner<'_> {
+    type Error = Error;
+    fn certificate_der(&self) -> Vec<u8> {
+        self.certificate.clone()
+    }
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::RsaPkcs1Sha256
+    }
+    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>> {
+        self.session
+            .sign(KeySlot::Signature, HashAlgorithm::Sha256, message)
+    }
+}
 
 /// A step of the card flow, so the UI can say "keep the card in place" and show progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,12 +228,15 @@ pub fn sign_consent_on_card(
 
 /// Signs `document` with a signer the app provides (for example a smartphone key in a platform
 /// keystore), after the same checks as on a card.
-pub fn sign_consent_with(
-    signer: &mut dyn ContentSigner,
+pub fn sign_consent_with<S: ContentSigner + ?Sized>(
+    signer: &mut S,
     source: CertificateSource,
     document: &Document,
     options: &SignOptions,
-) -> Result<SignedConsent> {
+) -> Result<SignedConsent>
+where
+    Error: From<S::Error>,
+{
     let certificate = JpkiCertificate::from_der(&signer.certificate_der())?;
     check_before_signing(document, &certificate, source)?;
     let cms = cms::sign(&document.encode(), signer, options)?;

@@ -50,23 +50,35 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The card stack (feature `card`): transport up to the signing flows.
+#[cfg(feature = "card")]
 pub mod apdu;
-pub mod attributes;
+#[cfg(feature = "card")]
 pub mod card;
+#[cfg(feature = "card")]
 pub mod card_info;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+#[cfg(feature = "card")]
+mod error;
+#[cfg(feature = "card")]
+pub mod flow;
+#[cfg(feature = "card")]
+pub mod jpki;
+#[cfg(feature = "card")]
+pub mod pin;
+#[cfg(feature = "card")]
+pub mod transport;
+
+// Certificates, documents, CMS and verification: every build, a receiving service's included.
+pub mod attributes;
 pub mod cert;
 pub mod cms;
 pub mod consent;
 pub mod date;
-#[cfg(feature = "emulator")]
-pub mod emulator;
-mod error;
-pub mod flow;
-pub mod jpki;
-pub mod pin;
-pub mod transport;
 pub mod verify;
 
+#[cfg(feature = "card")]
 pub use error::{Error, NotMyNumberCardReason, Result};
 
 /// The README's Rust example, compiled as a doc test so it cannot drift from the API.

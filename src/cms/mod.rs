@@ -10,6 +10,7 @@
 //! fallible, stateful call, and the builder's `Signer` bound cannot carry the card's typed
 //! errors. The assembly here is short and deterministic.
 
+mod error;
 pub mod ess;
 mod signer;
 
@@ -29,11 +30,12 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-use crate::error::{Error, Result};
+use crate::cert::CertError;
 
-pub use signer::{
-    CardContentSigner, ContentSigner, P256KeySigner, RsaKeySigner, SignatureAlgorithm,
-};
+pub use error::CmsError;
+pub use signer::{ContentSigner, P256KeySigner, RsaKeySigner, SignatureAlgorithm};
+
+type Result<T, E = CmsError> = core::result::Result<T, E>;
 
 /// Object identifiers used in the CMS structures.
 pub mod oid {
@@ -81,8 +83,16 @@ impl Default for SignOptions {
     }
 }
 
-fn enc_err(what: &'static str) -> impl Fn(der::Error) -> Error {
-    move |e| Error::malformed(what, e.to_string())
+fn enc_err(what: &'static str) -> impl Fn(der::Error) -> CmsError {
+    move |e| CmsError::Encoding {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+fn certificate(der: &[u8]) -> Result<Certificate> {
+    Certificate::from_der(der)
+        .map_err(|e| CmsError::Certificate(CertError::Malformed(e.to_string())))
 }
 
 fn any<T: Encode>(v: &T) -> Result<Any> {
@@ -168,15 +178,16 @@ pub(crate) fn signed_attributes(
 }
 
 /// Signs `content` into a DER CMS `ContentInfo`/`SignedData` (CAdES-BES), with the signature
-/// made by `signer` over the DER of the signed attributes.
-pub fn sign(
+/// made by `signer` over the DER of the signed attributes. A failure of the signer keeps the
+/// signer's own error type (a card's typed errors stay typed); the CMS layer's own failures
+/// are [`CmsError`]s converted into it.
+pub fn sign<S: ContentSigner + ?Sized>(
     content: &[u8],
-    signer: &mut dyn ContentSigner,
+    signer: &mut S,
     options: &SignOptions,
-) -> Result<Vec<u8>> {
+) -> Result<Vec<u8>, S::Error> {
     let cert_der = signer.certificate_der();
-    let cert = Certificate::from_der(&cert_der)
-        .map_err(|e| Error::Certificate(crate::cert::CertError::Malformed(e.to_string())))?;
+    let cert = certificate(&cert_der)?;
     let attrs = signed_attributes(
         content,
         &cert_der,
@@ -189,14 +200,14 @@ pub fn sign(
     let to_sign = attrs.to_der().map_err(enc_err("signed attributes"))?;
     let algorithm = signer.algorithm();
     let signature = signer.sign(&to_sign)?;
-    assemble(
+    Ok(assemble(
         content,
         &cert,
         &options.extra_certificates,
         attrs,
         algorithm,
         signature,
-    )
+    )?)
 }
 
 /// Puts the pieces of a `SignedData` together.
@@ -229,8 +240,7 @@ pub(crate) fn assemble(
         .insert(CertificateChoices::Certificate(cert.clone()))
         .map_err(enc_err("certificates"))?;
     for der in extra_certificates {
-        let c = Certificate::from_der(der)
-            .map_err(|e| Error::Certificate(crate::cert::CertError::Malformed(e.to_string())))?;
+        let c = certificate(der)?;
         certificates
             .insert(CertificateChoices::Certificate(c))
             .map_err(enc_err("certificates"))?;

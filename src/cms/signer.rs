@@ -1,9 +1,8 @@
 use spki::AlgorithmIdentifierOwned;
 
-use crate::error::{Error, Result};
-use crate::jpki::{HashAlgorithm, JpkiSession, KeySlot};
+use sha2::{Digest, Sha256};
 
-use super::oid;
+use super::{oid, CmsError};
 
 /// The signature algorithm of a CMS signer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,49 +33,18 @@ impl SignatureAlgorithm {
 ///
 /// `sign` receives the DER of the signed attributes and returns the signature over it with
 /// SHA-256: for RSA the raw PKCS#1 v1.5 signature bytes, for ECDSA the DER `Ecdsa-Sig-Value`.
+///
+/// The card's signer lives with the card flows (`flow::CardContentSigner`, feature `card`),
+/// so this layer knows nothing of cards.
 pub trait ContentSigner {
+    /// What the signer's failures are; [`super::sign`] returns it, its own failures converted.
+    type Error: From<CmsError>;
     /// The signer's certificate (DER).
     fn certificate_der(&self) -> Vec<u8>;
     /// The signature algorithm.
     fn algorithm(&self) -> SignatureAlgorithm;
     /// Signs `message` (hashing it with SHA-256 first).
-    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>>;
-}
-
-/// The card's signature key, in a session where the signature password is verified.
-pub struct CardContentSigner<'a> {
-    session: &'a mut JpkiSession,
-    certificate: Vec<u8>,
-}
-
-impl core::fmt::Debug for CardContentSigner<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CardContentSigner").finish_non_exhaustive()
-    }
-}
-
-impl<'a> CardContentSigner<'a> {
-    /// Signs with `session`'s signature key; `certificate` is the signature certificate read
-    /// from the same card.
-    pub fn new(session: &'a mut JpkiSession, certificate: Vec<u8>) -> Self {
-        Self {
-            session,
-            certificate,
-        }
-    }
-}
-
-impl ContentSigner for CardContentSigner<'_> {
-    fn certificate_der(&self) -> Vec<u8> {
-        self.certificate.clone()
-    }
-    fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::RsaPkcs1Sha256
-    }
-    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>> {
-        self.session
-            .sign(KeySlot::Signature, HashAlgorithm::Sha256, message)
-    }
+    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>, Self::Error>;
 }
 
 /// A software RSA key (tests, interoperability, or a key the app holds).
@@ -99,17 +67,18 @@ impl RsaKeySigner {
 }
 
 impl ContentSigner for RsaKeySigner {
+    type Error = CmsError;
     fn certificate_der(&self) -> Vec<u8> {
         self.certificate.clone()
     }
     fn algorithm(&self) -> SignatureAlgorithm {
         SignatureAlgorithm::RsaPkcs1Sha256
     }
-    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>> {
-        let digest = HashAlgorithm::Sha256.digest(message);
+    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>, CmsError> {
+        let digest = Sha256::digest(message);
         self.key
-            .sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
-            .map_err(|_| Error::malformed("signature", "RSA signing failed"))
+            .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .map_err(|_| CmsError::Signing("RSA"))
     }
 }
 
@@ -133,18 +102,19 @@ impl P256KeySigner {
 }
 
 impl ContentSigner for P256KeySigner {
+    type Error = CmsError;
     fn certificate_der(&self) -> Vec<u8> {
         self.certificate.clone()
     }
     fn algorithm(&self) -> SignatureAlgorithm {
         SignatureAlgorithm::EcdsaP256Sha256
     }
-    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>> {
+    fn sign(&mut self, message: &[u8]) -> Result<Vec<u8>, CmsError> {
         use signature::Signer;
         let sig: p256::ecdsa::Signature = self
             .key
             .try_sign(message)
-            .map_err(|_| Error::malformed("signature", "ECDSA signing failed"))?;
+            .map_err(|_| CmsError::Signing("ECDSA P-256"))?;
         Ok(sig.to_der().as_bytes().to_vec())
     }
 }

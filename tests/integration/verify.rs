@@ -10,7 +10,7 @@ use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use mynasign::attributes::{AttributeField, BasicFourAttributes};
 use mynasign::cert::{oid, CertificateKind, JpkiCertificate};
-use mynasign::cms::{self as mcms, ess, CardContentSigner, P256KeySigner, RsaKeySigner};
+use mynasign::cms::{self as mcms, ess, P256KeySigner, RsaKeySigner};
 use mynasign::consent::{
     AddressChangeConsent, CertificateSource, Channel, ConsentItem, ConsentItems, ConsentReference,
     ConsentRevocation, Document, DomicileChangeSubmission, FamilyRegisterCertificateId,
@@ -18,6 +18,7 @@ use mynasign::consent::{
 };
 use mynasign::date::Date;
 use mynasign::emulator::{CertificateTweaks, EmulatorCa, Persona, SignatureCertificateRequest};
+use mynasign::flow::CardContentSigner;
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt, Profile};
 use mynasign::pin::Pin;
 use mynasign::verify::{

@@ -6,6 +6,7 @@
 //! No message, field or printed form ever contains a PIN or personal data: the cases carry
 //! kinds, counts, enums and technical details only.
 
+use mynasign::cms::CmsError;
 use mynasign::consent::ConsentError;
 use mynasign::pin::PinKind;
 use mynasign::transport::TransportError;
@@ -718,6 +719,14 @@ impl From<ConsentError> for MynaError {
     }
 }
 
+impl From<CmsError> for MynaError {
+    fn from(e: CmsError) -> Self {
+        // Building the CMS around a signature fails only on a certificate that is not one or
+        // an encoder failure: never the holder's doing, never personal data in the text.
+        MynaError::internal(e.to_string())
+    }
+}
+
 impl From<Error> for MynaError {
     fn from(e: Error) -> Self {
         match e {
@@ -747,6 +756,7 @@ impl From<Error> for MynaError {
                 during_verify: false,
             },
             Error::Consent(c) => c.into(),
+            Error::Cms(c) => c.into(),
             Error::Verify(v) => v.into(),
             other => MynaError::CardError {
                 detail: other.to_string(),

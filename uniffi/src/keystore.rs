@@ -68,6 +68,8 @@ struct Adapter {
 }
 
 impl ContentSigner for Adapter {
+    type Error = mynasign::Error;
+
     fn certificate_der(&self) -> Vec<u8> {
         self.certificate.clone()
     }
