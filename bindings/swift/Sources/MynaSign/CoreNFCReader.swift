@@ -14,6 +14,9 @@ extension MynaNFCSession {
     /// The platform's reader: CoreNFC's `NFCTagReaderSession` (ISO 14443), or `nil` where
     /// the device cannot read tags.
     public static let platformReader: ReaderFactory = { events in CoreNFCReader(events: events) }
+
+    /// Whether this device reads NFC tags.
+    public static var isAvailable: Bool { NFCTagReaderSession.readingAvailable }
 }
 
 /// One `NFCTagReaderSession` and its delegate.
@@ -135,5 +138,8 @@ final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
 extension MynaNFCSession {
     /// No NFC reader on this platform: every flow throws `MynaNFCError.nfcUnavailable`.
     public static let platformReader: ReaderFactory = { _ in nil }
+
+    /// Whether this device reads NFC tags: not on this platform.
+    public static var isAvailable: Bool { false }
 }
 #endif
