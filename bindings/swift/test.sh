@@ -161,7 +161,7 @@ let package = Package(
         ),
         .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict),
         .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict),
-        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign"], path: "Tests/MynaSignTests", swiftSettings: strict),
+        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
         .testTarget(name: "SignFlowTests", dependencies: ["SignFlow", "MynaSign"], path: "Tests/SignFlowTests", swiftSettings: strict),
     ]
 )
