@@ -36,7 +36,8 @@ let package = Package(
             name: "MynaSign",
             dependencies: ["mynasignFFI"],
             path: "Sources/MynaSign",
-            resources: [.copy("PrivacyInfo.xcprivacy")]
+            resources: [.copy("PrivacyInfo.xcprivacy")],
+            linkerSettings: [.linkedFramework("CoreNFC", .when(platforms: [.iOS]))]
         ),
         // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`).
         .testTarget(

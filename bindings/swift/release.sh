@@ -87,7 +87,8 @@ let package = Package(
             name: "MynaSign",
             dependencies: ["mynasignFFI"],
             path: "Sources/MynaSign",
-            resources: [.copy("PrivacyInfo.xcprivacy")]
+            resources: [.copy("PrivacyInfo.xcprivacy")],
+            linkerSettings: [.linkedFramework("CoreNFC", .when(platforms: [.iOS]))]
         ),
     ]
 )

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Swift binding tests: generates the Swift bindings, lays out a Linux test package (the
-# generated Swift over the generated header and modulemap, the iOS sample's shared flow logic,
-# the XCTests), builds it with warnings as errors against the host-built library and runs the
-# XCTests against the emulator.
+# generated Swift over the generated header and modulemap, the hand-written layer with its NFC
+# session and CoreNFC adapter (against a CoreNFC stub), the iOS sample's shared flow logic, the
+# README's snippets and SwiftUI view (against a SwiftUI stub), the XCTests), builds it with
+# warnings as errors against the host-built library and runs the XCTests against the emulator;
+# checks the release script on a stand-in XCFramework and the privacy manifest.
 #
 # Uses a native `swift` when there is one; otherwise Debian trixie's swiftlang in a chroot
 # (scripts/ensure-swift.sh installs it once, outside the repository). Everything mounted for the
@@ -160,7 +162,8 @@ let package = Package(
             ]
         ),
         .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict),
-        .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict),
+        // The README's view as an app written today would build it: Swift 6, strict concurrency.
+        .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
         .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
         .testTarget(name: "SignFlowTests", dependencies: ["SignFlow", "MynaSign"], path: "Tests/SignFlowTests", swiftSettings: strict),
     ]

@@ -386,7 +386,10 @@ final class NFCSessionTests: XCTestCase {
         await assertCancelledWhileWaiting { _, task in task.cancel() }
     }
 
-    func testTaskCancellationDuringAnExchange() async throws {
+    /// Blocks the card's signature, cancels with `cancel`, expects `Cancelled`, nothing sent
+    /// after it, the sheet closed with the cancellation text, the counter untouched.
+    func assertCancelledDuringAnExchange(_ cancel: (MynaNFCSession, Task<SignedConsent, Error>) -> Void,
+                                         file: StaticString = #filePath, line: UInt = #line) async throws {
         tag.block(ins: 0x2A)
         let s = session([.tags([tag])])
         let document = try document()
@@ -394,12 +397,20 @@ final class NFCSessionTests: XCTestCase {
         let task = Task { try await s.signConsent(document: document, password: password) }
         await waitUntil { self.tag.isBlocked }
         let before = tag.sent.count
-        task.cancel()
+        cancel(s, task)
         let e = await mynaError { try await task.value }
-        guard case .Cancelled(duringVerify: false)? = e else { return XCTFail("got \(String(describing: e))") }
-        XCTAssertEqual(tag.sent.count, before, "nothing sent after the cancellation")
-        XCTAssertEqual(reader.invalidations, [ja.cancelled])
-        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5)
+        guard case .Cancelled(duringVerify: false)? = e else { return XCTFail("got \(String(describing: e))", file: file, line: line) }
+        XCTAssertEqual(tag.sent.count, before, "nothing sent after the cancellation", file: file, line: line)
+        XCTAssertEqual(reader.invalidations, [ja.cancelled], file: file, line: line)
+        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5, file: file, line: line)
+    }
+
+    func testTaskCancellationDuringAnExchange() async throws {
+        try await assertCancelledDuringAnExchange { _, task in task.cancel() }
+    }
+
+    func testCancelDuringAnExchange() async throws {
+        try await assertCancelledDuringAnExchange { session, _ in session.cancel() }
     }
 
     func testCancelDuringVerifyLetsTheVerifyComplete() async throws {
