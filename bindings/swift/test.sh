@@ -133,6 +133,11 @@ rm -rf "$views"
 # The release script's Linux-runnable part, on a stand-in XCFramework (its manifest and
 # checksum are checked again with SwiftPM below), and the privacy manifest.
 bash "$here/test-release.sh" "$pkg/release-check"
+# The local development manifest, in a copy without the generated paths (a fresh checkout),
+# then with them (after build-xcframework.sh): checked with SwiftPM below.
+rm -rf "$pkg/local-manifest"
+mkdir -p "$pkg/local-manifest"
+cp "$here/Package.swift" "$pkg/local-manifest/"
 
 # Inside the chroot the library's directory is mounted at /mynasign-lib; natively it is used
 # where it is.
@@ -186,6 +191,14 @@ swift_cmd='set -eo pipefail
   [ "$(swift package compute-checksum release-check/*.zip)" = "$(cat release-check/*.zip.checksum)" ] \
     || { echo "release checksum differs from swift package compute-checksum" >&2; exit 1; }
   echo "release manifest: read by SwiftPM; checksum: the one SwiftPM computes"
+  if swift package dump-package --package-path local-manifest >local-manifest.log 2>&1 \
+    || ! grep -q "run \`bash bindings/swift/build-xcframework.sh\` once" local-manifest.log; then
+    cat local-manifest.log >&2; echo "fresh checkout: Package.swift does not name the one command" >&2; exit 1
+  fi
+  mkdir -p local-manifest/generated/mynasignFFI.xcframework local-manifest/Sources/MynaSign/Generated
+  touch local-manifest/Sources/MynaSign/Generated/MynaSign.swift
+  swift package dump-package --package-path local-manifest >/dev/null
+  echo "local manifest: names build-xcframework.sh on a fresh checkout, reads once it ran"
   swift test --skip-build --disable-swift-testing 2>&1'
 
 mode="$(bash "$here/scripts/ensure-swift.sh")"
