@@ -191,13 +191,13 @@ swift_cmd='set -eo pipefail
   [ "$(swift package compute-checksum release-check/*.zip)" = "$(cat release-check/*.zip.checksum)" ] \
     || { echo "release checksum differs from swift package compute-checksum" >&2; exit 1; }
   echo "release manifest: read by SwiftPM; checksum: the one SwiftPM computes"
-  if swift package dump-package --package-path local-manifest >local-manifest.log 2>&1 \
+  if swift package --manifest-cache none dump-package --package-path local-manifest >local-manifest.log 2>&1 \
     || ! grep -q "run \`bash bindings/swift/build-xcframework.sh\` once" local-manifest.log; then
     cat local-manifest.log >&2; echo "fresh checkout: Package.swift does not name the one command" >&2; exit 1
   fi
   mkdir -p local-manifest/generated/mynasignFFI.xcframework local-manifest/Sources/MynaSign/Generated
   touch local-manifest/Sources/MynaSign/Generated/MynaSign.swift
-  swift package dump-package --package-path local-manifest >/dev/null
+  swift package --manifest-cache none dump-package --package-path local-manifest >/dev/null
   echo "local manifest: names build-xcframework.sh on a fresh checkout, reads once it ran"
   swift test --skip-build --disable-swift-testing 2>&1'
 

@@ -158,7 +158,9 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     /// Cancels the running flow: while waiting for the card the sheet closes and the flow
     /// throws `Cancelled`; during an exchange the flow stops within one exchange (a VERIFY in
-    /// flight completes first). From any thread.
+    /// flight completes first). From any thread. Step by step (`connect`), once the card is
+    /// connected, cancel the Task running your flow instead: the library then closes the link,
+    /// which closes the sheet.
     public func cancel() {
         currentRun()?.cancel()
     }
