@@ -1,15 +1,28 @@
 // swift-tools-version:5.9
-// The MynaSign Swift package apps use: module `MynaSign` = the hand-written layer
-// (Sources/MynaSign/MynaSign+Async.swift: `Myna`, `CardFlowEvent`, `MynaError: LocalizedError`)
-// plus the uniffi-generated Swift, over the Rust library shipped as an XCFramework (module
-// `mynasignFFI`). The generated parts are not committed: run
-// `bash bindings/swift/build-xcframework.sh` on a Mac first; it writes the XCFramework under
-// generated/ and the generated Swift to Sources/MynaSign/Generated/ (git-ignored).
+// The MynaSign Swift package for local development: module `MynaSign` = the hand-written layer
+// (Sources/MynaSign: `Myna`, `MynaNFCSession` and its CoreNFC adapter, `MynaError:
+// LocalizedError`, the privacy manifest) plus the uniffi-generated Swift, over the Rust library
+// as an XCFramework (module `mynasignFFI`).
 //
-// Linux has no XCFramework: there the tests build the same generated Swift against the
-// generated header and modulemap and the host-built library, in a package that
-// `bash bindings/swift/test.sh` lays out (generated/linux-test).
+// From a fresh checkout, one command on a Mac with Xcode and rustup makes the two generated
+// paths this manifest uses (neither is committed):
+//
+//     bash bindings/swift/build-xcframework.sh
+//
+// It writes generated/mynasignFFI.xcframework and Sources/MynaSign/Generated/MynaSign.swift.
+// Apps that do not build Rust use a release instead: bindings/swift/release.sh makes a
+// Package.swift that fetches the zipped XCFramework by URL and checksum.
+//
+// Linux has no XCFramework: there the tests build the same Swift against the generated header
+// and modulemap and the host-built library, in a package that `bash bindings/swift/test.sh`
+// lays out (generated/linux-test).
+import Foundation
 import PackageDescription
+
+for generated in ["generated/mynasignFFI.xcframework", "Sources/MynaSign/Generated/MynaSign.swift"]
+where !FileManager.default.fileExists(atPath: Context.packageDirectory + "/" + generated) {
+    fatalError("bindings/swift/\(generated) is missing: run `bash bindings/swift/build-xcframework.sh` once (macOS, Xcode, rustup)")
+}
 
 let package = Package(
     name: "MynaSign",
@@ -22,7 +35,9 @@ let package = Package(
         .target(
             name: "MynaSign",
             dependencies: ["mynasignFFI"],
-            path: "Sources/MynaSign"
+            path: "Sources/MynaSign",
+            resources: [.copy("PrivacyInfo.xcprivacy")],
+            linkerSettings: [.linkedFramework("CoreNFC", .when(platforms: [.iOS]))]
         ),
         // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`).
         .testTarget(

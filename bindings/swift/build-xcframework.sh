@@ -37,13 +37,15 @@ bash "$root/uniffi/generate.sh" swift "$gen/bindings" >/dev/null
 mkdir -p "$here/Sources/MynaSign/Generated"
 cp "$gen/bindings/MynaSign.swift" "$here/Sources/MynaSign/Generated/MynaSign.swift"
 
-# One headers directory for every slice: the header and the modulemap (named
-# module.modulemap, as Xcode looks for it).
+# One headers directory for every slice, with the header and the modulemap (named
+# module.modulemap, as Xcode looks for it) in a folder of their own, Headers/mynasignFFI/:
+# Xcode copies every XCFramework's Headers into one include directory, where a module.modulemap
+# at the root would collide with any other uniffi SDK in the same app.
 headers="$gen/xcframework-headers"
 rm -rf "$headers"
-mkdir -p "$headers"
-cp "$gen/bindings/mynasignFFI.h" "$headers/"
-cp "$gen/bindings/mynasignFFI.modulemap" "$headers/module.modulemap"
+mkdir -p "$headers/mynasignFFI"
+cp "$gen/bindings/mynasignFFI.h" "$headers/mynasignFFI/"
+cp "$gen/bindings/mynasignFFI.modulemap" "$headers/mynasignFFI/module.modulemap"
 
 # The two simulator architectures in one library (an XCFramework takes one per platform).
 sim="$gen/ios-simulator"

@@ -22,7 +22,7 @@ enum SampleTerms {
 @MainActor
 final class SignViewModel: ObservableObject {
     @Published private(set) var state: SignFlowState = .consent(notice: nil)
-    @Published var useEmulator: Bool = !NFCCardConnector.isAvailable {
+    @Published var useEmulator: Bool = !MynaNFCSession.isAvailable {
         didSet { rebuild() }
     }
     @Published var selected: Set<ConsentItem> = [.address]
@@ -51,7 +51,7 @@ final class SignViewModel: ObservableObject {
             verification = VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true)
         } else {
             emulator = nil
-            connector = NFCCardConnector()
+            connector = NFCSessionConnector()
             verification = VerifyConsentOptions(allowUncheckedRevocation: true)
         }
         flow = try? SignFlowController(

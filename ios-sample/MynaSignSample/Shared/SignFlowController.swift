@@ -14,13 +14,40 @@ import Foundation
 import MynaSign
 
 /// Gives the flow a link to the card for one phase and takes it back afterwards. On iOS each
-/// phase is one NFC reader session (the system sheet covers the app, so the PIN is typed
-/// between two sessions); with the emulator the link is simply there.
+/// phase is one NFC reader session of the library (`NFCSessionConnector` over
+/// `MynaNFCSession`: the system sheet covers the app, so the PIN is typed between two
+/// sessions); with the emulator the link is simply there.
 public protocol CardConnector: AnyObject, Sendable {
-    /// Returns once a card is present; `prompt` is shown while waiting (the NFC sheet).
-    func connect(prompt: String) async throws -> CardLink
-    /// Ends the phase: `errorMessage` nil for success.
-    func disconnect(errorMessage: String?)
+    /// Returns once a card is present for a flow of `kind`; `prompt` is shown while waiting
+    /// (the NFC sheet).
+    func connect(for kind: NFCFlowKind, prompt: String) async throws -> CardLink
+    /// Shows a step of the running flow (on the NFC sheet).
+    func show(_ progress: FlowProgress)
+    /// Ends the phase (success when `error` is nil) and returns the error as the holder should
+    /// see it (Cancel on the NFC sheet is `Cancelled`, the session limit `Timeout`).
+    func disconnect(error: Error?) -> Error?
+}
+
+/// The library's NFC session as a connector: one reader session per phase.
+public final class NFCSessionConnector: CardConnector, @unchecked Sendable {
+    private let session: MynaNFCSession
+
+    /// Over `session` (the device's NFC reader by default).
+    public init(session: MynaNFCSession = MynaNFCSession()) {
+        self.session = session
+    }
+
+    public func connect(for kind: NFCFlowKind, prompt: String) async throws -> CardLink {
+        try await session.connect(for: kind, prompt: prompt)
+    }
+
+    public func show(_ progress: FlowProgress) {
+        session.show(progress)
+    }
+
+    public func disconnect(error: Error?) -> Error? {
+        session.finish(error)
+    }
 }
 
 /// A connector that always has the same link: the emulator, a USB reader.
@@ -32,11 +59,15 @@ public final class FixedLinkConnector: CardConnector, @unchecked Sendable {
         self.link = link
     }
 
-    public func connect(prompt: String) async throws -> CardLink {
+    public func connect(for kind: NFCFlowKind, prompt: String) async throws -> CardLink {
         link
     }
 
-    public func disconnect(errorMessage: String?) {}
+    public func show(_ progress: FlowProgress) {}
+
+    public func disconnect(error: Error?) -> Error? {
+        error
+    }
 }
 
 /// The emulated card as a `CardLink`: the app's own transport class, forwarding each APDU to
@@ -238,15 +269,14 @@ public final class SignFlowController: @unchecked Sendable {
         }
         set(.readingCard)
         do {
-            let link = try await connector.connect(prompt: "カードを読み取ります。カードを置いてください。")
+            let link = try await connector.connect(for: .readPinStatus, prompt: "カードを読み取ります。カードを当ててください。")
             let report: PinStatusReport
             do {
                 report = try await Myna.readPinStatus(link: link)
             } catch {
-                connector.disconnect(errorMessage: Self.message(for: error).ja)
-                throw error
+                throw connector.disconnect(error: error) ?? error
             }
-            connector.disconnect(errorMessage: nil)
+            _ = connector.disconnect(error: nil)
             let status = report.signaturePassword
             if status.blocked {
                 set(.pinBlocked(FlowMessage(MynaError.PinBlocked(pin: .signaturePassword))))
@@ -280,8 +310,9 @@ public final class SignFlowController: @unchecked Sendable {
             let document = try ConsentDocument.addressChange(
                 items: chosen, holderStatus: holderStatus, terms: terms, channel: channel,
                 nonce: nonce, timestamp: nil)
-            let link = try await connector.connect(prompt: "署名します。カードを動かさないでください。")
             let options = SignOptions(allowLastAttempt: confirmLastAttempt)
+            let link = try await connector.connect(for: .signConsent, prompt: "署名します。カードを当ててください。")
+            let connector = self.connector
             let pin = password
             // Its own Task, so that cancel() can cancel it from any thread: cancelling the
             // Task ends the event stream, which cancels the card flow.
@@ -289,6 +320,7 @@ public final class SignFlowController: @unchecked Sendable {
                 for try await event in Myna.signConsentEvents(link: link, document: document, password: pin, options: options) {
                     switch event {
                     case let .step(p):
+                        connector.show(p)
                         self?.set(.signing(SignProgress(step: p.step, index: p.index, total: p.total, messageJa: p.messageJa)))
                     case let .done(result):
                         return result
@@ -302,10 +334,9 @@ public final class SignFlowController: @unchecked Sendable {
             do {
                 signed = try await task.value
             } catch {
-                connector.disconnect(errorMessage: Self.message(for: error).ja)
-                throw error
+                throw connector.disconnect(error: error) ?? error
             }
-            connector.disconnect(errorMessage: nil)
+            _ = connector.disconnect(error: nil)
         } catch {
             fail(error, prompt: prompt)
             return

@@ -1,0 +1,145 @@
+// The CoreNFC adapter of `MynaNFCSession`: `NFCTagReaderSession` as `NFCReaderDriving`, its
+// delegate as `NFCReaderEvents`, `NFCISO7816Tag` as `NFCCardTag`. Deliberately thin: every
+// decision (wrong tags, cancel, timeout, texts, the time budget) is in MynaNFCSession.swift,
+// which the Linux tests run. Compiled where CoreNFC has the tag reader: iOS (not macOS or Mac
+// Catalyst, whose SDKs mark it unavailable). The Linux tests type-check this file against a
+// stub of the CoreNFC API it uses (bindings/swift/Tests/Stubs/CoreNFC), in a test-only module
+// built with MYNASIGN_CORENFC_STUB.
+
+#if canImport(CoreNFC) && ((os(iOS) && !targetEnvironment(macCatalyst)) || MYNASIGN_CORENFC_STUB)
+import CoreNFC
+import Foundation
+
+extension MynaNFCSession {
+    /// The platform's reader: CoreNFC's `NFCTagReaderSession` (ISO 14443), or `nil` where
+    /// the device cannot read tags.
+    public static let platformReader: ReaderFactory = { events in CoreNFCReader(events: events) }
+
+    /// Whether this device reads NFC tags.
+    public static var isAvailable: Bool { NFCTagReaderSession.readingAvailable }
+}
+
+/// One `NFCTagReaderSession` and its delegate.
+final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelegate, @unchecked Sendable {
+    private let events: NFCReaderEvents
+    private let queue = DispatchQueue(label: "jp.mynasign.nfc")
+    private var session: NFCTagReaderSession?
+
+    init?(events: NFCReaderEvents) {
+        guard NFCTagReaderSession.readingAvailable else { return nil }
+        self.events = events
+        super.init()
+        guard let session = NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue) else { return nil }
+        self.session = session
+    }
+
+    var alertMessage: String {
+        get { session?.alertMessage ?? "" }
+        set { session?.alertMessage = newValue }
+    }
+
+    func begin() {
+        session?.begin()
+    }
+
+    func restartPolling() {
+        session?.restartPolling()
+    }
+
+    func connect(to tag: NFCCardTag) async throws {
+        guard let session, let tag = tag as? CoreNFCTag else { throw LinkError.TagLost }
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            session.connect(to: tag.tag) { error in
+                if let error { c.resume(throwing: error) } else { c.resume() }
+            }
+        }
+    }
+
+    func invalidate(errorMessage: String?) {
+        if let errorMessage {
+            session?.invalidate(errorMessage: errorMessage)
+        } else {
+            session?.invalidate()
+        }
+    }
+
+    // MARK: NFCTagReaderSessionDelegate (on `queue`)
+
+    func tagReaderSessionDidBecomeActive(_ session: NFCTagReaderSession) {
+        events.readerDidBecomeActive()
+    }
+
+    func tagReaderSession(_ session: NFCTagReaderSession, didInvalidateWithError error: Error) {
+        let code = (error as? NFCReaderError)?.code
+        switch code {
+        case .readerSessionInvalidationErrorUserCanceled?:
+            events.readerDidInvalidate(.userCanceled)
+        case .readerSessionInvalidationErrorSessionTimeout?:
+            events.readerDidInvalidate(.sessionTimeout)
+        case .readerSessionInvalidationErrorSystemIsBusy?:
+            events.readerDidInvalidate(.systemBusy)
+        default:
+            events.readerDidInvalidate(.other(code: code?.rawValue ?? -1))
+        }
+    }
+
+    func tagReaderSession(_ session: NFCTagReaderSession, didDetect tags: [NFCTag]) {
+        events.readerDidDetect(tags.map(CoreNFCTag.init))
+    }
+}
+
+/// A detected tag; APDUs go through `NFCISO7816Tag.sendCommand`.
+final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
+    let tag: NFCTag
+
+    init(_ tag: NFCTag) {
+        self.tag = tag
+    }
+
+    var isISO7816: Bool {
+        if case .iso7816 = tag { return true }
+        return false
+    }
+
+    func sendCommand(_ apdu: Data) async throws -> Data {
+        guard case let .iso7816(card) = tag else { throw LinkError.TagLost }
+        guard let command = NFCISO7816APDU(data: apdu) else {
+            throw LinkError.Other(detail: "malformed command APDU")
+        }
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Data, Error>) in
+            card.sendCommand(apdu: command) { data, sw1, sw2, error in
+                if let error {
+                    c.resume(throwing: CoreNFCTag.linkError(error))
+                } else {
+                    c.resume(returning: data + [sw1, sw2])
+                }
+            }
+        }
+    }
+
+    /// A failed exchange: the card left or the session ended → `TagLost` (the session maps a
+    /// cancel or the session limit from its own end report), no answer → `Timeout`.
+    private static func linkError(_ error: Error) -> LinkError {
+        guard let code = (error as? NFCReaderError)?.code else {
+            return .Other(detail: "CoreNFC: \(type(of: error))")
+        }
+        switch code {
+        case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagNotConnected,
+             .readerTransceiveErrorSessionInvalidated:
+            return .TagLost
+        case .readerTransceiveErrorRetryExceeded:
+            return .Timeout
+        default:
+            return .Other(detail: "CoreNFC error \(code.rawValue)")
+        }
+    }
+}
+#else
+extension MynaNFCSession {
+    /// No NFC reader on this platform: every flow throws `MynaNFCError.nfcUnavailable`.
+    public static let platformReader: ReaderFactory = { _ in nil }
+
+    /// Whether this device reads NFC tags: not on this platform.
+    public static var isAvailable: Bool { false }
+}
+#endif

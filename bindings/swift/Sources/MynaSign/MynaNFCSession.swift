@@ -1,0 +1,596 @@
+// The library's NFC session: one reader session per flow, driven as a state machine over the
+// small reader protocols of NFCReader.swift (CoreNFC on iOS, a test double elsewhere).
+//
+//   begin → (tags detected: one ISO 7816 tag → connect; several or another kind → message and
+//   restart polling; the same again → NotMyNumberCard) → the time left is checked against the
+//   flow's budget → the flow runs over the tag (progress on the sheet) → invalidate with
+//   success or with the error's text.
+//
+// Every way the platform ends the session is mapped: Cancel on the sheet → Cancelled; the
+// session limit or a busy system → Timeout (NotMyNumberCard if only wrong tags were seen).
+// Nothing here blocks a thread of Swift's concurrency pool: waiting for a card is a
+// continuation; the only blocking wait is the link's `transceive`, which the library calls on
+// its own worker thread (a Rust thread), while the tag's async `sendCommand` runs in a Task.
+
+import Foundation
+
+/// Reads a My Number Card over NFC: shows the system's NFC sheet, waits for the card, runs
+/// one card flow with its progress on the sheet, and ends the sheet with the outcome.
+///
+/// ```swift
+/// let signed = try await MynaNFCSession().signConsent(document: document, password: password)
+/// ```
+///
+/// One flow at a time per object; each flow has its own reader session. `cancel()` (or
+/// cancelling the calling Task) ends the flow: while waiting for the card at once, during an
+/// exchange within one exchange (a PIN VERIFY in flight completes first).
+public final class MynaNFCSession: @unchecked Sendable {
+    /// The language of the sheet's texts.
+    public enum Language: Sendable {
+        case japanese
+        case english
+    }
+
+    /// Monotonic seconds (`ProcessInfo.systemUptime` by default; tests inject their own).
+    public typealias Clock = @Sendable () -> TimeInterval
+    /// Makes the reader session of one flow, reporting to `events`; `nil` when the device
+    /// cannot read NFC.
+    public typealias ReaderFactory = @Sendable (NFCReaderEvents) -> NFCReaderDriving?
+
+    /// The sheet's language (Japanese by default).
+    public let language: Language
+    private let clock: Clock
+    private let makeReader: ReaderFactory
+    private let lock = NSLock()
+    private var current: NFCRun?
+
+    /// A session over the platform's NFC reader (CoreNFC on iOS; on other platforms every
+    /// flow throws `MynaNFCError.nfcUnavailable`).
+    public convenience init(language: Language = .japanese) {
+        self.init(language: language, clock: MynaNFCSession.uptime, reader: MynaNFCSession.platformReader)
+    }
+
+    /// A session over any reader (tests, another NFC stack), with its own clock.
+    public init(language: Language = .japanese, clock: @escaping Clock = MynaNFCSession.uptime, reader: @escaping ReaderFactory) {
+        self.language = language
+        self.clock = clock
+        self.makeReader = reader
+    }
+
+    /// The default clock.
+    public static let uptime: Clock = { ProcessInfo.processInfo.systemUptime }
+
+    // MARK: The flows
+
+    /// Signs `document` on the card (see `Myna.signConsent`). The password's copy made here is
+    /// wiped after the call.
+    public func signConsent(
+        document: ConsentDocument, password: [UInt8], options: SignOptions = SignOptions(),
+        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+    ) async throws -> SignedConsent {
+        var pin = Data(password)
+        defer { pin.resetBytes(in: 0..<pin.count) }
+        let kind: NFCFlowKind = options.includeCaCertificate ? .signConsentWithCaCertificate : .signConsent
+        return try await run(kind, onProgress: onProgress) { link, listener, handle in
+            try await MynaSign.signConsent(
+                link: link, document: document, password: pin, options: options,
+                listener: listener, cancel: handle)
+        }
+    }
+
+    /// Reads every PIN's retry counter without spending an attempt.
+    public func readPinStatus(onProgress: (@Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
+        try await run(.readPinStatus, onProgress: onProgress) { link, listener, handle in
+            try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
+        }
+    }
+
+    /// Reads the basic four attributes with the card-info PIN.
+    public func readBasicAttributes(
+        pin: [UInt8], options: PinOptions = PinOptions(),
+        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+    ) async throws -> BasicAttributes {
+        var data = Data(pin)
+        defer { data.resetBytes(in: 0..<data.count) }
+        return try await run(.readBasicAttributes, onProgress: onProgress) { link, listener, handle in
+            try await MynaSign.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
+        }
+    }
+
+    /// Any flow of the library over the session's link: `flow` gets the link, the listener
+    /// that puts progress on the sheet, and the handle `cancel()` cancels.
+    public func run<T>(
+        _ kind: NFCFlowKind, onProgress: (@Sendable (FlowProgress) -> Void)? = nil,
+        _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
+    ) async throws -> T {
+        let run = try start(kind, prompt: nil)
+        let handle = CancelHandle()
+        run.attach(handle)
+        do {
+            let link = try await run.waitForCard()
+            let listener = SheetListener(run: run, forward: onProgress)
+            let result = try await withTaskCancellationHandler {
+                try await flow(link, listener, handle)
+            } onCancel: {
+                handle.cancel()
+            }
+            run.finish(nil)
+            release(run)
+            return result
+        } catch {
+            let outcome = run.finish(error)
+            release(run)
+            throw outcome ?? error
+        }
+    }
+
+    // MARK: Step by step (an app running its own flows over the link)
+
+    /// Begins a reader session for `kind` and returns the card's link once a My Number Card
+    /// is connected and the time left suffices. Run one flow over it (`Myna.…(link:)`), show
+    /// its steps with `show(_:)`, then call `finish(_:)`.
+    public func connect(for kind: NFCFlowKind, prompt: String? = nil) async throws -> CardLink {
+        let run = try start(kind, prompt: prompt)
+        do {
+            return try await run.waitForCard()
+        } catch {
+            let outcome = run.finish(error)
+            release(run)
+            throw outcome ?? error
+        }
+    }
+
+    /// Shows a step of the running flow on the sheet.
+    public func show(_ progress: FlowProgress) {
+        currentRun()?.show(progress)
+    }
+
+    /// Ends the reader session: success when `error` is nil, else the error's text on the
+    /// sheet. Returns the error as the session saw it (Cancel on the sheet during an exchange
+    /// is `Cancelled`, the session limit `Timeout`).
+    @discardableResult
+    public func finish(_ error: Error?) -> Error? {
+        guard let run = currentRun() else { return error }
+        let outcome = run.finish(error)
+        release(run)
+        return outcome
+    }
+
+    /// Cancels the running flow: while waiting for the card the sheet closes and the flow
+    /// throws `Cancelled`; during an exchange the flow stops within one exchange (a VERIFY in
+    /// flight completes first). From any thread. Step by step (`connect`), once the card is
+    /// connected, cancel the Task running your flow instead: the library then closes the link,
+    /// which closes the sheet.
+    public func cancel() {
+        currentRun()?.cancel()
+    }
+
+    // MARK: Plumbing
+
+    private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
+        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock)
+        lock.lock()
+        let busy = current != nil
+        if !busy { current = run }
+        lock.unlock()
+        if busy { throw MynaError.InvalidInput(field: "another NFC flow is running on this session") }
+        guard let reader = makeReader(run) else {
+            release(run)
+            throw MynaNFCError.nfcUnavailable
+        }
+        run.begin(reader, prompt: prompt)
+        return run
+    }
+
+    private func currentRun() -> NFCRun? {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    private func release(_ run: NFCRun) {
+        lock.lock()
+        if current === run { current = nil }
+        lock.unlock()
+    }
+}
+
+/// The sheet's texts in one language.
+struct NFCSheetTexts: Sendable {
+    let japanese: Bool
+
+    init(_ language: MynaNFCSession.Language) {
+        japanese = language == .japanese
+    }
+
+    private func l(_ ja: String, _ en: String) -> String { japanese ? ja : en }
+
+    var prompt: String { l("マイナンバーカードをiPhoneの上部に当ててください。", "Hold your My Number Card to the top of the iPhone.") }
+    var severalCards: String { l("カードが複数あります。マイナンバーカード1枚だけを当ててください。", "Several cards found: hold only your My Number Card.") }
+    var notMyNumberCard: String { l("マイナンバーカードではありません。マイナンバーカードを当ててください。", "This is not a My Number Card: hold your My Number Card.") }
+    var connectFailed: String { l("カードに接続できませんでした。もう一度当ててください。", "Could not connect to the card: hold it again.") }
+    var done: String { l("完了しました。", "Done.") }
+
+    func progress(_ p: FlowProgress) -> String { japanese ? p.messageJa : p.messageEn }
+
+    func failure(_ error: Error) -> String {
+        switch error {
+        case let e as MynaError: return japanese ? e.failureJa() : e.failureEn()
+        case let e as MynaNFCError: return japanese ? e.failureJa() : e.failureEn()
+        default: return l("カードを読み取れませんでした。", "The card could not be read.")
+        }
+    }
+}
+
+/// Puts each step on the sheet (and forwards it to the app).
+private final class SheetListener: ProgressListener, @unchecked Sendable {
+    private let run: NFCRun
+    private let forward: (@Sendable (FlowProgress) -> Void)?
+
+    init(run: NFCRun, forward: (@Sendable (FlowProgress) -> Void)?) {
+        self.run = run
+        self.forward = forward
+    }
+
+    func onProgress(progress: FlowProgress) throws {
+        run.show(progress)
+        forward?(progress)
+    }
+}
+
+/// One flow's reader session: the state machine.
+final class NFCRun: NFCReaderEvents, @unchecked Sendable {
+    /// Detections of a wrong tag (or several tags) before the flow gives up with
+    /// `NotMyNumberCard`.
+    static let wrongTagLimit = 3
+
+    private enum Phase {
+        case polling, connecting, connected, ended
+    }
+
+    let kind: NFCFlowKind
+    let texts: NFCSheetTexts
+    private let clock: MynaNFCSession.Clock
+    private let lock = NSLock()
+    private var phase = Phase.polling
+    private var reader: NFCReaderDriving?
+    private var began: TimeInterval = 0
+    private var platformEnd: NFCSessionEnd?
+    private var cancelled = false
+    private var wrongTags = 0
+    private var detected: NFCCardTag?
+    private var waiter: CheckedContinuation<NFCCardTag, Error>?
+    private var failure: Error?
+    private var link: NFCSessionLink?
+    private var handle: CancelHandle?
+
+    init(kind: NFCFlowKind, texts: NFCSheetTexts, clock: @escaping MynaNFCSession.Clock) {
+        self.kind = kind
+        self.texts = texts
+        self.clock = clock
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    func attach(_ handle: CancelHandle) {
+        locked { self.handle = handle }
+    }
+
+    func begin(_ reader: NFCReaderDriving, prompt: String?) {
+        locked {
+            self.reader = reader
+            began = clock()
+        }
+        reader.alertMessage = prompt ?? texts.prompt
+        reader.begin()
+    }
+
+    // MARK: Waiting for the card
+
+    /// Waits for a My Number Card, connects, checks the time left: returns the link.
+    func waitForCard() async throws -> NFCSessionLink {
+        while true {
+            let tag = try await withTaskCancellationHandler {
+                try await self.nextTag()
+            } onCancel: {
+                self.cancel()
+            }
+            guard let reader = locked({ self.reader }) else { throw MynaError.Cancelled(duringVerify: false) }
+            do {
+                try await reader.connect(to: tag)
+            } catch {
+                if let end = locked({ phase == .ended ? (failure ?? MynaError.Cancelled(duringVerify: false)) : nil }) {
+                    throw end
+                }
+                locked { phase = .polling }
+                reader.alertMessage = texts.connectFailed
+                reader.restartPolling()
+                continue
+            }
+            let left = NFCTiming.sessionLimitSeconds - (clock() - locked { began })
+            if left < kind.budgetSeconds {
+                throw MynaNFCError.sessionTimeTooShort(
+                    secondsLeft: max(0, Int(left.rounded(.down))), secondsNeeded: Int(kind.budgetSeconds.rounded(.up)))
+            }
+            let link = NFCSessionLink(tag: tag, run: self)
+            let ended: Error? = locked {
+                if phase == .ended { return failure ?? MynaError.Cancelled(duringVerify: false) }
+                phase = .connected
+                self.link = link
+                return nil
+            }
+            if let ended { throw ended }
+            return link
+        }
+    }
+
+    private func nextTag() async throws -> NFCCardTag {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<NFCCardTag, Error>) in
+            let ready: Result<NFCCardTag, Error>? = locked {
+                if phase == .ended { return .failure(failure ?? MynaError.Cancelled(duringVerify: false)) }
+                if let tag = detected {
+                    detected = nil
+                    phase = .connecting
+                    return .success(tag)
+                }
+                waiter = c
+                return nil
+            }
+            if let ready { c.resume(with: ready) }
+        }
+    }
+
+    // MARK: NFCReaderEvents
+
+    func readerDidBecomeActive() {}
+
+    func readerDidDetect(_ tags: [NFCCardTag]) {
+        enum Next { case ignore, retry(String), giveUp, take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
+        let next: Next = locked {
+            guard phase == .polling, detected == nil else { return .ignore }
+            if tags.count == 1, tags[0].isISO7816 {
+                guard let w = waiter else {
+                    detected = tags[0]
+                    return .ignore
+                }
+                waiter = nil
+                phase = .connecting
+                return .take(w, tags[0])
+            }
+            wrongTags += 1
+            if wrongTags >= NFCRun.wrongTagLimit { return .giveUp }
+            return .retry(tags.count > 1 ? texts.severalCards : texts.notMyNumberCard)
+        }
+        switch next {
+        case .ignore:
+            return
+        case let .take(waiter, tag):
+            waiter?.resume(returning: tag)
+        case let .retry(message):
+            guard let reader = locked({ self.reader }) else { return }
+            reader.alertMessage = message
+            reader.restartPolling()
+        case .giveUp:
+            end(with: MynaError.NotMyNumberCard, sheet: texts.notMyNumberCard)
+        }
+    }
+
+    func readerDidInvalidate(_ end: NFCSessionEnd) {
+        let (waiter, link): (CheckedContinuation<NFCCardTag, Error>?, NFCSessionLink?) = locked {
+            guard phase != .ended else { return (nil, nil) }
+            platformEnd = end
+            failure = error(for: end)
+            phase = .ended
+            defer { self.waiter = nil }
+            return (self.waiter, self.link)
+        }
+        if let waiter, let failure = locked({ failure }) { waiter.resume(throwing: failure) }
+        link?.shutDown(for: end)
+    }
+
+    /// The error a platform end means for a flow that has not started yet.
+    private func error(for end: NFCSessionEnd) -> Error {
+        switch end {
+        case .userCanceled: return MynaError.Cancelled(duringVerify: false)
+        case .sessionTimeout, .systemBusy: return wrongTags > 0 ? MynaError.NotMyNumberCard : MynaError.Timeout
+        case let .other(code): return MynaError.LinkFailed(detail: "the NFC session ended (code \(code))")
+        }
+    }
+
+    // MARK: Ending
+
+    /// Ends the session from the app's side (before the flow), with `error`.
+    private func end(with error: Error, sheet: String) {
+        let (reader, waiter): (NFCReaderDriving?, CheckedContinuation<NFCCardTag, Error>?) = locked {
+            guard phase != .ended else { return (nil, nil) }
+            phase = .ended
+            failure = error
+            defer { self.waiter = nil }
+            return (self.reader, self.waiter)
+        }
+        reader?.invalidate(errorMessage: sheet)
+        waiter?.resume(throwing: error)
+    }
+
+    func cancel() {
+        let (running, handle): (Bool, CancelHandle?) = locked {
+            cancelled = true
+            return (phase == .connected, self.handle)
+        }
+        if running {
+            // The library stops before its next exchange and closes the link (`linkClosed`),
+            // after a VERIFY in flight.
+            handle?.cancel()
+        } else {
+            end(with: MynaError.Cancelled(duringVerify: false), sheet: texts.failure(MynaError.Cancelled(duringVerify: false)))
+        }
+    }
+
+    /// The library closed the link (the flow was cancelled): the sheet closes now.
+    func linkClosed() {
+        let reader: NFCReaderDriving? = locked {
+            guard phase != .ended else { return nil }
+            phase = .ended
+            failure = MynaError.Cancelled(duringVerify: false)
+            return self.reader
+        }
+        reader?.invalidate(errorMessage: texts.failure(MynaError.Cancelled(duringVerify: false)))
+    }
+
+    func show(_ progress: FlowProgress) {
+        guard let reader = locked({ phase == .ended ? nil : self.reader }) else { return }
+        reader.alertMessage = texts.progress(progress)
+    }
+
+    /// The flow ended with `error` (nil: success): invalidates the session with the right
+    /// text unless it already ended, and returns the error as the holder should see it.
+    @discardableResult
+    func finish(_ error: Error?) -> Error? {
+        let (reader, end, link): (NFCReaderDriving?, NFCSessionEnd?, NFCSessionLink?) = locked {
+            defer {
+                phase = .ended
+                self.reader = nil
+            }
+            return (phase == .ended ? nil : self.reader, platformEnd, self.link)
+        }
+        let outcome = error.map { map($0, end: end) }
+        if let reader {
+            if let outcome {
+                reader.invalidate(errorMessage: texts.failure(outcome))
+            } else {
+                reader.alertMessage = texts.done
+                reader.invalidate(errorMessage: nil)
+            }
+        }
+        link?.shutDown(for: nil)
+        return outcome
+    }
+
+    /// A flow's error seen through how the platform ended the session: a lost tag because the
+    /// holder tapped Cancel is a cancellation; because the session ran out, a timeout.
+    private func map(_ error: Error, end: NFCSessionEnd?) -> Error {
+        guard let e = error as? MynaError, let end else { return error }
+        let duringVerify: Bool
+        switch e {
+        case let .TagLost(v), let .Cancelled(v): duringVerify = v
+        case .LinkFailed, .Timeout: duringVerify = false
+        default: return error
+        }
+        switch end {
+        case .userCanceled: return MynaError.Cancelled(duringVerify: duringVerify)
+        // The counter may have moved: keep the error that says so.
+        case .sessionTimeout, .systemBusy: return duringVerify ? MynaError.TagLost(duringVerify: true) : MynaError.Timeout
+        case .other: return error
+        }
+    }
+}
+
+/// The card as the library's `CardLink`. The library calls `transceive` on its own worker
+/// thread and may block it; the tag's async `sendCommand` runs in a Task, and the worker
+/// waits for its answer (or for the session's end).
+final class NFCSessionLink: CardLink, @unchecked Sendable {
+    private let tag: NFCCardTag
+    private let run: NFCRun
+    private let lock = NSLock()
+    private var pending: NFCExchange?
+    private var ended: NFCSessionEnd??
+    private var count = 0
+
+    init(tag: NFCCardTag, run: NFCRun) {
+        self.tag = tag
+        self.run = run
+    }
+
+    /// Exchanges sent so far.
+    var exchanges: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+
+    func transceive(command: Data) throws -> Data {
+        let exchange = NFCExchange()
+        lock.lock()
+        if let ended {
+            lock.unlock()
+            throw NFCSessionLink.error(for: ended)
+        }
+        pending = exchange
+        count += 1
+        lock.unlock()
+        let tag = self.tag
+        Task {
+            do {
+                exchange.complete(.success(try await tag.sendCommand(command)))
+            } catch let e as LinkError {
+                exchange.complete(.failure(e))
+            } catch {
+                exchange.complete(.failure(LinkError.Other(detail: "the tag threw \(type(of: error))")))
+            }
+        }
+        let result = exchange.wait()
+        lock.lock()
+        pending = nil
+        lock.unlock()
+        return try result.get()
+    }
+
+    func supportsExtendedLength() -> Bool {
+        // CoreNFC carries extended-length APDUs; the library falls back if the card refuses.
+        true
+    }
+
+    func maxTransceiveLength() -> Int32 {
+        0
+    }
+
+    func close() {
+        shutDown(for: nil)
+        run.linkClosed()
+    }
+
+    /// The session ended (`end`: how the platform ended it, nil: the app did): a pending
+    /// exchange returns at once and no other is sent.
+    func shutDown(for end: NFCSessionEnd?) {
+        lock.lock()
+        if ended == nil { ended = .some(end) }
+        let waiting = pending
+        lock.unlock()
+        waiting?.complete(.failure(NFCSessionLink.error(for: end)))
+    }
+
+    private static func error(for end: NFCSessionEnd?) -> LinkError {
+        switch end {
+        case .sessionTimeout?, .systemBusy?: return .Timeout
+        default: return .TagLost
+        }
+    }
+}
+
+/// One exchange's answer, handed from the tag's Task to the waiting worker thread.
+private final class NFCExchange: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var result: Result<Data, LinkError>?
+
+    /// The first result wins.
+    func complete(_ r: Result<Data, LinkError>) {
+        lock.lock()
+        let first = result == nil
+        if first { result = r }
+        lock.unlock()
+        if first { done.signal() }
+    }
+
+    /// Blocks the calling thread (the library's worker, never a concurrency-pool thread).
+    func wait() -> Result<Data, LinkError> {
+        done.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return result ?? .failure(.TagLost)
+    }
+}

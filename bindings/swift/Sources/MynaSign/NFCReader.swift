@@ -1,0 +1,121 @@
+// What the library's NFC session (`MynaNFCSession`) needs from the platform, as three small
+// protocols: the reader session (CoreNFC's `NFCTagReaderSession`), the tag it found
+// (`NFCISO7816Tag`) and the reader's events (the session delegate's callbacks). The CoreNFC
+// adapter (CoreNFCReader.swift, iOS only) implements them over CoreNFC; tests implement them
+// over the emulated card, so the same state machine runs on Linux.
+
+import Foundation
+
+/// How the platform ended a reader session on its own (not because the app invalidated it).
+public enum NFCSessionEnd: Equatable, Sendable {
+    /// The holder tapped Cancel on the NFC sheet.
+    case userCanceled
+    /// The system's session limit ran out (60 seconds after `begin` on iOS).
+    case sessionTimeout
+    /// The system could not start the session (another reader session, a call, …).
+    case systemBusy
+    /// Another reason; `code` is the platform's, for logs.
+    case other(code: Int)
+}
+
+/// A tag the reader detected.
+public protocol NFCCardTag: AnyObject, Sendable {
+    /// Whether it speaks ISO 7816 APDUs (a My Number Card does; a FeliCa or MIFARE tag does
+    /// not).
+    var isISO7816: Bool { get }
+    /// Sends one command APDU, returns the response: data, then SW1 SW2. Throws `LinkError`
+    /// (`TagLost` when the card left, `Timeout`), or any other error (then `LinkFailed`).
+    func sendCommand(_ apdu: Data) async throws -> Data
+}
+
+/// The platform's reader session, as `MynaNFCSession` drives it. A reader is used for one
+/// flow: `begin` once, then `invalidate` once.
+public protocol NFCReaderDriving: AnyObject, Sendable {
+    /// The text on the NFC sheet.
+    var alertMessage: String { get set }
+    /// Starts polling for ISO 14443 tags (the sheet appears).
+    func begin()
+    /// Polls again after a tag that will not do (the sheet stays).
+    func restartPolling()
+    /// Connects to a detected tag.
+    func connect(to tag: NFCCardTag) async throws
+    /// Ends the session: `nil` shows success on the sheet, a message shows a failure.
+    func invalidate(errorMessage: String?)
+}
+
+/// What the reader reports (CoreNFC's delegate callbacks), from any thread.
+public protocol NFCReaderEvents: AnyObject, Sendable {
+    /// The sheet is up and the reader polls.
+    func readerDidBecomeActive()
+    /// Tags were found (one or several).
+    func readerDidDetect(_ tags: [NFCCardTag])
+    /// The platform ended the session. (Reports after the app's own `invalidate` are
+    /// ignored: CoreNFC reports those too.)
+    func readerDidInvalidate(_ end: NFCSessionEnd)
+}
+
+/// Errors of the NFC session itself (the card flows throw `MynaError`).
+public enum MynaNFCError: Error, Equatable, Sendable {
+    /// This device cannot read NFC tags (no CoreNFC, the simulator, an iPad).
+    case nfcUnavailable
+    /// The card was found too late: the time left in the reader session (iOS ends it 60
+    /// seconds after it began) is shorter than the flow needs, so it was not started.
+    case sessionTimeTooShort(secondsLeft: Int, secondsNeeded: Int)
+
+    /// What happened and what to do, in Japanese.
+    public func messageJa() -> String { failureJa() + (recoveryJa() ?? "") }
+    /// What happened and what to do, in English.
+    public func messageEn() -> String { [failureEn(), recoveryEn()].compactMap { $0 }.joined(separator: " ") }
+
+    /// What happened, in Japanese.
+    public func failureJa() -> String {
+        switch self {
+        case .nfcUnavailable:
+            return "この端末ではカードを読み取れません。"
+        case let .sessionTimeTooShort(left, needed):
+            return "読み取りの残り時間（約\(left)秒）では、この処理（約\(needed)秒）を終えられないため、始めませんでした。"
+        }
+    }
+
+    /// What happened, in English.
+    public func failureEn() -> String {
+        switch self {
+        case .nfcUnavailable:
+            return "This device cannot read the card."
+        case let .sessionTimeTooShort(left, needed):
+            return "Not started: the reading session has about \(left) s left, and this takes about \(needed) s."
+        }
+    }
+
+    /// What to do, in Japanese.
+    public func recoveryJa() -> String? {
+        switch self {
+        case .nfcUnavailable:
+            return "NFCに対応したiPhoneをお使いください。"
+        case .sessionTimeTooShort:
+            return "もう一度始めて、すぐにカードをiPhoneの上部に当ててください。"
+        }
+    }
+
+    /// What to do, in English.
+    public func recoveryEn() -> String? {
+        switch self {
+        case .nfcUnavailable:
+            return "Use an iPhone that reads NFC."
+        case .sessionTimeTooShort:
+            return "Start again and hold the card to the top of the iPhone straight away."
+        }
+    }
+}
+
+extension MynaNFCError: LocalizedError {
+    /// What happened, in `Myna.language`.
+    public var errorDescription: String? { Myna.usesJapanese ? failureJa() : failureEn() }
+    /// What to do, in `Myna.language`.
+    public var recoverySuggestion: String? { Myna.usesJapanese ? recoveryJa() : recoveryEn() }
+}
+
+extension MynaNFCError: CustomStringConvertible {
+    /// The English message.
+    public var description: String { messageEn() }
+}
