@@ -96,7 +96,7 @@ pub struct JpkiCertificate {
     cert: Certificate,
     key: KeyInfo,
     key_usage: Option<KeyUsageFlags>,
-    policies: Vec<String>,
+    policies: Vec<ObjectIdentifier>,
     is_ca: bool,
     subject_key_id: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
@@ -236,10 +236,7 @@ impl JpkiCertificate {
                 ID_CE_CERTIFICATE_POLICIES => {
                     let cp = CertificatePolicies::from_der(value)
                         .map_err(ext_err("certificatePolicies"))?;
-                    policies =
-                        cp.0.iter()
-                            .map(|p| p.policy_identifier.to_string())
-                            .collect();
+                    policies = cp.0.iter().map(|p| p.policy_identifier).collect();
                 }
                 ID_CE_BASIC_CONSTRAINTS => {
                     let bc =
@@ -450,7 +447,12 @@ impl JpkiCertificate {
 
     /// The certificate policies, as dotted OIDs.
     pub fn policies(&self) -> Vec<String> {
-        self.policies.clone()
+        self.policies.iter().map(ToString::to_string).collect()
+    }
+
+    /// The certificate policies' identifiers.
+    pub fn policy_oids(&self) -> &[ObjectIdentifier] {
+        &self.policies
     }
 
     /// Whether basicConstraints says this is a CA.

@@ -44,8 +44,8 @@ impl VerifiedConsent {
 /// [`SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER`] (the production smartphone policy is not
 /// public), and otherwise **neither** (`None`), so that a card-only rule refuses it.
 pub fn certificate_source(cert: &JpkiCertificate) -> Option<CertificateSource> {
-    let policies = cert.policies();
-    let has = |oid: &der::oid::ObjectIdentifier| policies.contains(&oid.to_string());
+    let policies = cert.policy_oids();
+    let has = |oid: &der::oid::ObjectIdentifier| policies.contains(oid);
     let card = CARD_SIGNATURE_POLICIES.iter().any(has);
     let smartphone = has(&SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER);
     match (card, smartphone) {

@@ -13,7 +13,7 @@ use x509_cert::time::Time;
 
 use super::revocation::{self, PreparedCrl, RevocationStatus};
 use super::{ocsp, raw, strict, TrustStore, VerifiedSignature, VerifyError};
-use super::{DEFAULT_MAX_SKEW, JPKI_POLICY_ARC, MAX_CMS_SIZE};
+use super::{DEFAULT_MAX_SKEW, MAX_CMS_SIZE};
 use crate::cert::{verify_signature, CertificateKind, JpkiCertificate};
 use crate::cms::{ess, oid};
 use crate::consent::Channel;
@@ -125,8 +125,11 @@ fn check_usage_and_policy(cert: &JpkiCertificate) -> Result<(), VerifyError> {
             }
         }
     }
-    let prefix = format!("{JPKI_POLICY_ARC}.");
-    if !cert.policies().iter().any(|p| p.starts_with(&prefix)) {
+    if !cert
+        .policy_oids()
+        .iter()
+        .any(|p| crate::cert::oid::is_under(p, &crate::cert::oid::JPKI_POLICY_ARC))
+    {
         return Err(VerifyError::WrongPolicy);
     }
     Ok(())
