@@ -7,7 +7,11 @@
 //! Cancellation: the flow's cancellation closes the link as for a blocking one (a PIN VERIFY in
 //! flight completes first). Closing calls the app's `close()` and gives up a pending exchange
 //! at once: `transceive` returns `TagLost` and drops the app's future, which cancels the app's
-//! task (Swift `Task`, Kotlin coroutine), whether or not the app answered it.
+//! task (a Swift `Task`), whether or not the app answered it.
+//!
+//! Meant for Swift, where it is tested. (Kotlin and Python apps implement the blocking
+//! `CardLink`; uniffi's Python would also need `uniffi_set_event_loop`, since the library
+//! calls the link from its worker thread, where no event loop runs.)
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
