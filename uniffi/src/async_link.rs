@@ -45,7 +45,8 @@ pub trait AsyncCardLink: Send + Sync {
 
 /// The [`CardLink`] the flows take, over the app's async link: each `transceive` awaits the
 /// app's future on the library's worker thread; `close` also ends a pending one with
-/// `TagLost`.
+/// `TagLost`. Its `transceive` is for the library's flows: called from app code it would block
+/// the calling thread until the card answers.
 #[uniffi::export]
 pub fn card_link_from_async(link: Arc<dyn AsyncCardLink>) -> Arc<dyn CardLink> {
     Arc::new(AsyncLinkAdapter {

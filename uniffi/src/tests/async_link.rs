@@ -166,9 +166,13 @@ fn a_flow_over_an_async_link_awaits_answers_from_another_thread() {
     let exchanges = link.sent.load(Ordering::SeqCst);
     assert_eq!(exchanges, signed.counts().exchanges as usize);
     assert_eq!(exchanges, 6);
-    // Each exchange was pending once, parked, and polled again only when its answer came: no
-    // busy polling.
-    assert_eq!(link.empty_polls.load(Ordering::SeqCst), exchanges);
+    // An exchange is pending at most once (parked, polled again only when its answer came: no
+    // busy polling), and with answers 5 ms away the worker did park.
+    let empty_polls = link.empty_polls.load(Ordering::SeqCst);
+    assert!(
+        (1..=exchanges).contains(&empty_polls),
+        "{empty_polls} empty polls"
+    );
     let verifier = Verifier::new(VerifierOptions {
         roots_der: emu.root_certificates_der(),
         crls: vec![emu.crl()],
