@@ -24,6 +24,13 @@ for f in MynaSign.swift mynasignFFI.h mynasignFFI.modulemap; do
   [ -f "$gen/bindings/$f" ] || { echo "uniffi did not generate $f" >&2; exit 1; }
 done
 
+# The library's Swift waits for the card with continuations: its link is async (AsyncCardLink),
+# so no thread of Swift's concurrency pool, nor any other, is held by a semaphore. (The
+# behaviour is tested in AsyncLinkTests; this keeps a blocking wait from coming back.)
+if grep -rnE "DispatchSemaphore|DispatchGroup|NSCondition" "$here/Sources"; then
+  echo "bindings/swift/Sources: a blocking wait (above); the NFC link is async, await instead" >&2; exit 1
+fi
+
 # 2. The test package. Files are copied only when they changed, so SwiftPM's incremental build
 #    survives between runs.
 sync_file() { # src dst

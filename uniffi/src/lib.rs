@@ -4,7 +4,9 @@
 //! (proc-macros, library mode). It wraps the `mynasign` core:
 //!
 //! - [`CardLink`]: the transport the **app implements** (Android `IsoDep.transceive` or an OMAPI
-//!   channel, iOS `NFCISO7816Tag.sendCommand`, a test forwarding APDUs to the emulator).
+//!   channel, a PC/SC reader, a test forwarding APDUs to the emulator), or [`AsyncCardLink`]
+//!   when the platform's card API is async (iOS `NFCISO7816Tag.sendCommand`: the Swift
+//!   package's `MynaNFCSession`), made a `CardLink` by [`card_link_from_async`].
 //! - The flows, all async (Kotlin `suspend`, Swift `async throws`, Python coroutines):
 //!   [`sign_consent`], [`read_basic_attributes`], [`read_pin_status`], [`check_linkage`],
 //!   [`sign_consent_with_signer`] (a key in the platform keystore), and the step-by-step
@@ -26,6 +28,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod async_link;
 mod card;
 #[cfg(feature = "emulator")]
 mod emulator;
@@ -41,6 +44,7 @@ mod records;
 mod verifier;
 mod worker;
 
+pub use async_link::{card_link_from_async, AsyncCardLink};
 pub use card::JpkiCard;
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;

@@ -58,9 +58,11 @@ pub(crate) fn thrown_type(reason: &str) -> String {
 
 /// The link to a card, implemented by the app: send one command APDU, return the response
 /// APDU (data and status word). Kotlin: `IsoDep.transceive` (raise the timeout for RSA, e.g.
-/// `isoDep.timeout = 20_000`) or an OMAPI `Channel.transmit`; Swift:
-/// `NFCISO7816Tag.sendCommand` bridged to a blocking call (the library calls the link on its
-/// own worker thread, never on the caller's).
+/// `isoDep.timeout = 20_000`) or an OMAPI `Channel.transmit`; a PC/SC reader; the emulator.
+/// The library calls the link on its own worker thread, never on the caller's, so
+/// `transceive` may block. A platform whose card API is async (CoreNFC) implements
+/// [`AsyncCardLink`](crate::AsyncCardLink) instead and passes
+/// [`card_link_from_async`](crate::card_link_from_async)`(link)`.
 ///
 /// Every method may throw; what it throws becomes a typed error of the flow.
 #[uniffi::export(rust, foreign)]

@@ -4,30 +4,18 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
+use crate::async_link::Parker;
 use crate::emulator::Emulator;
 use crate::*;
 
-struct ThreadWaker(std::thread::Thread);
+mod async_link;
 
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
+/// Runs a flow's future to completion on the test's thread (the library's own `block_on`).
 fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        match f.as_mut().poll(&mut cx) {
-            Poll::Ready(v) => return v,
-            Poll::Pending => std::thread::park_timeout(Duration::from_millis(50)),
-        }
-    }
+    crate::async_link::block_on(f, &Parker::for_current_thread()).expect("never given up")
 }
 
 /// Forwards to the emulator; optionally blocks on COMPUTE DIGITAL SIGNATURE until closed.
@@ -59,24 +47,23 @@ impl TestLink {
     }
 
     fn wait_blocked(&self) {
-        for _ in 0..500 {
-            if self.blocked.load(Ordering::SeqCst) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("the link never blocked");
+        assert!(becomes_true(&self.blocked, 500), "the link never blocked");
     }
 
     fn wait_returned(&self) -> bool {
-        for _ in 0..300 {
-            if self.returned.load(Ordering::SeqCst) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
+        becomes_true(&self.returned, 300)
     }
+}
+
+/// Whether `flag` is set within `tries` checks, 10 ms apart.
+fn becomes_true(flag: &AtomicBool, tries: u32) -> bool {
+    for _ in 0..tries {
+        if flag.load(Ordering::SeqCst) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
 }
 
 impl CardLink for TestLink {
@@ -141,7 +128,7 @@ fn dropping_the_future_closes_the_link_and_unblocks_transceive() {
         None,
     );
     let mut fut = Box::pin(fut);
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let waker = Waker::from(Parker::for_current_thread());
     assert!(fut
         .as_mut()
         .poll(&mut Context::from_waker(&waker))

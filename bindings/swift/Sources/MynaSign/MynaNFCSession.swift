@@ -8,9 +8,10 @@
 //
 // Every way the platform ends the session is mapped: Cancel on the sheet → Cancelled; the
 // session limit or a busy system → Timeout (NotMyNumberCard if only wrong tags were seen).
-// Nothing here blocks a thread of Swift's concurrency pool: waiting for a card is a
-// continuation; the only blocking wait is the link's `transceive`, which the library calls on
-// its own worker thread (a Rust thread), while the tag's async `sendCommand` runs in a Task.
+// No Swift code waits on a thread: waiting for a card is a continuation, and so is waiting for
+// the card's answer. The link is async (`AsyncCardLink`): its `transceive` awaits the tag's
+// `sendCommand`, and the library's own worker thread (a Rust thread, never one of Swift's
+// concurrency pool) drives that call, parked until it is answered.
 
 import Foundation
 
@@ -107,7 +108,7 @@ public final class MynaNFCSession: @unchecked Sendable {
         let handle = CancelHandle()
         run.attach(handle)
         do {
-            let link = try await run.waitForCard()
+            let link = cardLinkFromAsync(link: try await run.waitForCard())
             let listener = SheetListener(run: run, forward: onProgress)
             let result = try await withTaskCancellationHandler {
                 try await flow(link, listener, handle)
@@ -132,7 +133,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     public func connect(for kind: NFCFlowKind, prompt: String? = nil) async throws -> CardLink {
         let run = try start(kind, prompt: prompt)
         do {
-            return try await run.waitForCard()
+            return cardLinkFromAsync(link: try await run.waitForCard())
         } catch {
             let outcome = run.finish(error)
             release(run)
@@ -489,14 +490,18 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 }
 
-/// The card as the library's `CardLink`. The library calls `transceive` on its own worker
-/// thread and may block it; the tag's async `sendCommand` runs in a Task, and the worker
-/// waits for its answer (or for the session's end).
-final class NFCSessionLink: CardLink, @unchecked Sendable {
+/// The card as the library's `AsyncCardLink`; the flows get it as `cardLinkFromAsync(link:)`.
+/// Each `transceive` awaits the tag's async `sendCommand` through a continuation that the tag's
+/// answer or the session's end resumes, whichever comes first: no Swift thread waits for the
+/// card. (The library's worker thread, a Rust thread, never one of Swift's concurrency pool,
+/// drives the call, parked until it is answered; when the library closes the link it stops
+/// awaiting and cancels the call, which then resumes with `TagLost`.)
+final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     private let tag: NFCCardTag
     private let run: NFCRun
     private let lock = NSLock()
-    private var pending: NFCExchange?
+    /// The exchange awaiting its answer, by number.
+    private var pending: (exchange: Int, answer: CheckedContinuation<Data, Error>)?
     private var ended: NFCSessionEnd??
     private var count = 0
 
@@ -505,38 +510,54 @@ final class NFCSessionLink: CardLink, @unchecked Sendable {
         self.run = run
     }
 
-    /// Exchanges sent so far.
-    var exchanges: Int {
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        return count
+        return try body()
     }
 
-    func transceive(command: Data) throws -> Data {
-        let exchange = NFCExchange()
-        lock.lock()
-        if let ended {
-            lock.unlock()
-            throw NFCSessionLink.error(for: ended)
+    func transceive(command: Data) async throws -> Data {
+        let exchange: Int = try locked {
+            if let ended { throw NFCSessionLink.error(for: ended) }
+            count += 1
+            return count
         }
-        pending = exchange
-        count += 1
-        lock.unlock()
         let tag = self.tag
-        Task {
-            do {
-                exchange.complete(.success(try await tag.sendCommand(command)))
-            } catch let e as LinkError {
-                exchange.complete(.failure(e))
-            } catch {
-                exchange.complete(.failure(LinkError.Other(detail: "the tag threw \(type(of: error))")))
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (answer: CheckedContinuation<Data, Error>) in
+                let end: NFCSessionEnd?? = locked {
+                    if ended == nil { pending = (exchange, answer) }
+                    return ended
+                }
+                if let end { return answer.resume(throwing: NFCSessionLink.error(for: end)) }
+                // Cancelled before the continuation was stored: the handler found nothing.
+                if Task.isCancelled { return self.answer(exchange, .failure(LinkError.TagLost)) }
+                Task {
+                    let result: Result<Data, Error>
+                    do {
+                        result = .success(try await tag.sendCommand(command))
+                    } catch let e as LinkError {
+                        result = .failure(e)
+                    } catch {
+                        result = .failure(LinkError.Other(detail: "the tag threw \(type(of: error))"))
+                    }
+                    self.answer(exchange, result)
+                }
             }
+        } onCancel: {
+            // The library stopped awaiting (it closed the link).
+            self.answer(exchange, .failure(LinkError.TagLost))
         }
-        let result = exchange.wait()
-        lock.lock()
-        pending = nil
-        lock.unlock()
-        return try result.get()
+    }
+
+    /// Resumes `exchange` with `result` if it still awaits (the first answer wins).
+    private func answer(_ exchange: Int, _ result: Result<Data, Error>) {
+        let waiting: CheckedContinuation<Data, Error>? = locked {
+            guard let p = pending, p.exchange == exchange else { return nil }
+            pending = nil
+            return p.answer
+        }
+        waiting?.resume(with: result)
     }
 
     func supportsExtendedLength() -> Bool {
@@ -554,13 +575,14 @@ final class NFCSessionLink: CardLink, @unchecked Sendable {
     }
 
     /// The session ended (`end`: how the platform ended it, nil: the app did): a pending
-    /// exchange returns at once and no other is sent.
+    /// exchange resumes at once and no other is sent.
     func shutDown(for end: NFCSessionEnd?) {
-        lock.lock()
-        if ended == nil { ended = .some(end) }
-        let waiting = pending
-        lock.unlock()
-        waiting?.complete(.failure(NFCSessionLink.error(for: end)))
+        let waiting: CheckedContinuation<Data, Error>? = locked {
+            if ended == nil { ended = .some(end) }
+            defer { pending = nil }
+            return pending?.answer
+        }
+        waiting?.resume(throwing: NFCSessionLink.error(for: end))
     }
 
     private static func error(for end: NFCSessionEnd?) -> LinkError {
@@ -568,29 +590,5 @@ final class NFCSessionLink: CardLink, @unchecked Sendable {
         case .sessionTimeout?, .systemBusy?: return .Timeout
         default: return .TagLost
         }
-    }
-}
-
-/// One exchange's answer, handed from the tag's Task to the waiting worker thread.
-private final class NFCExchange: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var result: Result<Data, LinkError>?
-
-    /// The first result wins.
-    func complete(_ r: Result<Data, LinkError>) {
-        lock.lock()
-        let first = result == nil
-        if first { result = r }
-        lock.unlock()
-        if first { done.signal() }
-    }
-
-    /// Blocks the calling thread (the library's worker, never a concurrency-pool thread).
-    func wait() -> Result<Data, LinkError> {
-        done.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return result ?? .failure(.TagLost)
     }
 }
