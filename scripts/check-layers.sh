@@ -24,9 +24,17 @@ rules=(
   "verify:${card_stack/ emulator/} error"
 )
 
+# The code lines (file:line:text) of FILES... matching the extended regex PATTERN: lines whose
+# text starts with // (doc comments included) are not code.
+code_matching() { # PATTERN FILES...
+  local pattern="$1"
+  shift
+  grep -HnE "$pattern" "$@" | sed -E 's#^([^:]+:[0-9]+:)[[:space:]]*//.*$##' | grep -E "$pattern" || true
+}
+
 failed=0
 # Grouped imports (`use crate::{a, b}`) would hide a module from the rules: not allowed.
-grouped=$(grep -rHnE 'crate::\{' "$src" | sed -E 's#^([^:]+:[0-9]+:)[[:space:]]*//.*$##' | grep -E 'crate::\{' || true)
+grouped=$(code_matching 'crate::\{' $(find "$src" -name '*.rs'))
 if [ -n "$grouped" ]; then
   echo "layer check: write one 'use crate::module::…' per module, not a grouped import" >&2
   echo "$grouped" >&2
@@ -40,10 +48,7 @@ for rule in "${rules[@]}"; do
   [ -f "$src/$module.rs" ] && files+=("$src/$module.rs")
   [ ${#files[@]} -gt 0 ] || { echo "check-layers: module $module not found" >&2; exit 2; }
   for dep in $forbidden; do
-    # Code lines only: strip // comments (doc comments included) before matching.
-    hits=$(grep -HnE "crate::$dep(::|[^a-z_]|$)" "${files[@]}" \
-      | sed -E 's#^([^:]+:[0-9]+:)[[:space:]]*//.*$##' \
-      | grep -E "crate::$dep(::|[^a-z_]|$)" || true)
+    hits=$(code_matching "crate::$dep(::|[^a-z_]|\$)" "${files[@]}")
     if [ -n "$hits" ]; then
       echo "layer violation: $module uses crate::$dep" >&2
       echo "$hits" >&2

@@ -91,8 +91,7 @@ fn enc_err(what: &'static str) -> impl Fn(der::Error) -> CmsError {
 }
 
 fn certificate(der: &[u8]) -> Result<Certificate> {
-    Certificate::from_der(der)
-        .map_err(|e| CmsError::Certificate(CertError::Malformed(e.to_string())))
+    Certificate::from_der(der).map_err(|e| CmsError::Certificate(CertError::from(e)))
 }
 
 fn any<T: Encode>(v: &T) -> Result<Any> {

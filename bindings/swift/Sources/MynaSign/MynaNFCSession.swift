@@ -170,10 +170,11 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
         let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock)
-        lock.lock()
-        let busy = current != nil
-        if !busy { current = run }
-        lock.unlock()
+        let busy: Bool = lock.locked {
+            if current != nil { return true }
+            current = run
+            return false
+        }
         if busy { throw MynaError.InvalidInput(field: "another NFC flow is running on this session") }
         guard let reader = makeReader(run) else {
             release(run)
@@ -184,15 +185,11 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 
     private func currentRun() -> NFCRun? {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
+        lock.locked { current }
     }
 
     private func release(_ run: NFCRun) {
-        lock.lock()
-        if current === run { current = nil }
-        lock.unlock()
+        lock.locked { if current === run { current = nil } }
     }
 }
 
@@ -271,18 +268,12 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         self.clock = clock
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
     func attach(_ handle: CancelHandle) {
-        locked { self.handle = handle }
+        lock.locked { self.handle = handle }
     }
 
     func begin(_ reader: NFCReaderDriving, prompt: String?) {
-        locked {
+        lock.locked {
             self.reader = reader
             began = clock()
         }
@@ -300,25 +291,25 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
             } onCancel: {
                 self.cancel()
             }
-            guard let reader = locked({ self.reader }) else { throw MynaError.Cancelled(duringVerify: false) }
+            guard let reader = lock.locked({ self.reader }) else { throw MynaError.Cancelled(duringVerify: false) }
             do {
                 try await reader.connect(to: tag)
             } catch {
-                if let end = locked({ phase == .ended ? (failure ?? MynaError.Cancelled(duringVerify: false)) : nil }) {
+                if let end = lock.locked({ phase == .ended ? (failure ?? MynaError.Cancelled(duringVerify: false)) : nil }) {
                     throw end
                 }
-                locked { phase = .polling }
+                lock.locked { phase = .polling }
                 reader.alertMessage = texts.connectFailed
                 reader.restartPolling()
                 continue
             }
-            let left = NFCTiming.sessionLimitSeconds - (clock() - locked { began })
+            let left = NFCTiming.sessionLimitSeconds - (clock() - lock.locked { began })
             if left < kind.budgetSeconds {
                 throw MynaNFCError.sessionTimeTooShort(
                     secondsLeft: max(0, Int(left.rounded(.down))), secondsNeeded: Int(kind.budgetSeconds.rounded(.up)))
             }
             let link = NFCSessionLink(tag: tag, run: self)
-            let ended: Error? = locked {
+            let ended: Error? = lock.locked {
                 if phase == .ended { return failure ?? MynaError.Cancelled(duringVerify: false) }
                 phase = .connected
                 self.link = link
@@ -331,7 +322,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 
     private func nextTag() async throws -> NFCCardTag {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<NFCCardTag, Error>) in
-            let ready: Result<NFCCardTag, Error>? = locked {
+            let ready: Result<NFCCardTag, Error>? = lock.locked {
                 if phase == .ended { return .failure(failure ?? MynaError.Cancelled(duringVerify: false)) }
                 if let tag = detected {
                     detected = nil
@@ -351,7 +342,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 
     func readerDidDetect(_ tags: [NFCCardTag]) {
         enum Next { case ignore, retry(String), giveUp, take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
-        let next: Next = locked {
+        let next: Next = lock.locked {
             guard phase == .polling, detected == nil else { return .ignore }
             if tags.count == 1, tags[0].isISO7816 {
                 guard let w = waiter else {
@@ -372,7 +363,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         case let .take(waiter, tag):
             waiter?.resume(returning: tag)
         case let .retry(message):
-            guard let reader = locked({ self.reader }) else { return }
+            guard let reader = lock.locked({ self.reader }) else { return }
             reader.alertMessage = message
             reader.restartPolling()
         case .giveUp:
@@ -381,7 +372,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func readerDidInvalidate(_ end: NFCSessionEnd) {
-        let (waiter, link): (CheckedContinuation<NFCCardTag, Error>?, NFCSessionLink?) = locked {
+        let (waiter, link): (CheckedContinuation<NFCCardTag, Error>?, NFCSessionLink?) = lock.locked {
             guard phase != .ended else { return (nil, nil) }
             platformEnd = end
             failure = error(for: end)
@@ -389,7 +380,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
             defer { self.waiter = nil }
             return (self.waiter, self.link)
         }
-        if let waiter, let failure = locked({ failure }) { waiter.resume(throwing: failure) }
+        if let waiter, let failure = lock.locked({ failure }) { waiter.resume(throwing: failure) }
         link?.shutDown(for: end)
     }
 
@@ -406,7 +397,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 
     /// Ends the session from the app's side (before the flow), with `error`.
     private func end(with error: Error, sheet: String) {
-        let (reader, waiter): (NFCReaderDriving?, CheckedContinuation<NFCCardTag, Error>?) = locked {
+        let (reader, waiter): (NFCReaderDriving?, CheckedContinuation<NFCCardTag, Error>?) = lock.locked {
             guard phase != .ended else { return (nil, nil) }
             phase = .ended
             failure = error
@@ -418,7 +409,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func cancel() {
-        let (running, handle): (Bool, CancelHandle?) = locked {
+        let (running, handle): (Bool, CancelHandle?) = lock.locked {
             cancelled = true
             return (phase == .connected, self.handle)
         }
@@ -433,7 +424,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 
     /// The library closed the link (the flow was cancelled): the sheet closes now.
     func linkClosed() {
-        let reader: NFCReaderDriving? = locked {
+        let reader: NFCReaderDriving? = lock.locked {
             guard phase != .ended else { return nil }
             phase = .ended
             failure = MynaError.Cancelled(duringVerify: false)
@@ -443,7 +434,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func show(_ progress: FlowProgress) {
-        guard let reader = locked({ phase == .ended ? nil : self.reader }) else { return }
+        guard let reader = lock.locked({ phase == .ended ? nil : self.reader }) else { return }
         reader.alertMessage = texts.progress(progress)
     }
 
@@ -451,7 +442,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     /// text unless it already ended, and returns the error as the holder should see it.
     @discardableResult
     func finish(_ error: Error?) -> Error? {
-        let (reader, end, link): (NFCReaderDriving?, NFCSessionEnd?, NFCSessionLink?) = locked {
+        let (reader, end, link): (NFCReaderDriving?, NFCSessionEnd?, NFCSessionLink?) = lock.locked {
             defer {
                 phase = .ended
                 self.reader = nil
@@ -510,14 +501,8 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
         self.run = run
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
-
     func transceive(command: Data) async throws -> Data {
-        let exchange: Int = try locked {
+        let exchange: Int = try lock.locked {
             if let ended { throw NFCSessionLink.error(for: ended) }
             count += 1
             return count
@@ -525,7 +510,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
         let tag = self.tag
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (answer: CheckedContinuation<Data, Error>) in
-                let end: NFCSessionEnd?? = locked {
+                let end: NFCSessionEnd?? = lock.locked {
                     if ended == nil { pending = (exchange, answer) }
                     return ended
                 }
@@ -552,7 +537,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
 
     /// Resumes `exchange` with `result` if it still awaits (the first answer wins).
     private func answer(_ exchange: Int, _ result: Result<Data, Error>) {
-        let waiting: CheckedContinuation<Data, Error>? = locked {
+        let waiting: CheckedContinuation<Data, Error>? = lock.locked {
             guard let p = pending, p.exchange == exchange else { return nil }
             pending = nil
             return p.answer
@@ -577,7 +562,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     /// The session ended (`end`: how the platform ended it, nil: the app did): a pending
     /// exchange resumes at once and no other is sent.
     func shutDown(for end: NFCSessionEnd?) {
-        let waiting: CheckedContinuation<Data, Error>? = locked {
+        let waiting: CheckedContinuation<Data, Error>? = lock.locked {
             if ended == nil { ended = .some(end) }
             defer { pending = nil }
             return pending?.answer

@@ -313,16 +313,18 @@ private final class LockedValue<V>: @unchecked Sendable {
     }
 
     var value: V {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            return stored
-        }
-        set {
-            lock.lock()
-            stored = newValue
-            lock.unlock()
-        }
+        get { lock.locked { stored } }
+        set { lock.locked { stored = newValue } }
+    }
+}
+
+extension NSLock {
+    /// Runs `body` holding the lock (Foundation's `withLock` needs iOS 16; the package
+    /// supports iOS 15).
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
     }
 }
 

@@ -286,12 +286,7 @@ final class NFCSessionTests: XCTestCase {
     }
 
     func testCancelOnTheSheetDuringAnExchangeIsCancelledNotTagLost() async throws {
-        tag.block(ins: 0x2A)
-        let s = session([.tags([tag])])
-        let document = try document()
-        let password = emulator.password
-        let task = Task { try await s.signConsent(document: document, password: password) }
-        await waitUntil { self.tag.isBlocked }
+        let (_, task) = try await signingHeldAtTheSignature()
         reader.end(.userCanceled)
         let e = await mynaError { try await task.value }
         guard case .Cancelled(duringVerify: false)? = e else { return XCTFail("got \(String(describing: e))") }
@@ -386,16 +381,23 @@ final class NFCSessionTests: XCTestCase {
         await assertCancelledWhileWaiting { _, task in task.cancel() }
     }
 
-    /// Blocks the card's signature, cancels with `cancel`, expects `Cancelled`, nothing sent
-    /// after it, the sheet closed with the cancellation text, the counter untouched.
-    func assertCancelledDuringAnExchange(_ cancel: (MynaNFCSession, Task<SignedConsent, Error>) -> Void,
-                                         file: StaticString = #filePath, line: UInt = #line) async throws {
+    /// Starts a signing whose COMPUTE DIGITAL SIGNATURE the card holds unanswered, and returns
+    /// once it is held.
+    func signingHeldAtTheSignature() async throws -> (MynaNFCSession, Task<SignedConsent, Error>) {
         tag.block(ins: 0x2A)
         let s = session([.tags([tag])])
         let document = try document()
         let password = emulator.password
         let task = Task { try await s.signConsent(document: document, password: password) }
         await waitUntil { self.tag.isBlocked }
+        return (s, task)
+    }
+
+    /// Blocks the card's signature, cancels with `cancel`, expects `Cancelled`, nothing sent
+    /// after it, the sheet closed with the cancellation text, the counter untouched.
+    func assertCancelledDuringAnExchange(_ cancel: (MynaNFCSession, Task<SignedConsent, Error>) -> Void,
+                                         file: StaticString = #filePath, line: UInt = #line) async throws {
+        let (s, task) = try await signingHeldAtTheSignature()
         let before = tag.sent.count
         cancel(s, task)
         let e = await mynaError { try await task.value }
