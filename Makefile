@@ -4,14 +4,23 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: layers test-service size versions self-contained fuzz demo test test-rust test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: layers test-service size versions self-contained fuzz demo check test test-build test-rust test-rust-run test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
 	$(CARGO) run --quiet --features cli --bin mynasign -- demo
 
-## Every test the project has.
-test: self-contained versions layers openssl lint test-rust test-pcsc test-bindings doc
+## Every test the project has (the gate): scripts/test-all.sh runs the parts below, builds
+## first and then two lanes side by side, and ends with a table of each part's wall time.
+test:
+	bash scripts/test-all.sh
+
+## The loop to use while working (under 3 minutes after a one-line change in src/): format,
+## clippy and the Rust unit and integration tests of the default features. `make test` is the gate.
+check: toolchain
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) test --lib --tests
 
 ## The layers (scripts/check-layers.sh): certificates, documents, CMS and verification never use
 ## the card stack or the crate-wide Error. The second run plants a violation and must fail.
@@ -50,9 +59,8 @@ toolchain:
 lint: toolchain pcsc-lib
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(FEATURES_ALL) -- -D warnings
-	$(CARGO) clippy --lib --no-default-features -- -D warnings
+	$(CARGO) clippy --no-default-features --lib --test service -- -D warnings
 	$(CARGO) clippy --lib --no-default-features --features card -- -D warnings
-	$(CARGO) clippy --no-default-features --test service -- -D warnings
 	$(CARGO) clippy -p mynasign-ffi --lib --no-default-features -- -D warnings
 	@# A receiving service's build (no default features) links neither PC/SC nor the CLI; the
 	@# same look at a pcsc build must find pcsc (so the check can fail). Its card code is cfg'd
@@ -68,11 +76,25 @@ lint: toolchain pcsc-lib
 	  echo "the release FFI build pulls in the emulator" >&2; exit 1; fi; \
 	echo "release FFI build: no emulator"
 
-test-rust: toolchain openssl pcsc-lib
-	$(CARGO) test $(FEATURES_ALL)
+## Everything the test parts build, once and in an order that reuses work: the workspace with
+## all features (the library's unit, integration, CLI, OpenSSL and PC/SC tests, the `mynasign`
+## tool, the FFI crate's tests, the bindings generator), the phone core and the service build,
+## then the testing FFI library the Kotlin, Android, JVM and Swift suites load (debug, the
+## emulator and the verifier) and the Python wheels' release libraries. fast-verify (AWS-LC's C
+## sources) is compiled in this one configuration only.
+test-build: toolchain openssl pcsc-lib
+	$(CARGO) test --workspace $(FEATURES_ALL) --no-run
+	$(CARGO) test --lib --no-default-features --features card --no-run
+	$(CARGO) test --no-default-features --lib --test service --no-run
+	$(CARGO) build -p mynasign-ffi --lib --features "emulator verify"
+
+## The Rust tests (builds what `test-build` has not).
+test-rust: test-build test-rust-run
+
+test-rust-run: toolchain openssl pcsc-lib
+	$(CARGO) test --workspace $(FEATURES_ALL)
 	$(CARGO) test --lib --no-default-features --features card
-	$(MAKE) test-service
-	$(CARGO) test -p mynasign-ffi --features emulator,verify
+	$(MAKE) --no-print-directory test-service
 
 ## A receiving service's build: the library without the card stack (no default features),
 ## its unit tests and tests/service.rs verifying committed consents.

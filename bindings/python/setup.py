@@ -53,6 +53,7 @@ DEFAULT_FEATURES = "emulator verify"
 RUST_SOURCES = (
     "Cargo.toml", "Cargo.lock", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "src",
     "uniffi/Cargo.toml", "uniffi/bindgen.toml", "uniffi/uniffi.toml", "uniffi/src",
+    "uniffi/bindgen/Cargo.toml", "uniffi/bindgen/src",
     "tests/openssl.rs", "tests/cli.rs", "tests/pcsc.rs", "benches/consent.rs",
 )
 SDIST_RUST = "rust"
@@ -101,10 +102,9 @@ def build_native(package_dir: pathlib.Path) -> None:
     )
     target = pathlib.Path(json.loads(metadata.stdout)["target_directory"])
 
-    # The generator first, then the library: the library left in target/release is the one
-    # built with exactly these features (the generator is a debug build).
-    _run([cargo, "build", "--quiet", "-p", "mynasign-ffi", "--bin", "uniffi-bindgen",
-          "--features", ("bindgen " + features).strip(), "--manifest-path", manifest])
+    # The generator (a crate of its own, debug: it only reads the library's metadata) and the
+    # library, each compiled once: building the generator leaves the library's features alone.
+    _run([cargo, "build", "--quiet", "-p", "mynasign-bindgen", "--manifest-path", manifest])
     _run([cargo, "build", "--quiet", "-p", "mynasign-ffi", "--lib", "--release",
           "--features", features, "--manifest-path", manifest])
     library = target / "release" / _library_name()

@@ -43,7 +43,8 @@ echo "sdist: $(basename "$sdist"), $(du -k "$sdist" | cut -f1) KiB"
 listing="$(tar -tzf "$sdist")"
 for f in pyproject.toml setup.py src/mynasign/__init__.py src/mynasign/py.typed LICENSE-MIT \
     rust/Cargo.toml rust/Cargo.lock rust/src/lib.rs rust/src/verify/roots/production/signca01.cer \
-    rust/uniffi/Cargo.toml rust/uniffi/bindgen.toml rust/uniffi/src/lib.rs; do
+    rust/uniffi/Cargo.toml rust/uniffi/bindgen.toml rust/uniffi/src/lib.rs \
+    rust/uniffi/bindgen/Cargo.toml rust/uniffi/bindgen/src/main.rs; do
   grep -qx "mynasign-[^/]*/$f" <<<"$listing" || { echo "the sdist lacks $f" >&2; exit 1; }
 done
 if grep -qE '/(target|\.git)/' <<<"$listing"; then echo "the sdist holds a build or git folder" >&2; exit 1; fi

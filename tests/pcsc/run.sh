@@ -40,8 +40,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- build before anything is started --------------------------------------------------------
-$CARGO build --quiet --features cli,pcsc --bin mynasign
-$CARGO test --quiet --features cli,pcsc --test pcsc --no-run
+# All features: the build `make test-build` made for the other Rust tests, reused as it is.
+$CARGO build --quiet --all-features --bin mynasign
+$CARGO test --quiet --all-features --test pcsc --no-run
 BIN=${CARGO_TARGET_DIR:-$PWD/target}/debug/mynasign
 
 WORK=$(mktemp -d)
@@ -103,7 +104,7 @@ INFO_PIN=$(field card_info_pin)
 
 # --- 1. the library's flows, over PC/SC and in-process ----------------------------------------
 if MYNASIGN_PCSC_READER="$READER" MYNASIGN_PCSC_SEED=$SEED timeout 600 \
-    $CARGO test --quiet --features cli,pcsc --test pcsc -- --include-ignored; then
+    $CARGO test --quiet --all-features --test pcsc -- --include-ignored; then
     ok "tests/pcsc.rs: flows over PC/SC match in-process"
 else
     fail "tests/pcsc.rs"

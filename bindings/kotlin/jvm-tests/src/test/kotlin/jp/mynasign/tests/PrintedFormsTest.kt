@@ -34,21 +34,34 @@ class PrintedFormsTest {
     private val emu = persona("long-address-non-jis.json")
     private val identifier = "KOSEKI-0123456789"
 
+    private val pins = listOf("KYOTO2024", "2468", "1357")
+
+    // Each value as it would be printed: as text, and each PIN also as the bytes a list prints
+    // ("[49, 51, 53, 55]") and as hex.
     private val secrets = listOf(
         name, "𠮷田", "髙子", address, address.take(12), "1964-02-29", "19640229", "1964/02/29",
-        identifier, "KYOTO2024", "2468", "1357",
-    )
+        identifier,
+    ) + pins + pins.map { it.toByteArray().toList().toString() } +
+        pins.map { pin -> pin.toByteArray().joinToString("") { "%02x".format(it) } }
 
     private fun assertRedacted(what: String, x: Any?) {
         val forms = listOf(x.toString(), "$x", "[$x]", String.format("%s", x))
         for (form in forms) for (s in secrets) {
-            assertFalse(form.contains(s), "$what prints \"$s\": $form")
+            assertFalse(shows(s, form), "$what prints \"$s\": $form")
         }
     }
 
     @Test
     fun `the check itself catches each value`() {
-        for (v in secrets) assertThrows<AssertionError> { assertRedacted("self-check", "x${v}x") }
+        for (v in secrets) assertThrows<AssertionError> { assertRedacted("self-check", "x ${v}.") }
+        assertThrows<AssertionError> { assertRedacted("self-check", "pin=1357") }
+    }
+
+    @Test
+    fun `digits inside a handle or a hash are not a leak`() {
+        // An object's default toString() ends in its hash code in hex, which can hold "1357".
+        assertRedacted("handle", "jp.mynasign.Certificate@7f135701")
+        assertRedacted("time", "at 1713570000123 ms")
     }
 
     @Test
@@ -124,4 +137,23 @@ class PrintedFormsTest {
         assertRedacted("MynaSignException (wrong PIN)", wrong)
         assertRedacted("MynaException (wrong PIN)", (wrong as MynaSignException).error)
     }
+}
+
+/**
+ * Whether [text] shows [value] as printed: anywhere for a value with letters or other
+ * characters; a value of digits only (a PIN, a date of birth) only as a whole number, not inside
+ * a longer run of letters and digits (an object's hash code, a handle, a time), where its digits
+ * can occur by chance.
+ */
+internal fun shows(value: String, text: String): Boolean {
+    if (!value.all { it in '0'..'9' }) return text.contains(value)
+    fun word(c: Char) = c in '0'..'9' || c in 'a'..'z' || c in 'A'..'Z'
+    var at = text.indexOf(value)
+    while (at >= 0) {
+        val before = if (at > 0) text[at - 1] else ' '
+        val after = if (at + value.length < text.length) text[at + value.length] else ' '
+        if (!word(before) && !word(after)) return true
+        at = text.indexOf(value, at + 1)
+    }
+    return false
 }
