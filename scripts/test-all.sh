@@ -24,11 +24,20 @@ started=$(date +%s)
 part() {
   local name="$1"
   shift
-  local t0 rc
+  local t0 rc cpu
   t0=$(date +%s%N)
-  "$@" >"$logs/$name.log" 2>&1
+  # The subshell reports the processor time (user + system) of everything the part ran, so the
+  # table also shows the work a part did, which the load of the other lane does not change.
+  (
+    "$@"
+    rc=$?
+    times >"$logs/$name.times"
+    exit $rc
+  ) >"$logs/$name.log" 2>&1
   rc=$?
-  printf '%s\t%s\t%s\n' "$name" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$rc" >>"$logs/table"
+  cpu=$(awk 'END { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] } printf "%d", t }' \
+    "$logs/$name.times" 2>/dev/null)
+  printf '%s\t%s\t%s\t%s\n' "$name" "$(( ($(date +%s%N) - t0) / 1000000 ))" "$rc" "${cpu:-0}" >>"$logs/table"
   {
     printf '\n===== %s (%s) =====\n' "$name" "$([ $rc -eq 0 ] && echo passed || echo "FAILED, exit $rc")"
     cat "$logs/$name.log"
@@ -68,12 +77,12 @@ fi
 
 echo
 echo "===== make test: wall time per part ====="
-printf '%-16s %9s  %s\n' part seconds result
-while IFS=$'\t' read -r name ms rc; do
-  printf '%-16s %5d.%d  %s\n' "$name" $((ms / 1000)) $((ms % 1000 / 100)) \
+printf '%-16s %9s %9s  %s\n' part "wall s" "cpu s" result
+while IFS=$'\t' read -r name ms rc cpu; do
+  printf '%-16s %7d.%d %9d  %s\n' "$name" $((ms / 1000)) $((ms % 1000 / 100)) "$cpu" \
     "$([ "$rc" -eq 0 ] && echo passed || echo "FAILED ($rc)")"
 done <"$logs/table"
-echo "whole run: $(( $(date +%s) - started )) s wall (lanes: ${MYNASIGN_LANES:-2})"
+echo "whole run: $(( $(date +%s) - started )) s wall, $(awk -F'\t' '{ t += $4 } END { print t }' "$logs/table") s processor time (lanes: ${MYNASIGN_LANES:-2})"
 if [ -s "$logs/failed-lanes" ]; then
   echo "make test: FAILED in lane(s): $(tr '\n' ' ' <"$logs/failed-lanes")" >&2
   exit 1

@@ -3,8 +3,9 @@
 ``pip wheel ./bindings/python`` (or ``pip install ./bindings/python``) runs this through the
 setuptools backend declared in pyproject.toml. The ``build_py`` step below:
 
-1. builds the FFI crate ``mynasign-ffi`` of this repository with cargo (release profile,
-   features from ``MYNASIGN_FEATURES``, default ``"emulator verify"``);
+1. builds the FFI crate ``mynasign-ffi`` of this repository with cargo (release profile, or
+   ``MYNASIGN_CARGO_PROFILE``; features from ``MYNASIGN_FEATURES``, default
+   ``"emulator verify"``);
 2. generates the Python bindings from that library with the repository's own
    ``uniffi-bindgen`` (library mode, ``uniffi/bindgen.toml``), as ``uniffi/generate.sh`` does;
 3. puts both inside the package: ``mynasign/ffi.py`` (the generated module, which loads the
@@ -22,7 +23,8 @@ workspace it builds from under ``rust/`` (``Cargo.toml``, ``Cargo.lock``, ``src/
 ``uniffi/``, ...): a wheel builds from it wherever cargo is installed.
 
 Environment: ``MYNASIGN_FEATURES`` (space- or comma-separated FFI features: ``emulator``,
-``verify``, ``pcsc``), ``CARGO`` (the cargo to run), ``CARGO_TARGET_DIR`` (honoured),
+``verify``, ``pcsc``), ``MYNASIGN_CARGO_PROFILE`` (``release``, the default; ``dev`` for the
+project's own tests), ``CARGO`` (the cargo to run), ``CARGO_TARGET_DIR`` (honoured),
 ``MYNASIGN_STRIP=0`` to keep the library's symbol table.
 """
 
@@ -75,6 +77,17 @@ def _features() -> str:
     return " ".join(f for f in raw.replace(",", " ").split() if f)
 
 
+def _profile() -> str:
+    # The Cargo profile: release (the default: what a user's wheel carries). The project's own
+    # tests build their wheels with ``MYNASIGN_CARGO_PROFILE=dev``: the same library, compiled
+    # from the same sources with the same features, without compiling every dependency a second
+    # time for the release profile (the Rust tests have built them for dev already).
+    profile = os.environ.get("MYNASIGN_CARGO_PROFILE", "release")
+    if profile not in ("release", "dev", "release-ffi"):
+        sys.exit("mynasign: MYNASIGN_CARGO_PROFILE must be release, release-ffi or dev, not {!r}".format(profile))
+    return profile
+
+
 def _library_name() -> str:
     if sys.platform == "darwin":
         return "libmynasign_ffi.dylib"
@@ -105,9 +118,10 @@ def build_native(package_dir: pathlib.Path) -> None:
     # The generator (a crate of its own, debug: it only reads the library's metadata) and the
     # library, each compiled once: building the generator leaves the library's features alone.
     _run([cargo, "build", "--quiet", "-p", "mynasign-bindgen", "--manifest-path", manifest])
-    _run([cargo, "build", "--quiet", "-p", "mynasign-ffi", "--lib", "--release",
+    profile = _profile()
+    _run([cargo, "build", "--quiet", "-p", "mynasign-ffi", "--lib", "--profile", profile,
           "--features", features, "--manifest-path", manifest])
-    library = target / "release" / _library_name()
+    library = target / ("debug" if profile == "dev" else profile) / _library_name()
     bindgen = target / "debug" / ("uniffi-bindgen.exe" if sys.platform == "win32" else "uniffi-bindgen")
 
     package_dir.mkdir(parents=True, exist_ok=True)

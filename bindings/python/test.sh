@@ -10,6 +10,9 @@ cache="${MYNASIGN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mynasign}"
 export PIP_CACHE_DIR="$cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 # The testing wheel: the emulated card and the verifier (the default of setup.py).
 export MYNASIGN_FEATURES="${MYNASIGN_FEATURES:-emulator verify}"
+# The dev profile: the library `make test-build` compiled for the other suites, reused as it is
+# (a user's `pip wheel` builds release; MYNASIGN_CARGO_PROFILE=release here tests that build).
+export MYNASIGN_CARGO_PROFILE="${MYNASIGN_CARGO_PROFILE:-dev}"
 
 # The repository's target folder unless one is set: the build from the sdist (unpacked
 # elsewhere) then reuses the first build instead of compiling from cold.

@@ -27,7 +27,7 @@ stop_second() {
 trap 'stop_second; rm -rf "$work"' EXIT
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/mynasign"
 
-MYNASIGN_FEATURES="emulator verify pcsc" "$python" -m pip wheel --quiet --no-deps \
+MYNASIGN_CARGO_PROFILE="${MYNASIGN_CARGO_PROFILE:-dev}" MYNASIGN_FEATURES="emulator verify pcsc" "$python" -m pip wheel --quiet --no-deps \
   --wheel-dir "$work/dist" "$root/bindings/python"
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet "$work"/dist/mynasign-*.whl

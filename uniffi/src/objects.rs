@@ -657,3 +657,18 @@ impl VerifiedConsent {
         self.revocation.clone()
     }
 }
+
+/// The outcome of the Mynaportal linkage check on a card. A record that holds an object (the
+/// attributes), so it lives beside the objects: `records` holds plain values only and uses no
+/// other module of this crate.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LinkageResult {
+    /// The attributes read from the card-info application (redacted when printed): what the
+    /// linkage submission carries.
+    pub attributes: Arc<BasicAttributes>,
+    /// The fields in which the card-info attributes differ from the signature
+    /// certificate's; empty: the same person.
+    pub differing_fields: Vec<AttributeField>,
+    /// Exchanges with the card.
+    pub counts: ExchangeCounts,
+}

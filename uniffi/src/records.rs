@@ -606,15 +606,3 @@ pub struct PinStatusReport {
     pub counts: ExchangeCounts,
 }
 
-/// The outcome of the Mynaportal linkage check on a card.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LinkageResult {
-    /// The attributes read from the card-info application (redacted when printed): what the
-    /// linkage submission carries.
-    pub attributes: std::sync::Arc<crate::objects::BasicAttributes>,
-    /// The fields in which the card-info attributes differ from the signature
-    /// certificate's; empty: the same person.
-    pub differing_fields: Vec<AttributeField>,
-    /// Exchanges with the card.
-    pub counts: ExchangeCounts,
-}
