@@ -605,4 +605,3 @@ pub struct PinStatusReport {
     /// Exchanges with the card.
     pub counts: ExchangeCounts,
 }
-

@@ -1,6 +1,6 @@
 //! Card access for the card commands: a PC/SC reader (`--reader`, feature `pcsc`) or the
-//! built-in emulated card of a persona; PIN entry that never echoes; progress on stderr; the
-//! exit codes.
+//! built-in emulated card of a persona (`EmulatedArgs`, profiles by name); PIN entry that never
+//! echoes; progress on stderr; the exit codes. The command modules use it; it uses none of them.
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 use mynasign::emulator::{EmulatorConfig, Persona};
 use mynasign::flow::{FlowStep, ProgressListener};
-use mynasign::jpki::LastAttempt;
+use mynasign::jpki::{LastAttempt, Profile};
 use mynasign::pin::{Pin, PinKind};
 use mynasign::transport::{CardTransport, TransportError};
 use zeroize::Zeroizing;
@@ -248,7 +248,7 @@ pub type CardFn<'a, R> =
 /// (`None` on the emulated card).
 pub fn with_card<R>(
     args: &CardArgs,
-    emulated: &crate::oncard::EmulatedArgs,
+    emulated: &EmulatedArgs,
     needs: &[PinKind],
     quiet: bool,
     f: Box<CardFn<'_, R>>,
@@ -334,7 +334,7 @@ pub fn list_readers(json: bool) -> CliResult {
                     "name": r.name,
                     "card_present": r.card_present,
                     "exclusive": r.exclusive,
-                    "atr": hex(&r.atr),
+                    "atr": crate::output::hex(&r.atr),
                 })
             })
             .collect();
@@ -344,7 +344,7 @@ pub fn list_readers(json: bool) -> CliResult {
     } else {
         for r in &readers {
             if r.card_present {
-                println!("{}  card ATR {}", r.name, hex(&r.atr));
+                println!("{}  card ATR {}", r.name, crate::output::hex(&r.atr));
             } else {
                 println!("{}  (no card)", r.name);
             }
@@ -359,10 +359,51 @@ pub fn list_readers(_json: bool) -> CliResult {
     Err("this mynasign was built without PC/SC support (cargo feature `pcsc`)".into())
 }
 
-/// Uppercase hex with spaces.
-pub fn hex(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The emulated card's persona and profile (used without `--reader`).
+#[derive(Args, Clone)]
+pub struct EmulatedArgs {
+    /// Without --reader: the emulated card's built-in persona.
+    #[arg(long, default_value_t = 1, conflicts_with = "persona")]
+    pub seed: u64,
+    /// Without --reader: a persona file (JSON, format `mynasign-persona/1`; examples in
+    /// `examples/personas/`) instead of a built-in persona.
+    #[arg(long, value_name = "FILE")]
+    pub persona: Option<std::path::PathBuf>,
+    /// Without --reader: what the emulator answers as (card, android, iphone); default card,
+    /// or the persona file's profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+impl EmulatedArgs {
+    /// The persona: the file's when `--persona` was given, else the built-in one of `--seed`.
+    pub fn persona(&self) -> CliResult<Arc<Persona>> {
+        match &self.persona {
+            None => Ok(Persona::from_seed(self.seed)),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| format!("cannot read the persona file {}: {e}", path.display()))?;
+                Ok(Persona::from_json(&bytes)?)
+            }
+        }
+    }
+
+    /// The profile: `--profile`, else the persona's own.
+    pub fn profile(&self, persona: &Persona) -> CliResult<Profile> {
+        match &self.profile {
+            Some(p) => parse_profile(p),
+            None => Ok(persona.profile()),
+        }
+    }
+}
+
+/// A profile by its command-line name.
+pub fn parse_profile(s: &str) -> CliResult<Profile> {
+    Ok(match s {
+        "card" => Profile::MyNumberCard,
+        "legacy" | "legacy_card" => Profile::LegacyResidentCard,
+        "android" => Profile::AndroidSmartphone,
+        "iphone" => Profile::IPhone,
+        other => return Err(format!("unknown profile {other:?} (card, android, iphone)").into()),
+    })
 }

@@ -69,7 +69,7 @@ pub struct SignArgs {
     #[arg(long)]
     include_ca: bool,
     #[command(flatten)]
-    emulated: crate::oncard::EmulatedArgs,
+    emulated: crate::card::EmulatedArgs,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -162,16 +162,6 @@ pub struct PeriodArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
-}
-
-pub fn parse_profile(s: &str) -> CliResult<Profile> {
-    Ok(match s {
-        "card" => Profile::MyNumberCard,
-        "legacy" | "legacy_card" => Profile::LegacyResidentCard,
-        "android" => Profile::AndroidSmartphone,
-        "iphone" => Profile::IPhone,
-        other => return Err(format!("unknown profile {other:?} (card, android, iphone)").into()),
-    })
 }
 
 /// Builds the consent document from the flags.

@@ -5,7 +5,8 @@ use mynasign::emulator::{EmulatorConfig, Persona};
 use mynasign::verify::{verify_consent, TrustStore, VerifyOptions};
 use serde_json::json;
 
-use crate::consent::{build_consent, parse_profile, sign_on_emulator, SAMPLE_TERMS};
+use crate::card::parse_profile;
+use crate::consent::{build_consent, sign_on_emulator, SAMPLE_TERMS};
 use crate::CliResult;
 
 /// Options of `mynasign demo`.
@@ -74,7 +75,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let cert = &signed.certificate;
 
     if args.json {
-        let mut v = crate::show::cert_json(cert);
+        let mut v = crate::output::cert_json(cert);
         let extra = json!({
             "profile": profile.as_str(),
             "pin_attempts_left": status.map(|s| s.remaining),

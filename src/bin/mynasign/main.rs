@@ -19,6 +19,7 @@ mod card;
 mod consent;
 mod demo;
 mod oncard;
+mod output;
 mod show;
 
 /// The My Number Card JPKI client: demo, certificate and record inspection.

@@ -11,52 +11,14 @@ use mynasign::card_info::CardInfoSession;
 use mynasign::cert::JpkiCertificate;
 use mynasign::consent::check_linkage;
 use mynasign::emulator::vpcd::{VirtualCard, VpcdEvent, DEFAULT_PORT};
-use mynasign::emulator::{EmulatorConfig, Persona};
-use mynasign::jpki::{CertificateSlot, JpkiSession, Profile};
+use mynasign::emulator::EmulatorConfig;
+use mynasign::jpki::{CertificateSlot, JpkiSession};
 use mynasign::pin::{PinKind, PinStatus};
 use serde_json::{json, Value};
 
-use crate::card::{hex, progress, with_card, CardArgs};
-use crate::consent::parse_profile;
+use crate::card::{progress, with_card, CardArgs, EmulatedArgs};
+use crate::output::{cert_json, hex, print_text};
 use crate::CliResult;
-
-/// The emulated card's persona and profile (used without `--reader`).
-#[derive(Args, Clone)]
-pub struct EmulatedArgs {
-    /// Without --reader: the emulated card's built-in persona.
-    #[arg(long, default_value_t = 1, conflicts_with = "persona")]
-    pub seed: u64,
-    /// Without --reader: a persona file (JSON, format `mynasign-persona/1`; examples in
-    /// `examples/personas/`) instead of a built-in persona.
-    #[arg(long, value_name = "FILE")]
-    pub persona: Option<std::path::PathBuf>,
-    /// Without --reader: what the emulator answers as (card, android, iphone); default card,
-    /// or the persona file's profile.
-    #[arg(long)]
-    pub profile: Option<String>,
-}
-
-impl EmulatedArgs {
-    /// The persona: the file's when `--persona` was given, else the built-in one of `--seed`.
-    pub fn persona(&self) -> CliResult<Arc<Persona>> {
-        match &self.persona {
-            None => Ok(Persona::from_seed(self.seed)),
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| format!("cannot read the persona file {}: {e}", path.display()))?;
-                Ok(Persona::from_json(&bytes)?)
-            }
-        }
-    }
-
-    /// The profile: `--profile`, else the persona's own.
-    pub fn profile(&self, persona: &Persona) -> CliResult<Profile> {
-        match &self.profile {
-            Some(p) => parse_profile(p),
-            None => Ok(persona.profile()),
-        }
-    }
-}
 
 /// Options of `mynasign pin status`.
 #[derive(Args)]
@@ -180,7 +142,7 @@ pub fn cert_from_card(args: &CardCertArgs, json: bool) -> CliResult {
             if let Some(p) = &out {
                 std::fs::write(p, &der)?;
             }
-            let mut v = crate::show::cert_json(&cert);
+            let mut v = cert_json(&cert);
             if let Some(o) = v.as_object_mut() {
                 o.insert("reader".into(), json!(reader));
                 o.insert("apdu_exchanges".into(), json!(s.stats().exchanges));
@@ -188,7 +150,7 @@ pub fn cert_from_card(args: &CardCertArgs, json: bool) -> CliResult {
             if json {
                 println!("{v}");
             } else {
-                crate::show::print_text(&v);
+                print_text(&v);
             }
             Ok(())
         }),
