@@ -567,10 +567,19 @@ final class MynaSignTests: XCTestCase {
         // or Data prints ("[49, 51, 53, 55]") and as hex. Digit-only values are looked for as
         // whole numbers only (shows(_:in:)), so an object handle or a time whose digits happen
         // to contain "1357" is not a leak.
-        let forbidden = [
+        let pinBytes: [String] = pins.map { (pin: String) -> String in
+            let bytes: [String] = pin.utf8.map { (b: UInt8) -> String in String(b) }
+            return "[" + bytes.joined(separator: ", ") + "]"
+        }
+        let pinHex: [String] = pins.map { (pin: String) -> String in
+            pin.utf8.map { (b: UInt8) -> String in b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+        }
+        var forbidden: [String] = [
             name, "𠮷田", "髙子", address, "京都府京都市", "寺町通", "1964-02-29", "19640229", identifier,
-        ] + pins + pins.map { pin in "[" + pin.utf8.map(String.init).joined(separator: ", ") + "]" }
-            + pins.map { pin in pin.utf8.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+        ]
+        forbidden += pins
+        forbidden += pinBytes
+        forbidden += pinHex
         XCTAssertTrue(shows("1357", in: "pin: 1357."), "the check sees a PIN printed on its own")
         XCTAssertTrue(shows("[49, 51, 53, 55]", in: "bytes [49, 51, 53, 55]"))
         XCTAssertFalse(shows("1357", in: "<Certificate: 0x140422613571712>"), "a handle is not a PIN")
