@@ -136,7 +136,13 @@ impl AppSession {
     /// Selects an application by AID. `Ok(false)` when the card does not have it.
     pub(crate) fn select_application(&mut self, aid: &[u8]) -> Result<bool> {
         let cmd = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid);
-        let resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        let mut resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        if resp.sw() == StatusWord::new(0x6F, 0x00) {
+            // A card answered the first command after it was powered up again `6F00`
+            // (`myna-card` `src/transport/pcsc.rs`, `PcscTransport::power_cycle`) [single]: a
+            // SELECT changes nothing when it fails, so it is sent once more.
+            resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        }
         self.current_ef = None;
         match resp.status() {
             Status::Success => Ok(true),
