@@ -426,6 +426,11 @@ impl AppSession {
                 self.select_ef(key_ef)?;
                 0x80
             };
+            // P1 00: PKCS #1 v1.5 over the DigestInfo the library built. Of the card's six
+            // schemes (`01`-`05`: the card hashes, or wraps a SHA-256 in a DigestInfo, or pads
+            // with PSS; docs/PROTOCOL.md) this one keeps the hash where the document is (no
+            // message sent to the card, SHA-384/512 possible) and gives the plain PKCS #1 v1.5
+            // signature a CAdES verifier expects for sha256WithRSAEncryption.
             let cmd = Command::new(0x80, 0x2A, 0x00, p2)
                 .with_data(digest_info)
                 .with_le(256);

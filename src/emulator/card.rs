@@ -511,11 +511,12 @@ fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
 /// read from a test card (`tests/fixtures/text-0005.bin`, parsed by `src/ap/text.rs`,
 /// `ApBasicData::parse`): `FF 40 82 00 9F { DF41 04 <version, extended Lc/Le, vendor>, DF42 10
 /// <key id>, DF43 82 00 80 <32 bytes, then 96 FF> }`, 164 bytes. `DF41` is the `01 03 0E 01`
-/// every card showed (its second byte says extended Lc/Le is supported, PROTOCOL.md 6); the
-/// key id and the 32 bytes of `DF43` (of unknown meaning) are this emulator's.
+/// every card showed (its second byte says extended Lc/Le is supported, PROTOCOL.md 6). The key
+/// id has the card's layout (`myna-card` `src/data.rs`, `KeyId`: seven ASCII digits, `08 05`,
+/// three digits, four bytes of padding) with a leading `9`, of neither the production (`5`) nor
+/// the test (`6`) hierarchy; the 32 bytes of `DF43` (of unknown meaning) are this emulator's.
 fn card_info_basic_data() -> Vec<u8> {
-    let mut key_id = b"mynasign-EMU".to_vec();
-    key_id.resize(16, 0);
+    let key_id = *b"9000034\x08\x05001\0\0\0\0";
     let mut trailing = vec![0x5A; 32];
     trailing.resize(128, 0xFF);
     let body = [
@@ -1502,6 +1503,12 @@ mod tests {
         assert_eq!(basic.len(), 164);
         assert_eq!(&basic[..5], &[0xFF, 0x40, 0x82, 0x00, 0x9F]);
         assert_eq!(&basic[5..11], &[0xDF, 0x41, 0x04, 0x01, 0x03, 0x0E]);
+        assert_eq!(&basic[12..15], &[0xDF, 0x42, 0x10]);
+        assert_eq!(
+            &basic[15..31],
+            b"9000034\x08\x05001\0\0\0\0",
+            "KeyId layout"
+        );
         assert!(basic[basic.len() - 96..].iter().all(|b| *b == 0xFF));
         assert_eq!(read_ef(&c, 0x0008).unwrap(), vec![0xFF; 16]);
         // EF 0006 needs the PIN or a collation number; EF 0001 the PIN or A, EF 0002 the PIN or B.
