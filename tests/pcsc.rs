@@ -292,7 +292,9 @@ fn a_client_killed_mid_flow_leaves_nothing_hung() {
     child.kill().unwrap();
     child.wait().unwrap();
     // The next flow gets the card within a bounded time (pcscd ended the dead client's
-    // transaction), and the PIN the dead client verified does not carry over.
+    // transaction), and the PIN the dead client verified does not carry over: pcscd's warm
+    // reset keeps it on a real card (and on the emulator), so it is the transaction's opening
+    // SELECT of the issuer security domain that clears it.
     let started = Instant::now();
     // pcscd resets the card on its own schedule once it notices the dead client: a flow that
     // races that reset fails with a typed link error (its security state is gone), never
