@@ -76,7 +76,7 @@ pub struct EmulatorConfig {
     /// then `01`) is answered `6F00` without being processed. Default `false`: the one
     /// measurement (`myna-card` `src/transport/pcsc.rs`, `PcscTransport::power_cycle`: "the
     /// first command after the card comes back is answered 6F00 on the card this was measured
-    /// against", after `SCardReconnect` with `SCARD_UNPOWER_CARD`) is a single card [single];
+    /// against", after `SCardReconnect` with `SCARD_UNPOWER_CARD`) is a single card (`[single]`);
     /// every public client sends its SELECT as the first command to a card just presented and
     /// gets `9000`. Switched on, the client's fallback (one repeated SELECT) is tested.
     pub first_command_after_power_up_6f00: bool,
@@ -352,7 +352,7 @@ impl CardTransport for EmulatedCard {
 const KEYS: usize = 5;
 
 /// Attempts of the card-info application's collation numbers. Not published and not measured
-/// by any public client: this emulator's choice [inferred].
+/// by any public client: this emulator's choice (`[inferred]`).
 const COLLATION_ATTEMPTS: u8 = 10;
 
 /// A key reference the card checks with VERIFY: the three PINs and the card-info application's
@@ -445,7 +445,7 @@ struct Files {
 }
 
 /// EF `0006` of the JPKI application: a PKCS #11 `CK_TOKEN_INFO` of 160 bytes, its `CK_ULONG`
-/// fields 32-bit big-endian (PROTOCOL.md 2 [single]; the layout `myna-card` `src/ap/jpki.rs`,
+/// fields 32-bit big-endian (PROTOCOL.md 2 `[single]`; the layout `myna-card` `src/ap/jpki.rs`,
 /// `TokenInfo::parse`, reads from real cards). Fields after the label are this emulator's
 /// plausible values, documented in docs/PROTOCOL.md:
 /// - `manufacturerID[32]` `mynasign EMULATOR`, `model[16]` `JPKI AP`, `serialNumber[16]`
