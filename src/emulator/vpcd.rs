@@ -373,6 +373,29 @@ mod tests {
         assert_eq!(vc.handle(&[0x09]), (None, None));
     }
 
+    /// With `first_command_after_power_up_6f00`, pcscd's power off then power on (what
+    /// `SCardReconnect` with `SCARD_UNPOWER_CARD` sends) leaves the next APDU answered `6F00`;
+    /// a warm reset does not.
+    #[test]
+    fn the_first_command_after_a_re_power_can_answer_6f00() {
+        let persona = Persona::from_seed(1);
+        let vc = VirtualCard::new(Arc::new(EmulatedCard::from_image(
+            persona.card_image(Profile::MyNumberCard),
+            EmulatorConfig {
+                first_command_after_power_up_6f00: true,
+                ..EmulatorConfig::default()
+            },
+        )));
+        assert_eq!(vc.handle(&[CTRL_ON]), (None, Some(VpcdEvent::PowerOn)));
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
+        vc.handle(&[CTRL_RESET]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
+        vc.handle(&[CTRL_OFF]);
+        vc.handle(&[CTRL_ON]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x6F, 0x00]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
+    }
+
     #[test]
     fn serves_over_tcp_reconnects_and_stops() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
