@@ -136,7 +136,13 @@ impl AppSession {
     /// Selects an application by AID. `Ok(false)` when the card does not have it.
     pub(crate) fn select_application(&mut self, aid: &[u8]) -> Result<bool> {
         let cmd = Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid);
-        let resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        let mut resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        if resp.sw() == StatusWord::new(0x6F, 0x00) {
+            // A card answered the first command after it was powered up again `6F00`
+            // (`myna-card` `src/transport/pcsc.rs`, `PcscTransport::power_cycle`) [single]: a
+            // SELECT changes nothing when it fails, so it is sent once more.
+            resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        }
         self.current_ef = None;
         match resp.status() {
             Status::Success => Ok(true),
@@ -420,6 +426,11 @@ impl AppSession {
                 self.select_ef(key_ef)?;
                 0x80
             };
+            // P1 00: PKCS #1 v1.5 over the DigestInfo the library built. Of the card's six
+            // schemes (`01`-`05`: the card hashes, or wraps a SHA-256 in a DigestInfo, or pads
+            // with PSS; docs/PROTOCOL.md) this one keeps the hash where the document is (no
+            // message sent to the card, SHA-384/512 possible) and gives the plain PKCS #1 v1.5
+            // signature a CAdES verifier expects for sha256WithRSAEncryption.
             let cmd = Command::new(0x80, 0x2A, 0x00, p2)
                 .with_data(digest_info)
                 .with_le(256);

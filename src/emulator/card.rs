@@ -11,14 +11,16 @@ use super::image::CardImage;
 use crate::apdu::{Command, LengthForm, Response, StatusWord};
 use crate::jpki::{ef as jpki_ef, Profile};
 use crate::pin::PinKind;
-use crate::transport::{CardTransport, TransportCapabilities, TransportError};
+use crate::transport::{
+    CardTransport, TransportCapabilities, TransportError, ISSUER_SECURITY_DOMAIN_AID,
+};
 
 /// The card-surface application's AID (券面事項確認AP).
 const CARD_SURFACE_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
 /// The common card application's AID.
 const COMMON_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
 
-/// `6A80`: incorrect data (a malformed DigestInfo, a new PIN of the wrong format).
+/// `6A80`: incorrect data (a new PIN of the wrong format).
 const SW_WRONG_DATA: StatusWord = StatusWord(0x6A80);
 /// `6A88`: referenced data (PIN or key) not found.
 const SW_REF_NOT_FOUND: StatusWord = StatusWord(0x6A88);
@@ -61,6 +63,23 @@ pub struct EmulatorConfig {
     /// Whether READ BINARY at or past the end of a file answers `6282` with no data (as some
     /// cards do) instead of `6B00`. Default `false`.
     pub past_end_answers_6282: bool,
+    /// Whether a READ BINARY whose Le reaches past the end of the file (offset inside it)
+    /// answers the remaining bytes with the ISO/IEC 7816-4 warning `6282` ("end of file reached
+    /// before reading Le bytes") instead of `9000`. Default `false`: JICSAP 6.4.1 (4), as the
+    /// `myna-card` crate reads it after testing real cards (its `src/card.rs`,
+    /// `Card::read_binary_chunk`: "the card reads to the end of the file within that limit, so
+    /// it may return fewer bytes than requested"), has the card return fewer bytes with
+    /// `9000`, whatever the Le and whichever length form.
+    pub short_read_answers_6282: bool,
+    /// Whether the first command after the card is powered up again (a power-off followed by
+    /// a power-on: [`EmulatedCard::power_off`] then [`EmulatedCard::power_on`], vpcd's `00`
+    /// then `01`) is answered `6F00` without being processed. Default `false`: the one
+    /// measurement (`myna-card` `src/transport/pcsc.rs`, `PcscTransport::power_cycle`: "the
+    /// first command after the card comes back is answered 6F00 on the card this was measured
+    /// against", after `SCardReconnect` with `SCARD_UNPOWER_CARD`) is a single card (`[single]`);
+    /// every public client sends its SELECT as the first command to a card just presented and
+    /// gets `9000`. Switched on, the client's fallback (one repeated SELECT) is tested.
+    pub first_command_after_power_up_6f00: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +94,8 @@ impl Default for EmulatorConfig {
             blocked_query_answers_6984: false,
             verified_query_answers_9000: false,
             past_end_answers_6282: false,
+            short_read_answers_6282: false,
+            first_command_after_power_up_6f00: false,
         }
     }
 }
@@ -136,8 +157,8 @@ impl core::fmt::Debug for EmulatedCard {
 }
 
 impl EmulatedCard {
-    /// A card serving `image`, behaving as `config` says. The card starts inserted, with no
-    /// application selected and every PIN counter at its maximum.
+    /// A card serving `image`, behaving as `config` says. The card starts inserted and powered,
+    /// with no application selected and every PIN counter at its maximum.
     pub fn from_image(image: CardImage, config: EmulatorConfig) -> Self {
         let files = Files::build(&image, &config);
         let state = State {
@@ -145,14 +166,13 @@ impl EmulatedCard {
             files,
             present: true,
             app: None,
+            status_app: None,
             current_ef: None,
-            verified: [false; 3],
-            attempts: [
-                PinKind::SignaturePassword.max_attempts(),
-                PinKind::AuthenticationPin.max_attempts(),
-                PinKind::CardInfoPin.max_attempts(),
-            ],
+            verified: [false; KEYS],
+            attempts: Key::ALL.map(Key::max_attempts),
             pending: None,
+            repowered: false,
+            armed_6f00: false,
             faults: Vec::new(),
             seq: 0,
             processed: 0,
@@ -188,19 +208,55 @@ impl EmulatedCard {
     }
 
     /// Takes the card out of the field: every `transmit` fails with
-    /// [`TransportError::TagLost`] until [`EmulatedCard::insert`].
+    /// [`TransportError::TagLost`] until [`EmulatedCard::insert`]. Taking a card off an NFC
+    /// reader cuts its power: every security status is gone (PROTOCOL.md 3a).
     pub fn remove(&self) {
         let mut st = self.lock();
         st.present = false;
-        st.power_cycle();
+        st.power_off();
     }
 
-    /// Puts the card back: a power cycle (no application selected, no PIN verified, counters
-    /// kept).
+    /// Puts the card back: a fresh power-up (no application selected, no PIN verified,
+    /// counters kept). The first power-up after insertion is not a re-power: see
+    /// [`EmulatorConfig::first_command_after_power_up_6f00`].
     pub fn insert(&self) {
         let mut st = self.lock();
         st.present = true;
-        st.power_cycle();
+        st.power_off();
+        st.repowered = false;
+    }
+
+    /// The reader cuts the card's power (vpcd's `00`, `SCARD_UNPOWER_CARD`): every security
+    /// status is cleared, the MF state is current (PROTOCOL.md 3a; `myna-card` `src/lib.rs`,
+    /// "`SCARD_UNPOWER_CARD` also clears it by resetting the whole card").
+    pub fn power_off(&self) {
+        let mut st = self.lock();
+        st.power_off();
+        st.repowered = true;
+    }
+
+    /// The reader powers the card (vpcd's `01`). After a [`EmulatedCard::power_off`], the
+    /// first command is answered `6F00` when
+    /// [`EmulatorConfig::first_command_after_power_up_6f00`] is set.
+    pub fn power_on(&self) {
+        let mut st = self.lock();
+        if !st.repowered {
+            return;
+        }
+        st.repowered = false;
+        st.armed_6f00 = self.config.first_command_after_power_up_6f00;
+    }
+
+    /// A warm reset (vpcd's `02`, `SCARD_RESET_CARD`): the MF state becomes current (JICSAP
+    /// 4.5, as cited by `myna-card` `src/mf.rs`, `MasterFile::new`) but a security status
+    /// survives it: re-selecting the application that was current finds its PINs still
+    /// verified (PROTOCOL.md 3a; `myna-card` `src/lib.rs`, "neither dropping the connection
+    /// nor reconnecting with `SCARD_RESET_CARD` clears it by itself").
+    pub fn warm_reset(&self) {
+        let mut st = self.lock();
+        st.app = None;
+        st.current_ef = None;
+        st.pending = None;
     }
 
     /// Whether the card is in the field.
@@ -210,22 +266,23 @@ impl EmulatedCard {
 
     /// Attempts left for `kind` (no APDU is sent, no attempt is used).
     pub fn pin_attempts_left(&self, kind: PinKind) -> u8 {
-        self.lock().attempts[pin_index(kind)]
+        self.lock().attempts[Key::of(kind).index()]
     }
 
     /// Sets the attempts left for `kind` (capped at its maximum), to start a test from a
     /// nearly or fully blocked PIN.
     pub fn set_pin_attempts_left(&self, kind: PinKind, attempts: u8) {
         let mut st = self.lock();
-        st.attempts[pin_index(kind)] = attempts.min(kind.max_attempts());
+        let i = Key::of(kind).index();
+        st.attempts[i] = attempts.min(kind.max_attempts());
         if attempts == 0 {
-            st.verified[pin_index(kind)] = false;
+            st.verified[i] = false;
         }
     }
 
     /// Whether `kind` is currently verified.
     pub fn is_verified(&self, kind: PinKind) -> bool {
-        self.lock().verified[pin_index(kind)]
+        self.lock().verified[Key::of(kind).index()]
     }
 
     /// How many commands the card has processed (answered, whatever the status word, or
@@ -260,7 +317,7 @@ impl CardTransport for EmulatedCard {
             .map(|i| st.faults.remove(i).effect);
         match effect {
             Some(FaultEffect::DropBefore) => {
-                st.power_cycle();
+                st.power_off();
                 return Err(TransportError::TagLost);
             }
             Some(FaultEffect::Respond(sw)) => {
@@ -273,7 +330,7 @@ impl CardTransport for EmulatedCard {
         st.processed = st.processed.saturating_add(1);
         match effect {
             Some(FaultEffect::LoseResponse) => {
-                st.power_cycle();
+                st.power_off();
                 Err(TransportError::TagLost)
             }
             Some(FaultEffect::Timeout) => Err(TransportError::Timeout),
@@ -291,21 +348,68 @@ impl CardTransport for EmulatedCard {
     }
 }
 
-fn pin_index(kind: PinKind) -> usize {
-    match kind {
-        PinKind::SignaturePassword => 0,
-        PinKind::AuthenticationPin => 1,
-        PinKind::CardInfoPin => 2,
+/// How many key references the card has (see [`Key`]).
+const KEYS: usize = 5;
+
+/// Attempts of the card-info application's collation numbers. Not published and not measured
+/// by any public client: this emulator's choice (`[inferred]`).
+const COLLATION_ATTEMPTS: u8 = 10;
+
+/// A key reference the card checks with VERIFY: the three PINs and the card-info application's
+/// two collation numbers (照合番号A `0014`: the My Number; 照合番号B `0015`: the era-year date of
+/// birth, the card's expiry year and its security code; `myna-card` `src/ap/text.rs`, `ef`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    SignaturePassword,
+    AuthenticationPin,
+    CardInfoPin,
+    CollationA,
+    CollationB,
+}
+
+impl Key {
+    const ALL: [Key; KEYS] = [
+        Key::SignaturePassword,
+        Key::AuthenticationPin,
+        Key::CardInfoPin,
+        Key::CollationA,
+        Key::CollationB,
+    ];
+
+    fn of(kind: PinKind) -> Key {
+        match kind {
+            PinKind::SignaturePassword => Key::SignaturePassword,
+            PinKind::AuthenticationPin => Key::AuthenticationPin,
+            PinKind::CardInfoPin => Key::CardInfoPin,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn max_attempts(self) -> u8 {
+        match self {
+            Key::SignaturePassword => PinKind::SignaturePassword.max_attempts(),
+            Key::AuthenticationPin => PinKind::AuthenticationPin.max_attempts(),
+            Key::CardInfoPin => PinKind::CardInfoPin.max_attempts(),
+            Key::CollationA | Key::CollationB => COLLATION_ATTEMPTS,
+        }
     }
 }
 
-/// The applications of the card.
+/// The applications of the card, and the issuer security domain whose selection makes the MF
+/// state current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum App {
     Jpki,
     CardInfo,
     CardSurface,
     Common,
+    /// The GlobalPlatform issuer security domain (`A0 00 00 01 51 00 00`): selecting it
+    /// restores the power-on MF state and leaves the current application (`myna-card`
+    /// `src/mf.rs`, `MasterFile::select`; `src/ap/mod.rs`, `DEFAULT_DF`).
+    IssuerSecurityDomain,
 }
 
 /// Which private key.
@@ -317,24 +421,131 @@ enum KeyRef {
 
 /// An elementary file.
 enum Ef {
-    /// A transparent file, readable when `needs` is verified (or always when `None`).
+    /// A transparent file, readable when any one of `needs` is verified (or always when it is
+    /// empty).
     Binary {
         data: Zeroizing<Vec<u8>>,
-        needs: Option<PinKind>,
+        needs: &'static [Key],
     },
-    /// A PIN: never readable, the target of VERIFY and CHANGE REFERENCE DATA.
-    Pin(PinKind),
+    /// A PIN or collation number: never readable, the target of VERIFY (and, for the PINs,
+    /// CHANGE REFERENCE DATA).
+    Pin(Key),
     /// A private key: never readable, used by COMPUTE DIGITAL SIGNATURE once `pin` is
     /// verified.
-    Key { key: KeyRef, pin: PinKind },
+    Key { key: KeyRef, pin: Key },
 }
 
 /// Every file of the card, built once from the image.
 struct Files {
     jpki: Vec<(u16, Ef)>,
     card_info: Option<Vec<(u16, Ef)>>,
-    /// Whether the card-surface and common applications answer (card profiles only).
+    /// Whether the card-surface and common applications and the issuer security domain answer
+    /// (card profiles only).
     card_apps: bool,
+}
+
+/// EF `0006` of the JPKI application: a PKCS #11 `CK_TOKEN_INFO` of 160 bytes, its `CK_ULONG`
+/// fields 32-bit big-endian (PROTOCOL.md 2 `[single]`; the layout `myna-card` `src/ap/jpki.rs`,
+/// `TokenInfo::parse`, reads from real cards). Fields after the label are this emulator's
+/// plausible values, documented in docs/PROTOCOL.md:
+/// - `manufacturerID[32]` `mynasign EMULATOR`, `model[16]` `JPKI AP`, `serialNumber[16]`
+///   sixteen ASCII zeros (no serial of a real card is public), all space-padded;
+/// - `flags` `CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED`
+///   (`0000040D`): the card answers GET CHALLENGE and its keys need a PIN;
+/// - session counts: maxima `CK_EFFECTIVELY_INFINITE` (0), current `CK_UNAVAILABLE_INFORMATION`
+///   (`FFFFFFFF`);
+/// - `ulMaxPinLen` 16 and `ulMinPinLen` 4 (the signature password's maximum, the PINs' minimum,
+///   PROTOCOL.md 7);
+/// - the four memory fields `CK_UNAVAILABLE_INFORMATION`;
+/// - `hardwareVersion` and `firmwareVersion` the ASCII `03` and `01` `myna-card` saw on
+///   physical cards;
+/// - `utcTime` sixteen spaces (no `CKF_CLOCK_ON_TOKEN`).
+fn token_info(label: &str) -> Vec<u8> {
+    fn text(out: &mut Vec<u8>, s: &[u8], width: usize) {
+        let start = out.len();
+        out.extend(s.iter().take(width));
+        out.resize(start + width, b' ');
+    }
+    const UNAVAILABLE: u32 = u32::MAX;
+    let mut v = Vec::with_capacity(160);
+    text(&mut v, label.as_bytes(), 32);
+    text(&mut v, b"mynasign EMULATOR", 32);
+    text(&mut v, b"JPKI AP", 16);
+    text(&mut v, b"0000000000000000", 16);
+    for word in [
+        0x0000_040D,
+        0,
+        UNAVAILABLE,
+        0,
+        UNAVAILABLE,
+        16,
+        4,
+        UNAVAILABLE,
+        UNAVAILABLE,
+        UNAVAILABLE,
+        UNAVAILABLE,
+    ] {
+        v.extend_from_slice(&u32::to_be_bytes(word));
+    }
+    v.extend_from_slice(b"0301");
+    text(&mut v, b"", 16);
+    v
+}
+
+/// A BER TLV with a two-byte tag: `tag`, length in short or `82 LLLL` form, `value`.
+fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut v = tag.to_vec();
+    match value.len() {
+        n @ 0..=0x7F => v.push(n as u8),
+        n @ 0x80..=0xFF => v.extend_from_slice(&[0x81, n as u8]),
+        n => {
+            v.push(0x82);
+            v.extend_from_slice(&(n.min(0xFFFF) as u16).to_be_bytes());
+        }
+    }
+    v.extend_from_slice(value);
+    v
+}
+
+/// The card-info application's EF `0005`, its basic data, laid out as the file `myna-card`
+/// read from a test card (`tests/fixtures/text-0005.bin`, parsed by `src/ap/text.rs`,
+/// `ApBasicData::parse`): `FF 40 82 00 9F { DF41 04 <version, extended Lc/Le, vendor>, DF42 10
+/// <key id>, DF43 82 00 80 <32 bytes, then 96 FF> }`, 164 bytes. `DF41` is the `01 03 0E 01`
+/// every card showed (its second byte says extended Lc/Le is supported, PROTOCOL.md 6). The key
+/// id has the card's layout (`myna-card` `src/data.rs`, `KeyId`: seven ASCII digits, `08 05`,
+/// three digits, four bytes of padding) with a leading `9`, of neither the production (`5`) nor
+/// the test (`6`) hierarchy; the 32 bytes of `DF43` (of unknown meaning) are this emulator's.
+fn card_info_basic_data() -> Vec<u8> {
+    let key_id = *b"9000034\x08\x05001\0\0\0\0";
+    let mut trailing = vec![0x5A; 32];
+    trailing.resize(128, 0xFF);
+    let body = [
+        tlv(&[0xDF, 0x41], &[0x01, 0x03, 0x0E, 0x01]),
+        tlv(&[0xDF, 0x42], &key_id),
+        // DF43 with the two-byte length form the card uses even for 128 bytes.
+        [&[0xDF, 0x43, 0x82, 0x00, 0x80][..], &trailing].concat(),
+    ]
+    .concat();
+    [
+        &[0xFF, 0x40, 0x82][..],
+        &(body.len() as u16).to_be_bytes(),
+        &body,
+    ]
+    .concat()
+}
+
+/// The card-info application's EF `0006`: the RSA-2048 public key a terminal encrypts a session
+/// key to, `A1 82 01 09 { 90 03 <exponent>, 91 82 01 00 <modulus> }` (`myna-card`
+/// `tests/fixtures/text-0006.bin`, `src/ap/text.rs`, `SessionKeyPublicKey`). The emulator has
+/// no secure messaging: the key is that of the authentication certificate's key pair, so the
+/// file has the card's shape, not its use.
+fn card_info_session_key(key: &RsaPrivateKey) -> Vec<u8> {
+    use rsa::traits::PublicKeyParts;
+    let e = key.e().to_bytes_be();
+    let mut n = key.n().to_bytes_be();
+    n.resize(256.max(n.len()), 0);
+    let body = [tlv(&[0x90], &e), tlv(&[0x91], &n)].concat();
+    tlv(&[0xA1], &body)
 }
 
 impl Files {
@@ -345,29 +556,27 @@ impl Files {
         };
         let free = |der: &[u8]| Ef::Binary {
             data: filler(der.to_vec()),
-            needs: None,
+            needs: &[],
         };
-        let mut label: Vec<u8> = image
-            .token_label
-            .as_bytes()
-            .iter()
-            .take(32)
-            .copied()
-            .collect();
-        label.resize(32, b' ');
         let jpki = vec![
             (
                 jpki_ef::SIGNATURE_CERTIFICATE,
                 Ef::Binary {
                     data: filler(image.signature_certificate.clone().unwrap_or_default()),
-                    needs: Some(PinKind::SignaturePassword),
+                    needs: &[Key::SignaturePassword],
                 },
             ),
             (
                 jpki_ef::SIGNATURE_CA_CERTIFICATE,
                 free(&image.signature_ca_certificate),
             ),
-            (jpki_ef::TOKEN_INFO, free(&label)),
+            (
+                jpki_ef::TOKEN_INFO,
+                Ef::Binary {
+                    data: Zeroizing::new(token_info(&image.token_label)),
+                    needs: &[],
+                },
+            ),
             (
                 jpki_ef::CERTIFICATE_PRESENCE,
                 Ef::Binary {
@@ -378,16 +587,18 @@ impl Files {
                     } else {
                         vec![0x00, 0x8F, 0x00]
                     }),
-                    needs: None,
+                    needs: &[],
                 },
             ),
             (
                 jpki_ef::AUTHENTICATION_CERTIFICATE,
                 Ef::Binary {
                     data: filler(image.authentication_certificate.clone()),
-                    needs: image
-                        .authentication_certificate_needs_pin
-                        .then_some(PinKind::AuthenticationPin),
+                    needs: if image.authentication_certificate_needs_pin {
+                        &[Key::AuthenticationPin]
+                    } else {
+                        &[]
+                    },
                 },
             ),
             (
@@ -398,22 +609,24 @@ impl Files {
                 jpki_ef::AUTHENTICATION_KEY,
                 Ef::Key {
                     key: KeyRef::Authentication,
-                    pin: PinKind::AuthenticationPin,
+                    pin: Key::AuthenticationPin,
                 },
             ),
-            (
-                jpki_ef::AUTHENTICATION_PIN,
-                Ef::Pin(PinKind::AuthenticationPin),
-            ),
+            (jpki_ef::AUTHENTICATION_PIN, Ef::Pin(Key::AuthenticationPin)),
             (
                 jpki_ef::SIGNATURE_KEY,
                 Ef::Key {
                     key: KeyRef::Signature,
-                    pin: PinKind::SignaturePassword,
+                    pin: Key::SignaturePassword,
                 },
             ),
-            (jpki_ef::SIGNATURE_PIN, Ef::Pin(PinKind::SignaturePassword)),
+            (jpki_ef::SIGNATURE_PIN, Ef::Pin(Key::SignaturePassword)),
         ];
+        // The card-info application's files and keys, with the read conditions `myna-card`
+        // measured (`src/ap/text.rs`, the accessors of `TextAp`): EF 0001 opens with the PIN or
+        // 照合番号A, EF 0002 with the PIN or 照合番号B, EF 0006 with the PIN or either; EF
+        // 0005 and 0008 need nothing. (EF 0003, 0004, 0007 and the application's own signing
+        // key come with the card-info authenticity work.)
         let card_info = image.card_info.as_ref().map(|info| {
             let mut my_number = Zeroizing::new(Vec::with_capacity(17));
             my_number.extend_from_slice(&[0xFF, 0x10, 0x0C]);
@@ -424,17 +637,42 @@ impl Files {
                     crate::card_info::ef::MY_NUMBER,
                     Ef::Binary {
                         data: my_number,
-                        needs: Some(PinKind::CardInfoPin),
+                        needs: &[Key::CardInfoPin, Key::CollationA],
                     },
                 ),
                 (
                     crate::card_info::ef::ATTRIBUTES,
                     Ef::Binary {
                         data: filler(info.attributes_record.clone()),
-                        needs: Some(PinKind::CardInfoPin),
+                        needs: &[Key::CardInfoPin, Key::CollationB],
                     },
                 ),
-                (crate::card_info::ef::PIN, Ef::Pin(PinKind::CardInfoPin)),
+                (
+                    0x0005,
+                    Ef::Binary {
+                        data: Zeroizing::new(card_info_basic_data()),
+                        needs: &[],
+                    },
+                ),
+                (
+                    0x0006,
+                    Ef::Binary {
+                        data: Zeroizing::new(card_info_session_key(&image.authentication_key)),
+                        needs: &[Key::CardInfoPin, Key::CollationA, Key::CollationB],
+                    },
+                ),
+                (
+                    // Sixteen `FF` on every card `myna-card` read (`src/ap/text.rs`,
+                    // `ef::UNKNOWN_0008`).
+                    0x0008,
+                    Ef::Binary {
+                        data: Zeroizing::new(vec![0xFF; 16]),
+                        needs: &[],
+                    },
+                ),
+                (crate::card_info::ef::PIN, Ef::Pin(Key::CardInfoPin)),
+                (0x0014, Ef::Pin(Key::CollationA)),
+                (0x0015, Ef::Pin(Key::CollationB)),
             ]
         });
         let card_apps =
@@ -455,6 +693,8 @@ impl Files {
             Some(App::CardSurface)
         } else if self.card_apps && aid == COMMON_AID {
             Some(App::Common)
+        } else if self.card_apps && aid == ISSUER_SECURITY_DOMAIN_AID {
+            Some(App::IssuerSecurityDomain)
         } else {
             None
         }
@@ -464,7 +704,7 @@ impl Files {
         let table = match app {
             App::Jpki => &self.jpki,
             App::CardInfo => self.card_info.as_ref()?,
-            App::CardSurface | App::Common => return None,
+            App::CardSurface | App::Common | App::IssuerSecurityDomain => return None,
         };
         table.iter().find(|(id, _)| *id == fid).map(|(_, ef)| ef)
     }
@@ -481,11 +721,21 @@ struct State {
     image: CardImage,
     files: Files,
     present: bool,
+    /// The current application (`None`: the MF state, after power-up or a warm reset).
     app: Option<App>,
+    /// The application the security status belongs to: the last one selected since power-up.
+    /// A warm reset makes the MF state current but keeps it, so re-selecting that application
+    /// finds its PINs verified; selecting another (or the issuer security domain) clears them.
+    status_app: Option<App>,
     current_ef: Option<u16>,
-    verified: [bool; 3],
-    attempts: [u8; 3],
+    verified: [bool; KEYS],
+    attempts: [u8; KEYS],
     pending: Option<Pending>,
+    /// Powered off since the last power-on: the next power-on is a re-power.
+    repowered: bool,
+    /// The next command is the first after a re-power and is answered `6F00`
+    /// ([`EmulatorConfig::first_command_after_power_up_6f00`]).
+    armed_6f00: bool,
     faults: Vec<ArmedFault>,
     /// Sequence number of the next command that reaches the card.
     seq: u64,
@@ -503,15 +753,26 @@ fn done() -> Answer {
 }
 
 impl State {
-    fn power_cycle(&mut self) {
+    /// Power gone: nothing selected, nothing verified, nothing pending; counters kept.
+    fn power_off(&mut self) {
         self.app = None;
+        self.status_app = None;
         self.current_ef = None;
-        self.verified = [false; 3];
+        self.verified = [false; KEYS];
         self.pending = None;
+        self.armed_6f00 = false;
     }
+}
 
+impl State {
     /// Processes one command and returns the encoded response.
     fn process(&mut self, bytes: &[u8], config: &EmulatorConfig) -> Vec<u8> {
+        if core::mem::take(&mut self.armed_6f00) {
+            // The first command after a re-power, not processed (see
+            // `EmulatorConfig::first_command_after_power_up_6f00`).
+            self.pending = None;
+            return SW_INTERNAL.to_bytes().to_vec();
+        }
         let answer = self.dispatch(bytes, config);
         let (response, chain) = match answer {
             Ok(r) => (r, true),
@@ -546,6 +807,11 @@ impl State {
         if cmd.cla != 0x00 && cmd.cla != 0x80 {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
+        if cmd.cla == 0x00 && cmd.ins == 0x84 && self.files.card_apps {
+            // Before the extended-length check: the card refuses GET CHALLENGE's extended form
+            // with its own status word.
+            return self.get_challenge(&cmd, form);
+        }
         if form == LengthForm::Extended && !config.card_accepts_extended {
             return Err(StatusWord::WRONG_LENGTH);
         }
@@ -565,6 +831,16 @@ impl State {
             return Err(StatusWord::INCORRECT_P1P2);
         }
         match cmd.p1 {
+            0x00 if cmd.data().is_empty() => {
+                // The ISO SELECT MF, `00 A4 00 00`: `6A86` in the MF state, and `9000` without
+                // changing the current DF once an application is selected (`myna-card`
+                // `src/card.rs`, the comment above `Card::select_df`).
+                if self.app.is_none() {
+                    Err(StatusWord::INCORRECT_P1P2)
+                } else {
+                    done()
+                }
+            }
             0x04 => {
                 if cmd.data().is_empty() {
                     return Err(StatusWord::WRONG_LENGTH);
@@ -573,9 +849,17 @@ impl State {
                     .files
                     .app_by_aid(cmd.data())
                     .ok_or(StatusWord::FILE_NOT_FOUND)?;
+                // JICSAP 5.1.3 as `myna-card` measured it (`src/lib.rs`, "Security status can
+                // outlive your program"; PROTOCOL.md 3a): re-selecting the application whose
+                // status it is keeps the status (rule 2), even after a warm reset; selecting
+                // another application or the issuer security domain leaves the DF and clears
+                // it (rule 3). A failed selection changes nothing.
+                if self.status_app != Some(app) {
+                    self.verified = [false; KEYS];
+                }
+                self.status_app = Some(app);
                 self.app = Some(app);
                 self.current_ef = None;
-                self.verified = [false; 3];
                 done()
             }
             0x02 => {
@@ -592,6 +876,10 @@ impl State {
             }
             _ => Err(StatusWord::INCORRECT_P1P2),
         }
+    }
+
+    fn satisfied(&self, needs: &[Key]) -> bool {
+        needs.is_empty() || needs.iter().any(|k| self.verified[k.index()])
     }
 
     fn read_binary(&mut self, cmd: &Command, form: LengthForm, config: &EmulatorConfig) -> Answer {
@@ -620,10 +908,8 @@ impl State {
             Some(_) => return Err(StatusWord::SECURITY_NOT_SATISFIED),
             None => return Err(SW_NO_CURRENT_EF),
         };
-        if let Some(pin) = needs {
-            if !self.verified[pin_index(pin)] {
-                return Err(StatusWord::SECURITY_NOT_SATISFIED);
-            }
+        if !self.satisfied(needs) {
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let past_end = if config.past_end_answers_6282 {
             StatusWord::END_OF_FILE
@@ -637,18 +923,19 @@ impl State {
         if remaining.len() >= le {
             return ok(remaining.get(..le).unwrap_or(remaining).to_vec());
         }
-        let max = match form {
-            LengthForm::Short => 256,
-            LengthForm::Extended => 65536,
-        };
         if form == LengthForm::Short && config.wrong_le_first {
             // remaining < le <= 256, so it fits SW2.
             return Err(StatusWord::new(0x6C, (remaining.len() & 0xFF) as u8));
         }
-        let sw = if le == max {
-            StatusWord::SUCCESS
-        } else {
+        // Le reaches past the end of the file: the remaining bytes, with `9000` by default
+        // whatever the Le and the length form (JICSAP 6.4.1 (4) as `myna-card` reads it,
+        // `src/card.rs`, `Card::read_binary_chunk`; its readers take a short answer with `9000`
+        // as the end of the file). PROTOCOL.md lists `6282` only for a read at or past the end;
+        // the ISO/IEC 7816-4 warning `6282` here is the switch `short_read_answers_6282`.
+        let sw = if config.short_read_answers_6282 {
             StatusWord::END_OF_FILE
+        } else {
+            StatusWord::SUCCESS
         };
         Ok(Response::new(remaining.to_vec(), sw))
     }
@@ -670,22 +957,21 @@ impl State {
         self.files.lookup(app, fid).ok_or(SW_REF_NOT_FOUND)
     }
 
-    fn referenced_pin(&self, p2: u8, config: &EmulatorConfig) -> Result<PinKind, StatusWord> {
+    fn referenced_key(&self, p2: u8, config: &EmulatorConfig) -> Result<Key, StatusWord> {
         match self.referenced_ef(p2, config)? {
-            Ef::Pin(kind) => Ok(*kind),
+            Ef::Pin(key) => Ok(*key),
             _ => Err(SW_REF_NOT_FOUND),
         }
     }
 
-    fn pin_bytes(&self, kind: PinKind) -> &[u8] {
-        match kind {
-            PinKind::SignaturePassword => &self.image.signature_password,
-            PinKind::AuthenticationPin => &self.image.authentication_pin,
-            PinKind::CardInfoPin => self
-                .image
-                .card_info
-                .as_ref()
-                .map_or(&[][..], |info| &info.pin[..]),
+    fn key_bytes(&self, key: Key) -> &[u8] {
+        let info = self.image.card_info.as_ref();
+        match key {
+            Key::SignaturePassword => &self.image.signature_password,
+            Key::AuthenticationPin => &self.image.authentication_pin,
+            Key::CardInfoPin => info.map_or(&[][..], |i| &i.pin[..]),
+            Key::CollationA => info.map_or(&[][..], |i| i.my_number.as_bytes()),
+            Key::CollationB => info.map_or(&[][..], |i| &i.collation_b[..]),
         }
     }
 
@@ -697,8 +983,8 @@ impl State {
         if cmd.p1 != 0x00 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
-        let kind = self.referenced_pin(cmd.p2, config)?;
-        let i = pin_index(kind);
+        let key = self.referenced_key(cmd.p2, config)?;
+        let i = key.index();
         let left = self.attempts[i];
         if cmd.data().is_empty() {
             if left == 0 && config.blocked_query_answers_6984 {
@@ -712,8 +998,8 @@ impl State {
         if left == 0 {
             return Err(StatusWord::REFERENCE_DATA_UNUSABLE);
         }
-        if bytes_equal(cmd.data(), self.pin_bytes(kind)) {
-            self.attempts[i] = kind.max_attempts();
+        if bytes_equal(cmd.data(), self.key_bytes(key)) {
+            self.attempts[i] = key.max_attempts();
             self.verified[i] = true;
             done()
         } else {
@@ -730,8 +1016,8 @@ impl State {
         if cmd.p1 != 0x01 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
-        let kind = self.referenced_pin(cmd.p2, config)?;
-        let i = pin_index(kind);
+        let key = self.referenced_key(cmd.p2, config)?;
+        let i = key.index();
         if self.attempts[i] == 0 {
             return Err(StatusWord::REFERENCE_DATA_UNUSABLE);
         }
@@ -739,30 +1025,33 @@ impl State {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let new = cmd.data();
-        let well_formed = match kind {
-            PinKind::SignaturePassword => {
+        let well_formed = match key {
+            Key::SignaturePassword => {
                 (6..=16).contains(&new.len())
                     && new
                         .iter()
                         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             }
-            PinKind::AuthenticationPin | PinKind::CardInfoPin => {
+            Key::AuthenticationPin | Key::CardInfoPin => {
                 new.len() == 4 && new.iter().all(u8::is_ascii_digit)
             }
+            // The collation numbers are printed on the card: not changeable.
+            Key::CollationA | Key::CollationB => return Err(StatusWord::CONDITIONS_NOT_SATISFIED),
         };
         if !well_formed {
             return Err(SW_WRONG_DATA);
         }
         let new = Zeroizing::new(new.to_vec());
-        match kind {
-            PinKind::SignaturePassword => self.image.signature_password = new,
-            PinKind::AuthenticationPin => self.image.authentication_pin = new,
-            PinKind::CardInfoPin => match self.image.card_info.as_mut() {
+        match key {
+            Key::SignaturePassword => self.image.signature_password = new,
+            Key::AuthenticationPin => self.image.authentication_pin = new,
+            Key::CardInfoPin => match self.image.card_info.as_mut() {
                 Some(info) => info.pin = new,
                 None => return Err(SW_REF_NOT_FOUND),
             },
+            Key::CollationA | Key::CollationB => return Err(StatusWord::CONDITIONS_NOT_SATISFIED),
         }
-        self.attempts[i] = kind.max_attempts();
+        self.attempts[i] = key.max_attempts();
         done()
     }
 
@@ -797,8 +1086,36 @@ impl State {
         Ok(Response::new(chunk, more))
     }
 
+    /// GET CHALLENGE, `00 84 00 00 Le`, as `myna-card` measured it (`src/card.rs`,
+    /// `Card::get_challenge`): any Le from 1 to 256 is honoured exactly, the extended form is
+    /// refused with `6985`, P1 and P2 must be zero, and the card answers in the MF state as well
+    /// as inside an application. The bytes come from the operating system's generator.
+    fn get_challenge(&mut self, cmd: &Command, form: LengthForm) -> Answer {
+        if form == LengthForm::Extended {
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        if cmd.p1 != 0 || cmd.p2 != 0 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        if !cmd.data().is_empty() {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let le = cmd.le().ok_or(StatusWord::WRONG_LENGTH)?;
+        let mut challenge = vec![0u8; le];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+        ok(challenge)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE, `80 2A P1 P2`, with the six schemes `myna-card` established on
+    /// a card by trying every P1 and recovering the padded block (`src/ap/jpki.rs`,
+    /// `SignatureScheme`; PROTOCOL.md 4): `00` PKCS #1 v1.5 over the data as given (1 to 245
+    /// bytes), `01` over the bare SHA-256 of the data, `02` over a SHA-256 DigestInfo of a
+    /// 32-byte hash given, `03` over the SHA-256 DigestInfo of the data, `04` RSASSA-PSS
+    /// (SHA-256, MGF1-SHA-256, 32-byte salt) of a 32-byte hash given, `05` the same of the
+    /// data's SHA-256. Any other P1 answers `6A86`.
     fn sign(&mut self, cmd: &Command, config: &EmulatorConfig) -> Answer {
-        if cmd.p1 != 0x00 {
+        use sha2::{Digest, Sha256};
+        if cmd.p1 > 0x05 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
         if cmd.data().is_empty() {
@@ -809,19 +1126,34 @@ impl State {
             Ef::Key { key, pin } => (*key, *pin),
             _ => return Err(SW_REF_NOT_FOUND),
         };
-        if !self.verified[pin_index(pin)] {
+        if !self.verified[pin.index()] {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
-        if !is_digest_info(cmd.data()) {
-            return Err(SW_WRONG_DATA);
+        let data = cmd.data();
+        // What each scheme accepts (`myna-card` `SignatureScheme::check_input`): one SHA-256
+        // hash for 02 and 04, what PKCS #1 v1.5 leaves under a 2048-bit key for 00.
+        let fits = match cmd.p1 {
+            0x00 => data.len() <= 245,
+            0x02 | 0x04 => data.len() == 32,
+            _ => true,
+        };
+        if !fits {
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let key: &RsaPrivateKey = match key {
             KeyRef::Signature => &self.image.signature_key,
             KeyRef::Authentication => &self.image.authentication_key,
         };
-        let signature = key
-            .sign(Pkcs1v15Sign::new_unprefixed(), cmd.data())
-            .map_err(|_| SW_INTERNAL)?;
+        let hashed = || Sha256::digest(data).to_vec();
+        let signature = match cmd.p1 {
+            0x00 => key.sign(Pkcs1v15Sign::new_unprefixed(), data),
+            0x01 => key.sign(Pkcs1v15Sign::new_unprefixed(), &hashed()),
+            0x02 => key.sign(Pkcs1v15Sign::new::<Sha256>(), data),
+            0x03 => key.sign(Pkcs1v15Sign::new::<Sha256>(), &hashed()),
+            0x04 => key.sign_with_rng(&mut rand_core::OsRng, rsa::Pss::new::<Sha256>(), data),
+            _ => key.sign_with_rng(&mut rand_core::OsRng, rsa::Pss::new::<Sha256>(), &hashed()),
+        }
+        .map_err(|_| SW_INTERNAL)?;
         if le < signature.len() {
             return Err(StatusWord::new(0x6C, (signature.len() & 0xFF) as u8));
         }
@@ -837,65 +1169,6 @@ fn more_data_sw(remaining: usize) -> StatusWord {
 /// Compares PIN bytes without an early exit on the first difference.
 fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Splits one DER TLV off `input`: (tag, value, rest). Definite lengths up to two bytes, in
-/// minimal form.
-fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = match first {
-        0x00..=0x7F => (usize::from(first), rest),
-        0x81 => {
-            let (&l, rest) = rest.split_first()?;
-            (l >= 0x80).then_some((usize::from(l), rest))?
-        }
-        0x82 => {
-            let (hi, rest) = rest.split_first()?;
-            let (lo, rest) = rest.split_first()?;
-            let l = usize::from(u16::from_be_bytes([*hi, *lo]));
-            (l >= 0x100).then_some((l, rest))?
-        }
-        _ => return None,
-    };
-    let value = rest.get(..len)?;
-    let rest = rest.get(len..)?;
-    Some((tag, value, rest))
-}
-
-/// Whether `data` is exactly one DER DigestInfo for SHA-1, SHA-256, SHA-384 or SHA-512 with a
-/// hash of the right length: `SEQUENCE { SEQUENCE { OID [, NULL] }, OCTET STRING }`.
-fn is_digest_info(data: &[u8]) -> bool {
-    const SHA1: &[u8] = &[0x2B, 0x0E, 0x03, 0x02, 0x1A];
-    const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
-    const SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
-    const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
-    let check = || -> Option<bool> {
-        let (0x30, outer, []) = der_tlv(data)? else {
-            return Some(false);
-        };
-        let (0x30, alg, rest) = der_tlv(outer)? else {
-            return Some(false);
-        };
-        let (0x04, hash, []) = der_tlv(rest)? else {
-            return Some(false);
-        };
-        let (0x06, oid, params) = der_tlv(alg)? else {
-            return Some(false);
-        };
-        if !(params.is_empty() || params == [0x05, 0x00]) {
-            return Some(false);
-        }
-        let expected = match oid {
-            SHA1 => 20,
-            SHA256 => 32,
-            SHA384 => 48,
-            SHA512 => 64,
-            _ => return Some(false),
-        };
-        Some(hash.len() == expected)
-    };
-    check().unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -914,6 +1187,7 @@ mod tests {
     const AUTH_PIN: &[u8] = b"1234";
     const INFO_PIN: &[u8] = b"5678";
     const MY_NUMBER: &str = "123456789018";
+    const COLLATION_B: &[u8] = b"55021720351234";
 
     fn keys() -> &'static (RsaPrivateKey, RsaPrivateKey) {
         static KEYS: OnceLock<(RsaPrivateKey, RsaPrivateKey)> = OnceLock::new();
@@ -959,6 +1233,7 @@ mod tests {
                 my_number: Zeroizing::new(MY_NUMBER.to_string()),
                 attributes_record: attributes_record(),
                 pin: Zeroizing::new(INFO_PIN.to_vec()),
+                collation_b: Zeroizing::new(COLLATION_B.to_vec()),
             }),
         }
     }
@@ -1090,26 +1365,206 @@ mod tests {
         assert_eq!(&label[..32], b"JPKIAPGPSETOKEN                 ");
     }
 
+    /// PROTOCOL.md 3a (`myna-card` `src/lib.rs`, "Security status can outlive your program",
+    /// JICSAP 5.1.3): each rule of the security status's lifetime.
     #[test]
-    fn reselection_clears_security_state_and_current_ef() {
+    fn security_status_lifetime() {
+        let read_sig_cert = |c: &EmulatedCard| sw(c, &[0x00, 0xB0, 0x81, 0x00, 0x04]);
         let c = card();
         jpki(&c);
         assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
-        assert!(c.is_verified(PinKind::SignaturePassword));
         // SELECT EF keeps it.
         assert_eq!(select_ef(&c, 0x0001), 0x9000);
         assert!(c.is_verified(PinKind::SignaturePassword));
         assert_eq!(tx(&c, &[0x00, 0xB0, 0x00, 0x00, 0x04]).1, 0x9000);
-        // Re-selecting the same AP clears both.
+        // Rule 2: re-selecting the same application keeps the status (not the current EF).
         jpki(&c);
-        assert!(!c.is_verified(PinKind::SignaturePassword));
-        assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00, 0x04]), 0x6986);
-        assert_eq!(read_ef(&c, 0x0001), Err(0x6982));
-        // A failed DF selection changes nothing.
-        assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
-        assert_eq!(select_aid(&c, &[1, 2, 3, 4, 5]), 0x6A82);
         assert!(c.is_verified(PinKind::SignaturePassword));
-        assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00, 0x04]), 0x9000);
+        assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00, 0x04]), 0x6986);
+        assert_eq!(read_sig_cert(&c), 0x9000);
+        // A failed DF selection changes nothing.
+        assert_eq!(select_aid(&c, &[1, 2, 3, 4, 5]), 0x6A82);
+        assert_eq!(read_sig_cert(&c), 0x9000);
+        // A warm reset keeps it: the MF state is current, and the application re-selected
+        // finds its PIN verified.
+        c.warm_reset();
+        assert_eq!(read_sig_cert(&c), 0x6A82, "the MF state after a warm reset");
+        jpki(&c);
+        assert_eq!(read_sig_cert(&c), 0x9000);
+        // Rule 3: another application clears it, and coming back does not restore it.
+        info(&c);
+        assert!(!c.is_verified(PinKind::SignaturePassword));
+        jpki(&c);
+        assert_eq!(read_sig_cert(&c), 0x6982);
+        // So does the issuer security domain (the MF state), also after a warm reset.
+        assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
+        c.warm_reset();
+        assert_eq!(select_aid(&c, &ISSUER_SECURITY_DOMAIN_AID), 0x9000);
+        assert!(!c.is_verified(PinKind::SignaturePassword));
+        assert_eq!(select_ef(&c, 0x0001), 0x6A82, "no EF in the MF state");
+        jpki(&c);
+        assert_eq!(read_sig_cert(&c), 0x6982);
+        // Power off clears it.
+        assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
+        c.power_off();
+        c.power_on();
+        assert!(!c.is_verified(PinKind::SignaturePassword));
+        jpki(&c);
+        assert_eq!(read_sig_cert(&c), 0x6982);
+        // The card-info PIN follows the same rules in its application.
+        info(&c);
+        assert_eq!(verify(&c, 0x91, INFO_PIN), 0x9000);
+        info(&c);
+        assert!(c.is_verified(PinKind::CardInfoPin));
+        jpki(&c);
+        assert!(!c.is_verified(PinKind::CardInfoPin));
+    }
+
+    /// `myna-card` `src/card.rs` (the comment above `Card::select_df`): the ISO SELECT MF
+    /// answers `6A86` in the MF state and `9000` without effect inside an application.
+    #[test]
+    fn iso_select_mf_does_nothing() {
+        let c = card();
+        assert_eq!(sw(&c, &[0x00, 0xA4, 0x00, 0x00]), 0x6A86);
+        jpki(&c);
+        assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
+        assert_eq!(sw(&c, &[0x00, 0xA4, 0x00, 0x00]), 0x9000);
+        assert_eq!(
+            sw(&c, &[0x00, 0xB0, 0x81, 0x00, 0x04]),
+            0x9000,
+            "still in JPKI"
+        );
+        assert_eq!(select_ef(&c, 0x3F00), 0x6A82);
+        // The smartphone profile has no issuer security domain to select.
+        let phone = EmulatedCard::from_image(image("JPKIAPGPSETOKEN"), EmulatorConfig::default());
+        assert_eq!(select_aid(&phone, &ISSUER_SECURITY_DOMAIN_AID), 0x6A82);
+    }
+
+    /// `EmulatorConfig::first_command_after_power_up_6f00`: off by default; on, the first
+    /// command after a re-power (not after insertion) is answered `6F00` unprocessed.
+    #[test]
+    fn first_command_after_power_up() {
+        let c = card();
+        c.power_off();
+        c.power_on();
+        assert_eq!(select_aid(&c, &crate::jpki::AID), 0x9000);
+        let c = card_with(EmulatorConfig {
+            first_command_after_power_up_6f00: true,
+            ..EmulatorConfig::default()
+        });
+        assert_eq!(select_aid(&c, &crate::jpki::AID), 0x9000, "a fresh card");
+        c.power_off();
+        c.power_on();
+        let n = c.commands_processed();
+        assert_eq!(select_aid(&c, &crate::jpki::AID), 0x6F00);
+        assert_eq!(
+            select_ef(&c, 0x0002),
+            0x6A82,
+            "the SELECT was not processed"
+        );
+        assert_eq!(select_aid(&c, &crate::jpki::AID), 0x9000);
+        assert_eq!(c.commands_processed(), n + 3);
+        // A power-on without a power-off before it is no re-power.
+        c.power_on();
+        assert_eq!(select_ef(&c, 0x0002), 0x9000);
+        c.remove();
+        c.insert();
+        assert_eq!(select_aid(&c, &crate::jpki::AID), 0x9000, "inserted again");
+    }
+
+    /// `myna-card` `src/card.rs`, `Card::get_challenge`.
+    #[test]
+    fn get_challenge() {
+        let c = card();
+        for le in [1u8, 8, 16, 0xFF] {
+            let (d, s) = tx(&c, &[0x00, 0x84, 0x00, 0x00, le]);
+            assert_eq!((d.len(), s), (usize::from(le), 0x9000));
+        }
+        let (a, s) = tx(&c, &[0x00, 0x84, 0x00, 0x00, 0x00]);
+        assert_eq!((a.len(), s), (256, 0x9000));
+        let (b, _) = tx(&c, &[0x00, 0x84, 0x00, 0x00, 0x00]);
+        assert_ne!(a, b, "two 256-byte draws differ");
+        jpki(&c);
+        assert_eq!(tx(&c, &[0x00, 0x84, 0x00, 0x00, 0x10]).0.len(), 16);
+        assert_eq!(sw(&c, &[0x00, 0x84, 0x00, 0x00, 0x00, 0x00, 0x10]), 0x6985);
+        assert_eq!(sw(&c, &[0x00, 0x84, 0x01, 0x00, 0x10]), 0x6A86);
+        assert_eq!(sw(&c, &[0x00, 0x84, 0x00, 0x00]), 0x6700);
+        let phone = EmulatedCard::from_image(image("JPKIAPGPSETOKEN"), EmulatorConfig::default());
+        assert_eq!(sw(&phone, &[0x00, 0x84, 0x00, 0x00, 0x10]), 0x6D00);
+    }
+
+    /// The card-info application's files and collation numbers (`myna-card` `src/ap/text.rs`).
+    #[test]
+    fn card_info_files_and_collation_numbers() {
+        let c = card();
+        info(&c);
+        // Free: EF 0005 (basic data), EF 0008 (sixteen FF).
+        let basic = read_ef(&c, 0x0005).unwrap();
+        assert_eq!(basic.len(), 164);
+        assert_eq!(&basic[..5], &[0xFF, 0x40, 0x82, 0x00, 0x9F]);
+        assert_eq!(&basic[5..11], &[0xDF, 0x41, 0x04, 0x01, 0x03, 0x0E]);
+        assert_eq!(&basic[12..15], &[0xDF, 0x42, 0x10]);
+        assert_eq!(
+            &basic[15..31],
+            b"9000034\x08\x05001\0\0\0\0",
+            "KeyId layout"
+        );
+        assert!(basic[basic.len() - 96..].iter().all(|b| *b == 0xFF));
+        assert_eq!(read_ef(&c, 0x0008).unwrap(), vec![0xFF; 16]);
+        // EF 0006 needs the PIN or a collation number; EF 0001 the PIN or A, EF 0002 the PIN or B.
+        assert_eq!(read_ef(&c, 0x0006), Err(0x6982));
+        for (p2, left) in [(0x94, 10), (0x95, 10)] {
+            assert_eq!(sw(&c, &[0x00, 0x20, 0x00, p2]), 0x63C0 | left);
+        }
+        assert_eq!(verify(&c, 0x95, b"00000000000000"), 0x63C9);
+        assert_eq!(verify(&c, 0x95, COLLATION_B), 0x9000);
+        assert_eq!(
+            sw(&c, &[0x00, 0x20, 0x00, 0x95]),
+            0x63CA,
+            "reset by the right value"
+        );
+        assert!(read_ef(&c, 0x0002).is_ok());
+        assert_eq!(read_ef(&c, 0x0001), Err(0x6982), "B does not open EF 0001");
+        let key = read_ef(&c, 0x0006).unwrap();
+        let n = rsa::traits::PublicKeyParts::n(&RsaPublicKey::from(&keys().1)).to_bytes_be();
+        assert_eq!(&key[..4], &[0xA1, 0x82, 0x01, 0x09]);
+        assert_eq!(&key[4..9], &[0x90, 0x03, 0x01, 0x00, 0x01]);
+        assert_eq!(&key[9..13], &[0x91, 0x82, 0x01, 0x00]);
+        assert_eq!(&key[13..], &n[..]);
+        info(&c);
+        assert_eq!(verify(&c, 0x94, MY_NUMBER.as_bytes()), 0x9000);
+        assert!(read_ef(&c, 0x0001).is_ok());
+        jpki(&c);
+        info(&c);
+        assert_eq!(read_ef(&c, 0x0001), Err(0x6982), "left and came back");
+        // Collation numbers cannot be changed; they block like PINs.
+        assert_eq!(verify(&c, 0x94, MY_NUMBER.as_bytes()), 0x9000);
+        assert_eq!(sw(&c, &[0x00, 0x24, 0x01, 0x94, 0x02, 0x31, 0x32]), 0x6985);
+        for left in (0..10u16).rev() {
+            assert_eq!(verify(&c, 0x94, b"000000000000"), 0x63C0 | left);
+        }
+        assert_eq!(verify(&c, 0x94, MY_NUMBER.as_bytes()), 0x6984);
+        // The JPKI application has neither.
+        jpki(&c);
+        assert_eq!(verify(&c, 0x94, MY_NUMBER.as_bytes()), 0x6A88);
+    }
+
+    /// EF 0006 of the JPKI application: a 160-byte `CK_TOKEN_INFO`, as `myna-card`
+    /// `src/ap/jpki.rs`, `TokenInfo::parse`, reads it.
+    #[test]
+    fn token_info_is_ck_token_info() {
+        let c = card();
+        jpki(&c);
+        let t = read_ef(&c, 0x0006).unwrap();
+        assert_eq!(t.len(), 160);
+        assert_eq!(&t[..32], b"JPKIAPICCTOKEN2                 ");
+        assert!(t[32..96].iter().all(|b| b.is_ascii_graphic() || *b == b' '));
+        let word = |o: usize| u32::from_be_bytes([t[o], t[o + 1], t[o + 2], t[o + 3]]);
+        assert_eq!(word(96), 0x40D, "flags");
+        assert_eq!((word(116), word(120)), (16, 4), "PIN lengths");
+        assert_eq!(&t[140..144], b"0301");
+        // Read past its end: 6B00.
+        assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0xA0, 0x01]), 0x6B00);
     }
 
     #[test]
@@ -1172,21 +1627,41 @@ mod tests {
         let [hi, lo] = (len as u16).to_be_bytes();
         assert_eq!(sw(&c, &[0x00, 0xB0, hi, lo, 0x10]), 0x6B00);
         assert_eq!(sw(&c, &[0x00, 0xB0, 0x7F, 0xFF, 0x10]), 0x6B00);
+        // Le past the remaining data: the remaining bytes with 9000, whatever the Le and the
+        // length form (JICSAP 6.4.1 (4), `myna-card` `Card::read_binary_chunk`).
         let [hi, lo] = (len as u16 - 10).to_be_bytes();
         let (d, s) = tx(&c, &[0x00, 0xB0, hi, lo, 0x20]);
-        assert_eq!((d.len(), s), (10, 0x6282));
+        assert_eq!((d.len(), s), (10, 0x9000));
         let (d, s) = tx(&c, &[0x00, 0xB0, hi, lo, 0x00]);
-        assert_eq!((d.len(), s), (10, 0x9000), "Le = 256 is the maximum");
+        assert_eq!((d.len(), s), (10, 0x9000));
         let (d, s) = tx(&c, &[0x00, 0xB0, 0x00, 0x04, 0x05]);
         assert_eq!((d, s), (fake_der(2, 1100)[4..9].to_vec(), 0x9000));
-        // Extended: 65536 reads the whole file with 9000; less than that but more than the
-        // file gives 6282.
         let (d, s) = tx(&c, &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
         assert_eq!((d.len(), s), (len, 0x9000));
         let (d, s) = tx(&c, &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x20, 0x00]);
-        assert_eq!((d.len(), s), (len, 0x6282));
+        assert_eq!((d.len(), s), (len, 0x9000));
         let (d, s) = tx(&c, &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x02, 0x00]);
         assert_eq!((d.len(), s), (512, 0x9000));
+        // The switch: the ISO/IEC 7816-4 warning 6282 with the remaining bytes, for every Le
+        // past the data, short or extended.
+        let c = card_with(EmulatorConfig {
+            short_read_answers_6282: true,
+            ..EmulatorConfig::default()
+        });
+        jpki(&c);
+        assert_eq!(select_ef(&c, 0x0002), 0x9000);
+        for cmd in [
+            vec![0x00, 0xB0, hi, lo, 0x20],
+            vec![0x00, 0xB0, hi, lo, 0x00],
+            vec![0x00, 0xB0, hi, lo, 0x00, 0x00, 0x00],
+        ] {
+            let (d, s) = tx(&c, &cmd);
+            assert_eq!((d.len(), s), (10, 0x6282), "{cmd:02X?}");
+        }
+        let (d, s) = tx(&c, &[0x00, 0xB0, hi, lo, 0x0A]);
+        assert_eq!((d.len(), s), (10, 0x9000), "exactly to the end");
+        let [hi, lo] = (len as u16).to_be_bytes();
+        assert_eq!(sw(&c, &[0x00, 0xB0, hi, lo, 0x10]), 0x6B00);
         // No Le, or data: wrong length.
         assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00]), 0x6700);
         assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00, 0x01, 0x00]), 0x6700);
@@ -1288,7 +1763,15 @@ mod tests {
         assert_eq!(sw(&c, &[0x00, 0xB0, 0x00, 0x00, 0x00]), 0x619C);
         assert_eq!(select_ef(&c, 0x0002), 0x9000);
         assert_eq!(sw(&c, &[0x00, 0xC0, 0x00, 0x00, 0x9C]), 0x6985);
-        // The final status word is the original one (6282 at the end of the file).
+        // The final status word is the original one (6282 at the end of the file, with the
+        // switch).
+        let c = card_with(EmulatorConfig {
+            response_chunk: Some(100),
+            short_read_answers_6282: true,
+            ..EmulatorConfig::default()
+        });
+        jpki(&c);
+        assert_eq!(select_ef(&c, 0x0002), 0x9000);
         let len = 1104 + EmulatorConfig::default().filler_len;
         let [hi, lo] = (len as u16 - 150).to_be_bytes();
         assert_eq!(sw(&c, &[0x00, 0xB0, hi, lo, 0xC8]), 0x6132);
@@ -1309,8 +1792,8 @@ mod tests {
             ..EmulatorConfig::default()
         });
         jpki(&c);
-        assert_eq!(select_ef(&c, 0x0006), 0x9000);
-        let len = 32 + EmulatorConfig::default().filler_len;
+        assert_eq!(select_ef(&c, 0x0002), 0x9000);
+        let len = 1104 + EmulatorConfig::default().filler_len;
         let [hi, lo] = (len as u16 - 20).to_be_bytes();
         assert_eq!(sw(&c, &[0x00, 0xB0, hi, lo, 0x00]), 0x6C14);
         assert_eq!(
@@ -1454,20 +1937,14 @@ mod tests {
         ];
         di1.extend([7; 20]);
         assert_eq!(sw(&c, &sign_cmd(0x9A, &di1)), 0x9000);
-        // Malformed: a bare hash, a wrong hash length, trailing bytes, an unknown OID.
-        assert_eq!(sw(&c, &sign_cmd(0x9A, &Sha256::digest(message))), 0x6A80);
-        let mut short = di.clone();
-        short.pop();
-        assert_eq!(sw(&c, &sign_cmd(0x9A, &short)), 0x6A80);
-        let mut trailing = di.clone();
-        trailing.push(0);
-        assert_eq!(sw(&c, &sign_cmd(0x9A, &trailing)), 0x6A80);
-        let mut other_oid = di.clone();
-        other_oid[14] = 0x04; // SHA-224 OID with a 32-byte hash
-        assert_eq!(sw(&c, &sign_cmd(0x9A, &other_oid)), 0x6A80);
-        // P1, the current EF, Le.
+        // P1 00 pads whatever it is given, up to 245 bytes (`myna-card`
+        // `SignatureScheme::Verbatim`): a bare hash too.
+        assert_eq!(sw(&c, &sign_cmd(0x9A, &Sha256::digest(message))), 0x9000);
+        assert_eq!(sw(&c, &sign_cmd(0x9A, &[0x42; 245])), 0x9000);
+        assert_eq!(sw(&c, &sign_cmd(0x9A, &[0x42; 246])), 0x6700);
+        // P1 past 05, the current EF, Le.
         let mut p1 = sign_cmd(0x9A, &di);
-        p1[2] = 0x01;
+        p1[2] = 0x06;
         assert_eq!(sw(&c, &p1), 0x6A86);
         assert_eq!(select_ef(&c, 0x0002), 0x9000);
         assert_eq!(sw(&c, &sign_cmd(0x80, &di)), 0x6A88);
@@ -1481,6 +1958,66 @@ mod tests {
         let mut cla00 = sign_cmd(0x9A, &di);
         cla00[0] = 0x00;
         assert_eq!(sw(&c, &cla00), 0x6D00);
+    }
+
+    /// The six schemes of COMPUTE DIGITAL SIGNATURE (`myna-card` `src/ap/jpki.rs`,
+    /// `SignatureScheme`), each checked on the host with the signature certificate's key.
+    #[test]
+    fn six_signature_schemes_verify_on_the_host() {
+        use rsa::{pss::Pss, traits::PublicKeyParts};
+        let c = card();
+        jpki(&c);
+        assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
+        let public = RsaPublicKey::from(&keys().0);
+        assert_eq!(public.size(), 256);
+        let message = b"consent payload";
+        let hash = Sha256::digest(message);
+        let sign = |p1: u8, data: &[u8]| {
+            let mut cmd = sign_cmd(0x9A, data);
+            cmd[2] = p1;
+            let (sig, s) = tx(&c, &cmd);
+            assert_eq!((sig.len(), s), (256, 0x9000), "P1 {p1:02X}");
+            sig
+        };
+        let di = digest_info_sha256(message);
+        public
+            .verify(Pkcs1v15Sign::new_unprefixed(), &di, &sign(0x00, &di))
+            .expect("00: PKCS#1 v1.5 over the data given");
+        public
+            .verify(Pkcs1v15Sign::new_unprefixed(), &hash, &sign(0x01, message))
+            .expect("01: the bare SHA-256 of the data");
+        public
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &sign(0x02, &hash))
+            .expect("02: DigestInfo of the hash given");
+        let s03 = sign(0x03, message);
+        public
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &s03)
+            .expect("03: DigestInfo of the card's SHA-256");
+        assert_eq!(s03, sign(0x00, &di), "03 is 00 over the DigestInfo");
+        let s04 = sign(0x04, &hash);
+        public
+            .verify(Pss::new::<Sha256>(), &hash, &s04)
+            .expect("04: PSS of the hash given");
+        assert_ne!(s04, sign(0x04, &hash), "a random salt");
+        public
+            .verify(Pss::new::<Sha256>(), &hash, &sign(0x05, message))
+            .expect("05: PSS of the card's SHA-256");
+        // The wrong key or scheme does not verify.
+        assert!(public
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &sign(0x01, message))
+            .is_err());
+        // 02 and 04 take exactly one SHA-256 hash.
+        for p1 in [0x02, 0x04] {
+            let mut cmd = sign_cmd(0x9A, &hash[..31]);
+            cmd[2] = p1;
+            assert_eq!(sw(&c, &cmd), 0x6700);
+        }
+        // Every scheme needs the PIN of its key.
+        for p1 in 0..=5u8 {
+            let mut cmd = sign_cmd(0x97, &hash);
+            cmd[2] = p1;
+            assert_eq!(sw(&c, &cmd), 0x6982);
+        }
     }
 
     #[test]

@@ -51,4 +51,8 @@ pub struct CardInfoImage {
     pub attributes_record: Vec<u8>,
     /// EF `0011`: the 4-digit PIN.
     pub pin: Zeroizing<Vec<u8>>,
+    /// Key reference `0015`: 照合番号B, 14 ASCII digits printed on the card (the date of birth
+    /// as an era year `YYMMDD`, the card's expiry year, its 4-digit security code). Key
+    /// reference `0014`, 照合番号A, is the My Number itself.
+    pub collation_b: Zeroizing<Vec<u8>>,
 }

@@ -566,6 +566,32 @@ impl Persona {
         encode_attributes_record(&self.attributes)
     }
 
+    /// 照合番号B of the card-info application (`myna-card` README, "from the date of birth,
+    /// expiry year and security code", the date of birth as a Japanese era year `YYMMDD`): the
+    /// card expires on the holder's 10th birthday after issue (an adult's card); the security
+    /// code is drawn from the seed.
+    fn collation_b(&self) -> String {
+        let dob = self.attributes.date_of_birth;
+        // Era start dates: Meiji 1868-01-25 (as 1868), Taisho 1912-07-30, Showa 1926-12-25,
+        // Heisei 1989-01-08, Reiwa 2019-05-01.
+        let key = (dob.year(), dob.month(), dob.day());
+        let era_start = [(2019, 5, 1), (1989, 1, 8), (1926, 12, 25), (1912, 7, 30)]
+            .into_iter()
+            .find(|start| key >= *start)
+            .map_or(1868, |(y, _, _)| y);
+        let era_year = dob.year() - era_start + 1;
+        let issue = self.card.issue_date;
+        let birthday_passed = (dob.month(), dob.day()) <= (issue.month(), issue.day());
+        let expiry_year = issue.year() + if birthday_passed { 10 } else { 9 };
+        let code = digits(&mut rng_for(self.seed, "security code"), 4);
+        format!(
+            "{:02}{:02}{:02}{expiry_year:04}{code}",
+            era_year.rem_euclid(100),
+            dob.month(),
+            dob.day()
+        )
+    }
+
     fn credentials(&self, profile: Profile) -> &Credentials {
         let (cell, purpose, delay) = match profile {
             Profile::MyNumberCard | Profile::LegacyResidentCard => return &self.card,
@@ -602,6 +628,7 @@ impl Persona {
             my_number: Zeroizing::new(self.my_number.to_string()),
             attributes_record: self.attributes_record(),
             pin: Zeroizing::new(self.card_info_pin.as_bytes().to_vec()),
+            collation_b: Zeroizing::new(self.collation_b().into_bytes()),
         });
         CardImage {
             token_label: profile.token_label().to_owned(),

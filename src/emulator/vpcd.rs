@@ -7,8 +7,16 @@
 //! on `127.0.0.1:35963`). Every message either way is a 2-byte big-endian length and a payload.
 //! From the reader, a 1-byte payload is a control code (`00` power off, `01` power on, `02`
 //! reset, `04` get ATR, answered with the ATR bytes); anything longer is a command APDU,
-//! answered with the response APDU. Power off and reset are power cycles of the
-//! [`EmulatedCard`] (no application selected, no PIN verified, counters kept).
+//! answered with the response APDU. Those control codes are what vsmartcard's reader driver
+//! sends for pcscd's `IFDHPowerICC` actions (`virtualsmartcard/src/vpcd/ifd.c`:
+//! `IFD_POWER_DOWN` → `vicc_poweroff`, `IFD_POWER_UP` → `vicc_poweron`, `IFD_RESET` →
+//! `vicc_reset`, each followed by a request for the ATR; `src/vpcd/vpcd.c`), and pcscd asks for
+//! them as pcsc-lite's `winscard.c` says: `SCardDisconnect`/`SCardReconnect` with
+//! `SCARD_UNPOWER_CARD` power the card down (a later connect powers it up), with
+//! `SCARD_RESET_CARD` reset it. So the card sees what a real one sees: power off is
+//! [`EmulatedCard::power_off`] (every security status gone), power on is
+//! [`EmulatedCard::power_on`], reset is a warm reset, [`EmulatedCard::warm_reset`] (the MF state
+//! current, a verified PIN kept for its application; PROTOCOL.md 3a).
 //!
 //! [`VirtualCard::run`] reconnects when the driver drops the link (pcscd restarted) and
 //! survives any PC/SC client dying mid-flow (pcscd then resets the card).
@@ -110,23 +118,22 @@ impl VirtualCard {
         match message {
             [] => (None, None),
             [CTRL_OFF] => {
-                self.card.remove();
+                self.card.power_off();
                 (None, Some(VpcdEvent::PowerOff))
             }
             [CTRL_ON] => {
-                self.card.insert();
+                self.card.power_on();
                 (None, Some(VpcdEvent::PowerOn))
             }
             [CTRL_RESET] => {
-                self.card.remove();
-                self.card.insert();
+                self.card.warm_reset();
                 (None, Some(VpcdEvent::Reset))
             }
             [CTRL_ATR] => (Some(self.atr.clone()), None),
             [_] => (None, None),
             apdu => {
-                // The reader sends commands only to a powered card; one that arrives after a
-                // power off powers it on first (a fresh card: the power off already cycled it).
+                // The reader sends commands only to a card in the slot; one that arrives while
+                // the link was down finds a freshly inserted card.
                 if !self.card.is_present() {
                     self.card.insert();
                 }
@@ -334,18 +341,59 @@ mod tests {
         verify.extend_from_slice(&pw);
         assert_eq!(vc.handle(&verify).0.unwrap(), [0x90, 0x00]);
         assert!(vc.card().is_verified(PinKind::SignaturePassword));
+        // A warm reset (SCARD_RESET_CARD) keeps it (PROTOCOL.md 3a): the MF state is current,
+        // and re-selecting the application finds the signature certificate readable.
         assert_eq!(vc.handle(&[CTRL_RESET]), (None, Some(VpcdEvent::Reset)));
-        assert!(!vc.card().is_verified(PinKind::SignaturePassword));
-        // Power off: an APDU after it finds a fresh card, not an error.
+        assert!(vc.card().is_verified(PinKind::SignaturePassword));
+        assert_eq!(
+            vc.handle(&[0x00, 0xB0, 0x81, 0x00, 0x04]).0.unwrap(),
+            [0x6A, 0x82],
+            "the MF state after the reset"
+        );
         vc.handle(&SELECT_JPKI);
+        assert_eq!(
+            vc.handle(&[0x00, 0xB0, 0x81, 0x00, 0x02]).0.unwrap(),
+            [0x30, 0x82, 0x90, 0x00]
+        );
+        // Power off (SCARD_UNPOWER_CARD) clears it: an APDU after it finds a fresh card.
         assert_eq!(vc.handle(&[CTRL_OFF]), (None, Some(VpcdEvent::PowerOff)));
+        assert!(!vc.card().is_verified(PinKind::SignaturePassword));
+        assert_eq!(vc.handle(&[CTRL_ON]), (None, Some(VpcdEvent::PowerOn)));
         assert_eq!(
             vc.handle(&[0x00, 0xB0, 0x86, 0x00, 0x20]).0.unwrap(),
             [0x6A, 0x82],
             "no application selected after the power cycle"
         );
+        vc.handle(&SELECT_JPKI);
+        assert_eq!(
+            vc.handle(&[0x00, 0xB0, 0x81, 0x00, 0x02]).0.unwrap(),
+            [0x69, 0x82]
+        );
         assert_eq!(vc.handle(&[]), (None, None));
         assert_eq!(vc.handle(&[0x09]), (None, None));
+    }
+
+    /// With `first_command_after_power_up_6f00`, pcscd's power off then power on (what
+    /// `SCardReconnect` with `SCARD_UNPOWER_CARD` sends) leaves the next APDU answered `6F00`;
+    /// a warm reset does not.
+    #[test]
+    fn the_first_command_after_a_re_power_can_answer_6f00() {
+        let persona = Persona::from_seed(1);
+        let vc = VirtualCard::new(Arc::new(EmulatedCard::from_image(
+            persona.card_image(Profile::MyNumberCard),
+            EmulatorConfig {
+                first_command_after_power_up_6f00: true,
+                ..EmulatorConfig::default()
+            },
+        )));
+        assert_eq!(vc.handle(&[CTRL_ON]), (None, Some(VpcdEvent::PowerOn)));
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
+        vc.handle(&[CTRL_RESET]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
+        vc.handle(&[CTRL_OFF]);
+        vc.handle(&[CTRL_ON]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x6F, 0x00]);
+        assert_eq!(vc.handle(&SELECT_JPKI).0.unwrap(), [0x90, 0x00]);
     }
 
     #[test]

@@ -44,6 +44,38 @@ impl Default for TransportCapabilities {
     }
 }
 
+/// The GlobalPlatform issuer security domain's AID, `A0 00 00 01 51 00 00`: selectable on the
+/// card, its selection makes the power-on MF state current (`myna-card` `src/mf.rs`,
+/// `MasterFile::select`; `src/ap/mod.rs`, `DEFAULT_DF`).
+pub const ISSUER_SECURITY_DOMAIN_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
+
+/// Leaves the current application by selecting the issuer security domain (the MF state):
+/// every PIN verified in the application is no longer in effect (PROTOCOL.md 3a, JICSAP 5.1.3
+/// rule 3, as `myna-card` measured it: `src/lib.rs`, "Security status can outlive your
+/// program"). A warm reset or a disconnect does not do this on a real card; a link that lets a
+/// card go to other programs sends it first. Returns whether the card answered `9000`.
+///
+/// Not counted in a flow's exchanges: it belongs to releasing the link, not to the flow.
+pub fn leave_application(transport: &dyn CardTransport) -> bool {
+    matches!(
+        transport.transmit(&leave_command()).as_deref(),
+        Ok([.., 0x90, 0x00])
+    )
+}
+
+/// `00 A4 04 0C 07 A0 00 00 01 51 00 00`: the SELECT [`leave_application`] sends.
+pub(crate) fn leave_command() -> Vec<u8> {
+    let mut select = vec![
+        0x00,
+        0xA4,
+        0x04,
+        0x0C,
+        ISSUER_SECURITY_DOMAIN_AID.len() as u8,
+    ];
+    select.extend_from_slice(&ISSUER_SECURITY_DOMAIN_AID);
+    select
+}
+
 /// A transport failure, as the app's transport reports it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use zeroize::Zeroize;
 
-use super::{CardTransport, TransportCapabilities, TransportError};
+use super::{
+    leave_application, leave_command, CardTransport, TransportCapabilities, TransportError,
+};
 
 /// A PC/SC failure, typed where an application acts differently on it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -254,11 +256,18 @@ impl PcscContext {
             .status2_owned()
             .map(|s| s.atr().to_vec())
             .map_err(PcscError::from)?;
+        let caps = TransportCapabilities::EXTENDED;
+        if mode == pcsc::ShareMode::Exclusive {
+            // This connection alone talks to the card: start from the MF state, so that a PIN
+            // a program that died left verified is not inherited (PROTOCOL.md 3a). Not one of
+            // a flow's exchanges.
+            let _ = transmit_raw(&card, &leave_command(), caps);
+        }
         Ok(PcscCard {
-            card,
+            card: Some(card),
             reader: reader.to_owned(),
             atr,
-            caps: TransportCapabilities::EXTENDED,
+            caps,
         })
     }
 
@@ -292,7 +301,8 @@ impl PcscContext {
 /// reader does not, the library falls back to short reads after the first failure and
 /// remembers. [`PcscCard::set_capabilities`] overrides it.
 pub struct PcscCard {
-    card: pcsc::Card,
+    /// `None` once released (by [`PcscCard::disconnect`] or the drop).
+    card: Option<pcsc::Card>,
     reader: String,
     atr: Vec<u8>,
     caps: TransportCapabilities,
@@ -337,8 +347,9 @@ impl PcscCard {
         // Another application (or pcscd cleaning up after a client that died) may have reset
         // the card since we connected: PC/SC then refuses the transaction once with "reset";
         // reconnect and go on (no PIN of ours was verified before the transaction anyway).
+        let card = self.card.as_mut().ok_or(PcscError::CardRemoved)?;
         for _ in 0..3 {
-            match self.card.transaction2() {
+            match card.transaction2() {
                 Err((card, pcsc::Error::ResetCard)) => card
                     .reconnect(
                         pcsc::ShareMode::Shared,
@@ -351,7 +362,7 @@ impl PcscCard {
                 _ => break,
             }
         }
-        let tx = self.card.transaction().map_err(PcscError::from)?;
+        let tx = card.transaction().map_err(PcscError::from)?;
         let (send, recv) = mpsc::channel::<Request>();
         let transport = Arc::new(TransactionTransport {
             requests: Mutex::new(send.clone()),
@@ -363,7 +374,20 @@ impl PcscCard {
             scope.spawn(move || {
                 let mut tx = tx;
                 let mut first = true;
-                while let Ok(Request::Transmit(mut cmd, reply)) = recv.recv() {
+                // The transaction starts and ends by leaving the current application, inside
+                // the lock (PROTOCOL.md 3a): a PIN that a program which died left verified is
+                // not inherited by this flow, and one this flow verifies is no longer in
+                // effect when the next program's transaction starts. Neither is one of the
+                // flow's exchanges (they belong to the link).
+                let leave = leave_command();
+                let requests =
+                    std::iter::once(Request::Leave).chain(std::iter::from_fn(|| recv.recv().ok()));
+                for request in requests {
+                    let (mut cmd, reply) = match request {
+                        Request::Transmit(cmd, reply) => (cmd, Some(reply)),
+                        Request::Leave => (leave.clone(), None),
+                        Request::End => break,
+                    };
                     let mut answer = transmit_raw(&tx, &cmd, caps);
                     // A reset by someone else that lands before our first command (pcscd
                     // resetting the card after a client died) leaves the handle without a
@@ -393,12 +417,17 @@ impl PcscCard {
                             answer = transmit_raw(&tx, &cmd, caps);
                         }
                     }
-                    first = false;
+                    // The leave that opens the transaction keeps `first` for the flow's first
+                    // command: a reset landing between them takes nothing of the flow's.
+                    first = first && reply.is_none();
                     // The worker's copy of the command may carry a PIN (VERIFY): wiped.
                     cmd.zeroize();
-                    let answer = answer.map_err(|e| TransportError::from(PcscError::from(e)));
-                    let _ = reply.send(answer);
+                    if let Some(reply) = reply {
+                        let answer = answer.map_err(|e| TransportError::from(PcscError::from(e)));
+                        let _ = reply.send(answer);
+                    }
                 }
+                let _ = transmit_raw(&tx, &leave, caps);
                 drop(tx);
             });
             // Stops the server when `f` returns, panics included, and even if `f` kept a
@@ -409,17 +438,54 @@ impl PcscCard {
         Ok(result)
     }
 
-    /// Disconnects, resetting the card (so no PIN stays verified for the next application).
-    pub fn disconnect(self) -> Result<(), PcscError> {
-        self.card
+    /// Lets the card go so that no PIN verified through this connection stays in effect for
+    /// the next program (PROTOCOL.md 3a): it leaves the application (selects the issuer
+    /// security domain, [`crate::transport::leave_application`]), then disconnects with
+    /// `SCARD_UNPOWER_CARD`, which cuts the card's power where the reader allows it (pcsc-lite
+    /// `winscard.c`, `SCardDisconnect`: `IFD_POWER_DOWN`, the next connection powers it up).
+    /// A reader that refuses to unpower gets `SCARD_RESET_CARD`: a warm reset does not clear a
+    /// security status on a real card, which is why the application is left first. Dropping a
+    /// `PcscCard` does the same.
+    pub fn disconnect(mut self) -> Result<(), PcscError> {
+        match self.card.take() {
+            Some(card) => release(card, self.caps),
+            None => Ok(()),
+        }
+    }
+
+    fn connected(&self) -> Result<&pcsc::Card, TransportError> {
+        self.card.as_ref().ok_or(TransportError::TagLost)
+    }
+}
+
+impl Drop for PcscCard {
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            let _ = release(card, self.caps);
+        }
+    }
+}
+
+/// See [`PcscCard::disconnect`].
+fn release(card: pcsc::Card, caps: TransportCapabilities) -> Result<(), PcscError> {
+    struct Raw<'a>(&'a pcsc::Card, TransportCapabilities);
+    impl CardTransport for Raw<'_> {
+        fn transmit(&self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            transmit_on(self.0, command, self.1)
+        }
+    }
+    let _ = leave_application(&Raw(&card, caps));
+    match card.disconnect(pcsc::Disposition::UnpowerCard) {
+        Ok(()) => Ok(()),
+        Err((card, _)) => card
             .disconnect(pcsc::Disposition::ResetCard)
-            .map_err(|(_, e)| PcscError::from(e))
+            .map_err(|(_, e)| PcscError::from(e)),
     }
 }
 
 impl CardTransport for PcscCard {
     fn transmit(&self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        transmit_on(&self.card, command, self.caps)
+        transmit_on(self.connected()?, command, self.caps)
     }
 
     fn capabilities(&self) -> TransportCapabilities {
@@ -439,6 +505,8 @@ impl Drop for EndOnDrop {
 /// A message to the thread holding the transaction.
 enum Request {
     Transmit(Vec<u8>, mpsc::Sender<Result<Vec<u8>, TransportError>>),
+    /// Leave the current application (sent by the server itself when it starts).
+    Leave,
     End,
 }
 

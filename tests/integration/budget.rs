@@ -51,3 +51,31 @@ fn at_most_16_exchanges_with_short_apdus_and_no_shortcuts() {
     println!("short, card refusing shortcuts, default client: {learned:?}");
     assert_eq!(learned.exchanges, plain.exchanges + 1, "{learned:?}");
 }
+
+/// Issue 22: a card that answers the first command after it is powered up again `6F00`
+/// (`EmulatorConfig::first_command_after_power_up_6f00`, [single]) costs the flow one more
+/// exchange (the SELECT sent again), and only then.
+#[test]
+fn one_more_exchange_after_a_re_power_that_answers_6f00() {
+    let config = EmulatorConfig {
+        first_command_after_power_up_6f00: true,
+        ..EmulatorConfig::default()
+    };
+    let card = card_with(Profile::MyNumberCard, config);
+    let flow_on = |card: &std::sync::Arc<mynasign::emulator::EmulatedCard>| {
+        let mut s = JpkiSession::open(card.clone()).unwrap();
+        let pin = Pin::signature_password(persona().signature_password()).unwrap();
+        s.verify(&pin, LastAttempt::Refuse).unwrap();
+        s.read_certificate_der(CertificateSlot::Signature).unwrap();
+        s.stats().exchanges
+    };
+    let fresh = flow_on(&card);
+    card.power_off();
+    card.power_on();
+    assert_eq!(flow_on(&card), fresh + 1);
+    assert_eq!(
+        flow_on(&card),
+        fresh,
+        "only the first command after the re-power"
+    );
+}

@@ -231,18 +231,25 @@ fn authentication_pin_counts_three() {
     assert_eq!(s.verify(&good, LastAttempt::Allow).unwrap().remaining, 3);
 }
 
+/// PROTOCOL.md 3a: re-selecting the application (a new session) keeps a verified PIN, as on a
+/// real card; leaving the application (what the PC/SC links do before they let a card go)
+/// clears it.
 #[test]
-fn security_state_is_cleared_on_reselection() {
+fn security_state_survives_reselection_until_the_application_is_left() {
     let card = card();
     let mut s = open(&card);
     let good = Pin::signature_password(persona().signature_password()).unwrap();
     s.verify(&good, LastAttempt::Refuse).unwrap();
     s.read_certificate_der(mynasign::jpki::CertificateSlot::Signature)
         .unwrap();
-    // Opening again re-selects the application: the password must be verified again.
+    // Opening again re-selects the application: the status is still in effect.
     let mut s2 = open(&card);
+    s2.read_certificate_der(mynasign::jpki::CertificateSlot::Signature)
+        .unwrap();
+    assert!(mynasign::transport::leave_application(&*card));
+    let mut s3 = open(&card);
     assert!(matches!(
-        s2.read_certificate_der(mynasign::jpki::CertificateSlot::Signature),
+        s3.read_certificate_der(mynasign::jpki::CertificateSlot::Signature),
         Err(Error::PinNotVerified {
             pin: PinKind::SignaturePassword
         })

@@ -41,6 +41,44 @@ assert "pcsc" in m.FEATURES
 listed = {r.name: r for r in m.PcscLink.list_readers()}
 assert listed[reader].card_present, listed
 twin = m.Emulator(seed, m.CardProfile.MY_NUMBER_CARD)  # the served card's persona, in-process
+
+# A second program, straight on libpcsclite (ctypes): its own context and shared connection,
+# `commands` sent in order, then a disconnect (SCARD_LEAVE_CARD, or SCARD_RESET_CARD).
+import ctypes
+pcsc = ctypes.CDLL("libpcsclite.so.1")
+class IoRequest(ctypes.Structure):
+    _fields_ = [("dwProtocol", ctypes.c_ulong), ("cbPciLength", ctypes.c_ulong)]
+def raw_program(commands, reset=False):
+    ctx, card, proto = ctypes.c_long(), ctypes.c_long(), ctypes.c_ulong()
+    assert pcsc.SCardEstablishContext(ctypes.c_ulong(2), None, None, ctypes.byref(ctx)) == 0
+    try:
+        rc = pcsc.SCardConnect(ctx, reader.encode(), ctypes.c_ulong(2), ctypes.c_ulong(2),
+                               ctypes.byref(card), ctypes.byref(proto))
+        assert rc == 0, hex(rc & 0xFFFFFFFF)
+        sws = []
+        for cmd in commands:
+            buf, n = (ctypes.c_ubyte * 300)(), ctypes.c_ulong(300)
+            rc = pcsc.SCardTransmit(card, ctypes.byref(IoRequest.in_dll(pcsc, "g_rgSCardT1Pci")),
+                                    bytes(cmd), ctypes.c_ulong(len(cmd)), None, buf, ctypes.byref(n))
+            assert rc == 0, hex(rc & 0xFFFFFFFF)
+            sws.append(buf[n.value - 2] << 8 | buf[n.value - 1])
+        pcsc.SCardDisconnect(card, ctypes.c_ulong(1 if reset else 0))
+        return sws
+    finally:
+        pcsc.SCardReleaseContext(ctx)
+SELECT_JPKI = bytes.fromhex("00A4040C0AD392F000260100000001")
+def next_program():
+    """SELECT JPKI (re-selecting keeps a status), READ BINARY of EF 0001 (needs the password)."""
+    sws = raw_program([SELECT_JPKI, bytes.fromhex("00B0810002")])
+    assert sws[0] == 0x9000, sws
+    return sws[1]
+password = bytes(twin.signature_password())
+verify = bytes([0x00, 0x20, 0x00, 0x9B, len(password)]) + password
+# Control: a program that verifies and ends with a warm reset leaves the PIN verified
+# (PROTOCOL.md 3a), so the check below can fail.
+assert raw_program([SELECT_JPKI, verify], reset=True) == [0x9000, 0x9000]
+assert next_program() == 0x9000, "a warm reset keeps the status"
+
 document = m.ConsentDocument.address_change(
     [m.ConsentItem.ADDRESS], m.HolderStatus.MY_NUMBER_LICENCE_ONLY,
     m.terms_from_text("address-change-one-stop", "1", "terms"),
@@ -56,6 +94,8 @@ with m.PcscLink.open(reader) as link:
     status = asyncio.run(m.read_pin_status(link))
     signed = asyncio.run(m.sign_consent(link, document, bytearray(twin.signature_password())))
 assert signed.counts().exchanges == 6, signed.counts()
+# Issue 22: the link is closed: the next program finds the signature password not verified.
+assert next_program() == 0x6982, "a PIN stayed verified after the link was closed"
 verifier = m.Verifier(m.VerifierOptions(roots_der=twin.root_certificates_der(), crls=[twin.crl()]))
 verified = verifier.verify(signed.cms(), m.ConsentCheck(nonce="pcsc-py-1"))
 assert verified.revocation().method == m.RevocationMethod.CRL
@@ -80,6 +120,7 @@ print("python over PC/SC: signed in", signed.counts().exchanges, "exchanges, ver
 assert m.only_reader() == reader  # two readers, only this one holds a card
 named = asyncio.run(m.sign_consent(document=document, password=bytearray(twin.signature_password()), reader=reader))
 assert named.counts().exchanges == 6
+assert next_program() == 0x6982, "a PIN stayed verified after a reader= flow"
 only = m.blocking.sign_consent(document=document, password=twin.signature_password(), reader=True)
 for s in (named, only):
     v = verifier.verify(s.cms(), m.ConsentCheck(nonce="pcsc-py-1"))

@@ -53,10 +53,10 @@ pub fn pcsc_readers() -> Result<Vec<PcscReader>, MynaError> {
 /// `wait_seconds` for one to be inserted, and returns it as a link for the flows (T=1,
 /// extended length with the library's fallback). The card is this application's alone while
 /// the link is open (exclusive access), so no other application can slip a VERIFY between a
-/// flow's PIN-status read and its VERIFY. Blocks while waiting. Closing
-/// the link (what a cancellation does) disconnects and resets the card, so no PIN stays
-/// verified for the next application. Fails with `LinkFailed` (no service, no reader, no
-/// card, unknown reader, sharing violation).
+/// flow's PIN-status read and its VERIFY. Blocks while waiting. Closing the link (what a
+/// cancellation does) leaves the card application and disconnects, unpowering the card, so no
+/// PIN stays verified for the next application (`PcscCard::disconnect`). Fails with
+/// `LinkFailed` (no service, no reader, no card, unknown reader, sharing violation).
 #[uniffi::export(default(reader = None, wait_seconds = 0))]
 pub fn pcsc_connect(
     reader: Option<String>,
@@ -80,7 +80,7 @@ struct PcscLink {
 }
 
 impl PcscLink {
-    /// Disconnects (resetting the card) if nobody is transmitting; otherwise the transmit
+    /// Disconnects (leaving the application, unpowering the card) if nobody is transmitting; otherwise the transmit
     /// in flight disconnects when it returns.
     fn disconnect_if_idle(&self) {
         if let Ok(mut guard) = self.card.try_write() {

@@ -240,8 +240,8 @@ impl Pins {
 pub type CardFn<'a, R> =
     dyn FnOnce(Arc<dyn CardTransport>, &Pins, Option<&str>) -> CliResult<R> + 'a;
 
-/// Runs `f` on the card: in a PC/SC reader (one exclusive transaction, then the card is
-/// reset so no PIN stays verified) when `--reader` was given, else on the emulated card of
+/// Runs `f` on the card: in a PC/SC reader (one exclusive transaction that ends by leaving the
+/// application, then the card is unpowered, so no PIN stays verified) when `--reader` was given, else on the emulated card of
 /// the persona and profile of `emulated`. The PINs in `needs` are resolved first (from the persona on the
 /// emulated card, else from the environment, standard input or the terminal), so the card is
 /// not held while a person types. `f` gets the transport, the PINs and the reader's name

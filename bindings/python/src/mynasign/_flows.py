@@ -121,7 +121,8 @@ async def sign_consent(
 
     Instead of ``link``, ``reader=`` runs the flow on a PC/SC reader (wheels with the ``pcsc``
     feature): its name, or ``True`` for the only reader connected (of several, the only one
-    holding a card); the link is opened for the call and closed after it (the card reset).
+    holding a card); the link is opened for the call and closed after it (the application
+    left, the card unpowered).
     Pass ``document`` and ``password`` by keyword then:
     ``await sign_consent(document=doc, password=pw, reader=True)``. Exactly one of ``link``
     and ``reader`` (a TypeError otherwise); no reader to choose raises

@@ -75,8 +75,9 @@ class PcscLink:
         with mynasign.PcscLink.open() as link:       # the first reader holding a card
             signed = await mynasign.sign_consent(link, document, password)
 
-    Leaving the ``with`` block closes the link, which disconnects and resets the card (no
-    PIN stays verified for the next application). A cancelled flow closes it too.
+    Leaving the ``with`` block closes the link, which leaves the card application and
+    disconnects, unpowering the card (no PIN stays verified for the next application). A
+    cancelled flow closes it too.
     """
 
     def __init__(self):

@@ -44,7 +44,21 @@ import jp.mynasign.LinkException
  * - `javax.smartcardio` ties exclusive access to the thread that began it: every call to the
  *   card runs on this link's own thread, whichever thread the library calls from. [closeLink]
  *   (also [close], for `use { }`) waits for a pending exchange (PC/SC cannot interrupt one),
- *   ends the transaction and disconnects with a reset, so no PIN verified here stays valid.
+ *   then leaves the application (SELECT of the issuer security domain, `A0 00 00 01 51 00 00`,
+ *   the card's MF state) while the card is still this link's alone, so no PIN verified here
+ *   stays in effect for the next program, and disconnects leaving the card powered. On a real
+ *   card neither a disconnect nor a warm reset clears a verified PIN; leaving the application
+ *   does (PROTOCOL.md 3a, JICSAP 5.1.3 as measured by the `myna-card` crate, its `src/lib.rs`
+ *   and `src/mf.rs` `MasterFile::select`). `javax.smartcardio` cannot unpower a card
+ *   (`Card.disconnect` offers only `SCARD_RESET_CARD` and `SCARD_LEAVE_CARD`). [open] leaves the
+ *   application too, so a PIN that a program which died left verified is not inherited. Neither
+ *   SELECT is one of a flow's exchanges.
+ * - The disconnect ends the PC/SC transaction itself (pcsc-lite `winscard.c`, `SCardDisconnect`:
+ *   the lock is released, then the handle removed, with no card I/O between them for
+ *   `SCARD_LEAVE_CARD`). Ending the transaction first (`endExclusive`), or resetting the card in
+ *   the disconnect, would open a window in which an application waiting for the card
+ *   exclusively wakes up (its `SCardConnect` waits for the lock), finds this link's handle still
+ *   there and is refused with `SCARD_E_SHARING_VIOLATION`.
  *
  * On Linux the JDK looks for `libpcsclite.so`, which only the development package installs:
  * unless the `sun.security.smartcardio.library` system property is set, [open] sets it to the
@@ -85,15 +99,11 @@ class SmartcardioLink private constructor(
         if (!closed.compareAndSet(false, true)) return
         try {
             worker.submit {
+                leaveApplication(channel)
                 try {
-                    card.endExclusive()
+                    card.disconnect(false)
                 } catch (_: Exception) {
-                    // Card gone or reset: the transaction has ended with it.
-                }
-                try {
-                    card.disconnect(true)
-                } catch (_: Exception) {
-                    // Already disconnected.
+                    // Already disconnected (card gone: its power went with it).
                 }
             }.get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         } catch (_: Exception) {
@@ -113,6 +123,20 @@ class SmartcardioLink private constructor(
         const val LIBRARY_PROPERTY: String = "sun.security.smartcardio.library"
 
         private const val CLOSE_TIMEOUT_SECONDS = 30L
+
+        /** SELECT of the issuer security domain: the MF state, out of every application. */
+        private val LEAVE_APPLICATION = byteArrayOf(
+            0x00, 0xA4.toByte(), 0x04, 0x0C, 0x07, 0xA0.toByte(), 0x00, 0x00, 0x01, 0x51, 0x00, 0x00,
+        )
+
+        /** Sends [LEAVE_APPLICATION]; a card that is gone has nothing left to leave. */
+        private fun leaveApplication(channel: CardChannel) {
+            try {
+                channel.transmit(ByteBuffer.wrap(LEAVE_APPLICATION), ByteBuffer.allocate(258))
+            } catch (_: Exception) {
+                // Removed or reset by someone else: no status of ours is left either way.
+            }
+        }
         private val LIBRARY_DIRS = listOf(
             "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
             "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/lib",
@@ -147,6 +171,7 @@ class SmartcardioLink private constructor(
                         // Held by another link of this JVM (same Card object), or gone.
                         throw LinkException.Other("smartcardio: the card is in use")
                     }
+                    leaveApplication(card.basicChannel)
                     terminal to card
                 }
                 return SmartcardioLink(terminal.name, worker, card, card.basicChannel)

@@ -17,6 +17,9 @@ import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.jvm.SmartcardioLink
 import jp.mynasign.termsFromText
 import jp.mynasign.verifyConsent
+import javax.smartcardio.CardChannel
+import javax.smartcardio.CommandAPDU
+import javax.smartcardio.TerminalFactory
 import kotlinx.coroutines.runBlocking
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
@@ -76,6 +79,47 @@ class SmartcardioLinkTest {
         assertEquals(0L, other.get(20, TimeUnit.SECONDS))
     }
 
+    /**
+     * Issue 22: once a flow over the link is over, the next program (here a second PC/SC
+     * connection that selects the JPKI application and reads EF 0001, which needs the signature
+     * password) finds the PIN not verified. The control shows the check can fail: a program
+     * that verifies and ends with a warm reset leaves it verified (PROTOCOL.md 3a).
+     */
+    @Test
+    fun `no PIN stays verified for the next program`() = runBlocking {
+        val password = twin.signaturePassword()
+        val verify = byteArrayOf(0x00, 0x20, 0x00, 0x9B.toByte(), password.size.toByte()) + password
+        rawProgram(reset = true) { channel ->
+            assertEquals(0x9000, channel.transmit(CommandAPDU(SELECT_JPKI)).sw)
+            assertEquals(0x9000, channel.transmit(CommandAPDU(verify)).sw)
+        }
+        assertEquals(0x9000, nextProgramReadsSignatureCertificate(), "a warm reset keeps the status")
+        SmartcardioLink.open(reader).use { link ->
+            MynaSign.signConsent(link, document("jvm-pcsc-2"), password)
+        }
+        assertEquals(0x6982, nextProgramReadsSignatureCertificate(), "after a flow over the link")
+    }
+
+    /** A second program: its own connection, `block` on its channel, then a disconnect. */
+    private fun rawProgram(reset: Boolean, block: (CardChannel) -> Unit) {
+        val card = TerminalFactory.getDefault().terminals().getTerminal(reader).connect("T=1")
+        try {
+            block(card.basicChannel)
+        } finally {
+            card.disconnect(reset)
+        }
+    }
+
+    /** SELECT JPKI (re-selecting keeps a status), then READ BINARY of EF 0001: its SW. */
+    private fun nextProgramReadsSignatureCertificate(): Int {
+        var sw = 0
+        rawProgram(reset = false) { channel ->
+            assertEquals(0x9000, channel.transmit(CommandAPDU(SELECT_JPKI)).sw)
+            sw = channel.transmit(CommandAPDU(byteArrayOf(0x00, 0xB0.toByte(), 0x81.toByte(), 0x00, 0x02))).sw
+        }
+        return sw
+    }
+
     @Test
     fun `a closed link fails as a lost card and the first reader with a card is found`() {
         val link = SmartcardioLink.open()
@@ -94,6 +138,13 @@ class SmartcardioLinkTest {
         // vpcd lists a second slot that holds nothing.
         val empty = SmartcardioLink.readerNames().first { it != reader }
         assertThrows<LinkException.TagLost> { SmartcardioLink.open(empty) }
+    }
+
+    private companion object {
+        val SELECT_JPKI = byteArrayOf(
+            0x00, 0xA4.toByte(), 0x04, 0x0C, 0x0A,
+            0xD3.toByte(), 0x92.toByte(), 0xF0.toByte(), 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
+        )
     }
 
     /** A second application, through libpcsclite directly (JNA). */
