@@ -81,8 +81,10 @@ pub(crate) struct RawSignedData<'a> {
     pub digest_algorithms: &'a [u8],
     /// `encapContentInfo` (SEQUENCE), whole.
     pub encap_content_info: &'a [u8],
-    /// Each certificate of the `certificates` field, as received.
-    pub certificates: Vec<&'a [u8]>,
+    /// Each element of the `certificates` field (any `CertificateChoices`), as received.
+    pub certificates: Vec<Tlv<'a>>,
+    /// Each element of the `crls` field (any `RevocationInfoChoice`), as received.
+    pub crls: Vec<Tlv<'a>>,
     /// Each `SignerInfo` (SEQUENCE), whole.
     pub signer_infos: Vec<&'a [u8]>,
     /// The first signer's signed attributes re-tagged as `SET OF` (what the signature
@@ -117,23 +119,21 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
     }
     let fields = elements(sd.value)?;
     let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
-    let (certs, infos) = match tags.as_slice() {
-        [0x02, 0x31, 0x30, 0x31] => (None, &fields[3]),
-        [0x02, 0x31, 0x30, 0xA0, 0x31] | [0x02, 0x31, 0x30, 0xA0, 0xA1, 0x31] => {
-            (Some(&fields[3]), &fields[fields.len() - 1])
-        }
-        [0x02, 0x31, 0x30, 0xA1, 0x31] => (None, &fields[4]),
+    let (certs, crls, infos) = match tags.as_slice() {
+        [0x02, 0x31, 0x30, 0x31] => (None, None, &fields[3]),
+        [0x02, 0x31, 0x30, 0xA0, 0x31] => (Some(&fields[3]), None, &fields[4]),
+        [0x02, 0x31, 0x30, 0xA0, 0xA1, 0x31] => (Some(&fields[3]), Some(&fields[4]), &fields[5]),
+        [0x02, 0x31, 0x30, 0xA1, 0x31] => (None, Some(&fields[3]), &fields[4]),
         _ => return Err(malformed("SignedData fields")),
     };
-    let mut certificates = Vec::new();
-    if let Some(certs) = certs {
-        for c in elements(certs.value)? {
-            // Only plain certificates (SEQUENCE); other choices are not signer certificates.
-            if c.tag == 0x30 {
-                certificates.push(c.whole);
-            }
-        }
-    }
+    let certificates = match certs {
+        Some(c) => elements(c.value)?,
+        None => Vec::new(),
+    };
+    let crls = match crls {
+        Some(c) => elements(c.value)?,
+        None => Vec::new(),
+    };
     let signers = elements(infos.value)?;
     if signers.iter().any(|si| si.tag != 0x30) {
         return Err(malformed("SignerInfos"));
@@ -154,6 +154,7 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
         digest_algorithms: fields[1].whole,
         encap_content_info: fields[2].whole,
         certificates,
+        crls,
         signer_infos: signers.iter().map(|si| si.whole).collect(),
         signed_attributes,
     })
@@ -204,7 +205,8 @@ mod tests {
         let ok = content_info(&[version, digests, encap, certs, signers]);
         let raw = signed_data(&ok).unwrap();
         assert_eq!(raw.encap_content_info, encap);
-        assert_eq!(raw.certificates, vec![&[0x30, 0x02, 0x05, 0x00][..]]);
+        let certificates: Vec<&[u8]> = raw.certificates.iter().map(|c| c.whole).collect();
+        assert_eq!(certificates, vec![&[0x30, 0x02, 0x05, 0x00][..]]);
         assert_eq!(raw.signer_infos.len(), 1);
         assert!(signed_data(&content_info(&[version, digests, encap, signers])).is_ok());
 

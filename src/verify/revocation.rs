@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use const_oid::db::rfc5280;
-use der::{Decode, Encode};
+use der::{Decode, Encode, Tagged};
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::IssuingDistributionPoint;
 use x509_cert::ext::pkix::AuthorityKeyIdentifier;
@@ -61,9 +61,12 @@ pub(crate) struct PreparedCrl {
     pub this_update: SystemTime,
     pub next_update: SystemTime,
     pub number: Option<Vec<u8>>,
-    /// Revoked serial (content octets) → revocation date.
-    pub revoked: HashMap<Vec<u8>, SystemTime>,
+    /// Revoked serial (content octets) → revocation date and reason code.
+    pub revoked: HashMap<Vec<u8>, (SystemTime, Option<u8>)>,
 }
+
+/// CRLReason `keyCompromise` (RFC 5280 5.3.1).
+const KEY_COMPROMISE: u8 = 1;
 
 fn bad(m: impl Into<String>) -> VerifyError {
     VerifyError::BadCrl(m.into())
@@ -171,11 +174,25 @@ pub(crate) fn prepare(crl_der: &[u8], trust: &TrustStore) -> Result<PreparedCrl,
                 _ => {}
             }
         }
+        let mut reason = None;
+        for ext in entry.crl_entry_extensions.iter().flatten() {
+            if ext.extn_id == rfc5280::ID_CE_CRL_REASONS {
+                let code = der::asn1::AnyRef::from_der(ext.extn_value.as_bytes())
+                    .ok()
+                    .filter(|a| a.tag() == der::Tag::Enumerated && a.value().len() == 1)
+                    .map(|a| a.value()[0])
+                    .ok_or_else(|| bad("reasonCode"))?;
+                reason = Some(code);
+            }
+        }
         let date = entry.revocation_date.to_system_time();
         revoked
             .entry(entry.serial_number.as_bytes().to_vec())
-            .and_modify(|d: &mut SystemTime| *d = (*d).min(date))
-            .or_insert(date);
+            .and_modify(|(d, r): &mut (SystemTime, Option<u8>)| {
+                *d = (*d).min(date);
+                *r = r.or(reason);
+            })
+            .or_insert((date, reason));
     }
     // Encode check: the decoded value must encode back to the received bytes (DER).
     if tbs.to_der().map_err(|e| bad(e.to_string()))? != tbs_raw.whole {
@@ -208,7 +225,7 @@ pub(crate) fn check(
     }
     if applicable
         .iter()
-        .any(|c| c.revoked.get(serial).is_some_and(|&d| d <= at))
+        .any(|c| c.revoked.get(serial).is_some_and(|&(d, _)| d <= at))
     {
         return Err(VerifyError::Revoked);
     }
@@ -222,4 +239,31 @@ pub(crate) fn check(
         next_update: current.next_update,
         number: current.number.clone(),
     }))
+}
+
+/// The status of a delegated OCSP responder's certificate with `serial`, issued by root
+/// `root`, at `at` (RFC 6960 4.2.2.2.1): refused as revoked when a CRL of that root lists it
+/// as revoked at or before `at`, or for keyCompromise at any time (a compromised key makes
+/// every answer it signed suspect); otherwise a CRL of that root current at `at` must
+/// establish it.
+pub(crate) fn check_responder(
+    crls: &[PreparedCrl],
+    root: usize,
+    serial: &[u8],
+    at: SystemTime,
+) -> Result<(), VerifyError> {
+    let applicable = || crls.iter().filter(|c| c.root == root);
+    let revoked = applicable().any(|c| {
+        c.revoked
+            .get(serial)
+            .is_some_and(|&(d, reason)| d <= at || reason == Some(KEY_COMPROMISE))
+    });
+    if revoked {
+        return Err(VerifyError::OcspResponderRevoked);
+    }
+    if applicable().any(|c| c.this_update <= at && at <= c.next_update) {
+        Ok(())
+    } else {
+        Err(VerifyError::OcspResponderNotChecked)
+    }
 }
