@@ -836,3 +836,48 @@ fn ocsp_unknown_status_and_freshness() {
         Some(VerifyError::OcspNotCurrent)
     );
 }
+
+/// Issue 24, item 2: OpenSSL writes its CertID's SHA-256 AlgorithmIdentifier with NULL
+/// parameters (ours leaves them out); its responder echoes the request's CertID. RFC 5754
+/// section 2: both forms must be accepted.
+#[test]
+fn an_openssl_request_with_null_hash_parameters_is_answered_and_accepted() {
+    let dir = Scratch::new("openssl", "ocsp-null-params");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0005"));
+    let cert = dir.write(
+        "cert.pem",
+        Persona::from_seed(1).signature_certificate().to_pem(),
+    );
+    let root = dir.write("issuer.pem", EmulatorCa::shared().signature_ca_pem());
+    let req = dir.path("openssl-req.der");
+    let out = openssl(&[
+        "ocsp",
+        "-issuer",
+        s(&root),
+        "-sha256",
+        "-cert",
+        s(&cert),
+        "-no_nonce",
+        "-reqout",
+        s(&req),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl ocsp -reqout: {}",
+        describe(&out)
+    );
+    let request = std::fs::read(&req).expect("request");
+    // AlgorithmIdentifier { id-sha256, NULL }.
+    let sha256_null = [
+        0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+    find_once(&request, &sha256_null);
+    let response = openssl_ocsp(&dir, 'V', &request);
+    find_once(&response, &sha256_null);
+    let v = verify_consent(&cms_der, &strict_with(Vec::new(), Some(response), None))
+        .expect("an answer whose CertID has NULL parameters");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Ocsp { .. }
+    ));
+}

@@ -1469,3 +1469,6 @@ fn elliptic_curves_other_than_p256_are_refused() {
         VerifyError::WeakKey(m) if m.contains("1.3.132.0.34")
     ));
 }
+
+#[path = "verify_forms.rs"]
+mod forms;

@@ -520,6 +520,23 @@ fn a_verifier_built_once_is_strict_by_default() {
     };
     let v = with_crl.verify(signed.cms(), check.clone()).unwrap();
     assert_eq!(v.revocation().method, RevocationMethod::Crl);
+    // The consent id: what was signed, the core's, the same on every verification.
+    let id = v.consent_id();
+    assert!(id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    let core = mynasign::verify::Verifier::new(
+        mynasign::verify::TrustStore::custom(emu.root_certificates_der()).unwrap(),
+    )
+    .allow_unchecked_revocation()
+    .verify_consent(&signed.cms(), &Default::default())
+    .unwrap();
+    assert_eq!(core.consent_id(), id);
+    assert_eq!(
+        with_crl
+            .verify(signed.cms(), check.clone())
+            .unwrap()
+            .consent_id(),
+        id
+    );
     assert_eq!(v.document().kind(), DocumentKind::AddressChange);
     let wrong = ConsentCheck {
         nonce: Some("another-nonce-000".into()),
