@@ -998,15 +998,21 @@ mod tests {
                 &CertificateTweaks {
                     key_usage: Some(KeyUsage(KeyUsages::DigitalSignature.into())),
                     last_day: Some(d(2025, 3, 31)),
+                    extended_key_usage: Some(vec![const_oid::db::rfc5280::ID_KP_SERVER_AUTH]),
+                    issued_by_authentication_root: true,
                 },
             )
             .unwrap();
         let cert = JpkiCertificate::from_der(&tweaked).unwrap();
-        cert.verify_issued_by(ca.signature_ca()).unwrap();
+        cert.verify_issued_by(ca.authentication_ca()).unwrap();
         let ku = cert.key_usage().unwrap();
         assert!(ku.digital_signature && !ku.non_repudiation);
         assert_eq!(cert.not_after_date_jst(), d(2025, 3, 31));
         assert_eq!(cert.not_before_date_jst(), d(2025, 1, 10));
+        assert_eq!(
+            cert.extended_key_usage(),
+            Some(&[const_oid::db::rfc5280::ID_KP_SERVER_AUTH][..])
+        );
     }
 
     #[test]

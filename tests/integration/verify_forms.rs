@@ -622,3 +622,60 @@ fn debug_of_signed_bytes_prints_no_personal_data() {
         }
     }
 }
+
+// --- 6: a CRL read by its bytes stays strict --------------------------------------------------
+
+/// The emulator root's CRL listing `serial`, its single entry's serial replaced by
+/// `encoded` (an INTEGER element), re-signed by the root: correctly signed, maybe not DER.
+fn crl_with_entry_serial(encoded: &[u8]) -> Vec<u8> {
+    let now = SystemTime::now();
+    let crl = EmulatorCa::shared()
+        .issue_crl(&[(&[0x42][..], now - Duration::from_secs(3600))], now)
+        .unwrap();
+    let parts = elements(value(&elements(&crl)[0]));
+    let mut tbs = elements(value(&parts[0]));
+    let list = tbs
+        .iter()
+        .position(|e| e[0] == 0x30 && value(e)[0] == 0x30 && e != &tbs[1])
+        .unwrap();
+    let mut entry = elements(value(&elements(value(&tbs[list]))[0]));
+    entry[0] = encoded.to_vec();
+    tbs[list] = tlv(0x30, &tlv(0x30, &entry.concat()));
+    let tbs = tlv(0x30, &tbs.concat());
+    let signature = SigningKey::<Sha256>::new(EmulatorCa::shared().signature_root_key().clone())
+        .sign(&tbs)
+        .to_vec();
+    let bits = tlv(0x03, &[&[0u8][..], &signature].concat());
+    tlv(0x30, &[tbs, parts[1].clone(), bits].concat())
+}
+
+#[test]
+fn a_crl_is_indexed_strictly() {
+    // The hand-built CRL is sound: a minimal serial is read and listed.
+    let listed = Verifier::new(TrustStore::emulator())
+        .with_crl(&crl_with_entry_serial(&[0x02, 0x01, 0x42]))
+        .unwrap();
+    let serial_0x42 = signature_certificate(0x42, oid::CARD_SIGNATURE_POLICY, Default::default());
+    let cert = JpkiCertificate::from_der(&serial_0x42).unwrap();
+    assert_eq!(
+        listed
+            .verify_certificate(
+                &cert,
+                CertificatePurpose::Signature,
+                &CertificateCheck::default()
+            )
+            .unwrap_err(),
+        VerifyError::Revoked
+    );
+    // The same serial with a leading zero octet (not DER), an empty INTEGER, another tag.
+    for encoded in [
+        &[0x02, 0x02, 0x00, 0x42][..],
+        &[0x02, 0x00],
+        &[0x04, 0x01, 0x42],
+    ] {
+        assert!(matches!(
+            Verifier::new(TrustStore::emulator()).with_crl(&crl_with_entry_serial(encoded)),
+            Err(VerifyError::BadCrl(_))
+        ));
+    }
+}
