@@ -588,7 +588,7 @@ fn printed_forms(secret: &str) -> Vec<String> {
 fn debug_of_signed_bytes_prints_no_personal_data() {
     let p = persona();
     let a = p.attributes();
-    let linkage = Document::from(docs::linkage(&a)).encode();
+    let linkage = Document::from(docs::linkage(a)).encode();
     let signed = sign_rsa(p.signature_key(), p.signature_certificate_der(), &linkage);
     let verified = verify_consent(&signed, &emulator()).unwrap();
     let mut signer = RsaKeySigner::new(
@@ -598,7 +598,7 @@ fn debug_of_signed_bytes_prints_no_personal_data() {
     let flow_signed = mynasign::flow::sign_consent_with(
         &mut signer,
         CertificateSource::Card,
-        &Document::from(docs::linkage(&a)),
+        &Document::from(docs::linkage(a)),
         &mcms::SignOptions::default(),
     )
     .unwrap();
