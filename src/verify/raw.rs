@@ -71,6 +71,87 @@ pub(crate) fn elements(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, VerifyError> {
     Ok(out)
 }
 
+/// Whether the elements of a SET OF (its contents) are in DER order (X.690 11.6: ascending,
+/// compared as octet strings, the shorter padded at its end with zero octets).
+pub(crate) fn set_in_der_order(contents: &[u8]) -> Result<bool, VerifyError> {
+    let items = elements(contents)?;
+    Ok(items.windows(2).all(|w| {
+        let (a, b) = (w[0].whole, w[1].whole);
+        let n = a.len().max(b.len());
+        let at = |x: &[u8], i: usize| x.get(i).copied().unwrap_or(0);
+        (0..n)
+            .map(|i| at(a, i).cmp(&at(b, i)))
+            .find(|o| o.is_ne())
+            .map_or(true, |o| o.is_lt())
+    }))
+}
+
+/// Whether each RDN (a SET OF) of the `Name` element `name` is in DER order.
+fn name_in_der_order(name: Tlv<'_>) -> Result<bool, VerifyError> {
+    for rdn in elements(name.value)? {
+        if !set_in_der_order(rdn.value)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether every SET OF of a certificate (the RDNs of its issuer and subject names) is in DER
+/// order.
+///
+/// With the certificate's re-encoded length equal to its received length, this is what
+/// "re-encodes to the bytes received" takes, for much less work than encoding it: `der`'s
+/// decoders refuse every other non-DER form and normalise just two, a SET OF out of order
+/// (sorted when decoded: checked here on the bytes) and a DEFAULT value encoded explicitly
+/// (left out when encoded: the length differs).
+pub(crate) fn certificate_sets_in_der_order(cert: &[u8]) -> Result<bool, VerifyError> {
+    let (c, _) = next(cert)?;
+    let (tbs, _) = next(c.value)?;
+    let fields = elements(tbs.value)?;
+    let skip = usize::from(fields.first().is_some_and(|f| f.tag == 0xA0));
+    // [version], serialNumber, signature, issuer, validity, subject, ...
+    match (fields.get(skip + 2), fields.get(skip + 4)) {
+        (Some(&issuer), Some(&subject)) => {
+            Ok(name_in_der_order(issuer)? && name_in_der_order(subject)?)
+        }
+        _ => Err(malformed("certificate")),
+    }
+}
+
+/// Whether every SET OF of a `SignerInfo` (the signed and unsigned attributes, each
+/// attribute's values, the RDNs of an issuerAndSerialNumber) is in DER order; with an equal
+/// re-encoded length, the same as re-encoding to the bytes received (see
+/// [`certificate_sets_in_der_order`]).
+pub(crate) fn signer_info_sets_in_der_order(si: &[u8]) -> Result<bool, VerifyError> {
+    let (si, _) = next(si)?;
+    for field in elements(si.value)? {
+        match field.tag {
+            // issuerAndSerialNumber: SEQUENCE { issuer Name, serialNumber }.
+            0x30 if field.value.first() == Some(&0x30) => {
+                let (issuer, _) = next(field.value)?;
+                if !name_in_der_order(issuer)? {
+                    return Ok(false);
+                }
+            }
+            // signedAttrs [0], unsignedAttrs [1]: SET OF Attribute { type, SET OF value }.
+            0xA0 | 0xA1 => {
+                if !set_in_der_order(field.value)? {
+                    return Ok(false);
+                }
+                for attribute in elements(field.value)? {
+                    let (_, values) = next(attribute.value)?;
+                    let (values, _) = next(values)?;
+                    if !set_in_der_order(values.value)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(true)
+}
+
 /// A `SignedData` taken apart by its received bytes: each field located and its layout
 /// checked, only the parts the verifier reads left to be decoded (the certificates other than
 /// the signer's are never decoded, so an untrusted CMS costs one certificate decode).
@@ -229,5 +310,30 @@ mod tests {
         assert!(
             matches!(signed_data(&other), Err(VerifyError::Malformed(m)) if m == "not SignedData")
         );
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn der_order_of_a_set_of() {
+        let ok: [&[u8]; 4] = [
+            &[],
+            &[0x02, 0x01, 0x01],
+            &[0x02, 0x01, 0x01, 0x02, 0x01, 0x02],
+            // Lengths differ: compared padded with zeros, 04 01 00 00 before 04 02 00 00.
+            &[0x04, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00],
+        ];
+        for set in ok {
+            assert!(set_in_der_order(set).unwrap(), "{set:02X?}");
+        }
+        for set in [
+            &[0x02, 0x01, 0x02, 0x02, 0x01, 0x01][..],
+            &[0x04, 0x02, 0x00, 0x00, 0x04, 0x01, 0x00],
+        ] {
+            assert!(!set_in_der_order(set).unwrap(), "{set:02X?}");
+        }
     }
 }

@@ -119,6 +119,24 @@ fn signed_attributes_out_of_der_order_are_refused() {
     // re-signing is sound).
     let same = resign_raw(&genuine, |a| a);
     verify_consent(&same, &emulator()).unwrap();
+    // Unsigned attributes are outside the signature, but still one DER form: an attribute
+    // whose values are out of order is refused, the same in order accepted.
+    let unsigned = |values: &[&[u8]]| {
+        rebuild(&genuine, |fields| {
+            let infos = fields.last_mut().unwrap();
+            let mut si = elements(value(&elements(value(infos))[0]));
+            let oid = tlv(0x06, &[0x2A, 0x03, 0x04]);
+            let attr = tlv(0x30, &[oid, tlv(0x31, &values.concat())].concat());
+            si.push(tlv(0xA1, &attr));
+            *infos = tlv(0x31, &tlv(0x30, &si.concat()));
+        })
+    };
+    let (one, two): (&[u8], &[u8]) = (&[0x02, 0x01, 0x01], &[0x02, 0x01, 0x02]);
+    verify_consent(&unsigned(&[one, two]), &emulator()).unwrap();
+    assert!(matches!(
+        fails(&unsigned(&[two, one]), &emulator()),
+        VerifyError::NotDer(_)
+    ));
 }
 
 #[test]
@@ -264,8 +282,46 @@ fn non_der_certificate(cert_der: &[u8]) -> Vec<u8> {
     tlv(0x30, &[tbs, parts[1].clone(), bits].concat())
 }
 
+/// The certificate with its subject's two `L` RDNs made one multi-valued RDN, its values in
+/// reverse DER order, signed again by the emulator signature root.
+fn certificate_with_unsorted_rdn(cert_der: &[u8]) -> Vec<u8> {
+    let cert = elements(cert_der).remove(0);
+    let parts = elements(value(&cert));
+    let mut tbs = elements(value(&parts[0]));
+    let subject_at = if tbs[0][0] == 0xA0 { 5 } else { 4 };
+    let rdns = elements(value(&tbs[subject_at]));
+    // C, L (prefecture), L (municipality), CN.
+    let mut atvs = [
+        elements(value(&rdns[1]))[0].clone(),
+        elements(value(&rdns[2]))[0].clone(),
+    ];
+    atvs.sort();
+    atvs.reverse();
+    let merged = tlv(0x31, &atvs.concat());
+    tbs[subject_at] = tlv(0x30, &[rdns[0].clone(), merged, rdns[3].clone()].concat());
+    let tbs = tlv(0x30, &tbs.concat());
+    let signature = SigningKey::<Sha256>::new(EmulatorCa::shared().signature_root_key().clone())
+        .sign(&tbs)
+        .to_vec();
+    let bits = tlv(0x03, &[&[0u8][..], &signature].concat());
+    tlv(0x30, &[tbs, parts[1].clone(), bits].concat())
+}
+
 #[test]
 fn a_signer_certificate_that_is_not_der_is_refused() {
+    // A multi-valued RDN whose values are out of DER order (the decoder would sort them).
+    let p = persona();
+    let unsorted = certificate_with_unsorted_rdn(p.signature_certificate_der());
+    JpkiCertificate::from_der(&unsorted)
+        .unwrap()
+        .verify_issued_by(EmulatorCa::shared().signature_ca())
+        .unwrap();
+    let signed = rebuild(
+        &sign_rsa(p.signature_key(), &unsorted, &a_consent()),
+        |fields| fields[3] = tlv(0xA0, &unsorted),
+    );
+    assert!(matches!(fails(&signed, &emulator()), VerifyError::NotDer(m) if m == "certificate"));
+
     let p = persona();
     let cert = non_der_certificate(p.signature_certificate_der());
     // Correctly signed by the root (the library's own parser reads it).
