@@ -7,13 +7,20 @@
 //! conveniences that build a `Verifier` for one call from [`VerifyOptions`].
 //!
 //! What is checked, in order: the size cap ([`MAX_CMS_SIZE`], before any decoding); the CMS
-//! structure (one signer, encapsulated content); the message digest; the signature over the
+//! structure (one signer, encapsulated `id-data` content) in its one DER form (the SignerInfo
+//! and its signed attributes, the digest algorithms, the encapsulated content and every
+//! certificate and CRL carried re-encode to the bytes received; versions match the signer
+//! identifier; the signing time is UTCTime for 1950-2049: [`VerifyError::NotDer`]); the
+//! message digest; the signature over the
 //! signed attributes **exactly as received**; ESS signing-certificate-v2 over the signer
 //! certificate **exactly as received**; the signing time against the receipt time; the signer
 //! certificate's profile (no unknown critical extension, RSA ≥ 2048 bits or P-256); the
-//! chain to a trusted root (found by key identifier, then by name and signature); validity
-//! of the certificate and its root at the receipt time; key usage and policy; revocation at
-//! the receipt time (CRL or OCSP), and a [`RevocationStatus`] saying how it was established.
+//! chain to a trusted root (found by key identifier, then by name and signature) of the
+//! signature family ([`CertificatePurpose`]); validity of the certificate and its root at the
+//! receipt time; key usage, policy (an allow-list) and extended key usage for the purpose;
+//! revocation at the receipt time (CRL or OCSP, a delegated OCSP responder checked like a
+//! certificate), and a [`RevocationStatus`] saying how it was established. What was signed is
+//! named by [`VerifiedSignature::consent_id`], for deduplication.
 //! Every refusal is its own [`VerifyError`] variant. CRLs and OCSP responses have size caps
 //! of their own ([`MAX_CRL_SIZE`], [`MAX_OCSP_RESPONSE_SIZE`]), also checked before decoding.
 //!
