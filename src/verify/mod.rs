@@ -428,3 +428,64 @@ pub fn verify_signed_data(
 
 /// The policy arc of JPKI end-entity certificates.
 pub const JPKI_POLICY_ARC: &str = "1.2.392.200149.8.5.1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_own_snake_case_code() {
+        let s = || String::from("x");
+        let all = [
+            VerifyError::Malformed(s()),
+            VerifyError::TooLarge { size: 1, max: 0 },
+            VerifyError::DigestMismatch,
+            VerifyError::SignatureMismatch,
+            VerifyError::CertificateNotBound,
+            VerifyError::SigningTimeSkew,
+            VerifyError::TimestampMismatch,
+            VerifyError::UnknownCriticalExtension(s()),
+            VerifyError::WeakKey(s()),
+            VerifyError::UntrustedChain,
+            VerifyError::NotValidAtTime,
+            VerifyError::Revoked,
+            VerifyError::RevocationNotChecked,
+            VerifyError::WrongKeyUsage,
+            VerifyError::MissingSignatureAttributes,
+            VerifyError::WrongPolicy,
+            VerifyError::WrongContentType,
+            VerifyError::NonceMismatch,
+            VerifyError::ChannelMismatch,
+            VerifyError::ChannelRule(s()),
+            VerifyError::UnknownDocumentVersion,
+            VerifyError::AttributesMismatch(s()),
+            VerifyError::InvalidDocument(s()),
+            VerifyError::BadCrl(s()),
+            VerifyError::CrlTooLarge { size: 1, max: 0 },
+            VerifyError::CrlNotCurrent,
+            VerifyError::UnsupportedCrl(s()),
+            VerifyError::BadOcspResponse(s()),
+            VerifyError::OcspResponseTooLarge { size: 1, max: 0 },
+            VerifyError::OcspNotCurrent,
+            VerifyError::OcspNonceMismatch,
+            VerifyError::OcspUnknown,
+            VerifyError::OcspResponderRevoked,
+            VerifyError::OcspResponderNotChecked,
+            VerifyError::OcspResponderNotAuthorised(s()),
+            VerifyError::OcspConflictingAnswers,
+            VerifyError::WrongExtendedKeyUsage,
+            VerifyError::WrongRootFamily,
+            VerifyError::NotDer(s()),
+        ];
+        let mut codes: Vec<&str> = all.iter().map(VerifyError::code).collect();
+        for c in &codes {
+            assert!(
+                !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{c}"
+            );
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "two refusals share a code");
+    }
+}
