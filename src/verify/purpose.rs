@@ -10,7 +10,7 @@ use crate::cert::oid::{
     AUTHENTICATION_POLICY, CARD_SIGNATURE_POLICY, SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER,
     TEST_AUTHENTICATION_POLICY, TEST_CARD_SIGNATURE_POLICY,
 };
-use crate::cert::JpkiCertificate;
+use crate::cert::{CertificateKind, JpkiCertificate};
 
 use super::VerifyError;
 
@@ -73,6 +73,16 @@ pub enum CertificatePurpose {
 }
 
 impl CertificatePurpose {
+    /// The family a root's name gives: an OU ending `for digital signature` or `for user
+    /// authentication`, as the J-LIS roots (and the emulator's) are named; `None` otherwise.
+    pub fn of_root_name(root: &JpkiCertificate) -> Option<Self> {
+        match root.kind() {
+            CertificateKind::SignatureCa => Some(Self::Signature),
+            CertificateKind::AuthenticationCa => Some(Self::Authentication),
+            _ => None,
+        }
+    }
+
     /// The certificate policies allowed for this purpose (one must be present).
     pub fn policies(self) -> &'static [ObjectIdentifier] {
         match self {

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::cert::{CertError, CertificateKind, JpkiCertificate};
+use crate::cert::{CertError, JpkiCertificate};
 
 use super::purpose::CertificatePurpose;
 
@@ -89,16 +89,6 @@ fn parse_all(ders: &[(&[u8], CertificatePurpose)]) -> Vec<(JpkiCertificate, Cert
         .collect()
 }
 
-/// The family a root's name gives (`OU=... for digital signature` or `... for user
-/// authentication`, as the J-LIS roots and the emulator's are named), if any.
-fn family_of(root: &JpkiCertificate) -> Option<CertificatePurpose> {
-    match root.kind() {
-        CertificateKind::SignatureCa => Some(CertificatePurpose::Signature),
-        CertificateKind::AuthenticationCa => Some(CertificatePurpose::Authentication),
-        _ => None,
-    }
-}
-
 impl TrustStore {
     /// The J-LIS production roots.
     pub fn production() -> Self {
@@ -171,7 +161,8 @@ impl TrustStore {
             .collect::<Result<Vec<_>, _>>()?;
         let mut with_families = Vec::with_capacity(parsed.len());
         for root in parsed {
-            let family = family_of(&root).ok_or(CertError::UnknownRootFamily)?;
+            let family =
+                CertificatePurpose::of_root_name(&root).ok_or(CertError::UnknownRootFamily)?;
             with_families.push((root, family));
         }
         Self::checked(with_families)

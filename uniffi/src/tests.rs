@@ -548,6 +548,31 @@ fn a_verifier_built_once_is_strict_by_default() {
             reason: VerifyFailure::NonceMismatch
         }
     );
+    // Roots given by family: the emulator's signature root as a signature root verifies
+    // alike; as an authentication root, the signer chains to the other family.
+    let by_family = |signature: bool| {
+        let root = emu.root_certificates_der()[0].clone();
+        let (signature_roots_der, authentication_roots_der) = if signature {
+            (vec![root], Vec::new())
+        } else {
+            (Vec::new(), vec![root])
+        };
+        Verifier::new(VerifierOptions {
+            signature_roots_der,
+            authentication_roots_der,
+            allow_unchecked_revocation: true,
+            ..VerifierOptions::default()
+        })
+        .unwrap()
+        .verify(signed.cms(), ConsentCheck::default())
+    };
+    assert_eq!(by_family(true).unwrap().consent_id(), id);
+    assert_eq!(
+        by_family(false).unwrap_err(),
+        MynaError::VerificationFailed {
+            reason: VerifyFailure::UntrustedChain
+        }
+    );
     // The production roots do not trust the emulator.
     let production = Verifier::new(VerifierOptions::default()).unwrap();
     assert_eq!(

@@ -411,13 +411,9 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
         let mut roots = Vec::new();
         for p in &args.root {
             let der = std::fs::read(p)?;
-            let family = match mynasign::cert::JpkiCertificate::from_der(&der)?.kind() {
-                mynasign::cert::CertificateKind::SignatureCa => CertificatePurpose::Signature,
-                mynasign::cert::CertificateKind::AuthenticationCa => {
-                    CertificatePurpose::Authentication
-                }
-                _ => return Err(mynasign::cert::CertError::UnknownRootFamily.into()),
-            };
+            let family =
+                CertificatePurpose::of_root_name(&mynasign::cert::JpkiCertificate::from_der(&der)?)
+                    .ok_or(mynasign::cert::CertError::UnknownRootFamily)?;
             roots.push((der, family));
         }
         for (paths, family) in [
