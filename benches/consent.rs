@@ -5,6 +5,7 @@
 //! long enough (about a quarter of a second) for the clock not to matter.
 
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -184,6 +185,148 @@ impl ContentSigner for Precomputed {
     }
 }
 
+/// A field of `/proc/self/status` (`VmRSS`, `VmHWM`), in KiB; `None` off Linux.
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Wall time of `openssl crl -inform DER -in CRL -CAfile ROOT -noout` (parse and verify), and
+/// its peak RSS in KiB when `/usr/bin/time` can tell.
+fn openssl_crl(crl: &Path, root: &Path) -> (Duration, Option<u64>) {
+    let args = [
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        crl.to_str().expect("path"),
+        "-CAfile",
+        root.to_str().expect("path"),
+        "-noout",
+    ];
+    let start = Instant::now();
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl");
+    let took = start.elapsed();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("verify OK"),
+        "openssl crl did not verify the CRL: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let peak = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "openssl"])
+        .args(args)
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse().ok())
+        });
+    (took, peak)
+}
+
+/// Issue 24, item 6: `Verifier::with_crl` on national-sized CRLs (1 and 3 million entries,
+/// made by `openssl ca -gencrl` in scripts/national-crl.sh, kept under the target directory),
+/// side by side with `openssl crl -CAfile ... -noout`; the memory it peaks at and keeps.
+fn national_crls(consent: &[u8]) {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("national-crl");
+    std::fs::create_dir_all(&dir).expect("bench directory");
+    let ca = EmulatorCa::shared();
+    let root = dir.join("root.pem");
+    let key = dir.join("root-key.pem");
+    std::fs::write(&root, ca.signature_ca_pem()).expect("root");
+    let key_pem = ca
+        .signature_root_key()
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("key");
+    std::fs::write(&key, key_pem.as_bytes()).expect("key");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/national-crl.sh");
+    for n in [1_000_000u32, 3_000_000] {
+        let out = dir.join(format!("crl-{n}.der"));
+        let made = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(n.to_string())
+            .args([&root, &key, &out])
+            .status()
+            .expect("scripts/national-crl.sh");
+        assert!(made.success(), "scripts/national-crl.sh {n} failed");
+        let crl = std::fs::read(&out).expect("CRL");
+
+        let mut ours = Vec::new();
+        let (mut peak, mut kept) = (None, None);
+        for run in 0..3 {
+            let before = status_kib("VmRSS");
+            // Resets the peak (VmHWM) to the current RSS (Linux, proc(5) clear_refs).
+            let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+            let start = Instant::now();
+            let verifier = Verifier::new(TrustStore::emulator())
+                .with_crl(&crl)
+                .expect("the national CRL is accepted");
+            ours.push(start.elapsed());
+            // Memory from the first run only: later runs reuse what the earlier ones freed.
+            if let (Some(b), true, 0) = (before, reset, run) {
+                peak = status_kib("VmHWM").map(|p| p.saturating_sub(b));
+                kept = status_kib("VmRSS").map(|a| a.saturating_sub(b));
+            }
+            // Verification with it: the persona is not listed; one lookup among millions.
+            verifier
+                .verify_consent(consent, &ConsentCheck::default())
+                .expect("verifies with the national CRL");
+            drop(black_box(verifier));
+        }
+        ours.sort();
+        // Verification with it is unaffected (one binary search among millions).
+        let verifier = Verifier::new(TrustStore::emulator())
+            .with_crl(&crl)
+            .expect("accepted");
+        let check = ConsentCheck::default();
+        let each = median_per_call(|| {
+            black_box(verifier.verify_consent(black_box(consent), &check).is_ok());
+        });
+        drop(verifier);
+        let mut theirs: Vec<Duration> = Vec::new();
+        let mut openssl_peak = None;
+        for _ in 0..3 {
+            let (t, p) = openssl_crl(&out, &root);
+            theirs.push(t);
+            openssl_peak = p.or(openssl_peak);
+        }
+        theirs.sort();
+        let size = crl.len() as f64 / 1e6;
+        let memory = |kib: Option<u64>| {
+            kib.map_or("n/a".to_string(), |k| {
+                format!(
+                    "{:.0} MiB ({:.1}x the CRL)",
+                    mib(k),
+                    mib(k) / (size / 1.048_576)
+                )
+            })
+        };
+        println!(
+            "national CRL, {n} entries, {size:.1} MB: Verifier::with_crl {:.2} s, peak +{}, \
+             kept {}; openssl crl -CAfile -noout {:.2} s, peak {}; ratio {:.2} (target <= 1); \
+             a consent verified with it in {:.1} µs",
+            ours[1].as_secs_f64(),
+            memory(peak),
+            memory(kept),
+            theirs[1].as_secs_f64(),
+            memory(openssl_peak),
+            ours[1].as_secs_f64() / theirs[1].as_secs_f64(),
+            each.as_secs_f64() * 1e6,
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
     let doc = document();
@@ -299,4 +442,12 @@ fn main() {
         build.as_secs_f64() * 1e6,
         per_second(build)
     );
+
+    // The CRL figures do not depend on the signature backend (one signature per CRL): made
+    // once, in the run without fast-verify.
+    if cfg!(feature = "fast-verify") {
+        println!("national CRLs: see the run without fast-verify");
+    } else {
+        national_crls(&rsa_cms);
+    }
 }

@@ -115,7 +115,10 @@ impl Default for CardSignOptions {
 }
 
 /// A signed consent.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the CMS's length and digest, never its bytes (a linkage consent's content
+/// holds the basic four attributes).
+#[derive(Clone)]
 pub struct SignedConsent {
     /// The CMS `SignedData` (DER), CAdES-BES.
     pub cms: Vec<u8>,
@@ -129,6 +132,25 @@ pub struct SignedConsent {
     pub profile: Option<Profile>,
     /// Exchanges with the card (zero for a non-card signer).
     pub stats: ExchangeStats,
+}
+
+impl core::fmt::Debug for SignedConsent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(&self.cms);
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        f.debug_struct("SignedConsent")
+            .field(
+                "cms",
+                &format_args!("<{} bytes, sha256 {hex}…>", self.cms.len()),
+            )
+            .field("certificate", &self.certificate)
+            .field("source", &self.source)
+            .field("pin_status", &self.pin_status)
+            .field("profile", &self.profile)
+            .field("stats", &self.stats)
+            .finish()
+    }
 }
 
 /// Card or smartphone, from the profile that answered.

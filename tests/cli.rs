@@ -287,6 +287,10 @@ fn consent_sign_then_verify() {
         str_field(&parse_one_object(&out), "reason"),
         "RevocationNotChecked"
     );
+    assert_eq!(
+        str_field(&parse_one_object(&out), "code"),
+        "revocation_not_checked"
+    );
     let v = run_json(&[
         "consent",
         "verify",
@@ -320,6 +324,35 @@ fn consent_sign_then_verify() {
         "--json",
     ]);
     assert_eq!(v["revocation"]["method"], "crl", "{v}");
+    assert_eq!(str_field(&v, "consent_id").len(), 64, "{v}");
+    // The same root given as --signature-root verifies alike; as --authentication-root, the
+    // signature certificate chains to a root of the other family: refused, with its code.
+    let same = run_json(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--signature-root",
+        s(&root),
+        "--crl",
+        s(&crl),
+        "--json",
+    ]);
+    assert_eq!(same["consent_id"], v["consent_id"], "{same}");
+    let out = run(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--authentication-root",
+        s(&root),
+        "--crl",
+        s(&crl),
+        "--json",
+    ]);
+    assert_clean_failure(&out, "root of the other family");
+    assert_eq!(
+        str_field(&parse_one_object(&out), "code"),
+        "wrong_root_family"
+    );
     // Another nonce: refused.
     let out = run(&[
         "consent",

@@ -579,12 +579,12 @@ fn a_good_ocsp_response_outweighs_a_stale_crl_but_not_a_revocation() {
 }
 
 /// A responder key and certificate issued by the emulator signature root with OpenSSL,
-/// with id-kp-OCSPSigning when `delegated`.
+/// serial 7777 (0x1E61), with the extensions `extensions` (OpenSSL config lines).
 fn openssl_responder(
     dir: &Scratch,
     root: &Path,
     root_key: &Path,
-    delegated: bool,
+    extensions: &str,
 ) -> (PathBuf, PathBuf) {
     let key = dir.path("responder.key");
     let csr = dir.path("responder.csr");
@@ -602,15 +602,7 @@ fn openssl_responder(
         s(&csr),
     ]);
     assert!(out.status.success(), "openssl req: {}", describe(&out));
-    let eku = if delegated {
-        "extendedKeyUsage = OCSPSigning\n"
-    } else {
-        ""
-    };
-    let ext = dir.write(
-        "responder.cnf",
-        format!("[ocsp]\nkeyUsage = critical, digitalSignature\n{eku}"),
-    );
+    let ext = dir.write("responder.cnf", format!("[ocsp]\n{extensions}"));
     let cert = dir.path("responder.pem");
     let out = openssl(&[
         "x509",
@@ -640,49 +632,143 @@ fn openssl_responder(
     (key, cert)
 }
 
+/// The extensions of a delegated responder as RFC 6960 4.2.2.2 has it.
+const DELEGATED: &str = "keyUsage = critical, digitalSignature\nextendedKeyUsage = OCSPSigning\n";
+
+/// OpenSSL's responder answering `request` (status `status` for the persona), signed by a
+/// responder issued with `extensions`; and the CRL OpenSSL makes from the same CA database,
+/// with the responder (serial 7777) listed as `responder_status` (`V`, or an index
+/// revocation field such as `250101000000Z` or `250101000000Z,keyCompromise`).
+fn delegated_answer(
+    name: &str,
+    request: &[u8],
+    extensions: &str,
+    responder_status: &str,
+) -> (Vec<u8>, Vec<u8>) {
+    let dir = Scratch::new("openssl", name);
+    let (root_key, root, index, config) = openssl_ca(&dir, 'V');
+    let (key, responder) = openssl_responder(&dir, &root, &root_key, extensions);
+    let req = dir.write("req.der", request);
+    let resp = dir.path("resp.der");
+    let out = openssl(&[
+        "ocsp",
+        "-index",
+        s(&index),
+        "-rsigner",
+        s(&responder),
+        "-rkey",
+        s(&key),
+        "-CA",
+        s(&root),
+        "-reqin",
+        s(&req),
+        "-respout",
+        s(&resp),
+        "-ndays",
+        "1",
+    ]);
+    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+    let response = std::fs::read(&resp).expect("response");
+    if responder_status != "V" {
+        let mut db = std::fs::read_to_string(&index).expect("index");
+        db.push_str(&format!(
+            "R\t351231235959Z\t{responder_status}\t1E61\tunknown\t/CN=responder\n"
+        ));
+        std::fs::write(&index, db).expect("index");
+    }
+    let pem = dir.path("crl.pem");
+    let out = openssl(&[
+        "ca",
+        "-config",
+        s(&config),
+        "-gencrl",
+        "-keyfile",
+        s(&root_key),
+        "-cert",
+        s(&root),
+        "-out",
+        s(&pem),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl ca -gencrl: {}",
+        describe(&out)
+    );
+    let der = dir.path("crl.der");
+    let out = openssl(&["crl", "-in", s(&pem), "-outform", "DER", "-out", s(&der)]);
+    assert!(out.status.success(), "openssl crl: {}", describe(&out));
+    (response, std::fs::read(&der).expect("CRL"))
+}
+
+/// Issue 24, item 1: a delegated responder is checked like a certificate (RFC 6960
+/// 4.2.2.2 and 4.2.2.2.1; RFC 5280 4.2.1.3), each refusal with its own reason.
 #[test]
-fn ocsp_delegated_responder_unknown_status_and_freshness() {
+fn a_delegated_responder_is_checked_like_a_certificate() {
     let cert = Persona::from_seed(1).signature_certificate();
     let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
     let request = verifier.ocsp_request(&cert, None).expect("request");
     let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0002"));
+    let verify = |response: Vec<u8>, crls: Vec<Vec<u8>>| {
+        verify_consent(&cms_der, &strict_with(crls, Some(response), None))
+    };
 
-    // A delegated responder (id-kp-OCSPSigning, issued by the root): accepted.
-    for (delegated, name) in [(true, "delegated"), (false, "not-delegated")] {
-        let dir = Scratch::new("openssl", name);
-        let (root_key, root, index, _) = openssl_ca(&dir, 'V');
-        let (key, responder) = openssl_responder(&dir, &root, &root_key, delegated);
-        let req = dir.write("req.der", &request);
-        let resp = dir.path("resp.der");
-        let out = openssl(&[
-            "ocsp",
-            "-index",
-            s(&index),
-            "-rsigner",
-            s(&responder),
-            "-rkey",
-            s(&key),
-            "-CA",
-            s(&root),
-            "-reqin",
-            s(&req),
-            "-respout",
-            s(&resp),
-            "-ndays",
-            "1",
-        ]);
-        assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
-        let response = std::fs::read(&resp).expect("response");
-        let result = verify_consent(&cms_der, &strict_with(Vec::new(), Some(response), None));
-        if delegated {
-            result.expect("a delegated responder's answer");
-        } else {
-            assert!(
-                matches!(result, Err(VerifyError::BadOcspResponse(_))),
-                "{result:?}"
-            );
-        }
+    // With id-pkix-ocsp-nocheck: its status is not checked; accepted without a CRL.
+    let nocheck = format!("{DELEGATED}noCheck = ignored\n");
+    let (response, _) = delegated_answer("responder-nocheck", &request, &nocheck, "V");
+    let v = verify(response, Vec::new()).expect("a nocheck responder's answer");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Ocsp { .. }
+    ));
+
+    // Without it: a current CRL of the root that does not list it establishes it; without
+    // a CRL its status is unknown and the answer unusable.
+    let (response, crl) = delegated_answer("responder-crl", &request, DELEGATED, "V");
+    verify(response.clone(), vec![crl]).expect("a responder the CRL does not list");
+    assert_eq!(
+        verify(response, Vec::new()).err(),
+        Some(VerifyError::OcspResponderNotChecked)
+    );
+
+    // Revoked (before the receipt time, or for keyCompromise whenever): unusable, even though
+    // the answer says good and the CRL does not list the persona.
+    for (name, status) in [
+        ("responder-revoked", "250101000000Z"),
+        ("responder-compromised", "350101000000Z,keyCompromise"),
+    ] {
+        let (response, crl) = delegated_answer(name, &request, DELEGATED, status);
+        assert_eq!(
+            verify(response, vec![crl]).err(),
+            Some(VerifyError::OcspResponderRevoked),
+            "{name}"
+        );
     }
+
+    // Not fit to sign responses: no OCSPSigning, keyUsage without digitalSignature.
+    for (name, extensions) in [
+        ("responder-no-eku", "keyUsage = critical, digitalSignature\n"),
+        (
+            "responder-wrong-ku",
+            "keyUsage = critical, keyEncipherment\nextendedKeyUsage = OCSPSigning\nnoCheck = ignored\n",
+        ),
+    ] {
+        let (response, crl) = delegated_answer(name, &request, extensions, "V");
+        assert!(
+            matches!(
+                verify(response, vec![crl]),
+                Err(VerifyError::OcspResponderNotAuthorised(_))
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn ocsp_unknown_status_and_freshness() {
+    let cert = Persona::from_seed(1).signature_certificate();
+    let verifier = mynasign::verify::Verifier::new(TrustStore::emulator());
+    let request = verifier.ocsp_request(&cert, None).expect("request");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0002"));
 
     // A responder that does not know the certificate.
     let dir = Scratch::new("openssl", "ocsp-unknown");
@@ -749,4 +835,49 @@ fn ocsp_delegated_responder_unknown_status_and_freshness() {
         verify_consent(&signed, &at_later).err(),
         Some(VerifyError::OcspNotCurrent)
     );
+}
+
+/// Issue 24, item 2: OpenSSL writes its CertID's SHA-256 AlgorithmIdentifier with NULL
+/// parameters (ours leaves them out); its responder echoes the request's CertID. RFC 5754
+/// section 2: both forms must be accepted.
+#[test]
+fn an_openssl_request_with_null_hash_parameters_is_answered_and_accepted() {
+    let dir = Scratch::new("openssl", "ocsp-null-params");
+    let cms_der = signed_on_card(&document(Channel::Mynaportal, "openssl-ocsp-0005"));
+    let cert = dir.write(
+        "cert.pem",
+        Persona::from_seed(1).signature_certificate().to_pem(),
+    );
+    let root = dir.write("issuer.pem", EmulatorCa::shared().signature_ca_pem());
+    let req = dir.path("openssl-req.der");
+    let out = openssl(&[
+        "ocsp",
+        "-issuer",
+        s(&root),
+        "-sha256",
+        "-cert",
+        s(&cert),
+        "-no_nonce",
+        "-reqout",
+        s(&req),
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl ocsp -reqout: {}",
+        describe(&out)
+    );
+    let request = std::fs::read(&req).expect("request");
+    // AlgorithmIdentifier { id-sha256, NULL }.
+    let sha256_null = [
+        0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    ];
+    find_once(&request, &sha256_null);
+    let response = openssl_ocsp(&dir, 'V', &request);
+    find_once(&response, &sha256_null);
+    let v = verify_consent(&cms_der, &strict_with(Vec::new(), Some(response), None))
+        .expect("an answer whose CertID has NULL parameters");
+    assert!(matches!(
+        v.signature.revocation,
+        mynasign::verify::RevocationStatus::Ocsp { .. }
+    ));
 }

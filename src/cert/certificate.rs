@@ -2,15 +2,15 @@
 
 use const_oid::db::rfc5280::{
     ID_CE_AUTHORITY_KEY_IDENTIFIER, ID_CE_BASIC_CONSTRAINTS, ID_CE_CERTIFICATE_POLICIES,
-    ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER,
+    ID_CE_EXT_KEY_USAGE, ID_CE_KEY_USAGE, ID_CE_SUBJECT_ALT_NAME, ID_CE_SUBJECT_KEY_IDENTIFIER,
 };
 use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, KeyUsages,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
+    KeyUsages, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::Certificate;
@@ -97,6 +97,7 @@ pub struct JpkiCertificate {
     key: KeyInfo,
     key_usage: Option<KeyUsageFlags>,
     policies: Vec<ObjectIdentifier>,
+    extended_key_usage: Option<Vec<ObjectIdentifier>>,
     is_ca: bool,
     subject_key_id: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
@@ -205,6 +206,11 @@ impl JpkiCertificate {
                 })
             }
         };
+        Self::from_decoded(der, cert)
+    }
+
+    /// The view of `cert`, already decoded from `der` (exactly those bytes).
+    pub(crate) fn from_decoded(der: &[u8], cert: Certificate) -> Result<Self, CertError> {
         // The signed bytes exactly as they are in the input (not re-encoded).
         let outer = AnyRef::from_der(der)?;
         let mut reader = SliceReader::new(outer.value())?;
@@ -213,6 +219,7 @@ impl JpkiCertificate {
         let tbs_cert = &cert.tbs_certificate;
         let mut key_usage = None;
         let mut policies = Vec::new();
+        let mut extended_key_usage = None;
         let mut is_ca = false;
         let mut subject_key_id = None;
         let mut authority_key_id = None;
@@ -237,6 +244,11 @@ impl JpkiCertificate {
                     let cp = CertificatePolicies::from_der(value)
                         .map_err(ext_err("certificatePolicies"))?;
                     policies = cp.0.iter().map(|p| p.policy_identifier).collect();
+                }
+                ID_CE_EXT_KEY_USAGE => {
+                    let eku =
+                        ExtendedKeyUsage::from_der(value).map_err(ext_err("extendedKeyUsage"))?;
+                    extended_key_usage = Some(eku.0);
                 }
                 ID_CE_BASIC_CONSTRAINTS => {
                     let bc =
@@ -314,6 +326,7 @@ impl JpkiCertificate {
             key,
             key_usage,
             policies,
+            extended_key_usage,
             is_ca,
             subject_key_id,
             authority_key_id,
@@ -453,6 +466,11 @@ impl JpkiCertificate {
     /// The certificate policies' identifiers.
     pub fn policy_oids(&self) -> &[ObjectIdentifier] {
         &self.policies
+    }
+
+    /// The extendedKeyUsage purposes, when the extension is present.
+    pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+        self.extended_key_usage.as_deref()
     }
 
     /// Whether basicConstraints says this is a CA.

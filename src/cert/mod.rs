@@ -124,6 +124,13 @@ pub enum CertError {
     /// is not set).
     #[error("a trusted root must be a CA certificate")]
     NotCaCertificate,
+
+    /// A custom root's name does not say which family of certificates it issues (signature
+    /// or authentication): give it explicitly (`TrustStore::custom_with_families`).
+    #[error(
+        "the root's name does not say whether it issues signature or authentication certificates"
+    )]
+    UnknownRootFamily,
 }
 
 impl From<der::Error> for CertError {

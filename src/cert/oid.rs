@@ -39,6 +39,13 @@ pub const SMARTPHONE_SIGNATURE_POLICY_PLACEHOLDER: ObjectIdentifier =
 pub const AUTHENTICATION_POLICY: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.3.30");
 
+/// The certificate policy of JPKI-TEST user-authentication certificates,
+/// `1.2.392.200149.8.5.1.0.30`: the test hierarchy's `0` in place of production's `3`, as for
+/// the signature policies (`...1.0.20` test, `...1.1.20` production). **Inferred**, not read
+/// from a test card's authentication certificate.
+pub const TEST_AUTHENTICATION_POLICY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.1.0.30");
+
 /// subjectAltName `otherName`: the name (氏名).
 pub const ATTR_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.5.1");
 /// subjectAltName `otherName`: the substitute-character flags of the name.

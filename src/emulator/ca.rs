@@ -133,6 +133,12 @@ pub struct CertificateTweaks {
     /// Replaces the last day of validity (JPKI: the 5th birthday after the issue date), for
     /// example to make a certificate that has already expired.
     pub last_day: Option<Date>,
+    /// Adds an extendedKeyUsage with these purposes (a JPKI signature certificate has none),
+    /// for example serverAuth only.
+    pub extended_key_usage: Option<Vec<ObjectIdentifier>>,
+    /// Issues the signature certificate under the **authentication** root instead (a
+    /// signature-shaped certificate chaining to the other family).
+    pub issued_by_authentication_root: bool,
 }
 
 /// One root: its key, name and certificate.
@@ -462,7 +468,11 @@ impl EmulatorCa {
         request: &SignatureCertificateRequest<'_, K>,
         tweaks: &CertificateTweaks,
     ) -> Result<Vec<u8>, CertError> {
-        let root = &self.signature;
+        let root = if tweaks.issued_by_authentication_root {
+            &self.authentication
+        } else {
+            &self.signature
+        };
         let spki = spki_of_key(request.public_key)?;
         let subject = name(&[
             (C, "JP"),
@@ -506,6 +516,14 @@ impl EmulatorCa {
             crl_distribution_point(crl_name)?,
             // A real signature certificate has no authorityInfoAccess: revocation is by CRL.
         ];
+        let mut extensions = extensions;
+        if let Some(ekus) = &tweaks.extended_key_usage {
+            extensions.push(extension(
+                ID_CE_EXT_KEY_USAGE,
+                false,
+                &ExtendedKeyUsage(ekus.clone()),
+            )?);
+        }
         self.issue(
             root,
             request.serial,
@@ -980,15 +998,21 @@ mod tests {
                 &CertificateTweaks {
                     key_usage: Some(KeyUsage(KeyUsages::DigitalSignature.into())),
                     last_day: Some(d(2025, 3, 31)),
+                    extended_key_usage: Some(vec![const_oid::db::rfc5280::ID_KP_SERVER_AUTH]),
+                    issued_by_authentication_root: true,
                 },
             )
             .unwrap();
         let cert = JpkiCertificate::from_der(&tweaked).unwrap();
-        cert.verify_issued_by(ca.signature_ca()).unwrap();
+        cert.verify_issued_by(ca.authentication_ca()).unwrap();
         let ku = cert.key_usage().unwrap();
         assert!(ku.digital_signature && !ku.non_repudiation);
         assert_eq!(cert.not_after_date_jst(), d(2025, 3, 31));
         assert_eq!(cert.not_before_date_jst(), d(2025, 1, 10));
+        assert_eq!(
+            cert.extended_key_usage(),
+            Some(&[const_oid::db::rfc5280::ID_KP_SERVER_AUTH][..])
+        );
     }
 
     #[test]

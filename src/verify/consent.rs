@@ -7,6 +7,11 @@ use super::verifier::close;
 use super::{ConsentCheck, VerifiedSignature, Verifier, VerifyError, VerifyOptions};
 
 /// A consent whose signature, certificate and rules all verified.
+///
+/// Its identity: the document (which carries the service's nonce), signed by the
+/// certificate, at the signing time, as bound by the signed attributes.
+/// [`consent_id`](Self::consent_id) names exactly that, for deduplication. `Debug` prints no
+/// personal data (the document's own `Debug` redacts it, the signed bytes are summarised).
 #[derive(Debug, Clone)]
 pub struct VerifiedConsent {
     /// The document, decoded.
@@ -19,6 +24,14 @@ pub struct VerifiedConsent {
 }
 
 impl VerifiedConsent {
+    /// A stable identifier of what was signed, for a service to deduplicate on
+    /// ([`VerifiedSignature::consent_id`](super::VerifiedSignature::consent_id)): 64 lowercase
+    /// hex digits, the same for every submission of the same signed consent whatever else
+    /// differs in its CMS.
+    pub fn consent_id(&self) -> String {
+        self.signature.consent_id()
+    }
+
     /// The signer certificate's issuance number (発行番号).
     pub fn issuance_number(&self) -> String {
         self.signature.certificate.issuance_number()

@@ -7,13 +7,20 @@
 //! conveniences that build a `Verifier` for one call from [`VerifyOptions`].
 //!
 //! What is checked, in order: the size cap ([`MAX_CMS_SIZE`], before any decoding); the CMS
-//! structure (one signer, encapsulated content); the message digest; the signature over the
+//! structure (one signer, encapsulated `id-data` content) in its one DER form (the SignerInfo
+//! and its signed attributes, the digest algorithms, the encapsulated content and every
+//! certificate and CRL carried re-encode to the bytes received; versions match the signer
+//! identifier; the signing time is UTCTime for 1950-2049: [`VerifyError::NotDer`]); the
+//! message digest; the signature over the
 //! signed attributes **exactly as received**; ESS signing-certificate-v2 over the signer
 //! certificate **exactly as received**; the signing time against the receipt time; the signer
 //! certificate's profile (no unknown critical extension, RSA ≥ 2048 bits or P-256); the
-//! chain to a trusted root (found by key identifier, then by name and signature); validity
-//! of the certificate and its root at the receipt time; key usage and policy; revocation at
-//! the receipt time (CRL or OCSP), and a [`RevocationStatus`] saying how it was established.
+//! chain to a trusted root (found by key identifier, then by name and signature) of the
+//! signature family ([`CertificatePurpose`]); validity of the certificate and its root at the
+//! receipt time; key usage, policy (an allow-list) and extended key usage for the purpose;
+//! revocation at the receipt time (CRL or OCSP, a delegated OCSP responder checked like a
+//! certificate), and a [`RevocationStatus`] saying how it was established. What was signed is
+//! named by [`VerifiedSignature::consent_id`], for deduplication.
 //! Every refusal is its own [`VerifyError`] variant. CRLs and OCSP responses have size caps
 //! of their own ([`MAX_CRL_SIZE`], [`MAX_OCSP_RESPONSE_SIZE`]), also checked before decoding.
 //!
@@ -30,6 +37,7 @@
 
 mod consent;
 mod ocsp;
+mod purpose;
 mod raw;
 mod revocation;
 mod strict;
@@ -43,9 +51,10 @@ use crate::consent::Channel;
 
 pub use consent::{certificate_source, verify_consent, VerifiedConsent};
 pub use ocsp::{ocsp_request, OCSP_REQUEST_MEDIA_TYPE};
+pub use purpose::{CertificatePurpose, AUTHENTICATION_POLICIES, SIGNATURE_POLICIES};
 pub use revocation::RevocationStatus;
 pub use trust::{TrustLevel, TrustStore};
-pub use verifier::{ConsentCheck, Verifier};
+pub use verifier::{CertificateCheck, ConsentCheck, VerifiedCertificate, Verifier};
 
 /// The largest CMS accepted, in bytes (64 KiB): checked before anything is decoded. A consent
 /// is a few hundred bytes of JSON, a certificate under 2 KiB, and its CA's about as much, so
@@ -194,6 +203,93 @@ pub enum VerifyError {
     /// The OCSP responder does not know the certificate.
     #[error("the OCSP responder does not know the certificate")]
     OcspUnknown,
+    /// The delegated OCSP responder's own certificate is revoked (listed by a CRL of its
+    /// root): none of its answers is usable.
+    #[error("the OCSP responder's certificate is revoked")]
+    OcspResponderRevoked,
+    /// The delegated OCSP responder's own certificate carries no `id-pkix-ocsp-nocheck` and
+    /// no CRL of its root current at the receipt time establishes its status (RFC 6960
+    /// 4.2.2.2.1).
+    #[error("the OCSP responder's revocation status could not be established")]
+    OcspResponderNotChecked,
+    /// The delegated OCSP responder's certificate is not fit to sign responses (keyUsage
+    /// without digitalSignature, no id-kp-OCSPSigning, not valid at the response's time).
+    /// The value says which.
+    #[error("the OCSP responder's certificate is not usable: {0}")]
+    OcspResponderNotAuthorised(String),
+    /// The OCSP response holds several answers for the certificate that do not agree.
+    #[error("the OCSP response holds conflicting answers for the certificate")]
+    OcspConflictingAnswers,
+    /// The certificate's extended key usage excludes the purpose (for a signature
+    /// certificate: signing documents; for an authentication certificate: client
+    /// authentication).
+    #[error("the certificate's extended key usage does not allow this purpose")]
+    WrongExtendedKeyUsage,
+    /// The certificate chains to a root of the other family (an authentication root for a
+    /// signature, or the reverse).
+    #[error("the certificate chains to a root of another family")]
+    WrongRootFamily,
+    /// The CMS is not in its one DER form (a re-encoding differs from the bytes received, a
+    /// signing time in GeneralizedTime for a year UTCTime covers). The value says where.
+    #[error("the signature is not in its DER form: {0}")]
+    NotDer(String),
+}
+
+impl VerifyError {
+    /// A stable snake_case code for this refusal (the CLI's `--json` `code`; the same for
+    /// every value of a variant), e.g. `ocsp_responder_revoked`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::TooLarge { .. } => "too_large",
+            Self::DigestMismatch => "digest_mismatch",
+            Self::SignatureMismatch => "signature_mismatch",
+            Self::CertificateNotBound => "certificate_not_bound",
+            Self::SigningTimeSkew => "signing_time_skew",
+            Self::TimestampMismatch => "timestamp_mismatch",
+            Self::UnknownCriticalExtension(_) => "unknown_critical_extension",
+            Self::WeakKey(_) => "weak_key",
+            Self::UntrustedChain => "untrusted_chain",
+            Self::NotValidAtTime => "not_valid_at_time",
+            Self::Revoked => "revoked",
+            Self::RevocationNotChecked => "revocation_not_checked",
+            Self::WrongKeyUsage => "wrong_key_usage",
+            Self::MissingSignatureAttributes => "missing_signature_attributes",
+            Self::WrongPolicy => "wrong_policy",
+            Self::WrongContentType => "wrong_content_type",
+            Self::NonceMismatch => "nonce_mismatch",
+            Self::ChannelMismatch => "channel_mismatch",
+            Self::ChannelRule(_) => "channel_rule",
+            Self::UnknownDocumentVersion => "unknown_document_version",
+            Self::AttributesMismatch(_) => "attributes_mismatch",
+            Self::InvalidDocument(_) => "invalid_document",
+            Self::BadCrl(_) => "bad_crl",
+            Self::CrlTooLarge { .. } => "crl_too_large",
+            Self::CrlNotCurrent => "crl_not_current",
+            Self::UnsupportedCrl(_) => "unsupported_crl",
+            Self::BadOcspResponse(_) => "bad_ocsp_response",
+            Self::OcspResponseTooLarge { .. } => "ocsp_response_too_large",
+            Self::OcspNotCurrent => "ocsp_not_current",
+            Self::OcspNonceMismatch => "ocsp_nonce_mismatch",
+            Self::OcspUnknown => "ocsp_unknown",
+            Self::OcspResponderRevoked => "ocsp_responder_revoked",
+            Self::OcspResponderNotChecked => "ocsp_responder_not_checked",
+            Self::OcspResponderNotAuthorised(_) => "ocsp_responder_not_authorised",
+            Self::OcspConflictingAnswers => "ocsp_conflicting_answers",
+            Self::WrongExtendedKeyUsage => "wrong_extended_key_usage",
+            Self::WrongRootFamily => "wrong_root_family",
+            Self::NotDer(_) => "not_der",
+        }
+    }
+}
+
+/// `len` bytes and the first 8 bytes of their SHA-256, for `Debug` of a type holding signed
+/// bytes (a consent's content or CMS can hold the basic four attributes): never the bytes.
+pub(crate) fn bytes_summary(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("<{} bytes, sha256 {hex}…>", bytes.len())
 }
 
 /// How to verify, for the one-call conveniences [`verify_consent`] and
@@ -263,7 +359,10 @@ impl VerifyOptions {
 }
 
 /// A signature that verified.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the content's length and digest, never its bytes (a linkage consent's
+/// content holds the basic four attributes).
+#[derive(Clone)]
 pub struct VerifiedSignature {
     /// The encapsulated content, exactly as signed.
     pub content: Vec<u8>,
@@ -280,6 +379,41 @@ pub struct VerifiedSignature {
     /// The signed content-hints description, when present (a consent carries
     /// [`crate::consent::MEDIA_TYPE`]).
     pub content_description: Option<String>,
+    /// The SHA-256 of the signed attributes exactly as signed (the DER `SET OF` the
+    /// signature covers): see [`consent_id`](Self::consent_id).
+    pub signed_attributes_sha256: [u8; 32],
+}
+
+impl VerifiedSignature {
+    /// A stable identifier of what was signed, for a service to deduplicate on: the
+    /// lowercase hex SHA-256 of the DER signed attributes the signature covers. Those bind
+    /// the content (message digest), the signer certificate (ESS signing-certificate-v2),
+    /// the signing time and the content hints; a verified CMS has exactly one DER form, and
+    /// nothing outside the signed attributes (other certificates, unsigned attributes, the
+    /// signature value itself, which ECDSA lets a signer vary) changes it. Two submissions
+    /// of the same signed consent have the same id; a consent signed again (another signing
+    /// time) has another.
+    pub fn consent_id(&self) -> String {
+        self.signed_attributes_sha256
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl core::fmt::Debug for VerifiedSignature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VerifiedSignature")
+            .field("content", &bytes_summary(&self.content))
+            .field("certificate", &self.certificate)
+            .field("root", &self.root)
+            .field("signing_time", &self.signing_time)
+            .field("evaluated_at", &self.evaluated_at)
+            .field("revocation", &self.revocation)
+            .field("content_description", &self.content_description)
+            .field("consent_id", &self.consent_id())
+            .finish()
+    }
 }
 
 /// Verifies a DER CMS `SignedData` with one signer, as described in the module docs, with a
@@ -294,3 +428,64 @@ pub fn verify_signed_data(
 
 /// The policy arc of JPKI end-entity certificates.
 pub const JPKI_POLICY_ARC: &str = "1.2.392.200149.8.5.1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_own_snake_case_code() {
+        let s = || String::from("x");
+        let all = [
+            VerifyError::Malformed(s()),
+            VerifyError::TooLarge { size: 1, max: 0 },
+            VerifyError::DigestMismatch,
+            VerifyError::SignatureMismatch,
+            VerifyError::CertificateNotBound,
+            VerifyError::SigningTimeSkew,
+            VerifyError::TimestampMismatch,
+            VerifyError::UnknownCriticalExtension(s()),
+            VerifyError::WeakKey(s()),
+            VerifyError::UntrustedChain,
+            VerifyError::NotValidAtTime,
+            VerifyError::Revoked,
+            VerifyError::RevocationNotChecked,
+            VerifyError::WrongKeyUsage,
+            VerifyError::MissingSignatureAttributes,
+            VerifyError::WrongPolicy,
+            VerifyError::WrongContentType,
+            VerifyError::NonceMismatch,
+            VerifyError::ChannelMismatch,
+            VerifyError::ChannelRule(s()),
+            VerifyError::UnknownDocumentVersion,
+            VerifyError::AttributesMismatch(s()),
+            VerifyError::InvalidDocument(s()),
+            VerifyError::BadCrl(s()),
+            VerifyError::CrlTooLarge { size: 1, max: 0 },
+            VerifyError::CrlNotCurrent,
+            VerifyError::UnsupportedCrl(s()),
+            VerifyError::BadOcspResponse(s()),
+            VerifyError::OcspResponseTooLarge { size: 1, max: 0 },
+            VerifyError::OcspNotCurrent,
+            VerifyError::OcspNonceMismatch,
+            VerifyError::OcspUnknown,
+            VerifyError::OcspResponderRevoked,
+            VerifyError::OcspResponderNotChecked,
+            VerifyError::OcspResponderNotAuthorised(s()),
+            VerifyError::OcspConflictingAnswers,
+            VerifyError::WrongExtendedKeyUsage,
+            VerifyError::WrongRootFamily,
+            VerifyError::NotDer(s()),
+        ];
+        let mut codes: Vec<&str> = all.iter().map(VerifyError::code).collect();
+        for c in &codes {
+            assert!(
+                !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{c}"
+            );
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "two refusals share a code");
+    }
+}

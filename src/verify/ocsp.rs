@@ -6,12 +6,23 @@
 //! use SHA-256.
 //!
 //! A response is accepted when it is successful and basic; signed by the certificate's root,
-//! or by a delegated responder certificate with id-kp-OCSPSigning issued by that root and
-//! valid at the time; it holds a single response for this certificate (issuer name hash,
-//! issuer key hash, serial); it is fresh (thisUpdate no later than the time plus the skew,
-//! and the time no later than nextUpdate, or, without nextUpdate, within the skew of
-//! thisUpdate); it carries the request's nonce when one was sent; it has no unknown critical
-//! extension.
+//! or by a delegated responder ([`Responder`] checks below) issued by that same root
+//! generation; it holds answers for this certificate (CertID: hash algorithm SHA-256 with
+//! absent or NULL parameters alike, RFC 5754 section 2; issuer name hash, issuer key hash,
+//! serial), and when it holds several they agree; `good` is an empty NULL; it is fresh
+//! (thisUpdate no later than the time plus the skew, and the time no later than nextUpdate,
+//! or, without nextUpdate, within the skew of thisUpdate); it carries the request's nonce when
+//! one was sent; it has no unknown critical extension.
+//!
+//! A delegated responder's certificate is checked like a certificate (RFC 6960 4.2.2.2 and
+//! 4.2.2.2.1): issued by the certificate's own root, the id-kp-OCSPSigning extended key
+//! usage, keyUsage digitalSignature when keyUsage is present (RFC 5280 4.2.1.3), the
+//! certificate profile ([`strict`]), valid at the response's producedAt and at the receipt
+//! time, and not revoked: unless it carries `id-pkix-ocsp-nocheck`, a CRL of that root current
+//! at the receipt time must not list it as revoked at or before that time (nor, for
+//! keyCompromise, at any time). A revoked responder makes the response unusable
+//! ([`VerifyError::OcspResponderRevoked`]), one whose status cannot be established too
+//! ([`VerifyError::OcspResponderNotChecked`]).
 
 use std::time::{Duration, SystemTime};
 
@@ -20,12 +31,11 @@ use der::asn1::{BitString, GeneralizedTime, OctetString};
 use der::{Any, Decode, Encode, Enumerated, Sequence, Tagged};
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::ext::Extensions;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::Certificate;
 
-use super::revocation::RevocationStatus;
+use super::revocation::{self, PreparedCrl, RevocationStatus};
 use super::{raw, strict, VerifyError};
 use crate::cert::{verify_signature, JpkiCertificate};
 use crate::cms::oid::SHA256;
@@ -195,31 +205,124 @@ fn check_extensions(exts: Option<&Extensions>) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Whether `candidate` is a delegated responder of `root` usable at `at`.
-fn delegated(candidate: &JpkiCertificate, root: &JpkiCertificate, at: SystemTime) -> bool {
-    let tbs = &candidate.x509().tbs_certificate;
-    let ocsp_signing = tbs
-        .get::<ExtendedKeyUsage>()
-        .ok()
-        .flatten()
-        .is_some_and(|(_, eku)| eku.0.contains(&rfc5280::ID_KP_OCSP_SIGNING));
-    let v = &tbs.validity;
-    ocsp_signing
-        && strict::check_certificate(candidate).is_ok()
-        && v.not_before.to_system_time() <= at
-        && at <= v.not_after.to_system_time()
-        && candidate.verify_issued_by(root).is_ok()
+/// What the response is checked against: the certificate's root (and its index in the trust
+/// store, for its CRLs), the verifier's CRLs, the receipt time, the skew and the nonce.
+pub(crate) struct Context<'a> {
+    pub root: &'a JpkiCertificate,
+    pub root_index: usize,
+    pub crls: &'a [PreparedCrl],
+    pub at: SystemTime,
+    pub skew: Duration,
+    pub nonce: Option<&'a [u8]>,
 }
 
-/// Checks `response_der` for `cert`, issued by `root`, at `at` (see the module docs).
+fn within(t: SystemTime, cert: &JpkiCertificate) -> bool {
+    let v = &cert.x509().tbs_certificate.validity;
+    v.not_before.to_system_time() <= t && t <= v.not_after.to_system_time()
+}
+
+/// Checks a delegated responder's certificate (issued by the root, already established), as
+/// the module docs describe.
+fn check_responder(
+    responder: &JpkiCertificate,
+    produced_at: SystemTime,
+    ctx: &Context<'_>,
+) -> Result<(), VerifyError> {
+    let not_authorised = |m: &str| VerifyError::OcspResponderNotAuthorised(m.into());
+    strict::check_certificate(responder)?;
+    let ocsp_signing = responder
+        .extended_key_usage()
+        .is_some_and(|ekus| ekus.contains(&rfc5280::ID_KP_OCSP_SIGNING));
+    if !ocsp_signing {
+        return Err(not_authorised("no id-kp-OCSPSigning extended key usage"));
+    }
+    if responder
+        .key_usage()
+        .is_some_and(|ku| !ku.digital_signature)
+    {
+        return Err(not_authorised("keyUsage without digitalSignature"));
+    }
+    if !within(produced_at, responder) || !within(ctx.at, responder) {
+        return Err(not_authorised(
+            "not valid at the response's time or the receipt time",
+        ));
+    }
+    let nocheck = responder
+        .x509()
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .any(|e| e.extn_id == rfc6960::ID_PKIX_OCSP_NOCHECK);
+    if nocheck {
+        return Ok(());
+    }
+    revocation::check_responder(ctx.crls, ctx.root_index, responder.serial_bytes(), ctx.at)
+}
+
+/// Whether `id` names `wanted`: the same hash algorithm (SHA-256, its parameters absent or
+/// NULL alike: RFC 5754 section 2), issuer name hash, issuer key hash and serial.
+fn same_cert_id(id: &CertId, wanted: &CertId) -> bool {
+    let params_absent_or_null = match &id.hash_algorithm.parameters {
+        None => true,
+        Some(p) => p.tag() == der::Tag::Null && p.value().is_empty(),
+    };
+    id.hash_algorithm.oid == wanted.hash_algorithm.oid
+        && params_absent_or_null
+        && id.issuer_name_hash == wanted.issuer_name_hash
+        && id.issuer_key_hash == wanted.issuer_key_hash
+        && id.serial_number == wanted.serial_number
+}
+
+/// The status of one answer: good, revoked at a time, or unknown (RFC 6960 4.2.1:
+/// `good [0] IMPLICIT NULL`, `revoked [1] IMPLICIT RevokedInfo`, `unknown [2] IMPLICIT
+/// UnknownInfo` (NULL)). Anything else, a `good` that is not an empty NULL included, is
+/// refused.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Good,
+    Revoked(SystemTime),
+    Unknown,
+}
+
+fn status_of(status: &Any) -> Result<Status, VerifyError> {
+    let tag = status.tag();
+    let (constructed, number) = match tag {
+        der::Tag::ContextSpecific {
+            constructed,
+            number,
+        } => (constructed, number.value()),
+        _ => return Err(bad("certStatus")),
+    };
+    match (constructed, number) {
+        (false, 0) if status.value().is_empty() => Ok(Status::Good),
+        (false, 2) if status.value().is_empty() => Ok(Status::Unknown),
+        (true, 1) => {
+            // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime,
+            //     revocationReason [0] EXPLICIT CRLReason OPTIONAL } (IMPLICIT).
+            let (t, rest) = raw::next(status.value()).map_err(|_| bad("revokedInfo"))?;
+            let when = GeneralizedTime::from_der(t.whole).map_err(|_| bad("revocationTime"))?;
+            if !rest.is_empty() {
+                let (reason, rest) = raw::next(rest).map_err(|_| bad("revokedInfo"))?;
+                let (inner, after) = raw::next(reason.value).map_err(|_| bad("revokedInfo"))?;
+                if reason.tag != 0xA0 || inner.tag != 0x0A || !after.is_empty() || !rest.is_empty()
+                {
+                    return Err(bad("revokedInfo"));
+                }
+            }
+            Ok(Status::Revoked(when.to_system_time()))
+        }
+        _ => Err(bad("certStatus")),
+    }
+}
+
+/// Checks `response_der` for `cert` (see the module docs).
 pub(crate) fn check(
     response_der: &[u8],
     cert: &JpkiCertificate,
-    root: &JpkiCertificate,
-    at: SystemTime,
-    skew: Duration,
-    nonce: Option<&[u8]>,
+    ctx: &Context<'_>,
 ) -> Result<RevocationStatus, VerifyError> {
+    let (root, at, skew) = (ctx.root, ctx.at, ctx.skew);
     if response_der.len() > super::MAX_OCSP_RESPONSE_SIZE {
         return Err(VerifyError::OcspResponseTooLarge {
             size: response_der.len(),
@@ -243,47 +346,68 @@ pub(crate) fn check(
         .signature
         .as_bytes()
         .ok_or_else(|| bad("signature is not whole bytes"))?;
-    let verifies = |key: &spki::SubjectPublicKeyInfoOwned| {
-        verify_signature(key, &basic.signature_algorithm, None, tbs_raw.whole, sig)
-    };
+    let data = &basic.tbs_response_data;
     let by_root = root.verifies(&basic.signature_algorithm, None, tbs_raw.whole, sig);
     if !by_root {
+        // The delegated responder: a certificate of the response whose key made the
+        // signature and which the certificate's own root issued; then checked like a
+        // certificate.
         let responder = basic
             .certs
             .iter()
             .flatten()
-            .filter_map(|c| c.to_der().ok())
-            .filter_map(|d| JpkiCertificate::from_der(&d).ok())
+            .filter_map(|c| {
+                let der = c.to_der().ok()?;
+                JpkiCertificate::from_decoded(&der, c.clone()).ok()
+            })
             .find(|c| {
-                delegated(c, root, at)
-                    && verifies(&c.x509().tbs_certificate.subject_public_key_info)
-            });
-        if responder.is_none() {
-            return Err(bad("not signed by the root or a delegated responder"));
-        }
+                verify_signature(
+                    &c.x509().tbs_certificate.subject_public_key_info,
+                    &basic.signature_algorithm,
+                    None,
+                    tbs_raw.whole,
+                    sig,
+                ) && c.verify_issued_by(root).is_ok()
+            })
+            .ok_or_else(|| bad("not signed by the root or a delegated responder"))?;
+        check_responder(&responder, data.produced_at.to_system_time(), ctx)?;
     }
-    let data = &basic.tbs_response_data;
     check_extensions(data.response_extensions.as_ref())?;
     let wanted = cert_id(cert, root)?;
-    let single = data
+    let answers: Vec<&SingleResponse> = data
         .responses
         .iter()
-        .find(|r| r.cert_id == wanted)
+        .filter(|r| same_cert_id(&r.cert_id, &wanted))
+        .collect();
+    let single = *answers
+        .first()
         .ok_or_else(|| bad("no response for this certificate"))?;
-    check_extensions(single.single_extensions.as_ref())?;
-
-    let this_update = single.this_update.to_system_time();
-    let next_update = single.next_update.map(|t| t.to_system_time());
-    // (An addition that overflows the clock's range is "no limit", never a panic.)
-    let fresh = at.checked_add(skew).map_or(true, |t| this_update <= t)
-        && match next_update {
-            Some(n) => at <= n,
-            None => this_update.checked_add(skew).map_or(true, |t| at <= t),
-        };
-    if !fresh {
-        return Err(VerifyError::OcspNotCurrent);
+    // One answer per certificate: several are accepted only when they say the same.
+    let status = status_of(&single.cert_status)?;
+    for other in &answers[1..] {
+        if status_of(&other.cert_status)? != status {
+            return Err(VerifyError::OcspConflictingAnswers);
+        }
     }
-    if let Some(n) = nonce {
+    let mut result = None;
+    for single in answers {
+        check_extensions(single.single_extensions.as_ref())?;
+        let this_update = single.this_update.to_system_time();
+        let next_update = single.next_update.map(|t| t.to_system_time());
+        // (An addition that overflows the clock's range is "no limit", never a panic.)
+        let fresh = at.checked_add(skew).map_or(true, |t| this_update <= t)
+            && match next_update {
+                Some(n) => at <= n,
+                None => this_update.checked_add(skew).map_or(true, |t| at <= t),
+            };
+        if !fresh {
+            return Err(VerifyError::OcspNotCurrent);
+        }
+        result.get_or_insert((this_update, next_update));
+    }
+    let (this_update, next_update) =
+        result.ok_or_else(|| bad("no response for this certificate"))?;
+    if let Some(n) = ctx.nonce {
         let expected = nonce_value(n)?;
         let carried = data
             .response_extensions
@@ -295,22 +419,11 @@ pub(crate) fn check(
             return Err(VerifyError::OcspNonceMismatch);
         }
     }
-    let status = &single.cert_status;
-    match (
-        status.tag().is_context_specific(),
-        status.tag().number().value(),
-    ) {
-        (true, 0) => {}
-        (true, 1) => {
-            // RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime, ... } (IMPLICIT).
-            let (t, _) = raw::next(status.value()).map_err(|_| bad("revokedInfo"))?;
-            let when = GeneralizedTime::from_der(t.whole).map_err(|_| bad("revocationTime"))?;
-            if when.to_system_time() <= at {
-                return Err(VerifyError::Revoked);
-            }
-        }
-        (true, 2) => return Err(VerifyError::OcspUnknown),
-        _ => return Err(bad("certStatus")),
+    match status {
+        Status::Good => {}
+        Status::Revoked(when) if when <= at => return Err(VerifyError::Revoked),
+        Status::Revoked(_) => {}
+        Status::Unknown => return Err(VerifyError::OcspUnknown),
     }
     Ok(RevocationStatus::Ocsp {
         produced_at: data.produced_at.to_system_time(),

@@ -71,6 +71,87 @@ pub(crate) fn elements(mut input: &[u8]) -> Result<Vec<Tlv<'_>>, VerifyError> {
     Ok(out)
 }
 
+/// Whether the elements of a SET OF (its contents) are in DER order (X.690 11.6: ascending,
+/// compared as octet strings, the shorter padded at its end with zero octets).
+pub(crate) fn set_in_der_order(contents: &[u8]) -> Result<bool, VerifyError> {
+    let items = elements(contents)?;
+    Ok(items.windows(2).all(|w| {
+        let (a, b) = (w[0].whole, w[1].whole);
+        let n = a.len().max(b.len());
+        let at = |x: &[u8], i: usize| x.get(i).copied().unwrap_or(0);
+        (0..n)
+            .map(|i| at(a, i).cmp(&at(b, i)))
+            .find(|o| o.is_ne())
+            .map_or(true, |o| o.is_lt())
+    }))
+}
+
+/// Whether each RDN (a SET OF) of the `Name` element `name` is in DER order.
+fn name_in_der_order(name: Tlv<'_>) -> Result<bool, VerifyError> {
+    for rdn in elements(name.value)? {
+        if !set_in_der_order(rdn.value)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether every SET OF of a certificate (the RDNs of its issuer and subject names) is in DER
+/// order.
+///
+/// With the certificate's re-encoded length equal to its received length, this is what
+/// "re-encodes to the bytes received" takes, for much less work than encoding it: `der`'s
+/// decoders refuse every other non-DER form and normalise just two, a SET OF out of order
+/// (sorted when decoded: checked here on the bytes) and a DEFAULT value encoded explicitly
+/// (left out when encoded: the length differs).
+pub(crate) fn certificate_sets_in_der_order(cert: &[u8]) -> Result<bool, VerifyError> {
+    let (c, _) = next(cert)?;
+    let (tbs, _) = next(c.value)?;
+    let fields = elements(tbs.value)?;
+    let skip = usize::from(fields.first().is_some_and(|f| f.tag == 0xA0));
+    // [version], serialNumber, signature, issuer, validity, subject, ...
+    match (fields.get(skip + 2), fields.get(skip + 4)) {
+        (Some(&issuer), Some(&subject)) => {
+            Ok(name_in_der_order(issuer)? && name_in_der_order(subject)?)
+        }
+        _ => Err(malformed("certificate")),
+    }
+}
+
+/// Whether every SET OF of a `SignerInfo` (the signed and unsigned attributes, each
+/// attribute's values, the RDNs of an issuerAndSerialNumber) is in DER order; with an equal
+/// re-encoded length, the same as re-encoding to the bytes received (see
+/// [`certificate_sets_in_der_order`]).
+pub(crate) fn signer_info_sets_in_der_order(si: &[u8]) -> Result<bool, VerifyError> {
+    let (si, _) = next(si)?;
+    for field in elements(si.value)? {
+        match field.tag {
+            // issuerAndSerialNumber: SEQUENCE { issuer Name, serialNumber }.
+            0x30 if field.value.first() == Some(&0x30) => {
+                let (issuer, _) = next(field.value)?;
+                if !name_in_der_order(issuer)? {
+                    return Ok(false);
+                }
+            }
+            // signedAttrs [0], unsignedAttrs [1]: SET OF Attribute { type, SET OF value }.
+            0xA0 | 0xA1 => {
+                if !set_in_der_order(field.value)? {
+                    return Ok(false);
+                }
+                for attribute in elements(field.value)? {
+                    let (_, values) = next(attribute.value)?;
+                    let (values, _) = next(values)?;
+                    if !set_in_der_order(values.value)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(true)
+}
+
 /// A `SignedData` taken apart by its received bytes: each field located and its layout
 /// checked, only the parts the verifier reads left to be decoded (the certificates other than
 /// the signer's are never decoded, so an untrusted CMS costs one certificate decode).
@@ -81,8 +162,10 @@ pub(crate) struct RawSignedData<'a> {
     pub digest_algorithms: &'a [u8],
     /// `encapContentInfo` (SEQUENCE), whole.
     pub encap_content_info: &'a [u8],
-    /// Each certificate of the `certificates` field, as received.
-    pub certificates: Vec<&'a [u8]>,
+    /// Each element of the `certificates` field (any `CertificateChoices`), as received.
+    pub certificates: Vec<Tlv<'a>>,
+    /// Each element of the `crls` field (any `RevocationInfoChoice`), as received.
+    pub crls: Vec<Tlv<'a>>,
     /// Each `SignerInfo` (SEQUENCE), whole.
     pub signer_infos: Vec<&'a [u8]>,
     /// The first signer's signed attributes re-tagged as `SET OF` (what the signature
@@ -117,23 +200,21 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
     }
     let fields = elements(sd.value)?;
     let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
-    let (certs, infos) = match tags.as_slice() {
-        [0x02, 0x31, 0x30, 0x31] => (None, &fields[3]),
-        [0x02, 0x31, 0x30, 0xA0, 0x31] | [0x02, 0x31, 0x30, 0xA0, 0xA1, 0x31] => {
-            (Some(&fields[3]), &fields[fields.len() - 1])
-        }
-        [0x02, 0x31, 0x30, 0xA1, 0x31] => (None, &fields[4]),
+    let (certs, crls, infos) = match tags.as_slice() {
+        [0x02, 0x31, 0x30, 0x31] => (None, None, &fields[3]),
+        [0x02, 0x31, 0x30, 0xA0, 0x31] => (Some(&fields[3]), None, &fields[4]),
+        [0x02, 0x31, 0x30, 0xA0, 0xA1, 0x31] => (Some(&fields[3]), Some(&fields[4]), &fields[5]),
+        [0x02, 0x31, 0x30, 0xA1, 0x31] => (None, Some(&fields[3]), &fields[4]),
         _ => return Err(malformed("SignedData fields")),
     };
-    let mut certificates = Vec::new();
-    if let Some(certs) = certs {
-        for c in elements(certs.value)? {
-            // Only plain certificates (SEQUENCE); other choices are not signer certificates.
-            if c.tag == 0x30 {
-                certificates.push(c.whole);
-            }
-        }
-    }
+    let certificates = match certs {
+        Some(c) => elements(c.value)?,
+        None => Vec::new(),
+    };
+    let crls = match crls {
+        Some(c) => elements(c.value)?,
+        None => Vec::new(),
+    };
     let signers = elements(infos.value)?;
     if signers.iter().any(|si| si.tag != 0x30) {
         return Err(malformed("SignerInfos"));
@@ -154,6 +235,7 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
         digest_algorithms: fields[1].whole,
         encap_content_info: fields[2].whole,
         certificates,
+        crls,
         signer_infos: signers.iter().map(|si| si.whole).collect(),
         signed_attributes,
     })
@@ -204,7 +286,8 @@ mod tests {
         let ok = content_info(&[version, digests, encap, certs, signers]);
         let raw = signed_data(&ok).unwrap();
         assert_eq!(raw.encap_content_info, encap);
-        assert_eq!(raw.certificates, vec![&[0x30, 0x02, 0x05, 0x00][..]]);
+        let certificates: Vec<&[u8]> = raw.certificates.iter().map(|c| c.whole).collect();
+        assert_eq!(certificates, vec![&[0x30, 0x02, 0x05, 0x00][..]]);
         assert_eq!(raw.signer_infos.len(), 1);
         assert!(signed_data(&content_info(&[version, digests, encap, signers])).is_ok());
 
@@ -227,5 +310,30 @@ mod tests {
         assert!(
             matches!(signed_data(&other), Err(VerifyError::Malformed(m)) if m == "not SignedData")
         );
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn der_order_of_a_set_of() {
+        let ok: [&[u8]; 4] = [
+            &[],
+            &[0x02, 0x01, 0x01],
+            &[0x02, 0x01, 0x01, 0x02, 0x01, 0x02],
+            // Lengths differ: compared padded with zeros, 04 01 00 00 before 04 02 00 00.
+            &[0x04, 0x01, 0x00, 0x04, 0x02, 0x00, 0x00],
+        ];
+        for set in ok {
+            assert!(set_in_der_order(set).unwrap(), "{set:02X?}");
+        }
+        for set in [
+            &[0x02, 0x01, 0x02, 0x02, 0x01, 0x01][..],
+            &[0x04, 0x02, 0x00, 0x00, 0x04, 0x01, 0x00],
+        ] {
+            assert!(!set_in_der_order(set).unwrap(), "{set:02X?}");
+        }
     }
 }

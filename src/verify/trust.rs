@@ -3,6 +3,8 @@ use std::sync::Arc;
 
 use crate::cert::{CertError, JpkiCertificate};
 
+use super::purpose::CertificatePurpose;
+
 /// The J-LIS production roots, compiled in: three generations each for signature and for
 /// user authentication.
 const PRODUCTION: [&[u8]; 6] = [
@@ -41,9 +43,16 @@ pub enum TrustLevel {
 /// a certificate whose authorityKeyIdentifier names a root's key costs one signature check.
 /// Without a matching key identifier, issuers are found by name and then decided by
 /// signature (the three generations of each J-LIS root share one name).
+///
+/// Each root carries its **family** ([`CertificatePurpose`]): a signature certificate must
+/// chain to a signature-family root and an authentication certificate to an
+/// authentication-family one. The production, test and emulator roots know theirs;
+/// [`custom`](Self::custom) reads it from the root's name and
+/// [`custom_with_families`](Self::custom_with_families) takes it from the caller.
 #[derive(Clone)]
 pub struct TrustStore {
     roots: Arc<Vec<JpkiCertificate>>,
+    families: Arc<Vec<CertificatePurpose>>,
     by_key_id: Arc<HashMap<Vec<u8>, Vec<usize>>>,
     level: TrustLevel,
 }
@@ -73,22 +82,38 @@ fn index(roots: &[JpkiCertificate]) -> HashMap<Vec<u8>, Vec<usize>> {
     by_key_id
 }
 
-fn parse_all(ders: &[&[u8]]) -> Vec<JpkiCertificate> {
+fn parse_all(ders: &[(&[u8], CertificatePurpose)]) -> Vec<(JpkiCertificate, CertificatePurpose)> {
     // Compiled-in roots are tested to parse; a failure would drop the root, not panic.
     ders.iter()
-        .filter_map(|d| JpkiCertificate::from_der(d).ok())
+        .filter_map(|(d, family)| JpkiCertificate::from_der(d).ok().map(|c| (c, *family)))
         .collect()
 }
 
 impl TrustStore {
     /// The J-LIS production roots.
     pub fn production() -> Self {
-        Self::of(parse_all(&PRODUCTION), TrustLevel::Production)
+        let families = [
+            CertificatePurpose::Signature,
+            CertificatePurpose::Signature,
+            CertificatePurpose::Signature,
+            CertificatePurpose::Authentication,
+            CertificatePurpose::Authentication,
+            CertificatePurpose::Authentication,
+        ];
+        let ders: Vec<_> = PRODUCTION.iter().copied().zip(families).collect();
+        Self::of(parse_all(&ders), TrustLevel::Production)
     }
 
     /// The `JPKI-TEST` roots: only when the caller explicitly works with test cards.
     pub fn jpki_test() -> Self {
-        Self::of(parse_all(&TEST), TrustLevel::Test)
+        let families = [
+            CertificatePurpose::Signature,
+            CertificatePurpose::Signature,
+            CertificatePurpose::Authentication,
+            CertificatePurpose::Authentication,
+        ];
+        let ders: Vec<_> = TEST.iter().copied().zip(families).collect();
+        Self::of(parse_all(&ders), TrustLevel::Test)
     }
 
     /// The emulator's roots: only when the caller explicitly works with the emulator.
@@ -96,7 +121,13 @@ impl TrustStore {
     pub fn emulator() -> Self {
         let ca = crate::emulator::EmulatorCa::shared();
         Self::of(
-            parse_all(&[ca.signature_ca_der(), ca.authentication_ca_der()]),
+            parse_all(&[
+                (ca.signature_ca_der(), CertificatePurpose::Signature),
+                (
+                    ca.authentication_ca_der(),
+                    CertificatePurpose::Authentication,
+                ),
+            ]),
             TrustLevel::Emulator,
         )
     }
@@ -119,22 +150,50 @@ impl TrustStore {
     /// A store of the caller's own roots (DER). Each must be a CA certificate
     /// (basicConstraints cA): an end-entity certificate is refused
     /// ([`CertError::NotCaCertificate`]), so that a certificate read from a card can never
-    /// be made a root by mistake.
+    /// be made a root by mistake. Each root's family is read from its name, as the J-LIS
+    /// roots are named (an OU ending `for digital signature` or `for user authentication`);
+    /// a root whose name says neither is refused ([`CertError::UnknownRootFamily`]): give its
+    /// family with [`custom_with_families`](Self::custom_with_families).
     pub fn custom(roots: Vec<Vec<u8>>) -> Result<Self, CertError> {
-        let roots = roots
+        let parsed = roots
             .iter()
             .map(|d| JpkiCertificate::from_der(d))
             .collect::<Result<Vec<_>, _>>()?;
-        if roots.iter().any(|r| !r.is_ca()) {
+        let mut with_families = Vec::with_capacity(parsed.len());
+        for root in parsed {
+            let family =
+                CertificatePurpose::of_root_name(&root).ok_or(CertError::UnknownRootFamily)?;
+            with_families.push((root, family));
+        }
+        Self::checked(with_families)
+    }
+
+    /// A store of the caller's own roots (DER), each with the family of certificates it
+    /// issues (signature or authentication), for roots whose names do not say it. Each must
+    /// be a CA certificate ([`CertError::NotCaCertificate`]).
+    pub fn custom_with_families(
+        roots: Vec<(Vec<u8>, CertificatePurpose)>,
+    ) -> Result<Self, CertError> {
+        let parsed = roots
+            .iter()
+            .map(|(d, family)| JpkiCertificate::from_der(d).map(|c| (c, *family)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::checked(parsed)
+    }
+
+    fn checked(roots: Vec<(JpkiCertificate, CertificatePurpose)>) -> Result<Self, CertError> {
+        if roots.iter().any(|(r, _)| !r.is_ca()) {
             return Err(CertError::NotCaCertificate);
         }
         Ok(Self::of(roots, TrustLevel::Custom))
     }
 
-    fn of(roots: Vec<JpkiCertificate>, level: TrustLevel) -> Self {
+    fn of(roots: Vec<(JpkiCertificate, CertificatePurpose)>, level: TrustLevel) -> Self {
+        let (roots, families): (Vec<_>, Vec<_>) = roots.into_iter().unzip();
         Self {
             by_key_id: Arc::new(index(&roots)),
             roots: Arc::new(roots),
+            families: Arc::new(families),
             level,
         }
     }
@@ -151,6 +210,12 @@ impl TrustStore {
     /// The roots.
     pub fn roots(&self) -> &[JpkiCertificate] {
         &self.roots
+    }
+
+    /// The family of each root (same order as [`roots`](Self::roots)): which certificates
+    /// it may issue.
+    pub fn families(&self) -> &[CertificatePurpose] {
+        &self.families
     }
 
     /// The root that issued `cert`: same name as its issuer, and its signature verifies.

@@ -11,10 +11,11 @@ use der::{Decode, Encode};
 use sha2::Digest;
 use x509_cert::time::Time;
 
+use super::purpose::CertificatePurpose;
 use super::revocation::{self, PreparedCrl, RevocationStatus};
 use super::{ocsp, raw, strict, TrustStore, VerifiedSignature, VerifyError};
 use super::{DEFAULT_MAX_SKEW, MAX_CMS_SIZE};
-use crate::cert::{verify_signature, CertificateKind, JpkiCertificate};
+use crate::cert::{verify_signature, JpkiCertificate};
 use crate::cms::{ess, oid};
 use crate::consent::Channel;
 
@@ -111,28 +112,56 @@ fn matches_sid(c: &x509_cert::Certificate, sid: &SignerIdentifier) -> bool {
     }
 }
 
-fn check_usage_and_policy(cert: &JpkiCertificate) -> Result<(), VerifyError> {
-    let ku = cert.key_usage().ok_or(VerifyError::WrongKeyUsage)?;
-    match cert.kind() {
-        CertificateKind::Signature => {
-            if !ku.non_repudiation {
-                return Err(VerifyError::WrongKeyUsage);
-            }
-        }
-        _ => {
-            if !ku.digital_signature && !ku.non_repudiation {
-                return Err(VerifyError::WrongKeyUsage);
-            }
-        }
+/// Refuses `what` unless `decoded` encodes to as many bytes as `received` and `sets_in_order`
+/// (every SET OF of `received` in DER order): together, the same as encoding back to exactly
+/// `received` ([`raw::certificate_sets_in_der_order`] says why), at a tenth of the cost.
+fn same_der_len<T: Encode>(
+    decoded: &T,
+    received: &[u8],
+    sets_in_order: Result<bool, VerifyError>,
+    what: &str,
+) -> Result<(), VerifyError> {
+    let same_len = decoded
+        .encoded_len()
+        .ok()
+        .and_then(|l| usize::try_from(l).ok())
+        == Some(received.len());
+    if same_len && sets_in_order? {
+        Ok(())
+    } else {
+        Err(VerifyError::NotDer(what.into()))
     }
-    if !cert
-        .policy_oids()
-        .iter()
-        .any(|p| crate::cert::oid::is_under(p, &crate::cert::oid::JPKI_POLICY_ARC))
-    {
-        return Err(VerifyError::WrongPolicy);
+}
+
+/// Refuses `what` unless `decoded` encodes back to exactly `received` (DER).
+fn same_der<T: Encode>(decoded: &T, received: &[u8], what: &str) -> Result<(), VerifyError> {
+    match decoded.to_der() {
+        Ok(d) if d == received => Ok(()),
+        _ => Err(VerifyError::NotDer(what.into())),
     }
-    Ok(())
+}
+
+/// What a service knows about a certificate it is asked to accept (for example the
+/// authentication certificate of a login): when, and its OCSP response if it fetched one.
+#[derive(Debug, Clone, Default)]
+pub struct CertificateCheck {
+    /// The time to judge it at, by the service's own clock. Default: now.
+    pub at: Option<SystemTime>,
+    /// An OCSP response (DER) for the certificate.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The nonce sent in the OCSP request, if one was sent.
+    pub ocsp_nonce: Option<Vec<u8>>,
+}
+
+/// A certificate accepted for a purpose by [`Verifier::verify_certificate`].
+#[derive(Debug, Clone)]
+pub struct VerifiedCertificate {
+    /// The root it chains to.
+    pub root: JpkiCertificate,
+    /// The time it was judged at.
+    pub evaluated_at: SystemTime,
+    /// How revocation was established.
+    pub revocation: RevocationStatus,
 }
 
 impl Verifier {
@@ -235,24 +264,69 @@ impl Verifier {
             None => return Err(VerifyError::Malformed("detached content".into())),
         };
 
-        // The signer certificate, by its bytes as received.
-        let mut first_error = None;
-        let (signer_der, certificate) = received
-            .certificates
-            .iter()
-            .copied()
-            .find_map(|d| match JpkiCertificate::from_der(d) {
-                Ok(c) if matches_sid(c.x509(), &si.sid) => Some((d, c)),
-                Ok(_) => None,
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                    None
-                }
-            })
-            .ok_or_else(|| match first_error {
-                Some(e) => malformed(e),
-                None => VerifyError::Malformed("signer certificate not included".into()),
-            })?;
+        // One DER form only (RFC 5652 5.1, 5.3): the SignerInfo (its signed attributes
+        // included: a SET OF out of DER order is sorted by the decoder, so it would not
+        // re-encode to what was received), the digest algorithms and the encapsulated
+        // content re-encode to the bytes received.
+        let si_der = received.signer_infos[0];
+        same_der_len(
+            si,
+            si_der,
+            raw::signer_info_sets_in_der_order(si_der),
+            "SignerInfo",
+        )?;
+        let digests =
+            DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
+        same_der(&digests, received.digest_algorithms, "digestAlgorithms")?;
+        same_der(&encap, received.encap_content_info, "encapContentInfo")?;
+        if encap.econtent_type != oid::DATA {
+            return Err(VerifyError::WrongContentType);
+        }
+        // SignerInfo version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier; the
+        // SignedData's version follows (id-data, no other certificate or CRL choices: 1 or 3).
+        let expected_version = match si.sid {
+            SignerIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V1,
+            SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
+        };
+        if si.version != expected_version || version != expected_version {
+            return Err(VerifyError::Malformed(
+                "version does not match the signer identifier".into(),
+            ));
+        }
+
+        // Every certificate parses and is DER; the signer's is found among them by its
+        // identifier. Anything in `crls` parses and is DER too (never used: revocation comes
+        // from the service's own CRLs).
+        let mut signer = None;
+        for c in &received.certificates {
+            if c.tag != 0x30 {
+                return Err(VerifyError::Malformed(
+                    "a certificate choice other than a certificate".into(),
+                ));
+            }
+            let x509 = x509_cert::Certificate::from_der(c.whole).map_err(malformed)?;
+            same_der_len(
+                &x509,
+                c.whole,
+                raw::certificate_sets_in_der_order(c.whole),
+                "certificate",
+            )?;
+            if signer.is_none() && matches_sid(&x509, &si.sid) {
+                let cert = JpkiCertificate::from_decoded(c.whole, x509).map_err(malformed)?;
+                signer = Some((c.whole, cert));
+            }
+        }
+        for c in &received.crls {
+            if c.tag != 0x30 {
+                return Err(VerifyError::Malformed(
+                    "a revocation choice other than a CRL".into(),
+                ));
+            }
+            let crl = x509_cert::crl::CertificateList::from_der(c.whole).map_err(malformed)?;
+            same_der(&crl, c.whole, "crls")?;
+        }
+        let (signer_der, certificate) = signer
+            .ok_or_else(|| VerifyError::Malformed("signer certificate not included".into()))?;
         let signer = certificate.x509();
         // The certificate's profile first: no work is spent on a key or extension refused.
         strict::check_certificate(&certificate)?;
@@ -277,6 +351,7 @@ impl Verifier {
         let signed = received
             .signed_attributes
             .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?;
+        let signed_attributes_sha256: [u8; 32] = sha2::Sha256::digest(&signed).into();
         if !verify_signature(
             &signer.tbs_certificate.subject_public_key_info,
             &si.signature_algorithm,
@@ -293,6 +368,11 @@ impl Verifier {
         let ess: ess::SigningCertificateV2 = ess_attr
             .decode_as()
             .map_err(|_| VerifyError::CertificateNotBound)?;
+        same_der(
+            &ess,
+            &ess_attr.to_der().map_err(malformed)?,
+            "signingCertificateV2",
+        )?;
         let first = ess.certs.first().ok_or(VerifyError::CertificateNotBound)?;
         let hash_alg = first
             .hash_algorithm
@@ -318,6 +398,7 @@ impl Verifier {
             None => None,
             Some(v) => {
                 let hints: ess::ContentHints = v.decode_as().map_err(malformed)?;
+                same_der(&hints, &v.to_der().map_err(malformed)?, "contentHints")?;
                 if hints.content_type != encap.econtent_type {
                     return Err(VerifyError::WrongContentType);
                 }
@@ -329,46 +410,29 @@ impl Verifier {
         let st = attribute(si, oid::SIGNING_TIME)?
             .ok_or_else(|| VerifyError::Malformed("no signing-time attribute".into()))?;
         let st = Time::from_der(&st.to_der().map_err(malformed)?).map_err(malformed)?;
+        // RFC 5652 11.3: UTCTime for 1950 to 2049, GeneralizedTime only outside.
+        if let Time::GeneralTime(g) = st {
+            if (1950..2050).contains(&g.to_date_time().year()) {
+                return Err(VerifyError::NotDer(
+                    "signing time in GeneralizedTime for a year UTCTime covers".into(),
+                ));
+            }
+        }
         let signing_time = st.to_system_time();
         let at = check.received_at.unwrap_or_else(SystemTime::now);
         if !close(signing_time, at, self.max_skew) {
             return Err(VerifyError::SigningTimeSkew);
         }
 
-        // The chain, validity, usage and policy.
-        let root_index = self
-            .trust
-            .issuer_index_of(&certificate)
-            .ok_or(VerifyError::UntrustedChain)?;
-        let root = self.trust.roots()[root_index].clone();
-        strict::check_certificate(&root)?;
-        let v = &signer.tbs_certificate.validity;
-        let rv = &root.x509().tbs_certificate.validity;
-        if !within(at, &v.not_before, &v.not_after) || !within(at, &rv.not_before, &rv.not_after) {
-            return Err(VerifyError::NotValidAtTime);
-        }
-        check_usage_and_policy(&certificate)?;
-
-        // Revocation at the receipt time. A CRL listing the certificate refuses it whatever
-        // an OCSP response says; a good, fresh OCSP response establishes it even when the
-        // service's CRL is stale or absent; without one, a CRL must be current.
-        let serial = signer.tbs_certificate.serial_number.as_bytes();
-        let by_crl = revocation::check(&self.crls, root_index, serial, at);
-        let revocation = match (&check.ocsp_response, by_crl) {
-            (_, Err(VerifyError::Revoked)) => return Err(VerifyError::Revoked),
-            (Some(response), _) => ocsp::check(
-                response,
-                &certificate,
-                &root,
-                at,
-                self.max_skew,
-                check.ocsp_nonce.as_deref(),
-            )?,
-            (None, by_crl) => by_crl?.unwrap_or(RevocationStatus::NotChecked),
-        };
-        if self.require_revocation && revocation == RevocationStatus::NotChecked {
-            return Err(VerifyError::RevocationNotChecked);
-        }
+        // The chain (to a signature-family root), validity, purpose and revocation.
+        let chain = self.check_chain(
+            &certificate,
+            CertificatePurpose::Signature,
+            at,
+            check.ocsp_response.as_deref(),
+            check.ocsp_nonce.as_deref(),
+        )?;
+        let (root, revocation) = (chain.root, chain.revocation);
         Ok(VerifiedSignature {
             content,
             certificate,
@@ -377,6 +441,87 @@ impl Verifier {
             evaluated_at: at,
             revocation,
             content_description,
+            signed_attributes_sha256,
+        })
+    }
+
+    /// Accepts `cert` for `purpose` at the time of `check`: its profile
+    /// ([`strict`](super) key and extensions; [`CertificatePurpose::check`]: keyUsage, policy
+    /// allow-list, extendedKeyUsage), the chain to a trusted root **of the purpose's family**
+    /// ([`VerifyError::WrongRootFamily`] otherwise), the validity of both at that time, and
+    /// revocation (the verifier's CRLs, or the OCSP response of `check`), required unless
+    /// the verifier allows it unchecked. The consent verification uses it for the signer
+    /// certificate (with [`CertificatePurpose::Signature`]); a login uses it for an
+    /// authentication certificate.
+    pub fn verify_certificate(
+        &self,
+        cert: &JpkiCertificate,
+        purpose: CertificatePurpose,
+        check: &CertificateCheck,
+    ) -> Result<VerifiedCertificate, VerifyError> {
+        strict::check_certificate(cert)?;
+        let at = check.at.unwrap_or_else(SystemTime::now);
+        self.check_chain(
+            cert,
+            purpose,
+            at,
+            check.ocsp_response.as_deref(),
+            check.ocsp_nonce.as_deref(),
+        )
+    }
+
+    fn check_chain(
+        &self,
+        certificate: &JpkiCertificate,
+        purpose: CertificatePurpose,
+        at: SystemTime,
+        ocsp_response: Option<&[u8]>,
+        ocsp_nonce: Option<&[u8]>,
+    ) -> Result<VerifiedCertificate, VerifyError> {
+        let root_index = self
+            .trust
+            .issuer_index_of(certificate)
+            .ok_or(VerifyError::UntrustedChain)?;
+        if self.trust.families()[root_index] != purpose {
+            return Err(VerifyError::WrongRootFamily);
+        }
+        let root = &self.trust.roots()[root_index];
+        strict::check_certificate(root)?;
+        let v = &certificate.x509().tbs_certificate.validity;
+        let rv = &root.x509().tbs_certificate.validity;
+        if !within(at, &v.not_before, &v.not_after) || !within(at, &rv.not_before, &rv.not_after) {
+            return Err(VerifyError::NotValidAtTime);
+        }
+        purpose.check(certificate)?;
+
+        // Revocation at the time. A CRL listing the certificate refuses it whatever an OCSP
+        // response says; a good, fresh OCSP response establishes it even when the service's
+        // CRL is stale or absent; without one, a CRL must be current.
+        let serial = certificate.serial_bytes();
+        let by_crl = revocation::check(&self.crls, root_index, serial, at);
+        let revocation = match (ocsp_response, by_crl) {
+            (_, Err(VerifyError::Revoked)) => return Err(VerifyError::Revoked),
+            (Some(response), _) => ocsp::check(
+                response,
+                certificate,
+                &ocsp::Context {
+                    root,
+                    root_index,
+                    crls: &self.crls,
+                    at,
+                    skew: self.max_skew,
+                    nonce: ocsp_nonce,
+                },
+            )?,
+            (None, by_crl) => by_crl?.unwrap_or(RevocationStatus::NotChecked),
+        };
+        if self.require_revocation && revocation == RevocationStatus::NotChecked {
+            return Err(VerifyError::RevocationNotChecked);
+        }
+        Ok(VerifiedCertificate {
+            root: root.clone(),
+            evaluated_at: at,
+            revocation,
         })
     }
 }

@@ -702,16 +702,18 @@ fn bad_crl() {
 #[test]
 fn wrong_key_usage() {
     let p = persona();
-    // Signed with the authentication key and certificate: the signature, chain and policy are
-    // fine, but it is not a signature certificate.
+    // Signed with the authentication key and certificate: the signature and its chain are
+    // fine, but the root is of the authentication family: not a document signature.
     let signed = sign_rsa(
         p.authentication_key(),
         p.authentication_certificate_der(),
         &a_consent(),
     );
-    let sd = verify_signed_data(&signed, &emulator()).unwrap();
-    assert_eq!(sd.certificate.kind(), CertificateKind::Authentication);
-    assert_eq!(fails(&signed, &emulator()), VerifyError::WrongKeyUsage);
+    assert_eq!(
+        private(verify_signed_data(&signed, &emulator()).unwrap_err()),
+        VerifyError::WrongRootFamily
+    );
+    assert_eq!(fails(&signed, &emulator()), VerifyError::WrongRootFamily);
 
     // A signature certificate without nonRepudiation.
     let cert = persona_certificate(
@@ -1166,17 +1168,18 @@ fn card_or_smartphone_fails_closed() {
         None
     );
     let kiosk = Document::from(docs::consent(Channel::LicenceCentreKiosk)).encode();
-    assert!(matches!(
+    // Not a signature policy of the allow-list either: refused whatever the rule.
+    assert_eq!(
         fails(&sign_rsa(p.signature_key(), &cert, &kiosk), &emulator()),
-        VerifyError::ChannelRule(_)
-    ));
-    // A rule that accepts either passes, and says neither.
-    let v = verify_consent(
-        &sign_rsa(p.signature_key(), &cert, &a_consent()),
-        &emulator(),
-    )
-    .unwrap();
-    assert_eq!(v.source, None);
+        VerifyError::WrongPolicy
+    );
+    assert_eq!(
+        fails(
+            &sign_rsa(p.signature_key(), &cert, &a_consent()),
+            &emulator()
+        ),
+        VerifyError::WrongPolicy
+    );
     // The JPKI-TEST card policy is a card's.
     let test = persona_certificate(
         &p.signature_key().to_public_key(),
@@ -1466,3 +1469,6 @@ fn elliptic_curves_other_than_p256_are_refused() {
         VerifyError::WeakKey(m) if m.contains("1.3.132.0.34")
     ));
 }
+
+#[path = "verify_forms.rs"]
+mod forms;

@@ -690,6 +690,16 @@ fn verify_reason(e: &VerifyError) -> VerifyFailure {
         VerifyError::OcspNotCurrent => F::OcspNotCurrent,
         VerifyError::OcspNonceMismatch => F::OcspNonceMismatch,
         VerifyError::OcspUnknown => F::OcspUnknown,
+        // Issue 24's finer reasons, in the nearest existing category (the message says
+        // which): the responder's own certificate, conflicting answers; the extended key
+        // usage; a root of the other family; a CMS not in its DER form.
+        VerifyError::OcspResponderRevoked
+        | VerifyError::OcspResponderNotChecked
+        | VerifyError::OcspResponderNotAuthorised(_)
+        | VerifyError::OcspConflictingAnswers => F::BadOcspResponse,
+        VerifyError::WrongExtendedKeyUsage => F::WrongKeyUsage,
+        VerifyError::WrongRootFamily => F::UntrustedChain,
+        VerifyError::NotDer(_) => F::Malformed,
         _ => F::Other,
     }
 }

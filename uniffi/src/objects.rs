@@ -575,6 +575,7 @@ pub struct VerifiedConsent {
     pub(crate) signing_time: SystemTime,
     pub(crate) received_at: SystemTime,
     pub(crate) revocation: RevocationInfo,
+    pub(crate) consent_id: String,
 }
 
 #[cfg(feature = "verify")]
@@ -600,6 +601,7 @@ impl fmt::Display for VerifiedConsent {
 #[cfg(feature = "verify")]
 impl VerifiedConsent {
     pub(crate) fn from_core(v: mynasign::verify::VerifiedConsent) -> Arc<Self> {
+        let consent_id = v.consent_id();
         Arc::new(Self {
             document: ConsentDocument::shared(v.document),
             signer: Certificate::shared(&v.signature.certificate),
@@ -607,6 +609,7 @@ impl VerifiedConsent {
             signing_time: v.signature.signing_time,
             received_at: v.signature.evaluated_at,
             revocation: (&v.signature.revocation).into(),
+            consent_id,
         })
     }
 }
@@ -622,6 +625,14 @@ impl VerifiedConsent {
     /// The signed content: the document's canonical JSON.
     pub fn document_json(&self) -> String {
         self.document.to_json()
+    }
+
+    /// A stable identifier of what was signed (64 lowercase hex digits: the SHA-256 of the
+    /// signed attributes, which bind the content, the certificate and the signing time), for
+    /// a service to deduplicate on: the same for every submission of the same signed consent,
+    /// whatever else differs in its CMS bytes.
+    pub fn consent_id(&self) -> String {
+        self.consent_id.clone()
     }
 
     /// The signer certificate.

@@ -520,6 +520,23 @@ fn a_verifier_built_once_is_strict_by_default() {
     };
     let v = with_crl.verify(signed.cms(), check.clone()).unwrap();
     assert_eq!(v.revocation().method, RevocationMethod::Crl);
+    // The consent id: what was signed, the core's, the same on every verification.
+    let id = v.consent_id();
+    assert!(id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    let core = mynasign::verify::Verifier::new(
+        mynasign::verify::TrustStore::custom(emu.root_certificates_der()).unwrap(),
+    )
+    .allow_unchecked_revocation()
+    .verify_consent(&signed.cms(), &Default::default())
+    .unwrap();
+    assert_eq!(core.consent_id(), id);
+    assert_eq!(
+        with_crl
+            .verify(signed.cms(), check.clone())
+            .unwrap()
+            .consent_id(),
+        id
+    );
     assert_eq!(v.document().kind(), DocumentKind::AddressChange);
     let wrong = ConsentCheck {
         nonce: Some("another-nonce-000".into()),
@@ -529,6 +546,31 @@ fn a_verifier_built_once_is_strict_by_default() {
         with_crl.verify(signed.cms(), wrong).unwrap_err(),
         MynaError::VerificationFailed {
             reason: VerifyFailure::NonceMismatch
+        }
+    );
+    // Roots given by family: the emulator's signature root as a signature root verifies
+    // alike; as an authentication root, the signer chains to the other family.
+    let by_family = |signature: bool| {
+        let root = emu.root_certificates_der()[0].clone();
+        let (signature_roots_der, authentication_roots_der) = if signature {
+            (vec![root], Vec::new())
+        } else {
+            (Vec::new(), vec![root])
+        };
+        Verifier::new(VerifierOptions {
+            signature_roots_der,
+            authentication_roots_der,
+            allow_unchecked_revocation: true,
+            ..VerifierOptions::default()
+        })
+        .unwrap()
+        .verify(signed.cms(), ConsentCheck::default())
+    };
+    assert_eq!(by_family(true).unwrap().consent_id(), id);
+    assert_eq!(
+        by_family(false).unwrap_err(),
+        MynaError::VerificationFailed {
+            reason: VerifyFailure::UntrustedChain
         }
     );
     // The production roots do not trust the emulator.

@@ -5,7 +5,8 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
-use mynasign::verify::{ConsentCheck as CoreCheck, TrustStore};
+use mynasign::cert::{CertError, JpkiCertificate};
+use mynasign::verify::{CertificatePurpose, ConsentCheck as CoreCheck, TrustStore};
 
 use crate::error::MynaError;
 use crate::objects::{Certificate, VerifiedConsent};
@@ -32,6 +33,15 @@ pub struct VerifierOptions {
     /// service; for an app's own check before sending).
     #[uniffi(default = false)]
     pub allow_unchecked_revocation: bool,
+    /// Roots (DER CA certificates) that issue **signature** certificates, whatever their
+    /// names say; trusted with `roots_der` (whose family each root's name must say), instead
+    /// of `trust`. A consent's signer must chain to a signature root.
+    #[uniffi(default)]
+    pub signature_roots_der: Vec<Vec<u8>>,
+    /// Roots (DER CA certificates) that issue **authentication** certificates, whatever
+    /// their names say.
+    #[uniffi(default)]
+    pub authentication_roots_der: Vec<Vec<u8>>,
 }
 
 /// What a service knows about one consent it received.
@@ -98,8 +108,31 @@ impl Verifier {
     /// refused here, with `VerificationFailed(BAD_CRL)`).
     #[uniffi::constructor(default(options))]
     pub fn new(options: VerifierOptions) -> Result<Arc<Self>, MynaError> {
-        let mut v = mynasign::verify::Verifier::new(trust_store(options.trust, options.roots_der)?)
-            .with_max_skew(skew(options.max_skew_seconds)?);
+        let store = if options.signature_roots_der.is_empty()
+            && options.authentication_roots_der.is_empty()
+        {
+            trust_store(options.trust, options.roots_der)?
+        } else {
+            let mut roots = Vec::new();
+            for der in options.roots_der {
+                let root = JpkiCertificate::from_der(&der).map_err(mynasign::Error::from)?;
+                let family = CertificatePurpose::of_root_name(&root)
+                    .ok_or(mynasign::Error::from(CertError::UnknownRootFamily))?;
+                roots.push((der, family));
+            }
+            for (ders, family) in [
+                (options.signature_roots_der, CertificatePurpose::Signature),
+                (
+                    options.authentication_roots_der,
+                    CertificatePurpose::Authentication,
+                ),
+            ] {
+                roots.extend(ders.into_iter().map(|d| (d, family)));
+            }
+            TrustStore::custom_with_families(roots).map_err(mynasign::Error::from)?
+        };
+        let mut v =
+            mynasign::verify::Verifier::new(store).with_max_skew(skew(options.max_skew_seconds)?);
         if options.allow_unchecked_revocation {
             v = v.allow_unchecked_revocation();
         }

@@ -69,6 +69,13 @@ def test_the_service_accepts_a_consent_with_its_nonce_and_establishes_revocation
     verified = m.Verifier(m.VerifierOptions(roots_der=emulator.root_certificates_der(),
                                             crls=[emulator.crl()])).verify(cms, m.ConsentCheck())
     assert body["issuance_number"] == verified.issuance_number == verified.signer().issuance_number()
+    # What was signed, to deduplicate on: 64 hex digits, the same from a verifier whose
+    # signature root is given by family.
+    consent_id = verified.consent_id()
+    assert len(consent_id) == 64 and all(c in "0123456789abcdef" for c in consent_id)
+    by_family = m.Verifier(m.VerifierOptions(signature_roots_der=emulator.root_certificates_der()[:1],
+                                             crls=[emulator.crl()])).verify(cms, m.ConsentCheck())
+    assert by_family.consent_id() == consent_id
     assert len(archived) == 1 and archived[0][0] == cms
     assert json.loads(archived[0][1])["nonce"] == "txn-0042"
 

@@ -14,7 +14,8 @@ use mynasign::flow::{sign_consent_on_card, CardSignOptions, SignedConsent};
 use mynasign::jpki::Profile;
 use mynasign::pin::{Pin, PinKind};
 use mynasign::verify::{
-    verify_consent, RevocationStatus, TrustLevel, TrustStore, VerifiedConsent, VerifyOptions,
+    verify_consent, CertificatePurpose, RevocationStatus, TrustLevel, TrustStore, VerifiedConsent,
+    VerifyOptions,
 };
 use serde_json::{json, Value};
 
@@ -86,9 +87,19 @@ pub struct VerifyArgs {
     #[arg(long, default_value = "production")]
     trust: String,
     /// A root certificate (DER) to trust instead of --trust; repeat for several. Each must
-    /// be a CA certificate.
+    /// be a CA certificate whose name says its family (an OU ending `for digital signature`
+    /// or `for user authentication`, as the J-LIS roots'); otherwise use --signature-root or
+    /// --authentication-root.
     #[arg(long)]
     root: Vec<PathBuf>,
+    /// A root certificate (DER) that issues signature certificates, whatever its name says;
+    /// repeat for several.
+    #[arg(long)]
+    signature_root: Vec<PathBuf>,
+    /// A root certificate (DER) that issues authentication certificates, whatever its name
+    /// says; repeat for several.
+    #[arg(long)]
+    authentication_root: Vec<PathBuf>,
     /// When the consent was received (RFC 3339 `YYYY-MM-DDThh:mm:ssZ`): validity and
     /// revocation are judged then, and the signing time must agree. Default: now. For an
     /// archived consent, pass the receipt time recorded with it.
@@ -299,6 +310,7 @@ pub fn verified_json(v: &VerifiedConsent) -> Value {
     let doc: Value = serde_json::from_slice(&v.document.encode()).unwrap_or(Value::Null);
     json!({
         "valid": true,
+        "consent_id": v.consent_id(),
         "document_type": v.document.kind().type_name(),
         "document": doc,
         "certificate_source": v.source.map(|s| s.to_string()),
@@ -383,8 +395,32 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
                 format!("unknown channel {c:?} (licence_centre_kiosk, mynaportal)")
             })?),
         };
+    let trust = if args.signature_root.is_empty() && args.authentication_root.is_empty() {
+        trust_store(&args.trust, &args.root)?
+    } else {
+        let mut roots = Vec::new();
+        for p in &args.root {
+            let der = std::fs::read(p)?;
+            let family =
+                CertificatePurpose::of_root_name(&mynasign::cert::JpkiCertificate::from_der(&der)?)
+                    .ok_or(mynasign::cert::CertError::UnknownRootFamily)?;
+            roots.push((der, family));
+        }
+        for (paths, family) in [
+            (&args.signature_root, CertificatePurpose::Signature),
+            (
+                &args.authentication_root,
+                CertificatePurpose::Authentication,
+            ),
+        ] {
+            for p in paths {
+                roots.push((std::fs::read(p)?, family));
+            }
+        }
+        TrustStore::custom_with_families(roots)?
+    };
     let options = VerifyOptions {
-        trust: trust_store(&args.trust, &args.root)?,
+        trust,
         received_at: args
             .received_at
             .as_deref()
@@ -426,7 +462,12 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
             if args.json {
                 println!(
                     "{}",
-                    json!({ "valid": false, "reason": format!("{e:?}"), "message": e.to_string() })
+                    json!({
+                        "valid": false,
+                        "code": e.code(),
+                        "reason": format!("{e:?}"),
+                        "message": e.to_string(),
+                    })
                 );
             }
             Err(Box::new(e))
