@@ -1,9 +1,7 @@
 package jp.mynasign.android.tests
 
 import android.app.Activity
-import android.content.pm.PackageManager
 import android.nfc.NfcAdapter
-import java.util.concurrent.TimeUnit
 import jp.mynasign.android.MynaCardReader
 import jp.mynasign.sample.FlowState
 import jp.mynasign.sample.android.ReaderNotice
@@ -19,7 +17,6 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowNfcAdapter
 
 /**
  * The sample app's ViewModel (android-sample/app): the flow waits for the card through the
@@ -32,17 +29,17 @@ class SampleViewModelTest {
     private val app get() = RuntimeEnvironment.getApplication()
 
     private fun nfc(enabled: Boolean): NfcAdapter {
-        shadowOf(app.packageManager).setSystemFeature(PackageManager.FEATURE_NFC, true)
-        val adapter = NfcAdapter.getDefaultAdapter(app)
+        val adapter = nfcOn()
         shadowOf(adapter).setEnabled(enabled)
         return adapter
     }
 
     @Test
     fun signsThroughTheReaderAcrossARecreatedActivity() {
-        val adapter = nfc(true)
+        nfc(true)
+        val service = NfcServiceModel.install()
         val card = newCard()
-        val reader = MynaCardReader(app, isoDepOf = { EmulatedIsoDep(card) })
+        val reader = MynaCardReader(app)
         val vm = SigningViewModel(app, reader, Dispatchers.Default, trustEmulator(card))
         val states = mutableListOf<FlowState>()
         try {
@@ -52,10 +49,11 @@ class SampleViewModelTest {
             first.start().resume()
             assertFalse(vm.useEmulator)
             vm.controller.acceptConsent()
-            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
-            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { reader.isReaderModeOn && service.readerModeOn }
+            service.tap(card)
             waitUntil { vm.controller.state is FlowState.EnterPin }
-            assertFalse(reader.isReaderModeOn)
+            // The PIN status was read and the link closed: reader mode off until the next card.
+            waitUntil { !reader.isReaderModeOn && !service.readerModeOn }
 
             // A rotation: the Activity is destroyed and recreated, the ViewModel kept.
             first.pause().stop()
@@ -65,8 +63,8 @@ class SampleViewModelTest {
             vm.attach(second.get()) { synchronized(states) { states.add(it) } }
             second.start().resume()
             vm.controller.submitPin(card.signaturePassword(), allowLastAttempt = false)
-            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
-            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { reader.isReaderModeOn && service.readerModeOn }
+            service.tap(card)
             waitUntil { vm.controller.state.let { it is FlowState.Done || it is FlowState.Failed } }
             val done = vm.controller.state as? FlowState.Done
                 ?: throw AssertionError("not signed: ${vm.controller.state}")
@@ -90,14 +88,6 @@ class SampleViewModelTest {
             assertTrue(vm.controller.state is FlowState.WaitingForCard)
         } finally {
             vm.clear()
-        }
-    }
-
-    private fun waitUntil(condition: () -> Boolean) {
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
-        while (!condition()) {
-            check(System.nanoTime() < deadline) { "timed out" }
-            Thread.sleep(5)
         }
     }
 }
