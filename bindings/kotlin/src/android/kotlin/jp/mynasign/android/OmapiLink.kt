@@ -1,18 +1,23 @@
 package jp.mynasign.android
 
 import android.content.Context
+import android.os.Build
 import android.se.omapi.Channel
 import android.se.omapi.Reader
 import android.se.omapi.SEService
 import android.se.omapi.Session
 import java.io.IOException
 import java.util.NoSuchElementException
-import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executor
-import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
+import androidx.annotation.RequiresApi
 import jp.mynasign.CardLink
 import jp.mynasign.LinkException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlin.coroutines.resume
 
 /** Why [OmapiLink.connect] or [OmapiLink.open] gave no link. */
 sealed class OmapiException(message: String) : Exception(message) {
@@ -25,11 +30,26 @@ sealed class OmapiException(message: String) : Exception(message) {
     /** The secure element has no JPKI application (no smartphone certificate on this phone). */
     class NoJpkiApplication : OmapiException("the secure element has no JPKI application")
 
-    /** The access rules do not admit this app (a `SecurityException` from OMAPI). */
+    /**
+     * The access rules do not admit this app (a `SecurityException` from OMAPI). This is the
+     * normal outcome for an app that is not registered with the secure element's access rules
+     * (the smartphone certificate's ARA-M lists the apps allowed to use it by signing
+     * certificate): it is not "no secure element", and the holder cannot change it.
+     */
     class AccessDenied : OmapiException("the secure element's access rules refuse this app")
 
     /** Opening the session or the channel failed with an I/O error. */
     class Io : OmapiException("the secure element could not be reached")
+
+    /**
+     * The secure element or its service refused the request in another way
+     * (`UnsupportedOperationException`, `IllegalStateException`, `IllegalArgumentException`
+     * from `openSession`/`openLogicalChannel`).
+     */
+    class Unsupported : OmapiException("the secure element does not support this request")
+
+    /** Android older than 9 (API 28): no Open Mobile API. */
+    class ApiTooOld : OmapiException("this Android version has no secure element API")
 }
 
 /**
@@ -43,6 +63,7 @@ sealed class OmapiException(message: String) : Exception(message) {
  * service down. Access-rule refusals while exchanging become [LinkException.Other] without
  * detail of the platform's text.
  */
+@RequiresApi(Build.VERSION_CODES.P)
 class OmapiLink private constructor(
     private val service: OmapiService,
     private val session: OmapiSession,
@@ -97,24 +118,34 @@ class OmapiLink private constructor(
 
         /**
          * Binds the secure-element service, waits up to [timeoutMillis] for it, and opens the
-         * JPKI channel ([open]). Blocking: call it off the main thread
-         * (`withContext(Dispatchers.IO)`). [callbacks] runs the service's connection callback
-         * (`context.mainExecutor` is fine from a background thread).
+         * JPKI channel ([open]) on [Dispatchers.IO]. Never blocks the calling thread (call it
+         * from any dispatcher, `Dispatchers.Main` included): the service's connection callback
+         * is taken on the binder thread that delivers it. Every failure is an
+         * [OmapiException]; on Android older than 9 it is [OmapiException.ApiTooOld].
          */
-        fun connect(context: Context, callbacks: Executor, timeoutMillis: Long = 5_000): OmapiLink {
-            val connected = CountDownLatch(1)
-            val service = try {
-                SEService(context, callbacks) { connected.countDown() }
-            } catch (e: RuntimeException) {
-                // No OMAPI service on this build (SecurityException, IllegalStateException).
-                throw OmapiException.ServiceUnavailable()
+        suspend fun connect(context: Context, timeoutMillis: Long = 5_000): OmapiLink {
+            if (Build.VERSION.SDK_INT < Build.VERSION_CODES.P) throw OmapiException.ApiTooOld()
+            var created: SEService? = null
+            val connected = withTimeoutOrNull(timeoutMillis) {
+                suspendCancellableCoroutine { cont ->
+                    // The callback runs where it is delivered: never on a thread this call
+                    // could be blocking.
+                    val direct = Executor { it.run() }
+                    created = try {
+                        SEService(context.applicationContext, direct) { if (cont.isActive) cont.resume(Unit) }
+                    } catch (e: RuntimeException) {
+                        // No OMAPI service on this build (SecurityException, IllegalStateException).
+                        null
+                    }
+                    if (created == null) cont.resume(Unit)
+                }
             }
-            val wrapped = PlatformSeService(service)
-            if (!connected.await(timeoutMillis, TimeUnit.MILLISECONDS) || !service.isConnected) {
+            val service = created ?: throw OmapiException.ServiceUnavailable()
+            if (connected == null || !service.isConnected) {
                 runCatching { service.shutdown() }
                 throw OmapiException.ServiceUnavailable()
             }
-            return open(wrapped)
+            return withContext(Dispatchers.IO) { open(PlatformSeService(service)) }
         }
 
         /**
@@ -133,6 +164,13 @@ class OmapiLink private constructor(
                     } catch (e: IOException) {
                         failure = OmapiException.Io()
                         continue
+                    } catch (e: SecurityException) {
+                        failure = OmapiException.AccessDenied()
+                        continue
+                    } catch (e: RuntimeException) {
+                        // IllegalStateException (the service went away), UnsupportedOperationException.
+                        failure = OmapiException.Unsupported()
+                        continue
                     }
                     val channel = try {
                         session.openLogicalChannel(JPKI_AID, 0x00)
@@ -144,6 +182,11 @@ class OmapiLink private constructor(
                     } catch (e: IOException) {
                         failure = OmapiException.Io()
                         null
+                    } catch (e: RuntimeException) {
+                        // UnsupportedOperationException (P2 or logical channels not supported),
+                        // IllegalStateException (session closed), IllegalArgumentException.
+                        failure = OmapiException.Unsupported()
+                        null
                     }
                     if (channel != null) return OmapiLink(service, session, channel)
                     runCatching { session.close() }
@@ -153,6 +196,9 @@ class OmapiLink private constructor(
                 runCatching { service.shutdown() }
                 if (e is OmapiException) throw e
                 if (e is SecurityException) throw OmapiException.AccessDenied()
+                // The service's readers list and the like: IllegalStateException once the
+                // service is gone.
+                if (e is RuntimeException) throw OmapiException.ServiceUnavailable()
                 throw e
             }
         }
@@ -187,24 +233,28 @@ interface OmapiChannel {
 }
 
 /** [OmapiService] over the platform's `SEService` (already connected). */
+@RequiresApi(Build.VERSION_CODES.P)
 class PlatformSeService(private val service: SEService) : OmapiService {
     override val isConnected: Boolean get() = service.isConnected
     override val readers: List<OmapiReader> get() = service.readers.map(::PlatformReader)
     override fun shutdown() = service.shutdown()
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformReader(private val reader: Reader) : OmapiReader {
     override val name: String get() = reader.name
     override val isSecureElementPresent: Boolean get() = reader.isSecureElementPresent
     override fun openSession(): OmapiSession = PlatformSession(reader.openSession())
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformSession(private val session: Session) : OmapiSession {
     override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? =
         session.openLogicalChannel(aid, p2)?.let(::PlatformChannel)
     override fun close() = session.close()
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformChannel(private val channel: Channel) : OmapiChannel {
     override fun transmit(command: ByteArray): ByteArray = channel.transmit(command)
     override fun close() = channel.close()

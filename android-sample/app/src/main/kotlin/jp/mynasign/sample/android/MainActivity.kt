@@ -64,7 +64,7 @@ class MainActivity : Activity() {
                 if (viewModel.useEmulator) {
                     button("エミュレータのカードを使う") { viewModel.presentEmulator() }
                 } else {
-                    button("スマホ用電子証明書を使う") { viewModel.useSecureElement(this) }
+                    button("スマホ用電子証明書を使う") { viewModel.useSecureElement() }
                 }
                 button("中止") { viewModel.cancel() }
             }
@@ -152,6 +152,7 @@ class MainActivity : Activity() {
             ReaderNotice.NoNfc -> note("この端末はNFCに対応していません。", Color.RED)
             ReaderNotice.NotMyNumberCard -> note("マイナンバーカードではありません。カードをかざし直してください。", Color.RED)
             ReaderNotice.NoSecureElement -> note("スマホ用電子証明書を利用できません。", Color.RED)
+            ReaderNotice.SecureElementNotAllowed -> note("このアプリはスマホ用電子証明書の利用を許可されていません。", Color.RED)
         }
     }
 

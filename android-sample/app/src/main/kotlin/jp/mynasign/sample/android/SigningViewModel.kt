@@ -11,6 +11,7 @@ import jp.mynasign.HolderStatus
 import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.android.CardReaderException
 import jp.mynasign.android.MynaCardReader
+import jp.mynasign.android.OmapiException
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
@@ -22,7 +23,6 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 
 /** What the reader said instead of giving a card, for the screen to show. */
 sealed interface ReaderNotice {
@@ -35,8 +35,11 @@ sealed interface ReaderNotice {
     /** The tapped tag was not a My Number Card; the reader waits for the next one. */
     data object NotMyNumberCard : ReaderNotice
 
-    /** The smartphone certificate could not be opened. */
+    /** No secure element with the smartphone certificate on this phone. */
     data object NoSecureElement : ReaderNotice
+
+    /** The secure element's access rules do not list this app (OmapiException.AccessDenied). */
+    data object SecureElementNotAllowed : ReaderNotice
 }
 
 /**
@@ -110,20 +113,27 @@ class SigningViewModel(
         controller.onCardPresented(EmulatorLink(emulator))
     }
 
-    /** Uses the smartphone certificate in the secure element instead of the card. */
-    fun useSecureElement(activity: Activity) {
-        val executor = activity.mainExecutor
+    /**
+     * Uses the smartphone certificate in the secure element instead of the card (Android 9+).
+     * An app not listed in the secure element's access rules gets AccessDenied: shown apart
+     * from "no secure element".
+     */
+    fun useSecureElement() {
+        if (android.os.Build.VERSION.SDK_INT < android.os.Build.VERSION_CODES.P) {
+            notice = ReaderNotice.NoSecureElement
+            render?.invoke(controller.state)
+            return
+        }
         scope.launch {
-            val link: CardLink? = withContext(Dispatchers.IO) {
-                try { OmapiLink.connect(application, executor) } catch (e: Exception) { null }
-            }
-            if (link == null) {
-                notice = ReaderNotice.NoSecureElement
+            val link: CardLink = try {
+                OmapiLink.connect(application)
+            } catch (e: OmapiException) {
+                notice = if (e is OmapiException.AccessDenied) ReaderNotice.SecureElementNotAllowed else ReaderNotice.NoSecureElement
                 render?.invoke(controller.state)
-            } else {
-                waiting?.cancel()
-                controller.onCardPresented(link)
+                return@launch
             }
+            waiting?.cancel()
+            controller.onCardPresented(link)
         }
     }
 
@@ -136,7 +146,7 @@ class SigningViewModel(
     /** The screen is left for good (the Activity finishes): cancels everything. */
     fun clear() {
         scope.cancel()
-        reader.detach()
+        reader.close()
         render = null
     }
 

@@ -10,7 +10,11 @@ import jp.mynasign.android.OmapiService
 import jp.mynasign.android.OmapiSession
 import jp.mynasign.signConsent
 import jp.mynasign.verifyConsent
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -134,17 +138,48 @@ class OmapiLinkTest {
         assertEquals(1, se.sessionsClosed)
     }
 
-    /** On a JVM without the platform's secure-element service, connect() fails typed, in time. */
+    /**
+     * On a JVM without the platform's secure-element service, connect() fails typed, in time,
+     * and never blocks the thread it runs on: another task on the same single thread runs
+     * while connect() waits for the service.
+     */
     @Test
-    fun connectWithoutTheServiceFailsTyped() {
-        val started = System.nanoTime()
+    fun connectWithoutTheServiceFailsTypedWithoutBlockingItsThread() {
+        val executor = java.util.concurrent.Executors.newSingleThreadExecutor()
+        val one = executor.asCoroutineDispatcher()
         try {
-            OmapiLink.connect(RuntimeEnvironment.getApplication(), { it.run() }, timeoutMillis = 200)
-            fail("connected to a secure element on the JVM")
-        } catch (e: OmapiException.ServiceUnavailable) {
-            assertFalse(e.message.isNullOrEmpty())
+            val started = System.nanoTime()
+            val attempt = CoroutineScope(one).async {
+                runCatching { OmapiLink.connect(RuntimeEnvironment.getApplication(), timeoutMillis = 2_000) }
+            }
+            val other = CoroutineScope(one).async { System.nanoTime() }
+            val otherRanAt = runBlocking { withTimeout(10_000) { other.await() } }
+            val outcome = runBlocking { withTimeout(10_000) { attempt.await() } }
+            val e = outcome.exceptionOrNull()
+            assertTrue("typed: $e", e is OmapiException.ServiceUnavailable)
+            assertFalse(e?.message.isNullOrEmpty())
+            assertTrue("the thread stayed free while connect waited", otherRanAt - started < 1_500_000_000L)
+        } finally {
+            one.close()
         }
-        assertTrue(System.nanoTime() - started < 10_000_000_000L)
+    }
+
+    /** Platform exceptions of openLogicalChannel are typed (UnsupportedOperationException, IllegalStateException). */
+    @Test
+    fun unsupportedChannelRequestIsTyped() {
+        val se = object : OmapiService by EmulatedSe(newCard()) {
+            override val readers: List<OmapiReader>
+                get() = listOf(object : OmapiReader {
+                    override val name = "eSE1"
+                    override val isSecureElementPresent = true
+                    override fun openSession(): OmapiSession = object : OmapiSession {
+                        override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? =
+                            throw UnsupportedOperationException("P2 not supported")
+                        override fun close() = Unit
+                    }
+                })
+        }
+        expect<OmapiException.Unsupported> { OmapiLink.open(se) }
     }
 
     private inline fun <reified T : Throwable> expect(block: () -> Unit) {
