@@ -5,7 +5,10 @@
 # CLASSES_DIR: the compiled classes (generated bindings, Kotlin layer, jp.mynasign.android);
 # JNI_DIR: <abi>/libmynasign_ffi.so for each ABI (build-android.sh's jniLibs). Every .so must
 # pass scripts/check-16k-pages.sh (16 KB page alignment) or nothing is packaged.
-# The AAR holds classes.jar, AndroidManifest.xml (package jp.mynasign, minSdk 24), R.txt (empty:
+# The classes and every .so must match: scripts/check-native-symbols.sh (every native function
+# the classes declare exported) or nothing is packaged.
+# The AAR holds classes.jar, AndroidManifest.xml (package jp.mynasign, minSdk 24, the NFC
+# permission, android.hardware.nfc not required), R.txt (empty:
 # no resources), proguard.txt (consumer-rules.pro: keeps JNA and the generated classes) and
 # jni/<abi>/libmynasign_ffi.so. The version is Cargo.toml's. Prints the AAR's path last.
 set -euo pipefail
@@ -28,6 +31,12 @@ for d in "$jni"/*/; do
 done
 [ "${#abis[@]}" -gt 0 ] || { echo "package-aar: no <abi>/libmynasign_ffi.so in $jni" >&2; exit 1; }
 bash "$root/scripts/check-16k-pages.sh" "$jni" >&2 || { echo "package-aar: a native library is not 16 KB aligned" >&2; exit 1; }
+# Classes and libraries from one feature set: every native function the classes declare
+# must be exported by every library (JNA binds them all at load).
+libs=()
+for abi in "${abis[@]}"; do libs+=("$jni/$abi/libmynasign_ffi.so"); done
+bash "$root/scripts/check-native-symbols.sh" "$classes" "${libs[@]}" >&2 \
+  || { echo "package-aar: the native libraries do not match the classes (built with other features?)" >&2; exit 1; }
 
 stage="$out/aar-stage"
 rm -rf "$stage"
@@ -37,6 +46,10 @@ cat >"$stage/AndroidManifest.xml" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <manifest xmlns:android="http://schemas.android.com/apk/res/android" package="jp.mynasign">
     <uses-sdk android:minSdkVersion="$min_sdk" />
+    <!-- NfcAdapter.enableReaderMode needs it (a SecurityException without it). -->
+    <uses-permission android:name="android.permission.NFC" />
+    <!-- NFC is used when present: the app stays installable on phones without it. -->
+    <uses-feature android:name="android.hardware.nfc" android:required="false" />
 </manifest>
 XML
 : >"$stage/R.txt"
@@ -58,7 +71,8 @@ if [ -n "$repo" ]; then
     "The My Number Card's JPKI application on Android: consent signing over NFC (IsoDep, reader mode) and the smartphone certificate (OMAPI)." \
     "$(pom_dep org.jetbrains.kotlin kotlin-stdlib 2.1.21)
 $(pom_dep net.java.dev.jna jna 5.17.0 aar)
-$(pom_dep org.jetbrains.kotlinx kotlinx-coroutines-android 1.10.2)"
+$(pom_dep org.jetbrains.kotlinx kotlinx-coroutines-android 1.10.2)
+$(pom_dep androidx.annotation annotation 1.9.1)"
   log="$out/deploy.log"
   if ! mvn -B -ntp -q -Dstyle.color=never org.apache.maven.plugins:maven-deploy-plugin:3.1.2:deploy-file \
       -Durl="file://$repo" -DrepositoryId=local -Dfile="$aar" -DpomFile="$pom" -Dpackaging=aar >"$log" 2>&1; then

@@ -112,4 +112,7 @@ if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not
 # check on shared libraries built by the host's C compiler, then an AAR of the classes just
 # compiled (with stand-in native libraries), published into a local repository.
 bash "$root/scripts/test-16k-pages.sh"
+# The host build: the library the tests just loaded exports every native function the
+# compiled classes declare (the check package-aar.sh applies to the device libraries).
+bash "$root/scripts/check-native-symbols.sh" "$here/android-tests/target/classes" "$lib"
 bash "$here/test-aar.sh" "$here/android-tests/target/classes"
