@@ -11,8 +11,14 @@ import android.os.Handler
 import android.os.Looper
 import android.provider.Settings
 import java.io.Closeable
+import java.util.concurrent.CompletableFuture
 import jp.mynasign.LinkException
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.future.future
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
@@ -123,6 +129,7 @@ class MynaCardReader(
     private val adapter: NfcAdapter? = NfcAdapter.getDefaultAdapter(application)
     private val main = Handler(Looper.getMainLooper())
     private val lock = Any()
+    private val futures = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
     // Guarded by lock.
     private var activity: Activity? = null
@@ -200,6 +207,7 @@ class MynaCardReader(
             waiter.also { waiter = null }
         }
         pending?.cancel()
+        futures.cancel()
         update()
     }
 
@@ -246,6 +254,12 @@ class MynaCardReader(
             update()
         }
     }
+
+    /**
+     * [awaitCard] for Java callers: completes with the link, or exceptionally with a
+     * [CardReaderException]; `cancel(true)` ends the wait (as does [close]).
+     */
+    fun awaitCardFuture(): CompletableFuture<IsoDepLink> = futures.future { awaitCard() }
 
     /** NfcAdapter.ReaderCallback: on a binder thread. */
     private fun onTagDiscovered(tag: Tag) {

@@ -8,12 +8,15 @@ import android.se.omapi.SEService
 import android.se.omapi.Session
 import java.io.IOException
 import java.util.NoSuchElementException
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
 import androidx.annotation.RequiresApi
 import jp.mynasign.CardLink
 import jp.mynasign.LinkException
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.future.future
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
@@ -149,9 +152,19 @@ class OmapiLink private constructor(
         }
 
         /**
+         * [connect] for Java callers: completes with the link or exceptionally with an
+         * [OmapiException]; never blocks the calling thread.
+         */
+        @JvmStatic
+        @JvmOverloads
+        fun connectFuture(context: Context, timeoutMillis: Long = 5_000): CompletableFuture<OmapiLink> =
+            CoroutineScope(Dispatchers.Default).future { connect(context, timeoutMillis) }
+
+        /**
          * Opens a logical channel on the JPKI AID on the first "eSE" reader that has it. On any
          * failure the service is shut down and an [OmapiException] thrown.
          */
+        @JvmStatic
         fun open(service: OmapiService): OmapiLink {
             var failure: OmapiException? = null
             try {

@@ -373,4 +373,21 @@ class MynaCardReaderTest {
         assertTrue(outcome.exceptionOrNull() is CancellationException)
         waitUntil { !nfc.readerModeOn }
     }
+
+    /** The Java way in: CompletableFuture variants of awaitCard and the flows. */
+    @Test
+    fun javaCallersSignThroughFutures() {
+        val pending = model.reader.awaitCardFuture()
+        tap()
+        val link = pending.get(30, TimeUnit.SECONDS)
+        val signed = jp.mynasign.android.MynaSignFutures.signConsent(link, consentDocument(), card.signaturePassword())
+            .get(60, TimeUnit.SECONDS)
+        link.close()
+        verifyConsent(signed.cms(), trustEmulator(card))
+        waitUntil { !nfc.readerModeOn }
+        val waiting = model.reader.awaitCardFuture()
+        waitUntil { nfc.readerModeOn }
+        assertTrue(waiting.cancel(true))
+        waitUntil { !nfc.readerModeOn }
+    }
 }
