@@ -112,6 +112,11 @@ if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not
 # check on shared libraries built by the host's C compiler, then an AAR of the classes just
 # compiled (with stand-in native libraries), published into a local repository.
 bash "$root/scripts/test-16k-pages.sh"
+# JNA's libjnidispatch.so, shipped in the app from JNA's AAR: 16 KB pages as well.
+mkdir -p "$work/jna"
+(cd "$work/jna" && unzip -q "$here/android-tests/target/aar/jna.aar" 'jni/*')
+bash "$root/scripts/check-16k-pages.sh" "$work/jna/jni" >/dev/null || { echo "android: JNA's libjnidispatch.so is not 16 KB aligned" >&2; exit 1; }
+echo "android: JNA's libjnidispatch.so is 16 KB aligned for every ABI"
 # The host build: the library the tests just loaded exports every native function the
 # compiled classes declare (the check package-aar.sh applies to the device libraries).
 bash "$root/scripts/check-native-symbols.sh" "$here/android-tests/target/classes" "$lib"
