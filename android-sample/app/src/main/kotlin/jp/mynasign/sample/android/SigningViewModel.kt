@@ -119,11 +119,7 @@ class SigningViewModel(
      * from "no secure element".
      */
     fun useSecureElement() {
-        if (android.os.Build.VERSION.SDK_INT < android.os.Build.VERSION_CODES.P) {
-            notice = ReaderNotice.NoSecureElement
-            render?.invoke(controller.state)
-            return
-        }
+        // minSdk 28: OMAPI is there.
         scope.launch {
             val link: CardLink = try {
                 OmapiLink.connect(application)
