@@ -30,6 +30,7 @@
 
 mod async_link;
 mod card;
+mod diagnostics;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod error;
@@ -46,6 +47,7 @@ mod worker;
 
 pub use async_link::{card_link_from_async, AsyncCardLink};
 pub use card::JpkiCard;
+pub use diagnostics::{ExchangeRecord, SessionDiagnostics, SessionReport};
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;
 pub use error::{ErrorCode, MynaError, VerifyFailure};

@@ -737,3 +737,57 @@ fn a_verified_consent_names_the_signer_certificate_issuance_number_but_never_pri
     let printed = format!("{v:?} {v} {:?} {}", v.signer(), v.signer());
     assert!(!printed.contains(&number), "the printed forms leak it");
 }
+
+/// The redacted session report: every exchange's header and lengths, never a PIN, a
+/// certificate's bytes or a VERIFY's Lc.
+#[test]
+fn session_report_keeps_headers_and_lengths_never_data() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let diag = SessionDiagnostics::new();
+    diag.add_fact("test.platform".into(), "rust".into());
+    let password = emu.signature_password();
+    let signed = block_on(sign_consent(
+        diag.wrap(TestLink::new(emu.clone(), false)),
+        document(),
+        password.clone(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let report = diag.report();
+    assert_eq!(report.exchanges.len(), 6);
+    assert!(report.extended_length_used);
+    assert!(!report.extended_length_refused);
+    assert_eq!(
+        report.facts.get("test.platform").map(String::as_str),
+        Some("rust")
+    );
+    assert!(report.facts.contains_key("link.max_transceive_length"));
+    let verify = report
+        .exchanges
+        .iter()
+        .find(|e| e.ins == 0x20 && e.command_length > 5)
+        .expect("a VERIFY with the password");
+    assert_eq!(verify.lc, None, "a VERIFY's Lc is the PIN's length");
+    assert_eq!(verify.status_word, Some(0x9000));
+    assert!(report.exchanges.iter().all(|e| e.failure.is_none()));
+    let text = diag.report_text();
+    let debug = format!("{report:?} {diag:?}");
+    let pin = String::from_utf8(password.clone()).unwrap();
+    let cert = signed.certificate().der();
+    for printed in [&text, &debug] {
+        assert!(!printed.contains(&pin), "the password is printed");
+        // The password's bytes as hex, with and without spaces.
+        let hex: Vec<String> = password.iter().map(|b| format!("{b:02X}")).collect();
+        assert!(!printed.contains(&hex.join(" ")) && !printed.contains(&hex.join("")));
+        // No 8-byte run of the certificate, as hex or as decimal list.
+        for w in cert.windows(8).step_by(97) {
+            let h: Vec<String> = w.iter().map(|b| format!("{b:02X}")).collect();
+            let d: Vec<String> = w.iter().map(|b| b.to_string()).collect();
+            assert!(!printed.contains(&h.join(" ")) && !printed.contains(&h.join("")));
+            assert!(!printed.contains(&d.join(", ")));
+        }
+    }
+    assert!(text.contains("00 20 00"), "VERIFY's header is kept: {text}");
+}

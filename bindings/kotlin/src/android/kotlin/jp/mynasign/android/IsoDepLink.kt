@@ -1,6 +1,7 @@
 package jp.mynasign.android
 
 import android.nfc.TagLostException
+import android.os.Build
 import android.nfc.tech.IsoDep
 import java.io.IOException
 import java.util.concurrent.CountDownLatch
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import jp.mynasign.CardLink
 import jp.mynasign.LinkException
+import jp.mynasign.SessionDiagnostics
 
 /**
  * The My Number Card over NFC-B ISO-DEP, as the library's [CardLink].
@@ -61,6 +63,32 @@ class IsoDepLink internal constructor(
         }.coerceAtLeast(0)
     }
 
+    /** Whether the IsoDep says extended-length APDUs may be sent, read once. */
+    private val extendedSupported: Boolean = mapIo { isoDep.isExtendedLengthApduSupported }
+
+    /**
+     * What this phone's NFC says, for a support ticket (no personal data): Android's SDK level,
+     * the device's manufacturer and model, the IsoDep's maximum transceive length, whether it
+     * takes extended-length APDUs, and the timeout in use.
+     */
+    fun nfcFacts(): Map<String, String> = mapOf(
+        "android.sdk" to Build.VERSION.SDK_INT.toString(),
+        "android.device" to "${Build.MANUFACTURER} ${Build.MODEL}",
+        "nfc.technology" to "ISO-DEP (NFC-B)",
+        "nfc.max_transceive_length" to maxLength.toString(),
+        "nfc.extended_length_apdu_supported" to extendedSupported.toString(),
+        "nfc.timeout_millis" to timeoutMillis.toString(),
+    )
+
+    /**
+     * A redacted session report ([SessionDiagnostics]) holding [nfcFacts]: pass
+     * `diagnostics.wrap(link)` to the flow, then attach `diagnostics.reportText()` to a
+     * support ticket (headers, lengths, status words and times of the exchanges; never a
+     * command's or a response's data).
+     */
+    fun diagnostics(): SessionDiagnostics =
+        SessionDiagnostics().also { d -> nfcFacts().forEach { (k, v) -> d.addFact(k, v) } }
+
     /** Whether [closeLink] or [close] was called. */
     val isClosed: Boolean get() = closed.get()
 
@@ -71,7 +99,7 @@ class IsoDepLink internal constructor(
         return mapIo { isoDep.transceive(command) }
     }
 
-    override fun supportsExtendedLength(): Boolean = mapIo { isoDep.isExtendedLengthApduSupported }
+    override fun supportsExtendedLength(): Boolean = extendedSupported
 
     override fun maxTransceiveLength(): Int = maxLength
 

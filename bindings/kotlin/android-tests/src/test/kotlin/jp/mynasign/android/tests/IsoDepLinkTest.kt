@@ -164,4 +164,45 @@ class IsoDepLinkTest {
             }
         }
     }
+
+    /**
+     * The redacted session report with the NFC facts: the controller's limits and every
+     * exchange's header, lengths and status word; no byte of the password (VERIFY) or of the
+     * certificate, however printed.
+     */
+    @Test
+    fun sessionReportHasTheNfcFactsAndNoData() = runBlocking {
+        val model = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val card = newCard()
+        val link = platformLink(model, card)
+        val diagnostics = link.diagnostics()
+        val password = card.signaturePassword()
+        val signed = signConsent(diagnostics.wrap(link), consentDocument(), password.copyOf())
+        link.close()
+        val report = diagnostics.report()
+        assertEquals("261", report.facts["nfc.max_transceive_length"])
+        assertEquals("false", report.facts["nfc.extended_length_apdu_supported"])
+        assertEquals(IsoDepLink.DEFAULT_TIMEOUT_MILLIS.toString(), report.facts["nfc.timeout_millis"])
+        assertEquals("35", report.facts["android.sdk"])
+        assertFalse(report.extendedLengthUsed)
+        assertEquals(model.commands.size, report.exchanges.size)
+        val verify = report.exchanges.first { it.ins == 0x20.toUByte() && it.commandLength > 5u }
+        assertEquals("no PIN length", null, verify.lc)
+        val text = diagnostics.reportText()
+        val printed = listOf(text, report.toString(), diagnostics.toString())
+        val cert = signed.certificate().der()
+        for (p in printed) {
+            assertFalse("the password", p.contains(String(password)))
+            assertFalse(p.contains(password.joinToString(" ") { "%02X".format(it) }))
+            assertFalse(p.contains(password.joinToString("") { "%02X".format(it) }))
+            for (start in cert.indices step 97) {
+                val w = cert.copyOfRange(start, minOf(start + 8, cert.size))
+                if (w.size < 8) continue
+                assertFalse("certificate bytes", p.contains(w.joinToString(" ") { "%02X".format(it) }))
+                assertFalse("certificate bytes", p.contains(w.joinToString("") { "%02X".format(it) }))
+                assertFalse("certificate bytes", p.contains(w.joinToString(", ")))
+            }
+        }
+        assertTrue(text, text.contains("nfc.max_transceive_length: 261"))
+    }
 }
