@@ -36,6 +36,7 @@ mod emulator;
 mod error;
 mod flows;
 mod keystore;
+mod length;
 mod link;
 mod objects;
 #[cfg(feature = "pcsc")]
@@ -58,6 +59,7 @@ pub use flows::{
 #[cfg(feature = "verify")]
 pub use flows::{ocsp_request, verify_consent};
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
+pub use length::{LengthMemory, LengthPolicy};
 pub use link::{CardLink, LinkError};
 pub use objects::*;
 #[cfg(feature = "pcsc")]

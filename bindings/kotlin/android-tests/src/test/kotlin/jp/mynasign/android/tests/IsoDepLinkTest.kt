@@ -2,6 +2,8 @@ package jp.mynasign.android.tests
 
 import android.nfc.tech.IsoDep
 import java.io.IOException
+import jp.mynasign.LengthMemory
+import jp.mynasign.LengthPolicy
 import jp.mynasign.LinkException
 import jp.mynasign.MynaException
 import jp.mynasign.android.IsoDepLink
@@ -204,5 +206,32 @@ class IsoDepLinkTest {
             }
         }
         assertTrue(text, text.contains("nfc.max_transceive_length: 261"))
+    }
+
+    /**
+     * A controller that says 65,279 but loses frames over 261 bytes: under LengthPolicy.AUTO
+     * the first session loses the card at the first extended read and the policy becomes
+     * SHORT; the next session (a new tap) started from it signs with short APDUs only.
+     */
+    @Test
+    fun controllerDroppingLargeFramesLearnsShortForTheNextSession() = runBlocking {
+        val model = NfcServiceModel.install(NfcServiceModel(dropsFramesLongerThan = 261))
+        val card = newCard()
+        val memory = LengthMemory(LengthPolicy.AUTO)
+        val first = runCatching { signConsent(memory.wrap(platformLink(model, card)), consentDocument(), card.signaturePassword()) }
+        assertTrue("the card is lost: ${first.exceptionOrNull()}", first.exceptionOrNull() is MynaException.TagLost)
+        assertEquals(LengthPolicy.SHORT, memory.policy())
+        val firstSession = model.commands.size
+        val next = LengthMemory(memory.policy())
+        val signed = signConsent(next.wrap(platformLink(model, card)), consentDocument(), card.signaturePassword())
+        verifyConsent(signed.cms(), trustEmulator(card))
+        assertTrue("short APDUs only", model.commands.drop(firstSession).none(::isExtended))
+        assertEquals(LengthPolicy.SHORT, next.policy())
+        // On the 261-byte controller AUTO sends nothing extended and learns nothing.
+        val small = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val auto = LengthMemory(LengthPolicy.AUTO)
+        signConsent(auto.wrap(platformLink(small, card)), consentDocument(), card.signaturePassword())
+        assertTrue(small.commands.none(::isExtended))
+        assertEquals(LengthPolicy.AUTO, auto.policy())
     }
 }

@@ -105,8 +105,11 @@ class NfcServiceModel(
     /** `ISO_DEP_MAX_TRANSCEIVE`: 261 (unset, older controllers) or 65,279. */
     val isoDepMaxTransceive: Int = 65_279,
     /**
-     * A controller that loses frames longer than this (the RF link breaks: target lost, the tag
-     * deactivated) although its configuration admits them; null: none.
+     * A controller that loses frames (command or response) longer than this (the RF link
+     * breaks: target lost, the tag deactivated) although its configuration admits them; null:
+     * none. Not from AOSP: the behaviour reported for controllers whose ISO_DEP_MAX_TRANSCEIVE
+     * says more than their RF buffer carries (issue 21), as nativeNfcTag_doTransceive would
+     * report it (targetLost).
      */
     val dropsFramesLongerThan: Int? = null,
 ) {
@@ -433,16 +436,18 @@ class NfcServiceModel(
                 if (!tag.active) return TransceiveResult(TransceiveResult.RESULT_TAGLOST, null)
                 // No answer within the timeout read at entry -> target lost.
                 if (silentFrom in 0..n) return TransceiveResult(TransceiveResult.RESULT_TAGLOST, null)
-                val drop = dropsFramesLongerThan
-                if (drop != null && data.size > drop) {
-                    tag.active = false
-                    events.add("frame of ${data.size} bytes lost by the controller")
-                    return TransceiveResult(TransceiveResult.RESULT_TAGLOST, null)
-                }
                 if (refuseExtended && data.size >= 7 && data[4] == 0.toByte()) {
                     return TransceiveResult(TransceiveResult.RESULT_SUCCESS, byteArrayOf(0x67, 0x00))
                 }
-                return TransceiveResult(TransceiveResult.RESULT_SUCCESS, tag.card.transceive(data))
+                val response = tag.card.transceive(data)
+                val drop = dropsFramesLongerThan
+                if (drop != null && (data.size > drop || response.size > drop)) {
+                    // The frame (either way) breaks the RF link: target lost, tag deactivated.
+                    tag.active = false
+                    events.add("frame of ${maxOf(data.size, response.size)} bytes lost by the controller")
+                    return TransceiveResult(TransceiveResult.RESULT_TAGLOST, null)
+                }
+                return TransceiveResult(TransceiveResult.RESULT_SUCCESS, response)
             }
         }
 
