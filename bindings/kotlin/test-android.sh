@@ -52,11 +52,11 @@ import android.app.Application
 import android.content.Intent
 import android.os.Bundle
 import jp.mynasign.ConsentDocument
-import jp.mynasign.MynaException
+import jp.mynasign.MynaSign
+import jp.mynasign.MynaSignException
 import jp.mynasign.SignedConsent
-import jp.mynasign.android.CardReaderException
 import jp.mynasign.android.MynaCardReader
-import jp.mynasign.signConsent
+import jp.mynasign.android.nfcSettingsIntent
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 

@@ -51,7 +51,7 @@ pub use card::JpkiCard;
 pub use diagnostics::{ExchangeRecord, SessionDiagnostics, SessionReport};
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;
-pub use error::{ErrorCode, MynaError, VerifyFailure};
+pub use error::{ErrorCode, MynaError, NfcUnavailableReason, SecureElementReason, VerifyFailure};
 pub use flows::{
     check_linkage, compare_linkage, consent_period, library_version, read_basic_attributes,
     read_pin_status, sign_consent, terms_from_text,

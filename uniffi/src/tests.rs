@@ -356,6 +356,26 @@ fn every_error() -> Vec<MynaError> {
             detail: "detail-xyz".into(),
         },
     ]);
+    for reason in [
+        NfcUnavailableReason::NoNfc,
+        NfcUnavailableReason::NfcOff,
+        NfcUnavailableReason::NoPermission,
+        NfcUnavailableReason::ReaderModeUnsupported,
+        NfcUnavailableReason::ScreenClosed,
+    ] {
+        v.push(E::NfcUnavailable { reason });
+    }
+    for reason in [
+        SecureElementReason::OsTooOld,
+        SecureElementReason::ServiceUnavailable,
+        SecureElementReason::NoSecureElement,
+        SecureElementReason::NoJpkiApplication,
+        SecureElementReason::AccessDenied,
+        SecureElementReason::Unsupported,
+        SecureElementReason::Io,
+    ] {
+        v.push(E::SecureElementUnavailable { reason });
+    }
     v
 }
 
@@ -405,7 +425,7 @@ fn every_error_reads_well_in_both_languages() {
             assert!(!e.retry_safe(), "{e:?}");
         }
     }
-    assert_eq!(codes.len(), 22, "every code is reachable");
+    assert_eq!(codes.len(), 24, "every code is reachable");
 }
 
 #[test]

@@ -13,6 +13,10 @@ import android.provider.Settings
 import java.io.Closeable
 import java.util.concurrent.CompletableFuture
 import jp.mynasign.LinkException
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.NfcUnavailableReason
+import jp.mynasign.toMynaSign
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -23,59 +27,23 @@ import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
 
-/** Why [MynaCardReader.awaitCard] gave no card. */
-sealed class CardReaderException(message: String) : Exception(message) {
-    /** The device has no NFC hardware: offer another way (the smartphone certificate). */
-    class NoNfc : CardReaderException("this device has no NFC")
+/**
+ * The intent that opens the NFC settings when this error is "NFC is switched off"
+ * ([MynaException.NfcUnavailable] with [NfcUnavailableReason.NFC_OFF]); null otherwise.
+ * (`startActivity(it)`.)
+ */
+val MynaSignException.nfcSettingsIntent: Intent?
+    get() = (error as? MynaException.NfcUnavailable)
+        ?.takeIf { it.reason == NfcUnavailableReason.NFC_OFF }
+        ?.let { Intent(Settings.ACTION_NFC_SETTINGS) }
 
-    /** NFC is switched off: [settingsIntent] opens the NFC settings (`startActivity(it)`). */
-    class NfcOff(val settingsIntent: Intent) : CardReaderException("NFC is switched off")
+private fun nfcUnavailable(reason: NfcUnavailableReason) = MynaException.NfcUnavailable(reason).toMynaSign()
 
-    /**
-     * The tapped tag is not a My Number Card: [kind] says why. Call `awaitCard()` again to wait
-     * for the next tag.
-     */
-    class NotMyNumberCard(val kind: Kind) : CardReaderException(
-        when (kind) {
-            Kind.NOT_ISO_DEP -> "the tag does not speak ISO-DEP"
-            Kind.NO_JPKI -> "the card has no JPKI application"
-            Kind.LOST -> "the card left before it could be read"
-        },
-    ) {
-        /** Why the tag is not taken. */
-        enum class Kind {
-            /** Not an ISO 14443-4 tag (a transit card's FeliCa, a sticker). */
-            NOT_ISO_DEP,
+/** A tag that is not a My Number Card (no ISO-DEP, or no JPKI application). */
+private fun notMyNumberCard() = MynaException.NotMyNumberCard().toMynaSign()
 
-            /** ISO-DEP, but it refused the JPKI application (another IC card). */
-            NO_JPKI,
-
-            /** It left the field during the check. */
-            LOST,
-        }
-    }
-
-    /** Android refused reader mode: [reason] says why. */
-    class ReaderModeRefused(val reason: Reason) : CardReaderException(
-        when (reason) {
-            Reason.NO_PERMISSION -> "the app lacks android.permission.NFC"
-            Reason.UNSUPPORTED -> "this device does not support NFC reader mode"
-            Reason.ACTIVITY_GONE -> "the screen was closed"
-        },
-    ) {
-        /** Why reader mode was refused. */
-        enum class Reason {
-            /** `SecurityException`: the app's manifest lacks `android.permission.NFC`. */
-            NO_PERMISSION,
-
-            /** `UnsupportedOperationException`: no NFC feature. */
-            UNSUPPORTED,
-
-            /** `IllegalStateException`: the Activity was destroyed. */
-            ACTIVITY_GONE,
-        }
-    }
-}
+/** The tag left during the reader's check. */
+private fun lostDuringCheck() = MynaException.TagLost(false).toMynaSign()
 
 /** Whether this device can read a card now. */
 sealed class NfcAvailability {
@@ -108,10 +76,12 @@ sealed class NfcAvailability {
  * - Lifecycle: the reader forgets an Activity when it is destroyed. A configuration change
  *   destroys the Activity but not the ViewModel: the wait (and a signing started from the
  *   ViewModel's scope) goes on, and the new Activity's [attach] takes reader mode over.
- * - Outcomes: a connected [IsoDepLink], or [CardReaderException.NoNfc],
- *   [CardReaderException.NfcOff] (with the settings intent),
- *   [CardReaderException.NotMyNumberCard], or [CardReaderException.ReaderModeRefused]; no
- *   platform exception leaves [awaitCard].
+ * - Outcomes: a connected [IsoDepLink], or the library's one error type, [MynaSignException]
+ *   (code, Japanese and English text, retry-safe): [MynaException.NfcUnavailable] (no NFC,
+ *   NFC off: [nfcSettingsIntent] opens the settings; no permission, reader mode refused, the
+ *   screen closed), [MynaException.NotMyNumberCard] (no ISO-DEP or no JPKI application: call
+ *   [awaitCard] again for the next tag) or [MynaException.TagLost] (it left during the
+ *   check); no platform exception leaves [awaitCard].
  *
  * [isoDepOf] turns a discovered tag into its ISO-DEP transport ([IsoDepLike.of] by default).
  * With [checkJpki], a tag is taken only when it accepts a SELECT of the JPKI application (the
@@ -228,8 +198,8 @@ class MynaCardReader(
      */
     suspend fun awaitCard(): IsoDepLink {
         when (val a = availability()) {
-            NfcAvailability.NoNfc -> throw CardReaderException.NoNfc()
-            is NfcAvailability.Off -> throw CardReaderException.NfcOff(a.settingsIntent)
+            NfcAvailability.NoNfc -> throw nfcUnavailable(NfcUnavailableReason.NO_NFC)
+            is NfcAvailability.Off -> throw nfcUnavailable(NfcUnavailableReason.NFC_OFF)
             NfcAvailability.Ready -> Unit
         }
         return suspendCancellableCoroutine { cont ->
@@ -257,7 +227,7 @@ class MynaCardReader(
 
     /**
      * [awaitCard] for Java callers: completes with the link, or exceptionally with a
-     * [CardReaderException]; `cancel(true)` ends the wait (as does [close]).
+     * [MynaSignException]; `cancel(true)` ends the wait (as does [close]).
      */
     fun awaitCardFuture(): CompletableFuture<IsoDepLink> = futures.future { awaitCard() }
 
@@ -297,26 +267,26 @@ class MynaCardReader(
             isoDepOf(tag)
         } catch (e: RuntimeException) {
             // IsoDep.get of an out-of-date tag (SecurityException): it is gone.
-            throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.LOST)
-        } ?: throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.NOT_ISO_DEP)
+            throw lostDuringCheck()
+        } ?: throw notMyNumberCard()
         val link = try {
             IsoDepLink(isoDep, timeoutMillis, ::onLinkClosed)
         } catch (e: LinkException) {
-            throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.LOST)
+            throw lostDuringCheck()
         } catch (e: RuntimeException) {
-            throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.LOST)
+            throw lostDuringCheck()
         }
         if (!checkJpki) return link
         val answer = try {
             link.transceive(SELECT_JPKI)
         } catch (e: LinkException) {
             link.closeLink()
-            throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.LOST)
+            throw lostDuringCheck()
         }
         val ok = answer.size >= 2 && answer[answer.size - 2] == 0x90.toByte() && answer[answer.size - 1] == 0.toByte()
         if (!ok) {
             link.closeLink()
-            throw CardReaderException.NotMyNumberCard(CardReaderException.NotMyNumberCard.Kind.NO_JPKI)
+            throw notMyNumberCard()
         }
         return link
     }
@@ -351,12 +321,12 @@ class MynaCardReader(
             null
         } catch (e: SecurityException) {
             // No android.permission.NFC in the app's manifest.
-            CardReaderException.ReaderModeRefused(CardReaderException.ReaderModeRefused.Reason.NO_PERMISSION)
+            nfcUnavailable(NfcUnavailableReason.NO_PERMISSION)
         } catch (e: UnsupportedOperationException) {
-            CardReaderException.ReaderModeRefused(CardReaderException.ReaderModeRefused.Reason.UNSUPPORTED)
+            nfcUnavailable(NfcUnavailableReason.READER_MODE_UNSUPPORTED)
         } catch (e: IllegalStateException) {
             // The Activity is already destroyed.
-            CardReaderException.ReaderModeRefused(CardReaderException.ReaderModeRefused.Reason.ACTIVITY_GONE)
+            nfcUnavailable(NfcUnavailableReason.SCREEN_CLOSED)
         }
         if (refusal != null) {
             val cont = synchronized(lock) { waiter.also { waiter = null } }

@@ -179,6 +179,7 @@ class MainActivity : Activity() {
                 button("NFCの設定を開く") { startActivity(notice.settingsIntent) }
             }
             ReaderNotice.NoNfc -> note("この端末はNFCに対応していません。", Color.RED)
+            is ReaderNotice.Unavailable -> note(notice.messageJa, Color.RED)
             ReaderNotice.NotMyNumberCard -> note("マイナンバーカードではありません。カードをかざし直してください。", Color.RED)
             ReaderNotice.NoSecureElement -> note("スマホ用電子証明書を利用できません。", Color.RED)
             ReaderNotice.SecureElementNotAllowed -> note("このアプリはスマホ用電子証明書の利用を許可されていません。", Color.RED)

@@ -5,13 +5,16 @@ import android.app.Application
 import android.content.Intent
 import jp.mynasign.CardLink
 import jp.mynasign.CardProfile
+import jp.mynasign.ErrorCode
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.SecureElementReason
 import jp.mynasign.ConsentChannel
 import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
 import jp.mynasign.VerifyConsentOptions
-import jp.mynasign.android.CardReaderException
 import jp.mynasign.android.MynaCardReader
-import jp.mynasign.android.OmapiException
+import jp.mynasign.android.nfcSettingsIntent
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
@@ -31,6 +34,9 @@ sealed interface ReaderNotice {
 
     /** The device has no NFC: only the emulator or the smartphone certificate. */
     data object NoNfc : ReaderNotice
+
+    /** The reader cannot be used (no permission, reader mode refused): the library's text. */
+    class Unavailable(val messageJa: String) : ReaderNotice
 
     /** The tapped tag was not a My Number Card; the reader waits for the next one. */
     data object NotMyNumberCard : ReaderNotice
@@ -123,8 +129,9 @@ class SigningViewModel(
         scope.launch {
             val link: CardLink = try {
                 OmapiLink.connect(application)
-            } catch (e: OmapiException) {
-                notice = if (e is OmapiException.AccessDenied) ReaderNotice.SecureElementNotAllowed else ReaderNotice.NoSecureElement
+            } catch (e: MynaSignException) {
+                val reason = (e.error as? MynaException.SecureElementUnavailable)?.reason
+                notice = if (reason == SecureElementReason.ACCESS_DENIED) ReaderNotice.SecureElementNotAllowed else ReaderNotice.NoSecureElement
                 render?.invoke(controller.state)
                 return@launch
             }
@@ -160,17 +167,17 @@ class SigningViewModel(
                     notice = null
                     controller.onCardPresented(link)
                     return@launch
-                } catch (e: CardReaderException.NotMyNumberCard) {
-                    notice = ReaderNotice.NotMyNumberCard
+                } catch (e: MynaSignException) {
+                    val settings = e.nfcSettingsIntent
+                    notice = when {
+                        settings != null -> ReaderNotice.NfcOff(settings)
+                        e.code == ErrorCode.NOT_MY_NUMBER_CARD || e.code == ErrorCode.TAG_LOST -> ReaderNotice.NotMyNumberCard
+                        (e.error as? MynaException.NfcUnavailable)?.reason == jp.mynasign.NfcUnavailableReason.NO_NFC -> ReaderNotice.NoNfc
+                        else -> ReaderNotice.Unavailable(e.messageJa)
+                    }
                     render?.invoke(controller.state)
-                } catch (e: CardReaderException.NfcOff) {
-                    notice = ReaderNotice.NfcOff(e.settingsIntent)
-                    render?.invoke(controller.state)
-                    return@launch
-                } catch (e: CardReaderException.NoNfc) {
-                    notice = ReaderNotice.NoNfc
-                    render?.invoke(controller.state)
-                    return@launch
+                    // Not a My Number Card (or gone during the check): wait for the next tag.
+                    if (notice !== ReaderNotice.NotMyNumberCard) return@launch
                 }
             }
         }

@@ -8,7 +8,10 @@ import android.provider.Settings
 import java.util.concurrent.TimeUnit
 import jp.mynasign.CancelHandle
 import jp.mynasign.MynaException
-import jp.mynasign.android.CardReaderException
+import jp.mynasign.ErrorCode
+import jp.mynasign.MynaSignException
+import jp.mynasign.NfcUnavailableReason
+import jp.mynasign.android.nfcSettingsIntent
 import jp.mynasign.android.IsoDepLike
 import jp.mynasign.android.MynaCardReader
 import jp.mynasign.android.NfcAvailability
@@ -199,8 +202,12 @@ class MynaCardReaderTest {
         try {
             runBlocking { model.reader.awaitCard() }
             fail("a card although NFC is off")
-        } catch (e: CardReaderException.NfcOff) {
-            assertEquals(Settings.ACTION_NFC_SETTINGS, e.settingsIntent.action)
+        } catch (e: MynaSignException) {
+            assertEquals(ErrorCode.NFC_UNAVAILABLE, e.code)
+            assertEquals(NfcUnavailableReason.NFC_OFF, (e.error as MynaException.NfcUnavailable).reason)
+            assertEquals(Settings.ACTION_NFC_SETTINGS, e.nfcSettingsIntent?.action)
+            assertTrue("retry-safe once NFC is on", e.retrySafe)
+            assertTrue(e.messageJa.contains("NFC") && e.messageEn.contains("NFC"))
         }
         assertFalse(model.reader.isReaderModeOn)
     }
@@ -214,7 +221,9 @@ class MynaCardReaderTest {
             try {
                 runBlocking { reader.awaitCard() }
                 fail("a card without NFC")
-            } catch (e: CardReaderException.NoNfc) {
+            } catch (e: MynaSignException) {
+                assertEquals(NfcUnavailableReason.NO_NFC, (e.error as MynaException.NfcUnavailable).reason)
+                assertEquals(null, e.nfcSettingsIntent)
                 assertNotNull(e.message)
             }
         } finally {
@@ -231,8 +240,8 @@ class MynaCardReaderTest {
         try {
             await(wait)
             fail("took a tag without ISO-DEP")
-        } catch (e: CardReaderException.NotMyNumberCard) {
-            assertEquals(CardReaderException.NotMyNumberCard.Kind.NOT_ISO_DEP, e.kind)
+        } catch (e: MynaSignException) {
+            assertEquals(ErrorCode.NOT_MY_NUMBER_CARD, e.code)
         }
     }
 
@@ -252,8 +261,8 @@ class MynaCardReaderTest {
         try {
             await(wait)
             fail("took a card without JPKI")
-        } catch (e: CardReaderException.NotMyNumberCard) {
-            assertEquals(CardReaderException.NotMyNumberCard.Kind.NO_JPKI, e.kind)
+        } catch (e: MynaSignException) {
+            assertEquals(ErrorCode.NOT_MY_NUMBER_CARD, e.code)
         }
         waitUntil { other?.isConnected == false }
         waitUntil { !nfc.readerModeOn }

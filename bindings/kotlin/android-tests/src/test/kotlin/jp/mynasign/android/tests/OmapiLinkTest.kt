@@ -3,7 +3,10 @@ package jp.mynasign.android.tests
 import jp.mynasign.Emulator
 import jp.mynasign.LinkException
 import jp.mynasign.android.OmapiChannel
-import jp.mynasign.android.OmapiException
+import jp.mynasign.ErrorCode
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.SecureElementReason
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.android.OmapiReader
 import jp.mynasign.android.OmapiService
@@ -109,31 +112,31 @@ class OmapiLinkTest {
     @Test
     fun accessRulesRefusingTheAppIsTyped() {
         val se = EmulatedSe(newCard(), denyChannel = true)
-        expect<OmapiException.AccessDenied> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.ACCESS_DENIED) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
     }
 
     @Test
     fun missingServiceIsTyped() {
         val se = EmulatedSe(newCard(), connected = false)
-        expect<OmapiException.ServiceUnavailable> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.SERVICE_UNAVAILABLE) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
     }
 
     @Test
     fun noEmbeddedSecureElementIsTyped() {
         val uiccOnly = EmulatedSe(newCard(), readerName = "SIM1")
-        expect<OmapiException.NoSecureElement> { OmapiLink.open(uiccOnly) }
+        expectSe(SecureElementReason.NO_SECURE_ELEMENT) { OmapiLink.open(uiccOnly) }
         assertEquals(1, uiccOnly.shutdowns)
         val absent = EmulatedSe(newCard(), present = false)
-        expect<OmapiException.NoSecureElement> { OmapiLink.open(absent) }
+        expectSe(SecureElementReason.NO_SECURE_ELEMENT) { OmapiLink.open(absent) }
         assertEquals(1, absent.shutdowns)
     }
 
     @Test
     fun noJpkiApplicationIsTyped() {
         val se = EmulatedSe(newCard(), hasApplet = false)
-        expect<OmapiException.NoJpkiApplication> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.NO_JPKI_APPLICATION) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
         assertEquals(1, se.sessionsClosed)
     }
@@ -156,7 +159,7 @@ class OmapiLinkTest {
             val otherRanAt = runBlocking { withTimeout(10_000) { other.await() } }
             val outcome = runBlocking { withTimeout(10_000) { attempt.await() } }
             val e = outcome.exceptionOrNull()
-            assertTrue("typed: $e", e is OmapiException.ServiceUnavailable)
+            assertEquals("typed: $e", SecureElementReason.SERVICE_UNAVAILABLE, ((e as? MynaSignException)?.error as? MynaException.SecureElementUnavailable)?.reason)
             assertFalse(e?.message.isNullOrEmpty())
             assertTrue("the thread stayed free while connect waited", otherRanAt - started < 1_500_000_000L)
         } finally {
@@ -179,15 +182,18 @@ class OmapiLinkTest {
                     }
                 })
         }
-        expect<OmapiException.Unsupported> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.UNSUPPORTED) { OmapiLink.open(se) }
     }
 
-    private inline fun <reified T : Throwable> expect(block: () -> Unit) {
+    /** [block] fails with the library's error SECURE_ELEMENT_UNAVAILABLE of [reason], with both texts. */
+    private fun expectSe(reason: SecureElementReason, block: () -> Unit) {
         try {
             block()
-            fail("no ${T::class.simpleName}")
-        } catch (e: Throwable) {
-            if (e !is T) throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+            fail("no error")
+        } catch (e: MynaSignException) {
+            assertEquals(ErrorCode.SECURE_ELEMENT_UNAVAILABLE, e.code)
+            assertEquals(reason, (e.error as MynaException.SecureElementUnavailable).reason)
+            assertTrue(e.messageJa.isNotBlank() && e.messageEn.isNotBlank())
         }
     }
 }
