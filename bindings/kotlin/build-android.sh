@@ -71,5 +71,7 @@ bash "$root/scripts/check-16k-pages.sh" "$here/jniLibs"
 
 # 4. The AAR, from classes compiled elsewhere (Gradle's, or android-tests/target/classes).
 if [ -n "${AAR_CLASSES:-}" ]; then
-  bash "$here/package-aar.sh" "$AAR_CLASSES" "$here/jniLibs" "$here/aar" ${AAR_REPO:+"$AAR_REPO"}
+  # The sources jar from the same sources (AAR_JAVADOC: a javadoc jar, e.g. test-android.sh's Dokka one).
+  AAR_SOURCES="${AAR_SOURCES:-$here/generated:$here/src/main/kotlin:$here/src/android/kotlin}" \
+    bash "$here/package-aar.sh" "$AAR_CLASSES" "$here/jniLibs" "$here/aar" ${AAR_REPO:+"$AAR_REPO"}
 fi

@@ -11,6 +11,8 @@
 # permission, android.hardware.nfc not required), R.txt (empty:
 # no resources), proguard.txt (consumer-rules.pro: keeps JNA and the generated classes) and
 # jni/<abi>/libmynasign_ffi.so. The version is Cargo.toml's. Prints the AAR's path last.
+# Beside it (and published with it): with AAR_SOURCES (source folders, colon-separated) a
+# sources jar, with AAR_JAVADOC (a javadoc jar, Dokka's from test-android.sh) a javadoc jar.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -63,6 +65,25 @@ rm -f "$aar"
 (cd "$stage" && jar cfM "$aar" AndroidManifest.xml classes.jar R.txt proguard.txt jni)
 rm -rf "$stage"
 
+sources_jar=""
+if [ -n "${AAR_SOURCES:-}" ]; then
+  src_stage="$out/sources-stage"
+  rm -rf "$src_stage"
+  mkdir -p "$src_stage"
+  IFS=: read -ra src_dirs <<<"$AAR_SOURCES"
+  for d in "${src_dirs[@]}"; do cp -r "$d/." "$src_stage/"; done
+  rm -rf "$src_stage/jp/mynasign/sample"
+  sources_jar="$out/mynasign-android-$version-sources.jar"
+  (cd "$src_stage" && jar cf "$sources_jar" .)
+  rm -rf "$src_stage"
+fi
+javadoc_jar=""
+if [ -n "${AAR_JAVADOC:-}" ]; then
+  unzip -Z1 "$AAR_JAVADOC" | grep -x 'index.html' >/dev/null || { echo "package-aar: $AAR_JAVADOC has no index.html" >&2; exit 1; }
+  javadoc_jar="$out/mynasign-android-$version-javadoc.jar"
+  cp "$AAR_JAVADOC" "$javadoc_jar"
+fi
+
 if [ -n "$repo" ]; then
   mkdir -p "$repo"
   repo="$(cd "$repo" && pwd)"
@@ -75,7 +96,8 @@ $(pom_dep org.jetbrains.kotlinx kotlinx-coroutines-android 1.10.2)
 $(pom_dep androidx.annotation annotation 1.9.1)"
   log="$out/deploy.log"
   if ! mvn -B -ntp -q -Dstyle.color=never org.apache.maven.plugins:maven-deploy-plugin:3.1.2:deploy-file \
-      -Durl="file://$repo" -DrepositoryId=local -Dfile="$aar" -DpomFile="$pom" -Dpackaging=aar >"$log" 2>&1; then
+      -Durl="file://$repo" -DrepositoryId=local -Dfile="$aar" -DpomFile="$pom" -Dpackaging=aar \
+      ${sources_jar:+-Dsources="$sources_jar"} ${javadoc_jar:+-Djavadoc="$javadoc_jar"} >"$log" 2>&1; then
     cat "$log" >&2; echo "package-aar: deploy failed" >&2; exit 1
   fi
   echo "published jp.mynasign:mynasign-android:$version (aar) to $repo" >&2

@@ -8,7 +8,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-[ "$#" -eq 1 ] && [ -d "$1" ] || { echo "usage: $0 CLASSES_DIR" >&2; exit 2; }
+[ "$#" -ge 1 ] && [ -d "$1" ] || { echo "usage: $0 CLASSES_DIR [SOURCE_DIRS JAVADOC_JAR]" >&2; exit 2; }
+# With SOURCE_DIRS (colon-separated) and JAVADOC_JAR, the sources and javadoc jars are packaged
+# and published too, and checked.
+export AAR_SOURCES="${2:-}" AAR_JAVADOC="${3:-}"
 . "$here/lib/pom.sh"
 version="$(mynasign_version "$root")"
 work="$(mktemp -d)"
@@ -73,6 +76,21 @@ if [ -f "$pom" ]; then
   done
 else
   bad "the repository has no POM"
+fi
+
+if [ -n "$AAR_SOURCES" ]; then
+  out_dir="$(dirname "$aar")"
+  src_jar="$out_dir/mynasign-android-$version-sources.jar"
+  doc_jar="$out_dir/mynasign-android-$version-javadoc.jar"
+  unzip -Z1 "$src_jar" >"$work/src.txt" 2>/dev/null || : >"$work/src.txt"
+  has "$work/src.txt" jp/mynasign/android/MynaCardReader.kt
+  lacks "$work/src.txt" '^jp/mynasign/sample/'
+  unzip -Z1 "$doc_jar" >"$work/doc.txt" 2>/dev/null || : >"$work/doc.txt"
+  has "$work/doc.txt" index.html
+  has "$work/doc.txt" jp/mynasign/android/MynaCardReader.html
+  for c in sources javadoc; do
+    [ -f "$dir/mynasign-android-$version-$c.jar" ] && ok || bad "the repository has no $c jar"
+  done
 fi
 
 # A library aligned for 4 KB pages only is refused, and no AAR is written.

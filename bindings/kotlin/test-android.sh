@@ -120,4 +120,10 @@ echo "android: JNA's libjnidispatch.so is 16 KB aligned for every ABI"
 # The host build: the library the tests just loaded exports every native function the
 # compiled classes declare (the check package-aar.sh applies to the device libraries).
 bash "$root/scripts/check-native-symbols.sh" "$here/android-tests/target/classes" "$lib"
-bash "$here/test-aar.sh" "$here/android-tests/target/classes"
+# The AAR's javadoc jar: Dokka over the bindings, the layer and jp.mynasign.android (offline).
+dokka_log="$work/dokka.log"
+mvn -B -ntp -q -f "$here/android-tests/pom.xml" -Dmynasign.generated="$gen" -Dstyle.color=never \
+  org.jetbrains.dokka:dokka-maven-plugin:2.2.0:javadocJar >"$dokka_log" 2>&1 || { cat "$dokka_log"; echo "android: Dokka failed" >&2; exit 1; }
+javadoc="$here/android-tests/target/mynasign-android-tests-0.1.0-javadoc.jar"
+bash "$here/test-aar.sh" "$here/android-tests/target/classes" \
+  "$gen:$here/src/main/kotlin:$here/src/android/kotlin:$here/src/verify/kotlin" "$javadoc"
