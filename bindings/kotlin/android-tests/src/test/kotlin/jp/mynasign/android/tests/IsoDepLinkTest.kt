@@ -145,6 +145,25 @@ class IsoDepLinkTest {
         assertTrue(model.commands.none(::isExtended))
         assertTrue(model.commands.all { it.size <= 261 })
         assertEquals(0, model.refusedOverLength)
+        assertEquals("the consent in short APDUs (256-byte reads)", 13, model.commands.size)
+    }
+
+    /**
+     * A card that stops answering: nativeNfcTag_doTransceive's wait times out (with the timeout
+     * read at entry, the link's) and reports the target lost; the flow ends with TagLost and
+     * nothing more is sent.
+     */
+    @Test
+    fun silentCardTimesOutAsALostTag() = runBlocking {
+        val model = NfcServiceModel.install().apply { silentFrom = 2 }
+        val card = newCard()
+        try {
+            signConsent(platformLink(model, card, timeoutMillis = 7_000), consentDocument(), card.signaturePassword())
+            fail("signed with a silent card")
+        } catch (e: MynaException.TagLost) {
+            assertEquals(3, model.commands.size)
+            assertEquals(listOf(7_000, 7_000, 7_000), model.timeoutsSeen)
+        }
     }
 
     /** The card leaving the field before each exchange of a signing: always MynaException.TagLost. */

@@ -105,19 +105,6 @@ class MynaCardReaderTest {
         }
     }
 
-    /**
-     * Releases the held exchange once the main thread blocks on the tag (Android's pause path
-     * waits for the exchange in flight), or after 5 s if it never does.
-     */
-    private fun releaseOnceMainBlocks() {
-        val main = Thread.currentThread()
-        Thread {
-            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5)
-            while (main.state != Thread.State.BLOCKED && System.nanoTime() < deadline) Thread.onSpinWait()
-            nfc.release()
-        }.start()
-    }
-
     private fun <T> await(d: Deferred<T>): T = runBlocking { withTimeout(60_000) { d.await() } }
 
     /** The few lines an app writes (README-android.md): tap, sign, verify; reader mode kept throughout. */
@@ -128,6 +115,8 @@ class MynaCardReaderTest {
         val signed = await(result)
         verifyConsent(signed.cms(), trustEmulator(card))
         assertEquals("the reader's JPKI check is the first command", 0xA4.toByte(), nfc.commands[0][1])
+        assertEquals("the reader's presence-check delay reached the service", MynaCardReader.DEFAULT_PRESENCE_CHECK_DELAY_MILLIS, nfc.presenceCheckDelay)
+        assertEquals("the consent's 6 exchanges after the reader's SELECT", 7, nfc.commands.size)
         assertFalse("the card was never disconnected", nfc.events.any { it.startsWith("tag disconnected") })
         // The link is closed: reader mode goes off.
         waitUntil { !nfc.readerModeOn }
@@ -150,15 +139,15 @@ class MynaCardReaderTest {
     /** The Activity paused mid-flow (another Activity on top): Android disconnects the card. */
     @Test
     fun pausingMidFlowLosesTheCardAsOnAPhone() {
-        nfc.holdAt(3)
+        // Paused between two exchanges (onPause -> NfcActivityManager -> setReaderMode(0) ->
+        // stopPresenceChecking; with an exchange in flight it would wait for it first).
+        nfc.holdAt(3, betweenExchanges = true)
         val result = signing()
         tap()
         assertTrue(nfc.awaitHeld())
-        // onPause -> NfcActivityManager -> setReaderMode(0) waits for the exchange in flight
-        // (stopPresenceChecking is synchronized on the tag): released from another thread.
-        releaseOnceMainBlocks()
         controller.pause()
         assertFalse(nfc.readerModeOn)
+        nfc.release()
         try {
             await(result)
             fail("signed although the Activity was paused")
@@ -341,9 +330,11 @@ class MynaCardReaderTest {
         tap()
         assertTrue(nfc.awaitHeld())
         result.cancel()
-        nfc.release()
+        // The coroutine ends while the exchange is still held (uniffi frees the Rust future,
+        // which cancels the flow and closes the link without waiting for the card).
         val outcome = runBlocking { withTimeout(10_000) { runCatching { result.await() } } }
         assertTrue(outcome.exceptionOrNull() is CancellationException)
+        nfc.release()
         waitUntil { nfc.events.contains("reconnect") && !nfc.readerModeOn }
         assertEquals("nothing sent after the cancellation", 4, nfc.commands.size)
     }
@@ -364,11 +355,11 @@ class MynaCardReaderTest {
         waitUntil { nfc.readerModeOn && model.reader.isReaderModeOn }
         // Held at the PIN status, with the VERIFY, the certificate and the signature to come
         // (an exchange in flight completes before Android's disconnect).
-        nfc.holdAt(3)
+        nfc.holdAt(3, betweenExchanges = true)
         tap()
         assertTrue(nfc.awaitHeld())
-        releaseOnceMainBlocks()
         controller.recreate()
+        nfc.release()
         val error = runCatching { await(result) }.exceptionOrNull()
         assertTrue("the card is lost with the paused Activity: $error", error is MynaException.TagLost)
     }

@@ -127,6 +127,9 @@ class NfcServiceModel(
 
     /** The command index [holdAt] armed: that transceive waits (the tag's lock held); bounded. */
     @Volatile private var holdIndex = -1
+    /** Whether [holdAt] holds before the tag's lock (between exchanges) rather than inside it. */
+    @Volatile private var holdBetween = false
+    private val calls = java.util.concurrent.atomic.AtomicInteger(0)
     @Volatile private var releaseLatch = CountDownLatch(0)
     @Volatile private var holdingLatch = CountDownLatch(1)
 
@@ -265,11 +268,14 @@ class NfcServiceModel(
 
     /**
      * Holds the transceive of command [index] (counted over the model's life, from 0) with the
-     * tag's lock taken until [release], as a long RSA signature would; see [awaitHeld].
+     * tag's lock taken until [release], as a long RSA signature would; see [awaitHeld]. With
+     * [betweenExchanges], it is held before the service takes the tag's lock (the tag idle
+     * between two exchanges).
      */
-    fun holdAt(index: Int) {
+    fun holdAt(index: Int, betweenExchanges: Boolean = false) {
         releaseLatch = CountDownLatch(1)
         holdingLatch = CountDownLatch(1)
+        holdBetween = betweenExchanges
         holdIndex = index
     }
 
@@ -418,6 +424,13 @@ class NfcServiceModel(
                 events.add("transceive refused: ${data.size} > max")
                 return TransceiveResult(TransceiveResult.RESULT_EXCEEDED_LENGTH, null)
             }
+            // Held between exchanges ([holdAt] with betweenExchanges): the app is busy, the tag
+            // idle, its lock free.
+            val call = calls.getAndIncrement()
+            if (holdBetween && call == holdIndex) {
+                holdingLatch.countDown()
+                releaseLatch.await(HOLD_BOUND_SECONDS, TimeUnit.SECONDS)
+            }
             // NativeNfcTag.transceive is synchronized on the tag: close/reconnect waits.
             synchronized(tag) {
                 timeoutsSeen.add(isoDepTimeout)
@@ -427,7 +440,7 @@ class NfcServiceModel(
                     // The settings switch, through Robolectric's adapter (ModelNfcAdapter.setEnabled).
                     org.robolectric.Shadows.shadowOf(NfcAdapter.getDefaultAdapter(RuntimeEnvironment.getApplication())).setEnabled(false)
                 }
-                if (n == holdIndex) {
+                if (!holdBetween && n == holdIndex) {
                     holdingLatch.countDown()
                     // A long exchange; bounded so that a broken test cannot hang.
                     releaseLatch.await(HOLD_BOUND_SECONDS, TimeUnit.SECONDS)
