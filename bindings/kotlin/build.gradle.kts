@@ -62,6 +62,8 @@ kotlin {
 dependencies {
     // JNA as an AAR: it carries libjnidispatch.so for every Android ABI.
     api("net.java.dev.jna:jna:5.17.0@aar")
+    // @RequiresApi(28) on the OMAPI classes, for the app's lint.
+    implementation("androidx.annotation:annotation:1.9.1")
     // uniffi's suspend functions and the layer's Flow variants (same version as jvm-tests/pom.xml).
     api("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.10.2")
 }

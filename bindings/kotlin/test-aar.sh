@@ -8,7 +8,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-[ "$#" -eq 1 ] && [ -d "$1" ] || { echo "usage: $0 CLASSES_DIR" >&2; exit 2; }
+[ "$#" -ge 1 ] && [ -d "$1" ] || { echo "usage: $0 CLASSES_DIR [SOURCE_DIRS JAVADOC_JAR]" >&2; exit 2; }
+# With SOURCE_DIRS (colon-separated) and JAVADOC_JAR, the sources and javadoc jars are packaged
+# and published too, and checked.
+export AAR_SOURCES="${2:-}" AAR_JAVADOC="${3:-}"
 . "$here/lib/pom.sh"
 version="$(mynasign_version "$root")"
 work="$(mktemp -d)"
@@ -16,13 +19,20 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/classes"
 cp -r "$1/." "$work/classes/"
 rm -rf "$work/classes/jp/mynasign/sample"
-printf 'int mynasign_stand_in(void) { return 0; }\n' >"$work/s.c"
+# Stand-ins exporting a function of each name the classes declare native (the symbol check);
+# s-missing.c leaves one out (a library built with fewer features than the classes).
+xargs javap -p -cp "$work/classes" < <(find "$work/classes/jp/mynasign" -name '*.class') 2>/dev/null \
+  | grep -E '^[[:space:]].* native .*\(' | sed -E 's/^.* native [^ (]+ ([A-Za-z0-9_$]+)\(.*$/\1/' | sort -u >"$work/natives.txt"
+[ -s "$work/natives.txt" ] || { echo "aar: the classes declare no native function" >&2; exit 1; }
+awk '{ printf "int %s(void) { return 0; }\n", $0 }' "$work/natives.txt" >"$work/s.c"
+sed '$d' "$work/s.c" >"$work/s-missing.c"
 for abi in arm64-v8a armeabi-v7a x86_64; do
   mkdir -p "$work/jni/$abi"
   gcc -shared -fPIC -o "$work/jni/$abi/libmynasign_ffi.so" "$work/s.c" -Wl,-z,max-page-size=16384
 done
-mkdir -p "$work/jni4k/arm64-v8a"
+mkdir -p "$work/jni4k/arm64-v8a" "$work/jnimissing/arm64-v8a"
 gcc -shared -fPIC -o "$work/jni4k/arm64-v8a/libmynasign_ffi.so" "$work/s.c" -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096
+gcc -shared -fPIC -o "$work/jnimissing/arm64-v8a/libmynasign_ffi.so" "$work/s-missing.c" -Wl,-z,max-page-size=16384
 
 passed=0
 failed=0
@@ -46,6 +56,8 @@ for c in jp/mynasign/android/MynaCardReader.class jp/mynasign/android/IsoDepLink
 done
 lacks "$work/classes.txt" '^jp/mynasign/sample/'
 grep -q 'package="jp.mynasign"' "$work/x/AndroidManifest.xml" && ok || bad "manifest without package jp.mynasign"
+grep -q '<uses-permission android:name="android.permission.NFC" />' "$work/x/AndroidManifest.xml" && ok || bad "manifest without the NFC permission"
+grep -q '<uses-feature android:name="android.hardware.nfc" android:required="false" />' "$work/x/AndroidManifest.xml" && ok || bad "manifest without the optional NFC feature"
 cmp -s "$work/x/proguard.txt" "$here/consumer-rules.pro" && ok || bad "proguard.txt is not consumer-rules.pro"
 grep -q -- '-keep class com.sun.jna' "$work/x/proguard.txt" && ok || bad "proguard.txt does not keep JNA"
 [ ! -s "$work/x/R.txt" ] && ok || bad "R.txt not empty"
@@ -66,6 +78,21 @@ else
   bad "the repository has no POM"
 fi
 
+if [ -n "$AAR_SOURCES" ]; then
+  out_dir="$(dirname "$aar")"
+  src_jar="$out_dir/mynasign-android-$version-sources.jar"
+  doc_jar="$out_dir/mynasign-android-$version-javadoc.jar"
+  unzip -Z1 "$src_jar" >"$work/src.txt" 2>/dev/null || : >"$work/src.txt"
+  has "$work/src.txt" jp/mynasign/android/MynaCardReader.kt
+  lacks "$work/src.txt" '^jp/mynasign/sample/'
+  unzip -Z1 "$doc_jar" >"$work/doc.txt" 2>/dev/null || : >"$work/doc.txt"
+  has "$work/doc.txt" index.html
+  has "$work/doc.txt" jp/mynasign/android/MynaCardReader.html
+  for c in sources javadoc; do
+    [ -f "$dir/mynasign-android-$version-$c.jar" ] && ok || bad "the repository has no $c jar"
+  done
+fi
+
 # A library aligned for 4 KB pages only is refused, and no AAR is written.
 if bash "$here/package-aar.sh" "$work/classes" "$work/jni4k" "$work/out4k" >"$work/out4k.log" 2>&1; then
   bad "a 4 KB-aligned library was packaged"
@@ -73,5 +100,13 @@ else
   ok
 fi
 [ -z "$(ls "$work/out4k"/*.aar 2>/dev/null)" ] && ok || bad "an AAR was written for a 4 KB-aligned library"
+
+# A library lacking one native function the classes declare is refused, naming it.
+if bash "$here/package-aar.sh" "$work/classes" "$work/jnimissing" "$work/outmissing" >"$work/outmissing.log" 2>&1; then
+  bad "a library lacking a native function was packaged"
+else
+  grep -qF "$(tail -n 1 "$work/natives.txt")" "$work/outmissing.log" && ok || bad "the refusal does not name the missing function"
+fi
+[ -z "$(ls "$work/outmissing"/*.aar 2>/dev/null)" ] && ok || bad "an AAR was written for a mismatched library"
 echo "aar: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

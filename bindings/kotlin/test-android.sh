@@ -52,11 +52,11 @@ import android.app.Application
 import android.content.Intent
 import android.os.Bundle
 import jp.mynasign.ConsentDocument
-import jp.mynasign.MynaException
+import jp.mynasign.MynaSign
+import jp.mynasign.MynaSignException
 import jp.mynasign.SignedConsent
-import jp.mynasign.android.CardReaderException
 import jp.mynasign.android.MynaCardReader
-import jp.mynasign.signConsent
+import jp.mynasign.android.nfcSettingsIntent
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 
@@ -112,4 +112,18 @@ if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not
 # check on shared libraries built by the host's C compiler, then an AAR of the classes just
 # compiled (with stand-in native libraries), published into a local repository.
 bash "$root/scripts/test-16k-pages.sh"
-bash "$here/test-aar.sh" "$here/android-tests/target/classes"
+# JNA's libjnidispatch.so, shipped in the app from JNA's AAR: 16 KB pages as well.
+mkdir -p "$work/jna"
+(cd "$work/jna" && unzip -q "$here/android-tests/target/aar/jna.aar" 'jni/*')
+bash "$root/scripts/check-16k-pages.sh" "$work/jna/jni" >/dev/null || { echo "android: JNA's libjnidispatch.so is not 16 KB aligned" >&2; exit 1; }
+echo "android: JNA's libjnidispatch.so is 16 KB aligned for every ABI"
+# The host build: the library the tests just loaded exports every native function the
+# compiled classes declare (the check package-aar.sh applies to the device libraries).
+bash "$root/scripts/check-native-symbols.sh" "$here/android-tests/target/classes" "$lib"
+# The AAR's javadoc jar: Dokka over the bindings, the layer and jp.mynasign.android (offline).
+dokka_log="$work/dokka.log"
+mvn -B -ntp -q -f "$here/android-tests/pom.xml" -Dmynasign.generated="$gen" -Dstyle.color=never \
+  org.jetbrains.dokka:dokka-maven-plugin:2.2.0:javadocJar >"$dokka_log" 2>&1 || { cat "$dokka_log"; echo "android: Dokka failed" >&2; exit 1; }
+javadoc="$here/android-tests/target/mynasign-android-tests-0.1.0-javadoc.jar"
+bash "$here/test-aar.sh" "$here/android-tests/target/classes" \
+  "$gen:$here/src/main/kotlin:$here/src/android/kotlin:$here/src/verify/kotlin" "$javadoc"

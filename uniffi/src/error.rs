@@ -63,6 +63,45 @@ pub enum ErrorCode {
     CardError,
     /// A defect in this library (reported, never a crash).
     Internal,
+    /// The phone's NFC cannot read a card now (no NFC, switched off, not permitted).
+    NfcUnavailable,
+    /// The smartphone certificate's secure element cannot be used by this app.
+    SecureElementUnavailable,
+}
+
+/// Why the phone's NFC cannot read a card (Android's reader; iOS has its own session errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum NfcUnavailableReason {
+    /// The device has no NFC: offer another way (the smartphone certificate).
+    NoNfc,
+    /// NFC is switched off: the app opens the NFC settings.
+    NfcOff,
+    /// The app is not permitted to use NFC (Android: `android.permission.NFC` missing).
+    NoPermission,
+    /// The system refused reader mode.
+    ReaderModeUnsupported,
+    /// The screen that asked for the card was closed.
+    ScreenClosed,
+}
+
+/// Why the smartphone certificate's secure element cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum SecureElementReason {
+    /// The OS is too old for the secure-element API (Android before 9).
+    OsTooOld,
+    /// The secure-element service is missing or did not answer.
+    ServiceUnavailable,
+    /// No embedded secure element.
+    NoSecureElement,
+    /// The secure element holds no smartphone certificate (JPKI application).
+    NoJpkiApplication,
+    /// The secure element's access rules do not list this app: what an app not registered
+    /// with the smartphone certificate's access rules gets. Not the holder's to fix.
+    AccessDenied,
+    /// The secure element refused the request in another way.
+    Unsupported,
+    /// The secure element could not be reached (I/O).
+    Io,
 }
 
 /// Why a signature or certificate did not verify.
@@ -256,6 +295,19 @@ pub enum MynaError {
     Internal {
         /// What went wrong.
         detail: String,
+    },
+    /// The phone's NFC cannot read a card now (`reason` says why; on Android, for `NfcOff`,
+    /// `MynaSignException.nfcSettingsIntent` opens the settings).
+    #[error("{}", self.message_en())]
+    NfcUnavailable {
+        /// Why.
+        reason: NfcUnavailableReason,
+    },
+    /// The smartphone certificate's secure element cannot be used (`reason` says why).
+    #[error("{}", self.message_en())]
+    SecureElementUnavailable {
+        /// Why.
+        reason: SecureElementReason,
     },
 }
 
@@ -521,6 +573,93 @@ impl MynaError {
                 l("The card could not be read.", "カードを読み取れませんでした。"),
                 Some(if ja { HOLD_JA } else { HOLD_EN }),
             ),
+            E::NfcUnavailable { reason } => {
+                use NfcUnavailableReason as R;
+                match reason {
+                    R::NoNfc => t(
+                        l(
+                            "This phone has no NFC.",
+                            "このスマートフォンはNFCに対応していません。",
+                        ),
+                        Some(if ja {
+                            "スマホ用電子証明書など、別の方法をお使いください。"
+                        } else {
+                            "Use another way, such as the smartphone certificate."
+                        }),
+                    ),
+                    R::NfcOff => t(
+                        l("NFC is switched off.", "NFCがオフになっています。"),
+                        Some(if ja {
+                            "設定でNFCをオンにして、もう一度お試しください。"
+                        } else {
+                            "Switch NFC on in the settings and try again."
+                        }),
+                    ),
+                    R::NoPermission | R::ReaderModeUnsupported => t(
+                        l(
+                            "This app cannot use NFC on this phone.",
+                            "このアプリはこのスマートフォンでNFCを利用できません。",
+                        ),
+                        None,
+                    ),
+                    R::ScreenClosed => t(
+                        l(
+                            "The screen was closed before the card was read.",
+                            "カードを読み取る前に画面が閉じられました。",
+                        ),
+                        Some(if ja {
+                            "もう一度お試しください。"
+                        } else {
+                            "Try again."
+                        }),
+                    ),
+                }
+            }
+            E::SecureElementUnavailable { reason } => {
+                use SecureElementReason as R;
+                match reason {
+                    R::AccessDenied => t(
+                        l(
+                            "This app is not allowed to use the smartphone certificate.",
+                            "このアプリはスマホ用電子証明書の利用を許可されていません。",
+                        ),
+                        None,
+                    ),
+                    R::NoJpkiApplication => t(
+                        l(
+                            "This phone holds no smartphone certificate.",
+                            "このスマートフォンにはスマホ用電子証明書が搭載されていません。",
+                        ),
+                        Some(if ja {
+                            "マイナンバーカードをお使いください。"
+                        } else {
+                            "Use the My Number Card."
+                        }),
+                    ),
+                    R::OsTooOld | R::NoSecureElement | R::Unsupported => t(
+                        l(
+                            "The smartphone certificate cannot be used on this phone.",
+                            "このスマートフォンではスマホ用電子証明書を利用できません。",
+                        ),
+                        Some(if ja {
+                            "マイナンバーカードをお使いください。"
+                        } else {
+                            "Use the My Number Card."
+                        }),
+                    ),
+                    R::ServiceUnavailable | R::Io => t(
+                        l(
+                            "The smartphone certificate could not be reached.",
+                            "スマホ用電子証明書にアクセスできませんでした。",
+                        ),
+                        Some(if ja {
+                            "もう一度お試しください。"
+                        } else {
+                            "Try again."
+                        }),
+                    ),
+                }
+            }
         }
     }
 
@@ -582,6 +721,8 @@ impl MynaError {
             E::CallbackFailed { .. } => ErrorCode::CallbackFailed,
             E::CardError { .. } => ErrorCode::CardError,
             E::Internal { .. } => ErrorCode::Internal,
+            E::NfcUnavailable { .. } => ErrorCode::NfcUnavailable,
+            E::SecureElementUnavailable { .. } => ErrorCode::SecureElementUnavailable,
         }
     }
 
@@ -637,6 +778,12 @@ impl MynaError {
                 }
                 | E::CardError { .. }
                 | E::KeystoreFailed { .. }
+                | E::NfcUnavailable {
+                    reason: NfcUnavailableReason::NfcOff | NfcUnavailableReason::ScreenClosed
+                }
+                | E::SecureElementUnavailable {
+                    reason: SecureElementReason::ServiceUnavailable | SecureElementReason::Io
+                }
         )
     }
 

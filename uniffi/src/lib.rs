@@ -30,11 +30,13 @@
 
 mod async_link;
 mod card;
+mod diagnostics;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod error;
 mod flows;
 mod keystore;
+mod length;
 mod link;
 mod objects;
 #[cfg(feature = "pcsc")]
@@ -46,9 +48,10 @@ mod worker;
 
 pub use async_link::{card_link_from_async, AsyncCardLink};
 pub use card::JpkiCard;
+pub use diagnostics::{ExchangeRecord, SessionDiagnostics, SessionReport};
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;
-pub use error::{ErrorCode, MynaError, VerifyFailure};
+pub use error::{ErrorCode, MynaError, NfcUnavailableReason, SecureElementReason, VerifyFailure};
 pub use flows::{
     check_linkage, compare_linkage, consent_period, library_version, read_basic_attributes,
     read_pin_status, sign_consent, terms_from_text,
@@ -56,6 +59,7 @@ pub use flows::{
 #[cfg(feature = "verify")]
 pub use flows::{ocsp_request, verify_consent};
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
+pub use length::{LengthMemory, LengthPolicy};
 pub use link::{CardLink, LinkError};
 pub use objects::*;
 #[cfg(feature = "pcsc")]

@@ -356,6 +356,26 @@ fn every_error() -> Vec<MynaError> {
             detail: "detail-xyz".into(),
         },
     ]);
+    for reason in [
+        NfcUnavailableReason::NoNfc,
+        NfcUnavailableReason::NfcOff,
+        NfcUnavailableReason::NoPermission,
+        NfcUnavailableReason::ReaderModeUnsupported,
+        NfcUnavailableReason::ScreenClosed,
+    ] {
+        v.push(E::NfcUnavailable { reason });
+    }
+    for reason in [
+        SecureElementReason::OsTooOld,
+        SecureElementReason::ServiceUnavailable,
+        SecureElementReason::NoSecureElement,
+        SecureElementReason::NoJpkiApplication,
+        SecureElementReason::AccessDenied,
+        SecureElementReason::Unsupported,
+        SecureElementReason::Io,
+    ] {
+        v.push(E::SecureElementUnavailable { reason });
+    }
     v
 }
 
@@ -405,7 +425,7 @@ fn every_error_reads_well_in_both_languages() {
             assert!(!e.retry_safe(), "{e:?}");
         }
     }
-    assert_eq!(codes.len(), 22, "every code is reachable");
+    assert_eq!(codes.len(), 24, "every code is reachable");
 }
 
 #[test]
@@ -778,4 +798,179 @@ fn a_verified_consent_names_the_signer_certificate_issuance_number_but_never_pri
     assert_ne!(other.issuance_number(), number);
     let printed = format!("{v:?} {v} {:?} {}", v.signer(), v.signer());
     assert!(!printed.contains(&number), "the printed forms leak it");
+}
+
+/// The redacted session report: every exchange's header and lengths, never a PIN, a
+/// certificate's bytes or a VERIFY's Lc.
+#[test]
+fn session_report_keeps_headers_and_lengths_never_data() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let diag = SessionDiagnostics::new();
+    diag.add_fact("test.platform".into(), "rust".into());
+    let password = emu.signature_password();
+    let signed = block_on(sign_consent(
+        diag.wrap(TestLink::new(emu.clone(), false)),
+        document(),
+        password.clone(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    let report = diag.report();
+    assert_eq!(report.exchanges.len(), 6);
+    assert!(report.extended_length_used);
+    assert!(!report.extended_length_refused);
+    assert_eq!(
+        report.facts.get("test.platform").map(String::as_str),
+        Some("rust")
+    );
+    assert!(report.facts.contains_key("link.max_transceive_length"));
+    let verify = report
+        .exchanges
+        .iter()
+        .find(|e| e.ins == 0x20 && e.command_length > 5)
+        .expect("a VERIFY with the password");
+    assert_eq!(verify.lc, None, "a VERIFY's Lc is the PIN's length");
+    assert_eq!(verify.status_word, Some(0x9000));
+    assert!(report.exchanges.iter().all(|e| e.failure.is_none()));
+    let text = diag.report_text();
+    let debug = format!("{report:?} {diag:?}");
+    let pin = String::from_utf8(password.clone()).unwrap();
+    let cert = signed.certificate().der();
+    for printed in [&text, &debug] {
+        assert!(!printed.contains(&pin), "the password is printed");
+        // The password's bytes as hex, with and without spaces.
+        let hex: Vec<String> = password.iter().map(|b| format!("{b:02X}")).collect();
+        assert!(!printed.contains(&hex.join(" ")) && !printed.contains(&hex.join("")));
+        // No 8-byte run of the certificate, as hex or as decimal list.
+        for w in cert.windows(8).step_by(97) {
+            let h: Vec<String> = w.iter().map(|b| format!("{b:02X}")).collect();
+            let d: Vec<String> = w.iter().map(|b| b.to_string()).collect();
+            assert!(!printed.contains(&h.join(" ")) && !printed.contains(&h.join("")));
+            assert!(!printed.contains(&d.join(", ")));
+        }
+    }
+    assert!(text.contains("00 20 00"), "VERIFY's header is kept: {text}");
+}
+
+/// A controller that takes extended length but loses every frame longer than `max` (the card
+/// answers; the answer never arrives: a lost tag), counting the extended commands it saw.
+struct DropsLargeFrames {
+    emulator: Arc<Emulator>,
+    max: usize,
+    extended_sent: AtomicUsize,
+    inner_calls: AtomicUsize,
+}
+
+impl CardLink for DropsLargeFrames {
+    fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
+        self.inner_calls.fetch_add(1, Ordering::SeqCst);
+        if command.len() >= 7 && command[4] == 0 {
+            self.extended_sent.fetch_add(1, Ordering::SeqCst);
+        }
+        let r = self.emulator.transceive(command)?;
+        if r.len() > self.max {
+            return Err(LinkError::TagLost);
+        }
+        Ok(r)
+    }
+    fn supports_extended_length(&self) -> Result<bool, LinkError> {
+        Ok(true)
+    }
+    fn max_transceive_length(&self) -> Result<i32, LinkError> {
+        Ok(65_279)
+    }
+    fn close(&self) -> Result<(), LinkError> {
+        Ok(())
+    }
+}
+
+fn drops_large(emu: &Arc<Emulator>) -> Arc<DropsLargeFrames> {
+    Arc::new(DropsLargeFrames {
+        emulator: emu.clone(),
+        max: 261,
+        extended_sent: AtomicUsize::new(0),
+        inner_calls: AtomicUsize::new(0),
+    })
+}
+
+/// Auto: the first extended frame is lost, the session ends with a lost tag and the policy
+/// becomes Short; the next session, started from it, signs with short APDUs only.
+#[test]
+fn auto_length_policy_learns_short_after_a_lost_extended_frame() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let memory = LengthMemory::new(LengthPolicy::Auto);
+    let first = drops_large(&emu);
+    let e = block_on(sign_consent(
+        memory.wrap(first.clone()),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert!(matches!(e, MynaError::TagLost { .. }), "{e:?}");
+    assert_eq!(first.extended_sent.load(Ordering::SeqCst), 1);
+    let saved = memory.policy();
+    assert_eq!(saved, LengthPolicy::Short);
+
+    let next = LengthMemory::new(saved);
+    let second = drops_large(&emu);
+    let signed = block_on(sign_consent(
+        next.wrap(second.clone()),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    assert!(
+        signed.counts().exchanges > 6,
+        "short reads take more exchanges"
+    );
+    assert_eq!(second.extended_sent.load(Ordering::SeqCst), 0);
+    assert_eq!(next.policy(), LengthPolicy::Short);
+}
+
+/// Extended: forced, never learns; a frame over the link's maximum is refused unsent whatever
+/// the policy.
+#[test]
+fn extended_policy_never_learns_and_long_frames_are_never_sent() {
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let memory = LengthMemory::new(LengthPolicy::Extended);
+    let link = drops_large(&emu);
+    let e = block_on(sign_consent(
+        memory.wrap(link.clone()),
+        document(),
+        emu.signature_password(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert!(matches!(e, MynaError::TagLost { .. }), "{e:?}");
+    assert_eq!(memory.policy(), LengthPolicy::Extended);
+
+    let auto = LengthMemory::new(LengthPolicy::Auto);
+    let fresh = drops_large(&emu);
+    let wrapped = auto.wrap(fresh.clone());
+    let mut long = vec![0u8; 65_300];
+    long[1] = 0xB0;
+    match wrapped.transceive(long) {
+        Err(LinkError::Other { detail }) => assert_eq!(detail, crate::length::FRAME_TOO_LONG),
+        other => panic!("sent a frame over the maximum: {other:?}"),
+    }
+    assert_eq!(
+        fresh.inner_calls.load(Ordering::SeqCst),
+        0,
+        "nothing reached the link"
+    );
+    assert_eq!(
+        auto.policy(),
+        LengthPolicy::Short,
+        "an extended frame refused"
+    );
 }

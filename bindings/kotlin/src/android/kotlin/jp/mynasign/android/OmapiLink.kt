@@ -1,36 +1,40 @@
 package jp.mynasign.android
 
 import android.content.Context
+import android.os.Build
 import android.se.omapi.Channel
 import android.se.omapi.Reader
 import android.se.omapi.SEService
 import android.se.omapi.Session
 import java.io.IOException
 import java.util.NoSuchElementException
-import java.util.concurrent.CountDownLatch
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.Executor
-import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
+import androidx.annotation.RequiresApi
 import jp.mynasign.CardLink
 import jp.mynasign.LinkException
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.SecureElementReason
+import jp.mynasign.toMynaSign
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.future.future
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlin.coroutines.resume
 
-/** Why [OmapiLink.connect] or [OmapiLink.open] gave no link. */
-sealed class OmapiException(message: String) : Exception(message) {
-    /** The secure-element service is missing or did not connect in time. */
-    class ServiceUnavailable : OmapiException("the secure element service is not available")
-
-    /** No reader named "eSE…" with a secure element present. */
-    class NoSecureElement : OmapiException("no embedded secure element")
-
-    /** The secure element has no JPKI application (no smartphone certificate on this phone). */
-    class NoJpkiApplication : OmapiException("the secure element has no JPKI application")
-
-    /** The access rules do not admit this app (a `SecurityException` from OMAPI). */
-    class AccessDenied : OmapiException("the secure element's access rules refuse this app")
-
-    /** Opening the session or the channel failed with an I/O error. */
-    class Io : OmapiException("the secure element could not be reached")
-}
+/**
+ * Why [OmapiLink.connect] or [OmapiLink.open] gave no link: the library's one error type,
+ * [MynaException.SecureElementUnavailable] with its [SecureElementReason]. `ACCESS_DENIED` is
+ * the normal outcome for an app that is not registered with the secure element's access rules
+ * (the smartphone certificate's ARA-M lists the apps allowed to use it by signing
+ * certificate): it is not "no secure element", and the holder cannot change it.
+ */
+private fun se(reason: SecureElementReason): MynaSignException =
+    MynaException.SecureElementUnavailable(reason).toMynaSign()
 
 /**
  * The smartphone certificate (移動端末設備用電子証明書) in the phone's embedded secure element,
@@ -43,6 +47,7 @@ sealed class OmapiException(message: String) : Exception(message) {
  * service down. Access-rule refusals while exchanging become [LinkException.Other] without
  * detail of the platform's text.
  */
+@RequiresApi(Build.VERSION_CODES.P)
 class OmapiLink private constructor(
     private val service: OmapiService,
     private val session: OmapiSession,
@@ -97,62 +102,97 @@ class OmapiLink private constructor(
 
         /**
          * Binds the secure-element service, waits up to [timeoutMillis] for it, and opens the
-         * JPKI channel ([open]). Blocking: call it off the main thread
-         * (`withContext(Dispatchers.IO)`). [callbacks] runs the service's connection callback
-         * (`context.mainExecutor` is fine from a background thread).
+         * JPKI channel ([open]) on [Dispatchers.IO]. Never blocks the calling thread (call it
+         * from any dispatcher, `Dispatchers.Main` included): the service's connection callback
+         * is taken on the binder thread that delivers it. Every failure is a
+         * [MynaSignException] ([MynaException.SecureElementUnavailable]); on Android older than 9 its reason is `OS_TOO_OLD`.
          */
-        fun connect(context: Context, callbacks: Executor, timeoutMillis: Long = 5_000): OmapiLink {
-            val connected = CountDownLatch(1)
-            val service = try {
-                SEService(context, callbacks) { connected.countDown() }
-            } catch (e: RuntimeException) {
-                // No OMAPI service on this build (SecurityException, IllegalStateException).
-                throw OmapiException.ServiceUnavailable()
+        suspend fun connect(context: Context, timeoutMillis: Long = 5_000): OmapiLink {
+            if (Build.VERSION.SDK_INT < Build.VERSION_CODES.P) throw se(SecureElementReason.OS_TOO_OLD)
+            var created: SEService? = null
+            val connected = withTimeoutOrNull(timeoutMillis) {
+                suspendCancellableCoroutine { cont ->
+                    // The callback runs where it is delivered: never on a thread this call
+                    // could be blocking.
+                    val direct = Executor { it.run() }
+                    created = try {
+                        SEService(context.applicationContext, direct) { if (cont.isActive) cont.resume(Unit) }
+                    } catch (e: RuntimeException) {
+                        // No OMAPI service on this build (SecurityException, IllegalStateException).
+                        null
+                    }
+                    if (created == null) cont.resume(Unit)
+                }
             }
-            val wrapped = PlatformSeService(service)
-            if (!connected.await(timeoutMillis, TimeUnit.MILLISECONDS) || !service.isConnected) {
+            val service = created ?: throw se(SecureElementReason.SERVICE_UNAVAILABLE)
+            if (connected == null || !service.isConnected) {
                 runCatching { service.shutdown() }
-                throw OmapiException.ServiceUnavailable()
+                throw se(SecureElementReason.SERVICE_UNAVAILABLE)
             }
-            return open(wrapped)
+            return withContext(Dispatchers.IO) { open(PlatformSeService(service)) }
         }
 
         /**
-         * Opens a logical channel on the JPKI AID on the first "eSE" reader that has it. On any
-         * failure the service is shut down and an [OmapiException] thrown.
+         * [connect] for Java callers: completes with the link or exceptionally with an
+         * [MynaSignException]; never blocks the calling thread.
          */
+        @JvmStatic
+        @JvmOverloads
+        fun connectFuture(context: Context, timeoutMillis: Long = 5_000): CompletableFuture<OmapiLink> =
+            CoroutineScope(Dispatchers.Default).future { connect(context, timeoutMillis) }
+
+        /**
+         * Opens a logical channel on the JPKI AID on the first "eSE" reader that has it. On any
+         * failure the service is shut down and a [MynaSignException] thrown ([MynaException.SecureElementUnavailable]).
+         */
+        @JvmStatic
         fun open(service: OmapiService): OmapiLink {
-            var failure: OmapiException? = null
+            var failure: MynaSignException? = null
             try {
-                if (!service.isConnected) throw OmapiException.ServiceUnavailable()
+                if (!service.isConnected) throw se(SecureElementReason.SERVICE_UNAVAILABLE)
                 val readers = service.readers.filter { it.name.startsWith(ESE_READER_PREFIX) && it.isSecureElementPresent }
-                if (readers.isEmpty()) throw OmapiException.NoSecureElement()
+                if (readers.isEmpty()) throw se(SecureElementReason.NO_SECURE_ELEMENT)
                 for (reader in readers) {
                     val session = try {
                         reader.openSession()
                     } catch (e: IOException) {
-                        failure = OmapiException.Io()
+                        failure = se(SecureElementReason.IO)
+                        continue
+                    } catch (e: SecurityException) {
+                        failure = se(SecureElementReason.ACCESS_DENIED)
+                        continue
+                    } catch (e: RuntimeException) {
+                        // IllegalStateException (the service went away), UnsupportedOperationException.
+                        failure = se(SecureElementReason.UNSUPPORTED)
                         continue
                     }
                     val channel = try {
                         session.openLogicalChannel(JPKI_AID, 0x00)
                     } catch (e: SecurityException) {
-                        failure = OmapiException.AccessDenied()
+                        failure = se(SecureElementReason.ACCESS_DENIED)
                         null
                     } catch (e: NoSuchElementException) {
                         null
                     } catch (e: IOException) {
-                        failure = OmapiException.Io()
+                        failure = se(SecureElementReason.IO)
+                        null
+                    } catch (e: RuntimeException) {
+                        // UnsupportedOperationException (P2 or logical channels not supported),
+                        // IllegalStateException (session closed), IllegalArgumentException.
+                        failure = se(SecureElementReason.UNSUPPORTED)
                         null
                     }
                     if (channel != null) return OmapiLink(service, session, channel)
                     runCatching { session.close() }
                 }
-                throw failure ?: OmapiException.NoJpkiApplication()
+                throw failure ?: se(SecureElementReason.NO_JPKI_APPLICATION)
             } catch (e: Throwable) {
                 runCatching { service.shutdown() }
-                if (e is OmapiException) throw e
-                if (e is SecurityException) throw OmapiException.AccessDenied()
+                if (e is MynaSignException) throw e
+                if (e is SecurityException) throw se(SecureElementReason.ACCESS_DENIED)
+                // The service's readers list and the like: IllegalStateException once the
+                // service is gone.
+                if (e is RuntimeException) throw se(SecureElementReason.SERVICE_UNAVAILABLE)
                 throw e
             }
         }
@@ -187,24 +227,28 @@ interface OmapiChannel {
 }
 
 /** [OmapiService] over the platform's `SEService` (already connected). */
+@RequiresApi(Build.VERSION_CODES.P)
 class PlatformSeService(private val service: SEService) : OmapiService {
     override val isConnected: Boolean get() = service.isConnected
     override val readers: List<OmapiReader> get() = service.readers.map(::PlatformReader)
     override fun shutdown() = service.shutdown()
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformReader(private val reader: Reader) : OmapiReader {
     override val name: String get() = reader.name
     override val isSecureElementPresent: Boolean get() = reader.isSecureElementPresent
     override fun openSession(): OmapiSession = PlatformSession(reader.openSession())
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformSession(private val session: Session) : OmapiSession {
     override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? =
         session.openLogicalChannel(aid, p2)?.let(::PlatformChannel)
     override fun close() = session.close()
 }
 
+@RequiresApi(Build.VERSION_CODES.P)
 private class PlatformChannel(private val channel: Channel) : OmapiChannel {
     override fun transmit(command: ByteArray): ByteArray = channel.transmit(command)
     override fun close() = channel.close()

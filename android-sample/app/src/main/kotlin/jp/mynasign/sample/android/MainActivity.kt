@@ -2,9 +2,12 @@ package jp.mynasign.sample.android
 
 import android.app.Activity
 import android.graphics.Color
+import android.os.Build
 import android.os.Bundle
 import android.text.InputType
 import android.view.View
+import android.view.WindowInsets
+import android.view.WindowManager
 import android.widget.Button
 import android.widget.CheckBox
 import android.widget.EditText
@@ -25,6 +28,12 @@ import jp.mynasign.sample.FlowState
  * (`onRetainNonConfigurationInstance`) and clears only when it finishes: a rotation
  * mid-signature cancels nothing. With the emulator switch on, "Hold the card" is answered by
  * the emulated card, so the app runs without one.
+ *
+ * A screen a bank would ship: sizes in dp, content kept clear of the system bars and the
+ * keyboard (edge-to-edge is the default from Android 15), the PIN screen with FLAG_SECURE (no
+ * screenshots, no recents thumbnail) and autofill off for the password, and TalkBack told of
+ * "hold the card still" and of errors (live regions). (Strings in resources, ja and en, need the
+ * Gradle build's resource compiler, which the JVM tests here do not run: the texts stay inline.)
  */
 class MainActivity : Activity() {
     private lateinit var viewModel: SigningViewModel
@@ -33,8 +42,20 @@ class MainActivity : Activity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         viewModel = lastNonConfigurationInstance as? SigningViewModel ?: SigningViewModel(application)
-        root = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL; setPadding(48, 48, 48, 48) }
-        setContentView(ScrollView(this).apply { addView(root) })
+        root = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL; setPadding(dp(16), dp(16), dp(16), dp(16)) }
+        val scroll = ScrollView(this).apply { addView(root) }
+        // Edge-to-edge: pad by the system bars and the keyboard.
+        scroll.setOnApplyWindowInsetsListener { v, insets ->
+            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+                val bars = insets.getInsets(WindowInsets.Type.systemBars() or WindowInsets.Type.ime())
+                v.setPadding(bars.left, bars.top, bars.right, bars.bottom)
+            } else {
+                @Suppress("DEPRECATION")
+                v.setPadding(insets.systemWindowInsetLeft, insets.systemWindowInsetTop, insets.systemWindowInsetRight, insets.systemWindowInsetBottom)
+            }
+            insets
+        }
+        setContentView(scroll)
         viewModel.attach(this) { state -> runOnUiThread { render(state) } }
     }
 
@@ -55,23 +76,29 @@ class MainActivity : Activity() {
 
     private fun render(state: FlowState) {
         root.removeAllViews()
+        // The PIN screen: no screenshots, screen recording or recents thumbnail.
+        if (state is FlowState.EnterPin) {
+            window.addFlags(WindowManager.LayoutParams.FLAG_SECURE)
+        } else {
+            window.clearFlags(WindowManager.LayoutParams.FLAG_SECURE)
+        }
         when (state) {
             is FlowState.ReviewConsent -> renderReview(state)
             is FlowState.WaitingForCard -> {
-                title(if (state.purpose == CardPurpose.READ_PIN_STATUS) "カードをかざしてください（残り回数を確認します）" else "カードをかざしてください（署名します）")
+                title(if (state.purpose == CardPurpose.READ_PIN_STATUS) "カードをかざしてください（残り回数を確認します）" else "カードをかざしてください（署名します）", announce = true)
                 state.message?.let { note(it.messageJa, Color.RED) }
                 renderNotice(viewModel.notice)
                 if (viewModel.useEmulator) {
                     button("エミュレータのカードを使う") { viewModel.presentEmulator() }
                 } else {
-                    button("スマホ用電子証明書を使う") { viewModel.useSecureElement(this) }
+                    button("スマホ用電子証明書を使う") { viewModel.useSecureElement() }
                 }
                 button("中止") { viewModel.cancel() }
             }
             FlowState.ReadingCard -> { title("読み取り中…"); root.addView(ProgressBar(this)) }
             is FlowState.EnterPin -> renderPin(state)
             is FlowState.Signing -> {
-                title("署名中です。カードを動かさないでください。")
+                title("署名中です。カードを動かさないでください。", announce = true)
                 val bar = ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal)
                 bar.max = maxOf(state.total, 1); bar.progress = state.index
                 root.addView(bar)
@@ -125,6 +152,8 @@ class MainActivity : Activity() {
             inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD or
                 InputType.TYPE_TEXT_FLAG_CAP_CHARACTERS
             hint = "パスワード"
+            // Never offered to, or saved by, an autofill service.
+            importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         }
         root.addView(input)
         var confirm: CheckBox? = null
@@ -150,15 +179,30 @@ class MainActivity : Activity() {
                 button("NFCの設定を開く") { startActivity(notice.settingsIntent) }
             }
             ReaderNotice.NoNfc -> note("この端末はNFCに対応していません。", Color.RED)
+            is ReaderNotice.Unavailable -> note(notice.messageJa, Color.RED)
             ReaderNotice.NotMyNumberCard -> note("マイナンバーカードではありません。カードをかざし直してください。", Color.RED)
             ReaderNotice.NoSecureElement -> note("スマホ用電子証明書を利用できません。", Color.RED)
+            ReaderNotice.SecureElementNotAllowed -> note("このアプリはスマホ用電子証明書の利用を許可されていません。", Color.RED)
         }
     }
 
-    private fun title(text: String) = root.addView(TextView(this).apply { this.text = text; textSize = 20f })
+    private fun dp(value: Int): Int = (value * resources.displayMetrics.density + 0.5f).toInt()
 
-    private fun note(text: String, color: Int = Color.BLACK) =
-        root.addView(TextView(this).apply { this.text = text; setTextColor(color); setPadding(0, 16, 0, 16) })
+    /** A heading; [announce]: TalkBack reads it when it appears ("hold the card still"). */
+    private fun title(text: String, announce: Boolean = false) = root.addView(TextView(this).apply {
+        this.text = text
+        textSize = 20f // sp
+        isAccessibilityHeading = true
+        if (announce) accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_POLITE
+    })
+
+    /** A line of text; errors (red) are announced by TalkBack at once. */
+    private fun note(text: String, color: Int = Color.BLACK) = root.addView(TextView(this).apply {
+        this.text = text
+        setTextColor(color)
+        setPadding(0, dp(8), 0, dp(8))
+        if (color == Color.RED) accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_ASSERTIVE
+    })
 
     private fun button(text: String, onClick: (View) -> Unit) =
         root.addView(Button(this).apply { this.text = text; setOnClickListener(onClick) })

@@ -5,12 +5,16 @@ import android.app.Application
 import android.content.Intent
 import jp.mynasign.CardLink
 import jp.mynasign.CardProfile
+import jp.mynasign.ErrorCode
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.SecureElementReason
 import jp.mynasign.ConsentChannel
 import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
 import jp.mynasign.VerifyConsentOptions
-import jp.mynasign.android.CardReaderException
 import jp.mynasign.android.MynaCardReader
+import jp.mynasign.android.nfcSettingsIntent
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
@@ -22,7 +26,6 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 
 /** What the reader said instead of giving a card, for the screen to show. */
 sealed interface ReaderNotice {
@@ -32,11 +35,17 @@ sealed interface ReaderNotice {
     /** The device has no NFC: only the emulator or the smartphone certificate. */
     data object NoNfc : ReaderNotice
 
+    /** The reader cannot be used (no permission, reader mode refused): the library's text. */
+    class Unavailable(val messageJa: String) : ReaderNotice
+
     /** The tapped tag was not a My Number Card; the reader waits for the next one. */
     data object NotMyNumberCard : ReaderNotice
 
-    /** The smartphone certificate could not be opened. */
+    /** No secure element with the smartphone certificate on this phone. */
     data object NoSecureElement : ReaderNotice
+
+    /** The secure element's access rules do not list this app (OmapiException.AccessDenied). */
+    data object SecureElementNotAllowed : ReaderNotice
 }
 
 /**
@@ -110,20 +119,24 @@ class SigningViewModel(
         controller.onCardPresented(EmulatorLink(emulator))
     }
 
-    /** Uses the smartphone certificate in the secure element instead of the card. */
-    fun useSecureElement(activity: Activity) {
-        val executor = activity.mainExecutor
+    /**
+     * Uses the smartphone certificate in the secure element instead of the card (Android 9+).
+     * An app not listed in the secure element's access rules gets AccessDenied: shown apart
+     * from "no secure element".
+     */
+    fun useSecureElement() {
+        // minSdk 28: OMAPI is there.
         scope.launch {
-            val link: CardLink? = withContext(Dispatchers.IO) {
-                try { OmapiLink.connect(application, executor) } catch (e: Exception) { null }
-            }
-            if (link == null) {
-                notice = ReaderNotice.NoSecureElement
+            val link: CardLink = try {
+                OmapiLink.connect(application)
+            } catch (e: MynaSignException) {
+                val reason = (e.error as? MynaException.SecureElementUnavailable)?.reason
+                notice = if (reason == SecureElementReason.ACCESS_DENIED) ReaderNotice.SecureElementNotAllowed else ReaderNotice.NoSecureElement
                 render?.invoke(controller.state)
-            } else {
-                waiting?.cancel()
-                controller.onCardPresented(link)
+                return@launch
             }
+            waiting?.cancel()
+            controller.onCardPresented(link)
         }
     }
 
@@ -136,7 +149,7 @@ class SigningViewModel(
     /** The screen is left for good (the Activity finishes): cancels everything. */
     fun clear() {
         scope.cancel()
-        reader.detach()
+        reader.close()
         render = null
     }
 
@@ -154,17 +167,17 @@ class SigningViewModel(
                     notice = null
                     controller.onCardPresented(link)
                     return@launch
-                } catch (e: CardReaderException.NotMyNumberCard) {
-                    notice = ReaderNotice.NotMyNumberCard
+                } catch (e: MynaSignException) {
+                    val settings = e.nfcSettingsIntent
+                    notice = when {
+                        settings != null -> ReaderNotice.NfcOff(settings)
+                        e.code == ErrorCode.NOT_MY_NUMBER_CARD || e.code == ErrorCode.TAG_LOST -> ReaderNotice.NotMyNumberCard
+                        (e.error as? MynaException.NfcUnavailable)?.reason == jp.mynasign.NfcUnavailableReason.NO_NFC -> ReaderNotice.NoNfc
+                        else -> ReaderNotice.Unavailable(e.messageJa)
+                    }
                     render?.invoke(controller.state)
-                } catch (e: CardReaderException.NfcOff) {
-                    notice = ReaderNotice.NfcOff(e.settingsIntent)
-                    render?.invoke(controller.state)
-                    return@launch
-                } catch (e: CardReaderException.NoNfc) {
-                    notice = ReaderNotice.NoNfc
-                    render?.invoke(controller.state)
-                    return@launch
+                    // Not a My Number Card (or gone during the check): wait for the next tag.
+                    if (notice !== ReaderNotice.NotMyNumberCard) return@launch
                 }
             }
         }

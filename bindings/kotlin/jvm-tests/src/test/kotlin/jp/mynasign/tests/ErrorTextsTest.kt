@@ -132,6 +132,10 @@ class ErrorTextsTest {
                 }
             },
             "card error" to failure { MynaSign.readPinStatus(StatusLink(0x6F00)) },
+            // Raised by the Android layer (MynaCardReader, OmapiLink), not by a flow.
+            "NFC off" to MynaException.NfcUnavailable(jp.mynasign.NfcUnavailableReason.NFC_OFF).toMynaSign(),
+            "secure element access denied" to
+                MynaException.SecureElementUnavailable(jp.mynasign.SecureElementReason.ACCESS_DENIED).toMynaSign(),
         )
     }
 

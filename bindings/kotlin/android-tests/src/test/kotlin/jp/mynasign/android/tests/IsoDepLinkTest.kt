@@ -1,6 +1,9 @@
 package jp.mynasign.android.tests
 
+import android.nfc.tech.IsoDep
 import java.io.IOException
+import jp.mynasign.LengthMemory
+import jp.mynasign.LengthPolicy
 import jp.mynasign.LinkException
 import jp.mynasign.MynaException
 import jp.mynasign.android.IsoDepLink
@@ -12,111 +15,242 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
+import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.annotation.Config
-import org.robolectric.Shadows.shadowOf
-import org.robolectric.shadows.ShadowIsoDep
 
-/** IsoDepLink over Android's IsoDep (shadowed) and over the emulated card. */
+/** IsoDepLink over the framework's own IsoDep, answered by the NFC service model and the emulated card. */
 @RunWith(RobolectricTestRunner::class)
 @Config(sdk = [35])
 class IsoDepLinkTest {
+    @Before
+    fun setUp() {
+        nfcOn()
+    }
+
+    private val selectJpki = byteArrayOf(0x00, 0xA4.toByte(), 0x04, 0x0C, 0x0A) +
+        byteArrayOf(0xD3.toByte(), 0x92.toByte(), 0xF0.toByte(), 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01)
+
     @Test
-    fun platformIsoDepIsConnectedWithTheRsaTimeoutAndPassesItsCapabilitiesOn() {
-        val isoDep = ShadowIsoDep.newInstance()
-        val shadow = shadowOf(isoDep)
-        shadow.setExtendedLengthApduSupported(false)
-        shadow.setMaxTransceiveLength(261)
-        shadow.setTransceiveResponse(byteArrayOf(0x90.toByte(), 0x00))
+    fun platformIsoDepIsConnectedWithTheTimeoutAndPassesItsCapabilitiesOn() {
+        val model = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val isoDep = IsoDep.get(model.discover(newCard()))
         val link = IsoDepLink(isoDep)
         assertTrue(isoDep.isConnected)
-        assertEquals(20_000, isoDep.timeout)
-        assertFalse(link.supportsExtendedLength())
+        assertEquals(IsoDepLink.DEFAULT_TIMEOUT_MILLIS, isoDep.timeout)
+        assertFalse("NativeNfcManager: extended length only above 261", link.supportsExtendedLength())
         assertEquals(261, link.maxTransceiveLength())
-        assertArrayEquals(byteArrayOf(0x90.toByte(), 0x00), link.transceive(byteArrayOf(0, 0xA4.toByte(), 4, 0x0C)))
+        assertArrayEquals(byteArrayOf(0x90.toByte(), 0x00), link.transceive(selectJpki))
+        assertEquals(listOf(IsoDepLink.DEFAULT_TIMEOUT_MILLIS), model.timeoutsSeen)
         link.closeLink()
+        assertTrue(link.awaitClosed(10_000))
+        assertTrue("IsoDep.close is the service's reconnect", model.events.contains("reconnect"))
         assertFalse(isoDep.isConnected)
         assertTrue(runCatching { link.transceive(byteArrayOf(0, 0xB0.toByte(), 0, 0, 0)) }.exceptionOrNull() is LinkException.TagLost)
     }
 
     @Test
-    fun timeoutIsConfigurable() {
-        val isoDep = ShadowIsoDep.newInstance()
-        IsoDepLink(isoDep, timeoutMillis = 5_000)
-        assertEquals(5_000, isoDep.timeout)
-        val fake = EmulatedIsoDep(newCard())
-        val link = IsoDepLink(fake)
-        assertTrue(fake.isConnected)
-        assertEquals(IsoDepLink.DEFAULT_TIMEOUT_MILLIS, fake.timeout)
+    fun timeoutIsConfigurableAndReachesTheController() {
+        val model = NfcServiceModel.install()
+        val link = platformLink(model, newCard(), timeoutMillis = 5_000)
+        link.transceive(selectJpki)
+        assertEquals(listOf(5_000), model.timeoutsSeen)
         assertEquals(65_279, link.maxTransceiveLength())
         assertTrue(link.supportsExtendedLength())
+        val refused = runCatching { platformLink(model, newCard(), timeoutMillis = 0) }.exceptionOrNull()
+        assertTrue("a timeout <= 0 is a typed error: $refused", refused is LinkException.Other)
     }
 
+    /** TagService.transceive refuses a frame over getMaxTransceiveLength; the link does not even send it. */
     @Test
-    fun ioErrorTextIsScrubbed() {
-        val fake = EmulatedIsoDep(newCard()).apply { ioErrorAt = 0 }
-        val link = IsoDepLink(fake)
+    fun overLongFrameIsRefusedBeforeSending() {
+        val model = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val tag = model.discover(newCard())
+        val isoDep = IsoDep.get(tag)
+        val link = IsoDepLink(isoDep)
+        val long = ByteArray(300).also { it[1] = 0xB0.toByte() }
         try {
-            link.transceive(byteArrayOf(0, 0xB0.toByte(), 0, 0, 0))
-            fail("no error")
+            link.transceive(long)
+            fail("sent a frame over the maximum")
+        } catch (e: LinkException.Other) {
+            assertEquals(IsoDepLink.FRAME_TOO_LONG, e.detail)
+        }
+        assertEquals("nothing reached the service", 0, model.refusedOverLength)
+        // The framework itself, for the record: the service's refusal as IsoDep reports it.
+        try {
+            isoDep.transceive(long)
+            fail("the service took a frame over the maximum")
+        } catch (e: IOException) {
+            assertEquals("Transceive length exceeds supported maximum", e.message)
+        }
+        assertEquals(1, model.refusedOverLength)
+        assertTrue(model.commands.isEmpty())
+    }
+
+    /** Errors: NFC off (the service answers null), an out-of-date Tag (its id in the platform text). */
+    @Test
+    fun platformErrorsAreTypedAndCarryNoTagId() {
+        val model = NfcServiceModel.install()
+        val link = platformLink(model, newCard())
+        // Another tag discovered: the first Tag is out of date (SecurityException naming its id).
+        model.discover(newCard())
+        val stale = runCatching { link.transceive(selectJpki) }.exceptionOrNull()
+        assertTrue("an out-of-date tag is gone: $stale", stale is LinkException.TagLost)
+        val second = platformLink(model, newCard())
+        nfcOffNow()
+        try {
+            second.transceive(selectJpki)
+            fail("no error with NFC off")
         } catch (e: LinkException.Other) {
             assertEquals("IsoDep: IOException", e.detail)
-            assertFalse(e.detail.contains("04A1B2C3"))
+            assertFalse(e.detail.contains("12345678"))
         }
+    }
+
+    private fun nfcOffNow() {
+        org.robolectric.Shadows.shadowOf(android.nfc.NfcAdapter.getDefaultAdapter(org.robolectric.RuntimeEnvironment.getApplication())).setEnabled(false)
     }
 
     @Test
     fun fullSigningOverTheLink() = runBlocking {
+        val model = NfcServiceModel.install()
         val card = newCard()
-        val fake = EmulatedIsoDep(card)
-        val signed = IsoDepLink(fake).use { signConsent(it, consentDocument(), card.signaturePassword()) }
+        val link = platformLink(model, card)
+        val signed = link.use { signConsent(it, consentDocument(), card.signaturePassword()) }
         verifyConsent(signed.cms(), trustEmulator(card))
-        assertTrue(fake.commands.isNotEmpty())
-        assertTrue("extended length used", fake.commands.any(::isExtended))
-        assertEquals(1, fake.closeCalls)
+        assertTrue("extended length used", model.commands.any(::isExtended))
+        assertTrue(link.awaitClosed(10_000))
+        assertEquals(1, model.events.count { it == "reconnect" })
     }
 
     @Test
     fun cardRefusingExtendedLengthStillSigns() = runBlocking {
+        val model = NfcServiceModel.install().apply { refuseExtended = true }
         val card = newCard()
-        val fake = EmulatedIsoDep(card).apply { refuseExtended = true }
-        val signed = signConsent(IsoDepLink(fake), consentDocument(), card.signaturePassword())
+        val signed = signConsent(platformLink(model, card), consentDocument(), card.signaturePassword())
         verifyConsent(signed.cms(), trustEmulator(card))
-        assertTrue("the card refused an extended command", fake.refusals > 0)
-        val afterRefusal = fake.commands.dropWhile { !isExtended(it) }.drop(1)
+        val afterRefusal = model.commands.dropWhile { !isExtended(it) }.drop(1)
         assertTrue("short commands after the refusal", afterRefusal.isNotEmpty() && afterRefusal.none(::isExtended))
     }
 
+    /** A 261-byte controller (ISO_DEP_MAX_TRANSCEIVE unset): short APDUs only, none over 261. */
     @Test
-    fun noExtendedLengthWhenIsoDepSaysNo() = runBlocking {
+    fun controllerOf261BytesSignsWithShortApdus() = runBlocking {
+        val model = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
         val card = newCard()
-        val fake = EmulatedIsoDep(card, isExtendedLengthApduSupported = false, maxTransceiveLength = 261)
-        val signed = signConsent(IsoDepLink(fake), consentDocument(), card.signaturePassword())
+        val signed = signConsent(platformLink(model, card), consentDocument(), card.signaturePassword())
         verifyConsent(signed.cms(), trustEmulator(card))
-        assertTrue(fake.commands.none(::isExtended))
+        assertTrue(model.commands.none(::isExtended))
+        assertTrue(model.commands.all { it.size <= 261 })
+        assertEquals(0, model.refusedOverLength)
+        assertEquals("the consent in short APDUs (256-byte reads)", 13, model.commands.size)
     }
 
-    /** TagLostException at every exchange of a signing: always MynaException.TagLost. */
+    /**
+     * A card that stops answering: nativeNfcTag_doTransceive's wait times out (with the timeout
+     * read at entry, the link's) and reports the target lost; the flow ends with TagLost and
+     * nothing more is sent.
+     */
+    @Test
+    fun silentCardTimesOutAsALostTag() = runBlocking {
+        val model = NfcServiceModel.install().apply { silentFrom = 2 }
+        val card = newCard()
+        try {
+            signConsent(platformLink(model, card, timeoutMillis = 7_000), consentDocument(), card.signaturePassword())
+            fail("signed with a silent card")
+        } catch (e: MynaException.TagLost) {
+            assertEquals(3, model.commands.size)
+            assertEquals(listOf(7_000, 7_000, 7_000), model.timeoutsSeen)
+        }
+    }
+
+    /** The card leaving the field before each exchange of a signing: always MynaException.TagLost. */
     @Test
     fun tagLostAtEachStep() = runBlocking {
-        val reference = newCard()
-        val full = EmulatedIsoDep(reference)
-        signConsent(IsoDepLink(full), consentDocument(), reference.signaturePassword())
-        val exchanges = full.commands.size
+        val reference = NfcServiceModel.install()
+        val referenceCard = newCard()
+        signConsent(platformLink(reference, referenceCard), consentDocument(), referenceCard.signaturePassword())
+        val exchanges = reference.commands.size
         assertTrue(exchanges >= 5)
         for (step in 0 until exchanges) {
+            val model = NfcServiceModel.install().apply { removeAt = step }
             val card = newCard()
-            val fake = EmulatedIsoDep(card).apply { loseAt = step }
             try {
-                signConsent(IsoDepLink(fake), consentDocument(), card.signaturePassword())
+                signConsent(platformLink(model, card), consentDocument(), card.signaturePassword())
                 fail("step $step: signed although the tag was lost")
             } catch (e: MynaException.TagLost) {
-                assertEquals("step $step: nothing sent after the loss", step + 1, fake.commands.size)
-            } catch (e: IOException) {
-                fail("step $step: raw IOException $e")
+                assertEquals("step $step: nothing sent after the loss", step + 1, model.commands.size)
             }
         }
+    }
+
+    /**
+     * The redacted session report with the NFC facts: the controller's limits and every
+     * exchange's header, lengths and status word; no byte of the password (VERIFY) or of the
+     * certificate, however printed.
+     */
+    @Test
+    fun sessionReportHasTheNfcFactsAndNoData() = runBlocking {
+        val model = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val card = newCard()
+        val link = platformLink(model, card)
+        val diagnostics = link.diagnostics()
+        val password = card.signaturePassword()
+        val signed = signConsent(diagnostics.wrap(link), consentDocument(), password.copyOf())
+        link.close()
+        val report = diagnostics.report()
+        assertEquals("261", report.facts["nfc.max_transceive_length"])
+        assertEquals("false", report.facts["nfc.extended_length_apdu_supported"])
+        assertEquals(IsoDepLink.DEFAULT_TIMEOUT_MILLIS.toString(), report.facts["nfc.timeout_millis"])
+        assertEquals("35", report.facts["android.sdk"])
+        assertFalse(report.extendedLengthUsed)
+        assertEquals(model.commands.size, report.exchanges.size)
+        val verify = report.exchanges.first { it.ins == 0x20.toUByte() && it.commandLength > 5u }
+        assertEquals("no PIN length", null, verify.lc)
+        val text = diagnostics.reportText()
+        val printed = listOf(text, report.toString(), diagnostics.toString())
+        val cert = signed.certificate().der()
+        for (p in printed) {
+            assertFalse("the password", p.contains(String(password)))
+            assertFalse(p.contains(password.joinToString(" ") { "%02X".format(it) }))
+            assertFalse(p.contains(password.joinToString("") { "%02X".format(it) }))
+            for (start in cert.indices step 97) {
+                val w = cert.copyOfRange(start, minOf(start + 8, cert.size))
+                if (w.size < 8) continue
+                assertFalse("certificate bytes", p.contains(w.joinToString(" ") { "%02X".format(it) }))
+                assertFalse("certificate bytes", p.contains(w.joinToString("") { "%02X".format(it) }))
+                assertFalse("certificate bytes", p.contains(w.joinToString(", ")))
+            }
+        }
+        assertTrue(text, text.contains("nfc.max_transceive_length: 261"))
+    }
+
+    /**
+     * A controller that says 65,279 but loses frames over 261 bytes: under LengthPolicy.AUTO
+     * the first session loses the card at the first extended read and the policy becomes
+     * SHORT; the next session (a new tap) started from it signs with short APDUs only.
+     */
+    @Test
+    fun controllerDroppingLargeFramesLearnsShortForTheNextSession() = runBlocking {
+        val model = NfcServiceModel.install(NfcServiceModel(dropsFramesLongerThan = 261))
+        val card = newCard()
+        val memory = LengthMemory(LengthPolicy.AUTO)
+        val first = runCatching { signConsent(memory.wrap(platformLink(model, card)), consentDocument(), card.signaturePassword()) }
+        assertTrue("the card is lost: ${first.exceptionOrNull()}", first.exceptionOrNull() is MynaException.TagLost)
+        assertEquals(LengthPolicy.SHORT, memory.policy())
+        val firstSession = model.commands.size
+        val next = LengthMemory(memory.policy())
+        val signed = signConsent(next.wrap(platformLink(model, card)), consentDocument(), card.signaturePassword())
+        verifyConsent(signed.cms(), trustEmulator(card))
+        assertTrue("short APDUs only", model.commands.drop(firstSession).none(::isExtended))
+        assertEquals(LengthPolicy.SHORT, next.policy())
+        // On the 261-byte controller AUTO sends nothing extended and learns nothing.
+        val small = NfcServiceModel.install(NfcServiceModel(isoDepMaxTransceive = 261))
+        val auto = LengthMemory(LengthPolicy.AUTO)
+        signConsent(auto.wrap(platformLink(small, card)), consentDocument(), card.signaturePassword())
+        assertTrue(small.commands.none(::isExtended))
+        assertEquals(LengthPolicy.AUTO, auto.policy())
     }
 }

@@ -3,14 +3,21 @@ package jp.mynasign.android.tests
 import jp.mynasign.Emulator
 import jp.mynasign.LinkException
 import jp.mynasign.android.OmapiChannel
-import jp.mynasign.android.OmapiException
+import jp.mynasign.ErrorCode
+import jp.mynasign.MynaException
+import jp.mynasign.MynaSignException
+import jp.mynasign.SecureElementReason
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.android.OmapiReader
 import jp.mynasign.android.OmapiService
 import jp.mynasign.android.OmapiSession
 import jp.mynasign.signConsent
 import jp.mynasign.verifyConsent
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -105,54 +112,88 @@ class OmapiLinkTest {
     @Test
     fun accessRulesRefusingTheAppIsTyped() {
         val se = EmulatedSe(newCard(), denyChannel = true)
-        expect<OmapiException.AccessDenied> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.ACCESS_DENIED) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
     }
 
     @Test
     fun missingServiceIsTyped() {
         val se = EmulatedSe(newCard(), connected = false)
-        expect<OmapiException.ServiceUnavailable> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.SERVICE_UNAVAILABLE) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
     }
 
     @Test
     fun noEmbeddedSecureElementIsTyped() {
         val uiccOnly = EmulatedSe(newCard(), readerName = "SIM1")
-        expect<OmapiException.NoSecureElement> { OmapiLink.open(uiccOnly) }
+        expectSe(SecureElementReason.NO_SECURE_ELEMENT) { OmapiLink.open(uiccOnly) }
         assertEquals(1, uiccOnly.shutdowns)
         val absent = EmulatedSe(newCard(), present = false)
-        expect<OmapiException.NoSecureElement> { OmapiLink.open(absent) }
+        expectSe(SecureElementReason.NO_SECURE_ELEMENT) { OmapiLink.open(absent) }
         assertEquals(1, absent.shutdowns)
     }
 
     @Test
     fun noJpkiApplicationIsTyped() {
         val se = EmulatedSe(newCard(), hasApplet = false)
-        expect<OmapiException.NoJpkiApplication> { OmapiLink.open(se) }
+        expectSe(SecureElementReason.NO_JPKI_APPLICATION) { OmapiLink.open(se) }
         assertEquals(1, se.shutdowns)
         assertEquals(1, se.sessionsClosed)
     }
 
-    /** On a JVM without the platform's secure-element service, connect() fails typed, in time. */
+    /**
+     * On a JVM without the platform's secure-element service, connect() fails typed, in time,
+     * and never blocks the thread it runs on: another task on the same single thread runs
+     * while connect() waits for the service.
+     */
     @Test
-    fun connectWithoutTheServiceFailsTyped() {
-        val started = System.nanoTime()
+    fun connectWithoutTheServiceFailsTypedWithoutBlockingItsThread() {
+        val executor = java.util.concurrent.Executors.newSingleThreadExecutor()
+        val one = executor.asCoroutineDispatcher()
         try {
-            OmapiLink.connect(RuntimeEnvironment.getApplication(), { it.run() }, timeoutMillis = 200)
-            fail("connected to a secure element on the JVM")
-        } catch (e: OmapiException.ServiceUnavailable) {
-            assertFalse(e.message.isNullOrEmpty())
+            val started = System.nanoTime()
+            val attempt = CoroutineScope(one).async {
+                runCatching { OmapiLink.connect(RuntimeEnvironment.getApplication(), timeoutMillis = 2_000) }
+            }
+            val other = CoroutineScope(one).async { System.nanoTime() }
+            val otherRanAt = runBlocking { withTimeout(10_000) { other.await() } }
+            val outcome = runBlocking { withTimeout(10_000) { attempt.await() } }
+            val e = outcome.exceptionOrNull()
+            assertEquals("typed: $e", SecureElementReason.SERVICE_UNAVAILABLE, ((e as? MynaSignException)?.error as? MynaException.SecureElementUnavailable)?.reason)
+            assertFalse(e?.message.isNullOrEmpty())
+            assertTrue("the thread stayed free while connect waited", otherRanAt - started < 1_500_000_000L)
+        } finally {
+            one.close()
         }
-        assertTrue(System.nanoTime() - started < 10_000_000_000L)
     }
 
-    private inline fun <reified T : Throwable> expect(block: () -> Unit) {
+    /** Platform exceptions of openLogicalChannel are typed (UnsupportedOperationException, IllegalStateException). */
+    @Test
+    fun unsupportedChannelRequestIsTyped() {
+        val se = object : OmapiService by EmulatedSe(newCard()) {
+            override val readers: List<OmapiReader>
+                get() = listOf(object : OmapiReader {
+                    override val name = "eSE1"
+                    override val isSecureElementPresent = true
+                    override fun openSession(): OmapiSession = object : OmapiSession {
+                        override fun openLogicalChannel(aid: ByteArray, p2: Byte): OmapiChannel? =
+                            throw UnsupportedOperationException("P2 not supported")
+                        override fun close() = Unit
+                    }
+                })
+        }
+        expectSe(SecureElementReason.UNSUPPORTED) { OmapiLink.open(se) }
+    }
+
+    /** [block] fails with the library's error SECURE_ELEMENT_UNAVAILABLE of [reason], with both texts. */
+    private fun expectSe(reason: SecureElementReason, block: () -> Unit) {
         try {
             block()
-            fail("no ${T::class.simpleName}")
-        } catch (e: Throwable) {
-            if (e !is T) throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+            fail("no error")
+        } catch (e: MynaSignException) {
+            assertEquals(ErrorCode.SECURE_ELEMENT_UNAVAILABLE, e.code)
+            assertEquals(reason, (e.error as MynaException.SecureElementUnavailable).reason)
+            assertTrue(e.messageJa.isNotBlank() && e.messageEn.isNotBlank())
         }
     }
 }

@@ -1,11 +1,17 @@
 package jp.mynasign.android.tests
 
 import android.app.Activity
-import android.content.pm.PackageManager
+import android.graphics.Color
+import android.view.View
+import android.view.ViewGroup
+import android.view.WindowManager
+import android.widget.Button
+import android.widget.EditText
+import android.widget.TextView
 import android.nfc.NfcAdapter
-import java.util.concurrent.TimeUnit
 import jp.mynasign.android.MynaCardReader
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.android.MainActivity
 import jp.mynasign.sample.android.ReaderNotice
 import jp.mynasign.sample.android.SigningViewModel
 import kotlinx.coroutines.Dispatchers
@@ -19,7 +25,6 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowNfcAdapter
 
 /**
  * The sample app's ViewModel (android-sample/app): the flow waits for the card through the
@@ -32,17 +37,17 @@ class SampleViewModelTest {
     private val app get() = RuntimeEnvironment.getApplication()
 
     private fun nfc(enabled: Boolean): NfcAdapter {
-        shadowOf(app.packageManager).setSystemFeature(PackageManager.FEATURE_NFC, true)
-        val adapter = NfcAdapter.getDefaultAdapter(app)
+        val adapter = nfcOn()
         shadowOf(adapter).setEnabled(enabled)
         return adapter
     }
 
     @Test
     fun signsThroughTheReaderAcrossARecreatedActivity() {
-        val adapter = nfc(true)
+        nfc(true)
+        val service = NfcServiceModel.install()
         val card = newCard()
-        val reader = MynaCardReader(app, isoDepOf = { EmulatedIsoDep(card) })
+        val reader = MynaCardReader(app)
         val vm = SigningViewModel(app, reader, Dispatchers.Default, trustEmulator(card))
         val states = mutableListOf<FlowState>()
         try {
@@ -52,10 +57,11 @@ class SampleViewModelTest {
             first.start().resume()
             assertFalse(vm.useEmulator)
             vm.controller.acceptConsent()
-            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
-            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { reader.isReaderModeOn && service.readerModeOn }
+            service.tap(card)
             waitUntil { vm.controller.state is FlowState.EnterPin }
-            assertFalse(reader.isReaderModeOn)
+            // The PIN status was read and the link closed: reader mode off until the next card.
+            waitUntil { !reader.isReaderModeOn && !service.readerModeOn }
 
             // A rotation: the Activity is destroyed and recreated, the ViewModel kept.
             first.pause().stop()
@@ -65,8 +71,8 @@ class SampleViewModelTest {
             vm.attach(second.get()) { synchronized(states) { states.add(it) } }
             second.start().resume()
             vm.controller.submitPin(card.signaturePassword(), allowLastAttempt = false)
-            waitUntil { reader.isReaderModeOn && shadowOf(adapter).isInReaderMode }
-            shadowOf(adapter).dispatchTagDiscovered(ShadowNfcAdapter.createMockTag())
+            waitUntil { reader.isReaderModeOn && service.readerModeOn }
+            service.tap(card)
             waitUntil { vm.controller.state.let { it is FlowState.Done || it is FlowState.Failed } }
             val done = vm.controller.state as? FlowState.Done
                 ?: throw AssertionError("not signed: ${vm.controller.state}")
@@ -93,11 +99,57 @@ class SampleViewModelTest {
         }
     }
 
-    private fun waitUntil(condition: () -> Boolean) {
-        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20)
-        while (!condition()) {
-            check(System.nanoTime() < deadline) { "timed out" }
-            Thread.sleep(5)
+    /**
+     * The sample's Activity on the NFC service model: the PIN screen is FLAG_SECURE with
+     * autofill off for the password, "hold the card" is a live region for TalkBack, and the
+     * flag is cleared once the PIN screen is left. (The Activity's own ViewModel trusts the
+     * real JPKI roots, so the emulated card's consent ends in a verification error, announced
+     * as well.)
+     */
+    @Test
+    fun mainActivityPinScreenIsSecureWithoutAutofillAndAnnouncesTheCard() {
+        nfc(true)
+        val service = NfcServiceModel.install()
+        val card = newCard()
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val activity = controller.get()
+        val secure = { activity.window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0 }
+        try {
+            button(activity, "同意して次へ").performClick()
+            waitUntil { service.readerModeOn }
+            val hold = views(activity).filterIsInstance<TextView>().first { it.text.startsWith("カードをかざしてください") }
+            assertEquals(View.ACCESSIBILITY_LIVE_REGION_POLITE, hold.accessibilityLiveRegion)
+            assertFalse(secure())
+            service.tap(card)
+            waitUntil { views(activity).any { it is EditText } }
+            assertTrue("the PIN screen is FLAG_SECURE", secure())
+            val input = views(activity).filterIsInstance<EditText>().single()
+            assertEquals(View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS, input.importantForAutofill)
+            input.setText(String(card.signaturePassword()))
+            button(activity, "次へ").performClick()
+            waitUntil { service.readerModeOn }
+            assertFalse("FLAG_SECURE cleared once the PIN screen is left", secure())
+            service.tap(card)
+            // Signed, then refused by the verification against the real roots: an error screen.
+            waitUntil { views(activity).any { it is TextView && it.text == "エラー" } }
+            val error = views(activity).filterIsInstance<TextView>().first { it.currentTextColor == Color.RED }
+            assertEquals(View.ACCESSIBILITY_LIVE_REGION_ASSERTIVE, error.accessibilityLiveRegion)
+            assertTrue("the card was signed with", service.commands.any { it.size > 1 && it[1] == 0x2A.toByte() })
+        } finally {
+            controller.pause().stop().destroy()
         }
     }
+
+    private fun views(activity: Activity): List<View> {
+        val out = mutableListOf<View>()
+        fun walk(v: View) {
+            out.add(v)
+            if (v is ViewGroup) for (i in 0 until v.childCount) walk(v.getChildAt(i))
+        }
+        walk(activity.window.decorView)
+        return out
+    }
+
+    private fun button(activity: Activity, text: String): Button =
+        views(activity).filterIsInstance<Button>().first { it.text == text }
 }

@@ -1,9 +1,9 @@
 package jp.mynasign.android.tests
 
-import android.nfc.TagLostException
-import java.io.IOException
-import java.util.Collections
-import java.util.concurrent.CountDownLatch
+import android.content.pm.PackageManager
+import android.nfc.NfcAdapter
+import android.nfc.tech.IsoDep
+import android.os.Looper
 import java.util.concurrent.TimeUnit
 import jp.mynasign.CardProfile
 import jp.mynasign.ConsentChannel
@@ -12,8 +12,10 @@ import jp.mynasign.ConsentItem
 import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
 import jp.mynasign.VerifyConsentOptions
-import jp.mynasign.android.IsoDepLike
+import jp.mynasign.android.IsoDepLink
 import jp.mynasign.termsFromText
+import org.robolectric.RuntimeEnvironment
+import org.robolectric.Shadows.shadowOf
 
 /** A fresh emulated My Number Card (the same persona for a seed). */
 fun newCard(): Emulator = Emulator(1uL, CardProfile.MY_NUMBER_CARD)
@@ -34,71 +36,29 @@ fun trustEmulator(card: Emulator) =
 /** Whether [c] is an extended-length command APDU (Lc or Le in three bytes). */
 fun isExtended(c: ByteArray): Boolean = c.size >= 7 && c[4] == 0.toByte()
 
+/** Robolectric's device with the NFC feature and NFC on; the adapter. */
+fun nfcOn(): NfcAdapter {
+    val app = RuntimeEnvironment.getApplication()
+    shadowOf(app.packageManager).setSystemFeature(PackageManager.FEATURE_NFC, true)
+    val adapter = NfcAdapter.getDefaultAdapter(app)
+    shadowOf(adapter).setEnabled(true)
+    return adapter
+}
+
 /**
- * An IsoDep whose transceive is answered by the emulated card through the FFI, as
- * `IsoDep.transceive` would be by a real one, with the failures a phone sees on demand.
+ * Runs the main looper's due tasks (the test thread is Robolectric's main thread: what other
+ * threads post there runs here) until [condition] holds; fails after [seconds].
  */
-class EmulatedIsoDep(
-    private val card: Emulator,
-    override val isExtendedLengthApduSupported: Boolean = true,
-    override val maxTransceiveLength: Int = 65_279,
-) : IsoDepLike {
-    @Volatile override var isConnected: Boolean = false
-    @Volatile override var timeout: Int = 618
-
-    /** Every command received, in order. */
-    val commands: MutableList<ByteArray> = Collections.synchronizedList(mutableListOf())
-
-    /** Throw `TagLostException` (with the tag id in its text, as Android does) at this command. */
-    @Volatile var loseAt: Int = -1
-
-    /** Throw a plain IOException naming the tag at this command. */
-    @Volatile var ioErrorAt: Int = -1
-
-    /** Block at this command until [close] (a card held still but never answering). */
-    @Volatile var blockAt: Int = -1
-
-    /** Hold this command until [release] is counted down (a slow card). */
-    @Volatile var holdAt: Int = -1
-    val held = CountDownLatch(1)
-    val release = CountDownLatch(1)
-
-    /** The card refuses extended-length commands with 6700 (wrong length). */
-    @Volatile var refuseExtended: Boolean = false
-    @Volatile var refusals: Int = 0
-
-    val blocked = CountDownLatch(1)
-    private val closedLatch = CountDownLatch(1)
-    @Volatile var closeCalls: Int = 0
-
-    override fun connect() {
-        isConnected = true
-    }
-
-    override fun transceive(command: ByteArray): ByteArray {
-        check(isConnected) { "Call connect() first!" }
-        val n = synchronized(commands) { commands.add(command.copyOf()); commands.size - 1 }
-        if (n == loseAt) throw TagLostException("Tag 04A1B2C3D4E5F6 is out of date")
-        if (n == ioErrorAt) throw IOException("Transceive failed on tag 04A1B2C3D4E5F6")
-        if (n == blockAt) {
-            blocked.countDown()
-            closedLatch.await(30, TimeUnit.SECONDS)
-            throw IOException("Transceive failed")
-        }
-        if (n == holdAt) {
-            held.countDown()
-            release.await(30, TimeUnit.SECONDS)
-        }
-        if (refuseExtended && isExtended(command)) {
-            refusals++
-            return byteArrayOf(0x67, 0x00)
-        }
-        return card.transceive(command)
-    }
-
-    override fun close() {
-        closeCalls++
-        isConnected = false
-        closedLatch.countDown()
+fun waitUntil(seconds: Long = 20, condition: () -> Boolean) {
+    val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
+    while (true) {
+        shadowOf(Looper.getMainLooper()).idle()
+        if (condition()) return
+        check(System.nanoTime() < deadline) { "timed out" }
+        Thread.sleep(2)
     }
 }
+
+/** The platform IsoDep of [card] discovered by [model], as a link (no reader involved). */
+fun platformLink(model: NfcServiceModel, card: Emulator, timeoutMillis: Int = IsoDepLink.DEFAULT_TIMEOUT_MILLIS): IsoDepLink =
+    IsoDepLink(IsoDep.get(checkNotNull(model.discover(card)) { "NFC is off" }), timeoutMillis)
