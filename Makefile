@@ -78,15 +78,16 @@ lint: toolchain pcsc-lib
 
 ## Everything the test parts build, once and in an order that reuses work: the workspace with
 ## all features (the library's unit, integration, CLI, OpenSSL and PC/SC tests, the `mynasign`
-## tool, the FFI crate's tests, the bindings generator), the phone core and the service build,
-## then the testing FFI library the Kotlin, Android, JVM and Swift suites load (debug, the
-## emulator and the verifier) and the Python wheels' release libraries. fast-verify (AWS-LC's C
+## tool, the FFI crate's tests), the phone core and the service build, then the testing FFI
+## library the Kotlin, Android, JVM, Swift and Python suites load (debug, the emulator and the
+## verifier) and the bindings generator. fast-verify (AWS-LC's C
 ## sources) is compiled in this one configuration only.
 test-build: toolchain openssl pcsc-lib
 	$(CARGO) test --workspace $(FEATURES_ALL) --no-run
 	$(CARGO) test --lib --no-default-features --features card --no-run
 	$(CARGO) test --no-default-features --lib --test service --no-run
 	$(CARGO) build -p mynasign-ffi --lib --features "emulator verify"
+	$(CARGO) build -p mynasign-bindgen
 
 ## The Rust tests (builds what `test-build` has not).
 test-rust: test-build test-rust-run
