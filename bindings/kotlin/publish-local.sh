@@ -8,7 +8,7 @@
 # consumer test signs on the emulated card; FEATURES=verify for a kiosk's production jar).
 #
 # The javadoc jar is Dokka's (dokka-maven-plugin, Javadoc format) API documentation of the
-# compiled sources, with README.md beside it.
+# compiled sources, with README.md beside it. The jar itself is lib/core-jar.sh's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -23,20 +23,20 @@ case "$(uname -s)-$(uname -m)" in
   *) echo "publish-local: unsupported host $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
 
-build="$here/publish/target"
-gen="$build/generated"
-rm -rf "$build"
-mkdir -p "$build/native/$jna_dir" "$build/sources" "$build/javadoc"
-lib="$(FEATURES="${FEATURES-emulator verify}" bash "$root/uniffi/generate.sh" kotlin "$gen" | tail -n 1)"
-cp "$lib" "$build/native/$jna_dir/libmynasign_ffi.so"
-
+# The jar: lib/core-jar.sh's (compiled once per feature set; the JVM suites use the same one).
+{ read -r lib; read -r jar; } < <(FEATURES="${FEATURES-emulator verify}" bash "$here/lib/core-jar.sh")
+build="$(dirname "$jar")"
+gen="$(dirname "$build")/generated"
 log="$build/mvn.log"
+rm -rf "$build/sources" "$build/javadoc"
+mkdir -p "$build/sources" "$build/javadoc"
+
+# The javadoc jar: Dokka over the same sources, in the jar's build folder (no compile).
 if ! mvn -B -ntp -q -f "$here/publish/pom.xml" -Drevision="$version" -Dmynasign.generated="$gen" \
-    -Dstyle.color=never package >"$log" 2>&1; then
-  cat "$log"; echo "publish-local: build failed" >&2; exit 1
+    -Dmynasign.build.dir="$build" -Dstyle.color=never \
+    org.jetbrains.dokka:dokka-maven-plugin:2.2.0:javadocJar >"$log" 2>&1; then
+  cat "$log"; echo "publish-local: Dokka failed" >&2; exit 1
 fi
-if grep -E '^(w: |\[WARNING\] .*\.kt:)' "$log"; then echo "publish-local: compiler warnings" >&2; exit 1; fi
-jar="$build/mynasign-jvm-build-$version.jar"
 [ -f "$jar" ] || { echo "publish-local: no jar at $jar" >&2; exit 1; }
 unzip -l "$jar" | grep " $jna_dir/libmynasign_ffi.so$" >/dev/null || { echo "publish-local: native library not in the jar" >&2; exit 1; }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The Kotlin binding tests: generates the Kotlin bindings (uniffi, library mode), extracts the
-# Kotlin snippets of README.md's "## In an app", then compiles the bindings with the
-# hand-written layer (src/main/kotlin), the Android sample's shared flow logic, the snippets
-# and the JUnit 5 tests (Maven, kotlin-maven-plugin, -Werror) and runs the tests on the JVM
+# The Kotlin binding tests: the library's jar (lib/core-jar.sh: the generated bindings with the
+# hand-written layer, compiled once for every JVM suite), the Kotlin snippets of README.md's
+# "## In an app" extracted, then the Android sample's shared flow logic, the snippets and the
+# JUnit 5 tests compiled against the jar (Maven, kotlin-maven-plugin, -Werror) and runs the tests on the JVM
 # against the emulated card through JNA. Prints Surefire's summary; exits 0 only when every
 # test passed.
 set -euo pipefail
@@ -12,12 +12,11 @@ root="$(cd "$here/../.." && pwd)"
 . "$here/lib/jdk-maven.sh"
 mynasign_need_jdk_maven
 
-# Generate (builds the debug library first); the last line printed is the library's path.
-gen="$here/generated"
-rm -rf "$gen"
-lib="$(bash "$root/uniffi/generate.sh" kotlin "$gen" | tail -n 1)"
+# The library's jar (generated bindings + Kotlin layer, compiled once for the JVM suites) and
+# the native library it loads.
+{ read -r lib; read -r jar; } < <(bash "$here/lib/core-jar.sh")
 libdir="$(dirname "$lib")"
-[ -f "$lib" ] || { echo "kotlin: library not built: $lib" >&2; exit 1; }
+[ -f "$lib" ] && [ -f "$jar" ] || { echo "kotlin: library or jar not built: $lib $jar" >&2; exit 1; }
 
 # The README's Kotlin snippets, each wrapped in a function the tests call.
 snippets="$here/jvm-tests/target/readme-snippets"
@@ -29,7 +28,7 @@ trap 'rm -f "$log"' EXIT
 set +e
 # -ntp keeps the log free of download progress; the full log is printed only on failure.
 mvn -B -ntp -f "$here/jvm-tests/pom.xml" -Dmynasign.libdir="$libdir" \
-  -Dmynasign.generated="$gen" -Dmynasign.readme="$snippets" -Dstyle.color=never test >"$log" 2>&1
+  -Dmynasign.corejar="$jar" -Dmynasign.readme="$snippets" -Dstyle.color=never test >"$log" 2>&1
 rc=$?
 set -e
 

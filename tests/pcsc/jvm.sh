@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The JVM kiosk link over PC/SC (called by run.sh with pcscd and `mynasign emulator serve`
-# running; usable alone the same way): generates the Kotlin bindings, then compiles them with
-# the Kotlin layer, the verifier's Kotlin and jp.mynasign.jvm.SmartcardioLink (-Werror) and
-# runs bindings/kotlin/jvm-kiosk-tests against the served card through javax.smartcardio.
+# running; usable alone the same way): the library's jar (bindings/kotlin/lib/core-jar.sh: the
+# bindings, the Kotlin layer, the verifier's Kotlin and jp.mynasign.jvm.SmartcardioLink), then
+# bindings/kotlin/jvm-kiosk-tests compiled against it (-Werror) and run against the served card through javax.smartcardio.
 # Prints Surefire's summary; exits 0 only when every test passed.
 # Usage: jvm.sh READER SEED
 set -euo pipefail
@@ -24,12 +24,13 @@ done
 work="$(mktemp -d)"
 log="$work/mvn.log"
 trap 'rm -rf "$work"' EXIT
-lib="$(bash "$root/uniffi/generate.sh" kotlin "$work/generated" | tail -n 1)"
-[ -f "$lib" ] || { echo "jvm: library not built: $lib" >&2; exit 1; }
+# The library's jar, compiled once for every JVM suite, and the native library it loads.
+{ read -r lib; read -r jar; } < <(bash "$root/bindings/kotlin/lib/core-jar.sh")
+[ -f "$lib" ] && [ -f "$jar" ] || { echo "jvm: library or jar not built: $lib $jar" >&2; exit 1; }
 
 set +e
 timeout 600 mvn -B -ntp -f "$root/bindings/kotlin/jvm-kiosk-tests/pom.xml" -Dstyle.color=never \
-  -Dmynasign.libdir="$(dirname "$lib")" -Dmynasign.generated="$work/generated" \
+  -Dmynasign.libdir="$(dirname "$lib")" -Dmynasign.corejar="$jar" \
   -Dmynasign.reader="$reader" -Dmynasign.seed="$seed" -Dpcsc.library="$pcsc_lib" test >"$log" 2>&1
 rc=$?
 set -e
