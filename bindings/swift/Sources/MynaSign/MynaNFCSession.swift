@@ -258,21 +258,23 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 }
 
-/// The one reader session the platform runs at a time.
+/// The one reader session the platform runs at a time. A flow whose reader session is over
+/// (ended by iOS, cancelled, failed) does not hold it, even if its app never called
+/// `finish(_:)` after `connect(for:)`: another session object can start.
 private final class NFCSlot: @unchecked Sendable {  // mutable state behind `lock`
     private let lock = NSLock()
-    private var holder: ObjectIdentifier?
+    private weak var holder: NFCRun?
 
     func claim(_ run: NFCRun) -> Bool {
         lock.locked {
-            if holder != nil { return false }
-            holder = ObjectIdentifier(run)
+            if let holder, !holder.isOver { return false }
+            holder = run
             return true
         }
     }
 
     func release(_ run: NFCRun) {
-        lock.locked { if holder == ObjectIdentifier(run) { holder = nil } }
+        lock.locked { if holder === run { holder = nil } }
     }
 }
 
@@ -357,6 +359,9 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         self.clock = clock
         self.sleeper = sleeper
     }
+
+    /// Whether the reader session ended (the flow may still be unwinding).
+    var isOver: Bool { lock.locked { phase == .ended } }
 
     func attach(_ handle: CancelHandle) {
         lock.locked { self.handle = handle }

@@ -154,6 +154,28 @@ final class CoreNFCAdapterTests: XCTestCase {
         XCTAssertEqual(report.signaturePassword.remaining, 5)
     }
 
+    /// Step by step, an app that never calls `finish` after iOS ended the session (Cancel on
+    /// the sheet) does not keep every other session object from starting.
+    func testAnEndedSessionDoesNotHoldThePlatformSlot() async throws {
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        let first = MynaNFCSession()
+        let connecting = Task { _ = try await first.connect(for: .readPinStatus) }
+        await waitUntil { NFCStub.log.contains("begin") }
+        let session = try XCTUnwrap(NFCStub.session)
+        session.delegate?.tagReaderSessionDidBecomeActive(session)
+        session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator))])
+        try await connecting.value
+        let e = await mynaError { try await MynaNFCSession().readPinStatus() }
+        guard case .InvalidInput? = e else { return XCTFail("a connected session holds the slot: \(String(describing: e))") }
+        session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(.readerSessionInvalidationErrorUserCanceled))
+        NFCStub.reset()
+        let (again, next) = try await beginRead()
+        next.delegate?.tagReaderSession(next, didDetect: [.iso7816(StubCardTag(emulator))])
+        let report = try await again.value
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        first.finish(nil)  // late: ends nothing more
+    }
+
     func testAFailedConnectionRestartsPolling() async throws {
         let emulator = Emulator(seed: 1, profile: .myNumberCard)
         let (task, session) = try await beginRead()
