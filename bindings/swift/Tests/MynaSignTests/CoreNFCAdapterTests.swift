@@ -30,6 +30,24 @@ final class StubCardTag: NSObject, NFCISO7816Tag, @unchecked Sendable {
     }
 }
 
+/// A flag set once, read from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+}
+
 /// A FeliCa tag.
 final class StubFeliCaTag: NSObject, NFCFeliCaTag {}
 
@@ -143,7 +161,7 @@ final class CoreNFCAdapterTests: XCTestCase {
     func testOnePlatformSessionAtATimeAcrossObjects() async throws {
         let emulator = Emulator(seed: 1, profile: .myNumberCard)
         let (task, session) = try await beginRead()
-        let e = await mynaError { try await MynaNFCSession().readPinStatus() }
+        let e = await refusedPromptly(MynaNFCSession())
         guard case .InvalidInput? = e else { return XCTFail("got \(String(describing: e))") }
         session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(.readerSessionInvalidationErrorUserCanceled))
         _ = await task.result
@@ -165,7 +183,7 @@ final class CoreNFCAdapterTests: XCTestCase {
         session.delegate?.tagReaderSessionDidBecomeActive(session)
         session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator))])
         try await connecting.value
-        let e = await mynaError { try await MynaNFCSession().readPinStatus() }
+        let e = await refusedPromptly(MynaNFCSession())
         guard case .InvalidInput? = e else { return XCTFail("a connected session holds the slot: \(String(describing: e))") }
         session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(.readerSessionInvalidationErrorUserCanceled))
         NFCStub.reset()
@@ -174,6 +192,27 @@ final class CoreNFCAdapterTests: XCTestCase {
         let report = try await again.value
         XCTAssertEqual(report.signaturePassword.remaining, 5)
         first.finish(nil)  // late: ends nothing more
+    }
+
+    /// The error `session`'s PIN-status read throws, if it ends within the wait; if it began a
+    /// reader session instead (no guard), it is cancelled, so that the test fails, not hangs.
+    func refusedPromptly(_ session: MynaNFCSession) async -> MynaError? {
+        let ended = Flag()
+        let task = Task { () -> Error? in
+            defer { ended.set() }
+            do {
+                _ = try await session.readPinStatus()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        await waitUntil { ended.isSet || NFCStub.log.filter { $0 == "begin" }.count > 1 }
+        if !ended.isSet {
+            XCTFail("a second reader session began")
+            session.cancel()
+        }
+        return await task.value as? MynaError
     }
 
     func testAFailedConnectionRestartsPolling() async throws {
