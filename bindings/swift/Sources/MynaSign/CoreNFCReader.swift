@@ -69,17 +69,31 @@ final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelega
         events.readerDidBecomeActive()
     }
 
+    // The `NFCReaderError` codes and their meanings follow Apple's CoreNFC header NFCError.h
+    // (`NFCReaderError`: 1 UnsupportedFeature, 2 SecurityViolation "missing required entitlement
+    // and/or privacy settings", 100 TagConnectionLost, 101 RetryExceeded, 102 TagResponseError
+    // "tag response is invalid or tag does not provide a response", 103 SessionInvalidated, 104
+    // TagNotConnected, 200 UserCanceled, 201 SessionTimeout, 202 SessionTerminatedUnexpectedly,
+    // 203 SystemIsBusy; read in ipasimulator/ipasim deps/headers/iPhoneOS11.1.sdk/.../CoreNFC
+    // .framework/Headers/NFCError.h and the constants' documentation mirrored in
+    // multi-os-engine/multi-os-engine apple/corenfc/enums/NFCReaderError.java). Whether 202
+    // means a set-up problem or an interruption is decided by the session from whether it had
+    // become active (MynaNFCSession.swift, `NFCRun.error(for:)`).
     func tagReaderSession(_ session: NFCTagReaderSession, didInvalidateWithError error: Error) {
-        let code = (error as? NFCReaderError)?.code
+        events.readerDidInvalidate(CoreNFCReader.sessionEnd(error))
+    }
+
+    /// How CoreNFC's invalidation error ends the session.
+    static func sessionEnd(_ error: Error) -> NFCSessionEnd {
+        guard let code = (error as? NFCReaderError)?.code else { return .other(code: -1) }
         switch code {
-        case .readerSessionInvalidationErrorUserCanceled?:
-            events.readerDidInvalidate(.userCanceled)
-        case .readerSessionInvalidationErrorSessionTimeout?:
-            events.readerDidInvalidate(.sessionTimeout)
-        case .readerSessionInvalidationErrorSystemIsBusy?:
-            events.readerDidInvalidate(.systemBusy)
-        default:
-            events.readerDidInvalidate(.other(code: code?.rawValue ?? -1))
+        case .readerSessionInvalidationErrorUserCanceled: return .userCanceled
+        case .readerSessionInvalidationErrorSessionTimeout: return .sessionTimeout
+        case .readerSessionInvalidationErrorSystemIsBusy: return .systemBusy
+        case .readerSessionInvalidationErrorSessionTerminatedUnexpectedly: return .terminatedUnexpectedly
+        case .readerErrorUnsupportedFeature: return .unsupportedFeature
+        case .readerErrorSecurityViolation: return .securityViolation
+        default: return .other(code: code.rawValue)
         }
     }
 
@@ -118,14 +132,16 @@ final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
     }
 
     /// A failed exchange: the card left or the session ended → `TagLost` (the session maps a
-    /// cancel or the session limit from its own end report), no answer → `Timeout`.
+    /// cancel or the session limit from its own end report), retries exhausted → `Timeout`.
+    /// 102 (TagResponseError, "the tag does not provide a response") is what iPhones report
+    /// when the card is pulled away mid-exchange, so it is a lost tag too.
     private static func linkError(_ error: Error) -> LinkError {
         guard let code = (error as? NFCReaderError)?.code else {
             return .Other(detail: "CoreNFC: \(type(of: error))")
         }
         switch code {
-        case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagNotConnected,
-             .readerTransceiveErrorSessionInvalidated:
+        case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagResponseError,
+             .readerTransceiveErrorTagNotConnected, .readerTransceiveErrorSessionInvalidated:
             return .TagLost
         case .readerTransceiveErrorRetryExceeded:
             return .Timeout

@@ -1,13 +1,16 @@
 // The library's NFC session: one reader session per flow, driven as a state machine over the
 // small reader protocols of NFCReader.swift (CoreNFC on iOS, a test double elsewhere).
 //
-//   begin → (tags detected: one ISO 7816 tag → connect; several or another kind → message and
-//   restart polling; the same again → NotMyNumberCard) → the time left is checked against the
-//   flow's budget → the flow runs over the tag (progress on the sheet) → invalidate with
-//   success or with the error's text.
+//   begin → (tags detected: one ISO 7816 tag → connect; several tags → message and restart
+//   polling after `restartDelay`, as often as it takes; one tag of another kind → the same, and
+//   at the third such tag NotMyNumberCard) → the time left (counted from when the session
+//   became active) is checked against the flow's budget → the flow runs over the tag
+//   (progress on the sheet) → invalidate with success or with the error's text.
 //
 // Every way the platform ends the session is mapped: Cancel on the sheet → Cancelled; the
-// session limit or a busy system → Timeout (NotMyNumberCard if only wrong tags were seen).
+// session limit → Timeout; a busy system → MynaNFCError.systemBusy; terminated before the
+// session became active (or codes 1, 2) → MynaNFCError.misconfigured; terminated later →
+// MynaNFCError.interrupted.
 // No Swift code waits on a thread: waiting for a card is a continuation, and so is waiting for
 // the card's answer. The link is async (`AsyncCardLink`): its `transceive` awaits the tag's
 // `sendCommand`, and the library's own worker thread (a Rust thread, never one of Swift's
@@ -22,9 +25,10 @@ import Foundation
 /// let signed = try await MynaNFCSession().signConsent(document: document, password: password)
 /// ```
 ///
-/// One flow at a time per object; each flow has its own reader session. `cancel()` (or
-/// cancelling the calling Task) ends the flow: while waiting for the card at once, during an
-/// exchange within one exchange (a PIN VERIFY in flight completes first).
+/// One flow at a time, each with its own reader session; sessions over the platform reader
+/// (`MynaNFCSession()`) share one process-wide slot, as CoreNFC runs one reader session at a
+/// time. `cancel()` (or cancelling the calling Task) ends the flow: while waiting for the card
+/// at once, during an exchange within one exchange (a PIN VERIFY in flight completes first).
 public final class MynaNFCSession: @unchecked Sendable {
     /// The language of the sheet's texts.
     public enum Language: Sendable {
@@ -37,29 +41,55 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// Makes the reader session of one flow, reporting to `events`; `nil` when the device
     /// cannot read NFC.
     public typealias ReaderFactory = @Sendable (NFCReaderEvents) -> NFCReaderDriving?
+    /// Waits the given seconds (`Task.sleep` by default; tests inject their own so that they
+    /// do not really wait).
+    public typealias Sleeper = @Sendable (TimeInterval) async -> Void
+
+    /// How long the session waits before polling again after a wrong tag or several tags:
+    /// half a second, as Apple's sample does (Apple's "Building an NFC Tag-Reader App",
+    /// `readerSession(_:didDetect:)`: "Restart polling in 500 milliseconds"), so that a card
+    /// the holder is taking away is not detected again at once.
+    public static let restartDelay: TimeInterval = 0.5
 
     /// The sheet's language (Japanese by default).
     public let language: Language
     private let clock: Clock
+    private let sleeper: Sleeper
     private let makeReader: ReaderFactory
+    /// Whether this session uses the platform's reader, which CoreNFC runs one at a time.
+    private let processWide: Bool
     private let lock = NSLock()
     private var current: NFCRun?
 
     /// A session over the platform's NFC reader (CoreNFC on iOS; on other platforms every
     /// flow throws `MynaNFCError.nfcUnavailable`).
     public convenience init(language: Language = .japanese) {
-        self.init(language: language, clock: MynaNFCSession.uptime, reader: MynaNFCSession.platformReader)
+        self.init(language: language, clock: MynaNFCSession.uptime, sleeper: MynaNFCSession.taskSleep,
+                  reader: MynaNFCSession.platformReader, processWide: true)
     }
 
-    /// A session over any reader (tests, another NFC stack), with its own clock.
-    public init(language: Language = .japanese, clock: @escaping Clock = MynaNFCSession.uptime, reader: @escaping ReaderFactory) {
+    /// A session over any reader (tests, another NFC stack), with its own clock and sleeper.
+    /// One flow at a time per object (the process-wide slot is the platform reader's).
+    public convenience init(language: Language = .japanese, clock: @escaping Clock = MynaNFCSession.uptime,
+                            sleeper: @escaping Sleeper = MynaNFCSession.taskSleep, reader: @escaping ReaderFactory) {
+        self.init(language: language, clock: clock, sleeper: sleeper, reader: reader, processWide: false)
+    }
+
+    private init(language: Language, clock: @escaping Clock, sleeper: @escaping Sleeper,
+                 reader: @escaping ReaderFactory, processWide: Bool) {
         self.language = language
         self.clock = clock
+        self.sleeper = sleeper
         self.makeReader = reader
+        self.processWide = processWide
     }
 
     /// The default clock.
     public static let uptime: Clock = { ProcessInfo.processInfo.systemUptime }
+    /// The default sleeper.
+    public static let taskSleep: Sleeper = { seconds in
+        try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+    }
 
     // MARK: The flows
 
@@ -104,7 +134,36 @@ public final class MynaNFCSession: @unchecked Sendable {
         _ kind: NFCFlowKind, onProgress: (@Sendable (FlowProgress) -> Void)? = nil,
         _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
-        let run = try start(kind, prompt: nil)
+        try await scoped(kind, prompt: nil, onProgress: onProgress, flow)
+    }
+
+    // MARK: Step by step (an app running its own flows over the link)
+
+    /// Begins a reader session for `kind`, waits for a My Number Card with enough time left,
+    /// runs `body` over the card's link, and ends the session: with success when `body`
+    /// returns, with the error's text when it throws (the error, as the holder should see it,
+    /// is rethrown). The session is always released, so the next flow can start. Pass `cancel`
+    /// to the library's flows (`Myna.…(link:…, cancel: cancel)`) so that `cancel()` and the
+    /// Task's cancellation stop them after the exchange in flight; show steps with
+    /// `show(_:)`.
+    ///
+    /// ```swift
+    /// let report = try await session.withCard(for: .readPinStatus) { link, cancel in
+    ///     try await readPinStatus(link: link, listener: nil, cancel: cancel)
+    /// }
+    /// ```
+    public func withCard<T>(
+        for kind: NFCFlowKind, prompt: String? = nil,
+        _ body: (CardLink, CancelHandle) async throws -> T
+    ) async throws -> T {
+        try await scoped(kind, prompt: prompt, onProgress: nil) { link, _, handle in try await body(link, handle) }
+    }
+
+    private func scoped<T>(
+        _ kind: NFCFlowKind, prompt: String?, onProgress: (@Sendable (FlowProgress) -> Void)?,
+        _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
+    ) async throws -> T {
+        let run = try start(kind, prompt: prompt)
         let handle = CancelHandle()
         run.attach(handle)
         do {
@@ -125,11 +184,10 @@ public final class MynaNFCSession: @unchecked Sendable {
         }
     }
 
-    // MARK: Step by step (an app running its own flows over the link)
-
     /// Begins a reader session for `kind` and returns the card's link once a My Number Card
     /// is connected and the time left suffices. Run one flow over it (`Myna.…(link:)`), show
-    /// its steps with `show(_:)`, then call `finish(_:)`.
+    /// its steps with `show(_:)`, then call `finish(_:)`, which releases the session: until
+    /// then no other flow can start. `withCard(for:_:)` does all of this and always releases.
     public func connect(for kind: NFCFlowKind, prompt: String? = nil) async throws -> CardLink {
         let run = try start(kind, prompt: prompt)
         do {
@@ -157,25 +215,31 @@ public final class MynaNFCSession: @unchecked Sendable {
         return outcome
     }
 
-    /// Cancels the running flow: while waiting for the card the sheet closes and the flow
-    /// throws `Cancelled`; during an exchange the flow stops within one exchange (a VERIFY in
-    /// flight completes first). From any thread. Step by step (`connect`), once the card is
-    /// connected, cancel the Task running your flow instead: the library then closes the link,
-    /// which closes the sheet.
+    /// Cancels the running flow, at every step: while waiting for the card the sheet closes
+    /// and the flow throws `Cancelled`; once connected the flow stops within one exchange (an
+    /// exchange in flight, a PIN VERIFY included, completes first and its answer reaches the
+    /// flow), the sheet closes, and the flow's error is `Cancelled`. From any thread.
     public func cancel() {
         currentRun()?.cancel()
     }
 
     // MARK: Plumbing
 
+    /// The platform reader's one slot (CoreNFC runs one reader session at a time per app).
+    private static let platformSlot = NFCSlot()
+
     private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
-        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock)
+        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock, sleeper: sleeper)
         let busy: Bool = lock.locked {
             if current != nil { return true }
             current = run
             return false
         }
         if busy { throw MynaError.InvalidInput(field: "another NFC flow is running on this session") }
+        if processWide, !MynaNFCSession.platformSlot.claim(run) {
+            lock.locked { if current === run { current = nil } }
+            throw MynaError.InvalidInput(field: "another NFC flow is running (iOS runs one NFC reader session at a time)")
+        }
         guard let reader = makeReader(run) else {
             release(run)
             throw MynaNFCError.nfcUnavailable
@@ -190,6 +254,27 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     private func release(_ run: NFCRun) {
         lock.locked { if current === run { current = nil } }
+        if processWide { MynaNFCSession.platformSlot.release(run) }
+    }
+}
+
+/// The one reader session the platform runs at a time. A flow whose reader session is over
+/// (ended by iOS, cancelled, failed) does not hold it, even if its app never called
+/// `finish(_:)` after `connect(for:)`: another session object can start.
+private final class NFCSlot: @unchecked Sendable {  // mutable state behind `lock`
+    private let lock = NSLock()
+    private weak var holder: NFCRun?
+
+    func claim(_ run: NFCRun) -> Bool {
+        lock.locked {
+            if let holder, !holder.isOver { return false }
+            holder = run
+            return true
+        }
+    }
+
+    func release(_ run: NFCRun) {
+        lock.locked { if holder === run { holder = nil } }
     }
 }
 
@@ -238,8 +323,9 @@ private final class SheetListener: ProgressListener, @unchecked Sendable {
 
 /// One flow's reader session: the state machine.
 final class NFCRun: NFCReaderEvents, @unchecked Sendable {
-    /// Detections of a wrong tag (or several tags) before the flow gives up with
-    /// `NotMyNumberCard`.
+    /// Detections of a single tag that is not ISO 7816 before the flow gives up with
+    /// `NotMyNumberCard`. Several tags at once are no strike (a transit card in the same case
+    /// as the My Number Card): the sheet asks for one card until the session's own limit.
     static let wrongTagLimit = 3
 
     private enum Phase {
@@ -249,10 +335,14 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     let kind: NFCFlowKind
     let texts: NFCSheetTexts
     private let clock: MynaNFCSession.Clock
+    private let sleeper: MynaNFCSession.Sleeper
     private let lock = NSLock()
     private var phase = Phase.polling
     private var reader: NFCReaderDriving?
+    /// When the session's time began: when it became active (iOS may queue a session after
+    /// `begin`), or `begin` until then.
     private var began: TimeInterval = 0
+    private var active = false
     private var platformEnd: NFCSessionEnd?
     private var cancelled = false
     private var wrongTags = 0
@@ -262,11 +352,16 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     private var link: NFCSessionLink?
     private var handle: CancelHandle?
 
-    init(kind: NFCFlowKind, texts: NFCSheetTexts, clock: @escaping MynaNFCSession.Clock) {
+    init(kind: NFCFlowKind, texts: NFCSheetTexts, clock: @escaping MynaNFCSession.Clock,
+         sleeper: @escaping MynaNFCSession.Sleeper) {
         self.kind = kind
         self.texts = texts
         self.clock = clock
+        self.sleeper = sleeper
     }
+
+    /// Whether the reader session ended (the flow may still be unwinding).
+    var isOver: Bool { lock.locked { phase == .ended } }
 
     func attach(_ handle: CancelHandle) {
         lock.locked { self.handle = handle }
@@ -338,10 +433,18 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 
     // MARK: NFCReaderEvents
 
-    func readerDidBecomeActive() {}
+    func readerDidBecomeActive() {
+        lock.locked {
+            guard !active else { return }
+            active = true
+            began = clock()
+        }
+    }
 
     func readerDidDetect(_ tags: [NFCCardTag]) {
         enum Next { case ignore, retry(String), giveUp, take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
+        // A reader that reports tags without reporting itself active first was active.
+        readerDidBecomeActive()
         let next: Next = lock.locked {
             guard phase == .polling, detected == nil else { return .ignore }
             if tags.count == 1, tags[0].isISO7816 {
@@ -353,9 +456,10 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 phase = .connecting
                 return .take(w, tags[0])
             }
+            if tags.count > 1 { return .retry(texts.severalCards) }
             wrongTags += 1
             if wrongTags >= NFCRun.wrongTagLimit { return .giveUp }
-            return .retry(tags.count > 1 ? texts.severalCards : texts.notMyNumberCard)
+            return .retry(texts.notMyNumberCard)
         }
         switch next {
         case .ignore:
@@ -365,7 +469,11 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         case let .retry(message):
             guard let reader = lock.locked({ self.reader }) else { return }
             reader.alertMessage = message
-            reader.restartPolling()
+            Task {
+                await self.sleeper(MynaNFCSession.restartDelay)
+                guard self.lock.locked({ self.phase == .polling }) else { return }
+                reader.restartPolling()
+            }
         case .giveUp:
             end(with: MynaError.NotMyNumberCard, sheet: texts.notMyNumberCard)
         }
@@ -384,13 +492,29 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         link?.shutDown(for: end)
     }
 
-    /// The error a platform end means for a flow that has not started yet.
+    /// The error a platform end means for a flow that has not started yet (under `lock`).
     private func error(for end: NFCSessionEnd) -> Error {
         switch end {
         case .userCanceled: return MynaError.Cancelled(duringVerify: false)
-        case .sessionTimeout, .systemBusy: return wrongTags > 0 ? MynaError.NotMyNumberCard : MynaError.Timeout
+        case .sessionTimeout: return MynaError.Timeout
+        case .systemBusy: return MynaNFCError.systemBusy
+        case .terminatedUnexpectedly: return active ? MynaNFCError.interrupted : NFCRun.misconfigured(202)
+        case .unsupportedFeature: return NFCRun.misconfigured(1)
+        case .securityViolation: return NFCRun.misconfigured(2)
         case let .other(code): return MynaError.LinkFailed(detail: "the NFC session ended (code \(code))")
         }
+    }
+
+    /// The app's set-up is wrong: in debug builds the diagnostic goes to the console at once,
+    /// as it is the first thing every integrator hits.
+    private static func misconfigured(_ code: Int) -> MynaNFCError {
+        let error = MynaNFCError.misconfigured(code: code)
+        #if DEBUG
+        if let diagnostic = error.diagnostic {
+            FileHandle.standardError.write(Data((diagnostic + "\n").utf8))
+        }
+        #endif
+        return error
     }
 
     // MARK: Ending
@@ -409,14 +533,18 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func cancel() {
-        let (running, handle): (Bool, CancelHandle?) = lock.locked {
+        let (running, handle, link): (Bool, CancelHandle?, NFCSessionLink?) = lock.locked {
             cancelled = true
-            return (phase == .connected, self.handle)
+            return (phase == .connected, self.handle, self.link)
         }
         if running {
             // The library stops before its next exchange and closes the link (`linkClosed`),
             // after a VERIFY in flight.
             handle?.cancel()
+            // A flow without the handle (step by step), or app code between flows: the link
+            // ends once the exchange in flight is answered (its answer reaches the flow), and
+            // the sheet closes.
+            link?.close(afterPending: { [weak self] in self?.linkClosed() })
         } else {
             end(with: MynaError.Cancelled(duringVerify: false), sheet: texts.failure(MynaError.Cancelled(duringVerify: false)))
         }
@@ -442,14 +570,14 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     /// text unless it already ended, and returns the error as the holder should see it.
     @discardableResult
     func finish(_ error: Error?) -> Error? {
-        let (reader, end, link): (NFCReaderDriving?, NFCSessionEnd?, NFCSessionLink?) = lock.locked {
+        let (reader, end, link, cancelled, mapped): (NFCReaderDriving?, NFCSessionEnd?, NFCSessionLink?, Bool, Error?) = lock.locked {
             defer {
                 phase = .ended
                 self.reader = nil
             }
-            return (phase == .ended ? nil : self.reader, platformEnd, self.link)
+            return (phase == .ended ? nil : self.reader, platformEnd, self.link, self.cancelled, platformEnd == nil ? nil : failure)
         }
-        let outcome = error.map { map($0, end: end) }
+        let outcome = error.map { map($0, end: end, endError: mapped, cancelled: cancelled) }
         if let reader {
             if let outcome {
                 reader.invalidate(errorMessage: texts.failure(outcome))
@@ -462,21 +590,27 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         return outcome
     }
 
-    /// A flow's error seen through how the platform ended the session: a lost tag because the
-    /// holder tapped Cancel is a cancellation; because the session ran out, a timeout.
-    private func map(_ error: Error, end: NFCSessionEnd?) -> Error {
-        guard let e = error as? MynaError, let end else { return error }
+    /// A flow's error seen through how the session ended: a lost tag because the holder tapped
+    /// Cancel, or the app called `cancel()`, is a cancellation; because the session ran out, a
+    /// timeout; because iOS interrupted it, an interruption (`endError`: what the platform's
+    /// end means by itself).
+    private func map(_ error: Error, end: NFCSessionEnd?, endError: Error?, cancelled: Bool) -> Error {
+        guard let e = error as? MynaError else { return error }
         let duringVerify: Bool
         switch e {
         case let .TagLost(v), let .Cancelled(v): duringVerify = v
         case .LinkFailed, .Timeout: duringVerify = false
         default: return error
         }
+        guard let end, let endError else {
+            return cancelled ? MynaError.Cancelled(duringVerify: duringVerify) : error
+        }
         switch end {
         case .userCanceled: return MynaError.Cancelled(duringVerify: duringVerify)
-        // The counter may have moved: keep the error that says so.
-        case .sessionTimeout, .systemBusy: return duringVerify ? MynaError.TagLost(duringVerify: true) : MynaError.Timeout
         case .other: return error
+        // The counter may have moved: keep the error that says so.
+        case .sessionTimeout, .systemBusy, .terminatedUnexpectedly, .unsupportedFeature, .securityViolation:
+            return duringVerify ? MynaError.TagLost(duringVerify: true) : endError
         }
     }
 }
@@ -494,6 +628,8 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     /// The exchange awaiting its answer, by number.
     private var pending: (exchange: Int, answer: CheckedContinuation<Data, Error>)?
     private var ended: NFCSessionEnd??
+    /// Runs once the exchange in flight is answered, the link then ended (`close(afterPending:)`).
+    private var closing: (@Sendable () -> Void)?
     private var count = 0
 
     init(tag: NFCCardTag, run: NFCRun) {
@@ -537,12 +673,32 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
 
     /// Resumes `exchange` with `result` if it still awaits (the first answer wins).
     private func answer(_ exchange: Int, _ result: Result<Data, Error>) {
-        let waiting: CheckedContinuation<Data, Error>? = lock.locked {
-            guard let p = pending, p.exchange == exchange else { return nil }
+        let (waiting, closer): (CheckedContinuation<Data, Error>?, (@Sendable () -> Void)?) = lock.locked {
+            guard let p = pending, p.exchange == exchange else { return (nil, nil) }
             pending = nil
-            return p.answer
+            let closer = closing
+            closing = nil
+            if closer != nil, ended == nil { ended = .some(nil) }
+            return (p.answer, closer)
         }
         waiting?.resume(with: result)
+        closer?()
+    }
+
+    /// Ends the link once the exchange in flight (if any) is answered, then runs `then`: no
+    /// exchange is sent after it, and none in flight is cut off (a VERIFY's answer reaches
+    /// the flow, which accounts for the attempt).
+    func close(afterPending then: @escaping @Sendable () -> Void) {
+        let now: Bool = lock.locked {
+            if ended != nil { return false }
+            if pending == nil {
+                ended = .some(nil)
+                return true
+            }
+            closing = then
+            return false
+        }
+        if now { then() }
     }
 
     func supportsExtendedLength() -> Bool {
@@ -564,6 +720,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     func shutDown(for end: NFCSessionEnd?) {
         let waiting: CheckedContinuation<Data, Error>? = lock.locked {
             if ended == nil { ended = .some(end) }
+            closing = nil
             defer { pending = nil }
             return pending?.answer
         }

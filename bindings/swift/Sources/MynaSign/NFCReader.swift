@@ -7,13 +7,22 @@
 import Foundation
 
 /// How the platform ended a reader session on its own (not because the app invalidated it).
+/// The CoreNFC adapter maps `NFCReaderError` codes to these (CoreNFCReader.swift).
 public enum NFCSessionEnd: Equatable, Sendable {
-    /// The holder tapped Cancel on the NFC sheet.
+    /// The holder tapped Cancel on the NFC sheet (200).
     case userCanceled
-    /// The system's session limit ran out (60 seconds after `begin` on iOS).
+    /// The system's session limit ran out (201; 60 seconds after the session became active).
     case sessionTimeout
-    /// The system could not start the session (another reader session, a call, …).
+    /// The system could not start the session: another reader session is running (203).
     case systemBusy
+    /// The session ended unexpectedly (202): before it became active, the app is not set up
+    /// for NFC (entitlement, Info.plist keys); once active, the app left the foreground or a
+    /// call came in.
+    case terminatedUnexpectedly
+    /// CoreNFC does not support the request on this device (1).
+    case unsupportedFeature
+    /// The app lacks the entitlement or privacy settings CoreNFC requires (2).
+    case securityViolation
     /// Another reason; `code` is the platform's, for logs.
     case other(code: Int)
 }
@@ -59,8 +68,28 @@ public enum MynaNFCError: Error, Equatable, Sendable {
     /// This device cannot read NFC tags (no CoreNFC, the simulator, an iPad).
     case nfcUnavailable
     /// The card was found too late: the time left in the reader session (iOS ends it 60
-    /// seconds after it began) is shorter than the flow needs, so it was not started.
+    /// seconds after it became active) is shorter than the flow needs, so it was not started.
     case sessionTimeTooShort(secondsLeft: Int, secondsNeeded: Int)
+    /// The app is not set up for NFC: CoreNFC ended the session before it became active (202),
+    /// or reported a missing entitlement (2) or an unsupported feature (1). `code` is CoreNFC's
+    /// `NFCReaderError` code; `diagnostic` names what to check (for developers, not holders).
+    case misconfigured(code: Int)
+    /// The session was interrupted once active (202): the app left the foreground, a call came
+    /// in. Nothing is wrong with the card; start again.
+    case interrupted
+    /// The system is busy with another NFC session (203) and could not start this one.
+    case systemBusy
+
+    /// For developers: what to check in the app's set-up (`misconfigured` only). The library
+    /// prints it in debug builds when the session ends this way.
+    public var diagnostic: String? {
+        guard case let .misconfigured(code) = self else { return nil }
+        return "MynaSign: CoreNFC ended the reader session (NFCReaderError \(code)) before it became active. "
+            + "Check the entitlement com.apple.developer.nfc.readersession.formats (with TAG) and the "
+            + "Near Field Communication Tag Reading capability of the App ID, and the Info.plist keys "
+            + "NFCReaderUsageDescription and com.apple.developer.nfc.readersession.iso7816.select-identifiers "
+            + "(with the JPKI application's AID, see bindings/swift/README.md)."
+    }
 
     /// What happened and what to do, in Japanese.
     public func messageJa() -> String { failureJa() + (recoveryJa() ?? "") }
@@ -74,6 +103,12 @@ public enum MynaNFCError: Error, Equatable, Sendable {
             return "この端末ではカードを読み取れません。"
         case let .sessionTimeTooShort(left, needed):
             return "読み取りの残り時間（約\(left)秒）では、この処理（約\(needed)秒）を終えられないため、始めませんでした。"
+        case .misconfigured:
+            return "このアプリはカードを読み取れるように設定されていません。"
+        case .interrupted:
+            return "読み取りが中断されました。"
+        case .systemBusy:
+            return "iPhoneが別の読み取りを行っているため、始められませんでした。"
         }
     }
 
@@ -84,6 +119,12 @@ public enum MynaNFCError: Error, Equatable, Sendable {
             return "This device cannot read the card."
         case let .sessionTimeTooShort(left, needed):
             return "Not started: the reading session has about \(left) s left, and this takes about \(needed) s."
+        case .misconfigured:
+            return "This app is not set up to read the card."
+        case .interrupted:
+            return "Reading was interrupted."
+        case .systemBusy:
+            return "The iPhone is busy with another reading and could not start."
         }
     }
 
@@ -94,6 +135,12 @@ public enum MynaNFCError: Error, Equatable, Sendable {
             return "NFCに対応したiPhoneをお使いください。"
         case .sessionTimeTooShort:
             return "もう一度始めて、すぐにカードをiPhoneの上部に当ててください。"
+        case .misconfigured:
+            return "アプリの提供元にお問い合わせください。"
+        case .interrupted:
+            return "アプリを開いたまま、もう一度お試しください。"
+        case .systemBusy:
+            return "少し待ってから、もう一度お試しください。"
         }
     }
 
@@ -104,6 +151,12 @@ public enum MynaNFCError: Error, Equatable, Sendable {
             return "Use an iPhone that reads NFC."
         case .sessionTimeTooShort:
             return "Start again and hold the card to the top of the iPhone straight away."
+        case .misconfigured:
+            return "Contact the app's provider."
+        case .interrupted:
+            return "Keep the app open and try again."
+        case .systemBusy:
+            return "Wait a moment and try again."
         }
     }
 }

@@ -30,6 +30,24 @@ final class StubCardTag: NSObject, NFCISO7816Tag, @unchecked Sendable {
     }
 }
 
+/// A flag set once, read from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+}
+
 /// A FeliCa tag.
 final class StubFeliCaTag: NSObject, NFCFeliCaTag {}
 
@@ -74,19 +92,48 @@ final class CoreNFCAdapterTests: XCTestCase {
         XCTAssertEqual(NFCStub.log.count, log.count)
     }
 
+    enum Outcome {
+        case myna(ErrorCode)
+        case nfc(MynaNFCError)
+    }
+
+    /// Every `NFCReaderError` code that ends a session, played by the stub, and the outcome the
+    /// flow throws, with its text in both languages (for `MynaError`, the library's texts: the
+    /// Japanese failure and the English failure or advice).
     func testCoreNFCSessionErrorsMapToTheSessionEnds() async throws {
-        let cases: [(NFCReaderError.Code, ErrorCode)] = [
-            (.readerSessionInvalidationErrorUserCanceled, .cancelled),
-            (.readerSessionInvalidationErrorSessionTimeout, .timeout),
-            (.readerSessionInvalidationErrorSystemIsBusy, .timeout),
-            (.readerSessionInvalidationErrorSessionTerminatedUnexpectedly, .linkFailed),
+        let misconfigured = ("このアプリはカードを読み取れるように設定されていません。アプリの提供元にお問い合わせください。",
+                             "This app is not set up to read the card. Contact the app's provider.")
+        let cases: [(NFCReaderError.Code, Bool, Outcome, String?, String)] = [
+            (.readerSessionInvalidationErrorUserCanceled, true, .myna(.cancelled), "中止しました。", "Cancelled."),
+            (.readerSessionInvalidationErrorSessionTimeout, true, .myna(.timeout), nil, "Hold the card still against the phone and try again."),
+            (.readerSessionInvalidationErrorSystemIsBusy, false, .nfc(.systemBusy),
+             "iPhoneが別の読み取りを行っているため、始められませんでした。少し待ってから、もう一度お試しください。",
+             "The iPhone is busy with another reading and could not start. Wait a moment and try again."),
+            (.readerSessionInvalidationErrorSessionTerminatedUnexpectedly, false, .nfc(.misconfigured(code: 202)), misconfigured.0, misconfigured.1),
+            (.readerSessionInvalidationErrorSessionTerminatedUnexpectedly, true, .nfc(.interrupted),
+             "読み取りが中断されました。アプリを開いたまま、もう一度お試しください。", "Reading was interrupted. Keep the app open and try again."),
+            (.readerErrorUnsupportedFeature, false, .nfc(.misconfigured(code: 1)), misconfigured.0, misconfigured.1),
+            (.readerErrorSecurityViolation, false, .nfc(.misconfigured(code: 2)), misconfigured.0, misconfigured.1),
         ]
-        for (code, expected) in cases {
+        for (code, active, expected, ja, en) in cases {
             NFCStub.reset()
             let (task, session) = try await beginRead()
+            if active { session.delegate?.tagReaderSessionDidBecomeActive(session) }
             session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(code))
-            let e = await mynaError { try await task.value }
-            XCTAssertEqual(e?.code(), expected, "\(code)")
+            let name = "\(code) (active: \(active))"
+            switch (await task.result, expected) {
+            case let (.failure(e as MynaNFCError), .nfc(want)):
+                XCTAssertEqual(e, want, name)
+                XCTAssertEqual(e.messageJa(), ja, name)
+                XCTAssertEqual(e.messageEn(), en, name)
+            case let (.failure(e as MynaError), .myna(want)):
+                XCTAssertEqual(e.code(), want, name)
+                if let ja { XCTAssertEqual(e.failureJa(), ja, name) }
+                XCTAssertTrue(isJapanese(e.messageJa()), name)
+                XCTAssertTrue(e.failureEn() == en || e.recoveryEn() == en, "\(name): \(e.messageEn())")
+            case let (result, _):
+                XCTFail("\(name): got \(result)")
+            }
             XCTAssertFalse(NFCStub.log.contains { $0.hasPrefix("invalidate") }, "iOS already closed the sheet")
         }
     }
@@ -96,7 +143,8 @@ final class CoreNFCAdapterTests: XCTestCase {
         let cases: [(NFCReaderError.Code, ErrorCode)] = [
             (.readerTransceiveErrorTagConnectionLost, .tagLost),
             (.readerTransceiveErrorRetryExceeded, .timeout),
-            (.readerTransceiveErrorTagResponseError, .linkFailed),
+            // Devices report 102 when the card is pulled away mid-exchange.
+            (.readerTransceiveErrorTagResponseError, .tagLost),
         ]
         for (code, expected) in cases {
             NFCStub.reset()
@@ -106,6 +154,65 @@ final class CoreNFCAdapterTests: XCTestCase {
             XCTAssertEqual(e?.code(), expected, "\(code)")
             XCTAssertEqual(NFCStub.log.last?.hasPrefix("invalidate: "), true, "the sheet shows the error: \(NFCStub.log)")
         }
+    }
+
+    /// CoreNFC runs one reader session at a time: a second `MynaNFCSession()` (another object)
+    /// cannot start while the first runs, and can once it ended.
+    func testOnePlatformSessionAtATimeAcrossObjects() async throws {
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        let (task, session) = try await beginRead()
+        let e = await refusedPromptly(MynaNFCSession())
+        guard case .InvalidInput? = e else { return XCTFail("got \(String(describing: e))") }
+        session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(.readerSessionInvalidationErrorUserCanceled))
+        _ = await task.result
+        NFCStub.reset()
+        let (again, next) = try await beginRead()
+        next.delegate?.tagReaderSession(next, didDetect: [.iso7816(StubCardTag(emulator))])
+        let report = try await again.value
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+    }
+
+    /// Step by step, an app that never calls `finish` after iOS ended the session (Cancel on
+    /// the sheet) does not keep every other session object from starting.
+    func testAnEndedSessionDoesNotHoldThePlatformSlot() async throws {
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        let first = MynaNFCSession()
+        let connecting = Task { _ = try await first.connect(for: .readPinStatus) }
+        await waitUntil { NFCStub.log.contains("begin") }
+        let session = try XCTUnwrap(NFCStub.session)
+        session.delegate?.tagReaderSessionDidBecomeActive(session)
+        session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator))])
+        try await connecting.value
+        let e = await refusedPromptly(MynaNFCSession())
+        guard case .InvalidInput? = e else { return XCTFail("a connected session holds the slot: \(String(describing: e))") }
+        session.delegate?.tagReaderSession(session, didInvalidateWithError: NFCReaderError(.readerSessionInvalidationErrorUserCanceled))
+        NFCStub.reset()
+        let (again, next) = try await beginRead()
+        next.delegate?.tagReaderSession(next, didDetect: [.iso7816(StubCardTag(emulator))])
+        let report = try await again.value
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        first.finish(nil)  // late: ends nothing more
+    }
+
+    /// The error `session`'s PIN-status read throws, if it ends within the wait; if it began a
+    /// reader session instead (no guard), it is cancelled, so that the test fails, not hangs.
+    func refusedPromptly(_ session: MynaNFCSession) async -> MynaError? {
+        let ended = Flag()
+        let task = Task { () -> Error? in
+            defer { ended.set() }
+            do {
+                _ = try await session.readPinStatus()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        await waitUntil { ended.isSet || NFCStub.log.filter { $0 == "begin" }.count > 1 }
+        if !ended.isSet {
+            XCTFail("a second reader session began")
+            session.cancel()
+        }
+        return await task.value as? MynaError
     }
 
     func testAFailedConnectionRestartsPolling() async throws {

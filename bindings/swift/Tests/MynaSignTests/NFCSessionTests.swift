@@ -80,8 +80,9 @@ final class OtherTag: NFCCardTag, @unchecked Sendable {
     func sendCommand(_ apdu: Data) async throws -> Data { throw LinkError.TagLost }
 }
 
-/// A reader behaving like `NFCTagReaderSession`: each poll (`begin`, `restartPolling`) takes
-/// the next scripted outcome, delivered on the reader's own queue.
+/// A reader behaving like `NFCTagReaderSession`: it becomes active once after `begin` (unless
+/// told it never does, as a session iOS refuses), and each poll (`begin`, `restartPolling`)
+/// takes the next scripted outcome, delivered on the reader's own queue.
 final class FakeReader: NFCReaderDriving, @unchecked Sendable {
     enum Poll {
         case tags([NFCCardTag])
@@ -101,12 +102,18 @@ final class FakeReader: NFCReaderDriving, @unchecked Sendable {
     private var tags: [EmulatorTag] = []
 
     private let onBegin: (@Sendable () -> Void)?
+    private let beforeActive: (@Sendable () -> Void)?
+    private let activates: Bool
 
-    /// `onBegin` runs when the session begins, before the first poll (a test moves its clock).
-    init(events: NFCReaderEvents, polls: [Poll], connectFailures: Int = 0, onBegin: (@Sendable () -> Void)? = nil) {
+    /// `beforeActive` runs between `begin` and the session becoming active (iOS queued the
+    /// session), `onBegin` once it is active, before the first poll (a test moves its clock).
+    init(events: NFCReaderEvents, polls: [Poll], connectFailures: Int = 0, activates: Bool = true,
+         beforeActive: (@Sendable () -> Void)? = nil, onBegin: (@Sendable () -> Void)? = nil) {
         self.events = events
         self.polls = polls
         self.connectFailures = connectFailures
+        self.activates = activates
+        self.beforeActive = beforeActive
         self.onBegin = onBegin
     }
 
@@ -124,6 +131,8 @@ final class FakeReader: NFCReaderDriving, @unchecked Sendable {
 
     func begin() {
         locked { beginCount += 1 }
+        beforeActive?()
+        if activates { queue.sync { self.events?.readerDidBecomeActive() } }
         onBegin?()
         poll()
     }
@@ -172,10 +181,7 @@ final class FakeReader: NFCReaderDriving, @unchecked Sendable {
             end(reason)
         case let .tags(found):
             locked { tags += found.compactMap { $0 as? EmulatorTag } }
-            queue.async {
-                self.events?.readerDidBecomeActive()
-                self.events?.readerDidDetect(found)
-            }
+            queue.async { self.events?.readerDidDetect(found) }
         }
     }
 
@@ -209,22 +215,28 @@ final class NFCSessionTests: XCTestCase {
     var tag: EmulatorTag!
     var clock: TestClock!
     var log = ReaderLog()
+    var sleeps = SleepLog()
 
     override func setUp() {
         emulator = Emulator(seed: 1, profile: .myNumberCard)
         tag = EmulatorTag(emulator)
         clock = TestClock()
         log = ReaderLog()
+        sleeps = SleepLog()
     }
 
-    /// A session whose readers follow `polls` (a fresh log: `reader` is its first reader).
+    /// A session whose readers follow `polls` (a fresh log: `reader` is its first reader); its
+    /// waits before polling again go to `sleeps`, which answers at once unless gated.
     func session(_ polls: [FakeReader.Poll], language: MynaNFCSession.Language = .japanese,
-                 connectFailures: Int = 0, onBegin: (@Sendable () -> Void)? = nil) -> MynaNFCSession {
+                 connectFailures: Int = 0, activates: Bool = true, beforeActive: (@Sendable () -> Void)? = nil,
+                 onBegin: (@Sendable () -> Void)? = nil) -> MynaNFCSession {
         let clock = self.clock!
         let log = ReaderLog()
+        let sleeps = self.sleeps
         self.log = log
-        return MynaNFCSession(language: language, clock: { clock.now }) { events in
-            log.add(FakeReader(events: events, polls: polls, connectFailures: connectFailures, onBegin: onBegin))
+        return MynaNFCSession(language: language, clock: { clock.now }, sleeper: { await sleeps.sleep($0) }) { events in
+            log.add(FakeReader(events: events, polls: polls, connectFailures: connectFailures, activates: activates,
+                               beforeActive: beforeActive, onBegin: onBegin))
         }
     }
 
@@ -295,13 +307,68 @@ final class NFCSessionTests: XCTestCase {
     }
 
     func testSessionTimeoutIsTimeoutWithAdvice() async throws {
-        for polls: [FakeReader.Poll] in [[.end(.sessionTimeout)], [.end(.systemBusy)]] {
-            let s = session(polls)
-            let e = await mynaError { try await s.readPinStatus() }
-            guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
-            XCTAssertNotNil(e?.recoveryJa())
-            XCTAssertNotNil(e?.recoveryEn())
-            XCTAssertTrue(e?.retrySafe() ?? false)
+        let s = session([.end(.sessionTimeout)])
+        let e = await mynaError { try await s.readPinStatus() }
+        guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertNotNil(e?.recoveryJa())
+        XCTAssertNotNil(e?.recoveryEn())
+        XCTAssertTrue(e?.retrySafe() ?? false)
+    }
+
+    /// Each way iOS ends a session before the card is read is its own outcome, with its own
+    /// text in both languages; the sheet was closed by iOS, so the app does not invalidate it.
+    func testEachSessionEndIsItsOwnOutcome() async throws {
+        let cases: [(String, NFCSessionEnd, Bool, MynaNFCError, String, String)] = [
+            ("202 before active", .terminatedUnexpectedly, false, .misconfigured(code: 202),
+             "このアプリはカードを読み取れるように設定されていません。アプリの提供元にお問い合わせください。",
+             "This app is not set up to read the card. Contact the app's provider."),
+            ("1", .unsupportedFeature, false, .misconfigured(code: 1),
+             "このアプリはカードを読み取れるように設定されていません。アプリの提供元にお問い合わせください。",
+             "This app is not set up to read the card. Contact the app's provider."),
+            ("2", .securityViolation, false, .misconfigured(code: 2),
+             "このアプリはカードを読み取れるように設定されていません。アプリの提供元にお問い合わせください。",
+             "This app is not set up to read the card. Contact the app's provider."),
+            ("202 once active", .terminatedUnexpectedly, true, .interrupted,
+             "読み取りが中断されました。アプリを開いたまま、もう一度お試しください。",
+             "Reading was interrupted. Keep the app open and try again."),
+            ("203", .systemBusy, true, .systemBusy,
+             "iPhoneが別の読み取りを行っているため、始められませんでした。少し待ってから、もう一度お試しください。",
+             "The iPhone is busy with another reading and could not start. Wait a moment and try again."),
+        ]
+        for (name, end, activates, expected, ja, en) in cases {
+            let s = session([.end(end)], activates: activates)
+            do {
+                _ = try await s.readPinStatus()
+                XCTFail("\(name): read a card")
+            } catch let e as MynaNFCError {
+                XCTAssertEqual(e, expected, name)
+                XCTAssertEqual(e.messageJa(), ja, name)
+                XCTAssertEqual(e.messageEn(), en, name)
+            }
+            XCTAssertEqual(reader.invalidations, [], "\(name): iOS closed the sheet itself")
+        }
+        let diagnostic = try XCTUnwrap(MynaNFCError.misconfigured(code: 202).diagnostic)
+        for name in ["com.apple.developer.nfc.readersession.formats", "NFCReaderUsageDescription",
+                     "com.apple.developer.nfc.readersession.iso7816.select-identifiers"] {
+            XCTAssertTrue(diagnostic.contains(name), name)
+        }
+        XCTAssertNil(MynaNFCError.interrupted.diagnostic)
+        // The holder's text never shows the developer's diagnostic.
+        XCTAssertFalse(MynaNFCError.misconfigured(code: 202).messageEn().contains("Info.plist"))
+    }
+
+    func testAnInterruptionDuringAnExchangeIsAnInterruption() async throws {
+        tag.block(ins: 0xB0)
+        let s = session([.tags([tag])])
+        let pin = [UInt8](emulator.cardInfoPin())
+        let task = Task { try await s.readBasicAttributes(pin: pin) }
+        await waitUntil { self.tag.isBlocked }
+        reader.end(.terminatedUnexpectedly)
+        do {
+            _ = try await task.value
+            XCTFail("read the attributes")
+        } catch let e as MynaNFCError {
+            XCTAssertEqual(e, .interrupted)
         }
     }
 
@@ -336,10 +403,24 @@ final class NFCSessionTests: XCTestCase {
         XCTAssertTrue(tag.sent.isEmpty)
     }
 
-    func testAWrongTagUntilTheSessionEndsIsNotMyNumberCard() async throws {
+    func testATimeoutAfterAWrongTagIsATimeout() async throws {
         let s = session([.tags([OtherTag()]), .end(.sessionTimeout)])
         let e = await mynaError { try await s.readPinStatus() }
-        guard case .NotMyNumberCard? = e else { return XCTFail("got \(String(describing: e))") }
+        guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
+    }
+
+    func testPollingRestartsOnlyAfterTheDelay() async throws {
+        sleeps.gate()
+        let s = session([.tags([OtherTag()]), .tags([tag])])
+        let task = Task { try await s.readPinStatus() }
+        await waitUntil { self.sleeps.requested.count == 1 }
+        XCTAssertEqual(sleeps.requested, [MynaNFCSession.restartDelay])
+        XCTAssertEqual(MynaNFCSession.restartDelay, 0.5)
+        XCTAssertEqual(reader.restarts, 0, "not while the delay runs")
+        XCTAssertEqual(reader.alerts.last, ja.notMyNumberCard, "the message shows during the delay")
+        sleeps.open()
+        _ = try await task.value
+        XCTAssertEqual(reader.restarts, 1)
     }
 
     func testSeveralTagsRestartPollingWithAMessage() async throws {
@@ -348,6 +429,23 @@ final class NFCSessionTests: XCTestCase {
         XCTAssertEqual(reader.restarts, 1)
         XCTAssertEqual(reader.alerts[1], en.severalCards)
         XCTAssertEqual(reader.invalidations, [nil])
+        XCTAssertEqual(sleeps.requested, [MynaNFCSession.restartDelay])
+    }
+
+    /// A transit card in the same case: found together with the My Number Card, again and
+    /// again, until the holder takes the right card alone. No strike, however often.
+    func testSeveralTagsAreNoStrike() async throws {
+        let many = Array(repeating: FakeReader.Poll.tags([EmulatorTag(emulator), OtherTag()]), count: 6)
+        let s = session(many + [.tags([tag])])
+        let report = try await s.readPinStatus()
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        XCTAssertEqual(reader.restarts, many.count)
+    }
+
+    func testSeveralTagsUntilTheSessionLimitIsATimeout() async throws {
+        let s = session([.tags([tag, OtherTag()]), .tags([tag, OtherTag()]), .end(.sessionTimeout)])
+        let e = await mynaError { try await s.readPinStatus() }
+        guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
     }
 
     func testAFailedConnectionPollsAgain() async throws {
@@ -455,6 +553,16 @@ final class NFCSessionTests: XCTestCase {
         XCTAssertEqual(reader.invalidations, [nil])
     }
 
+    func testTheBudgetCountsFromWhenTheSessionBecameActive() async throws {
+        let clock = self.clock!
+        let needed = NFCFlowKind.signConsent.budgetSeconds
+        // iOS queued the session: it became active so long after `begin` that, counted from
+        // `begin`, the flow would not fit; the card came at once.
+        let s = session([.tags([tag])], beforeActive: { clock.advance(NFCTiming.sessionLimitSeconds - needed + 1) })
+        _ = try await s.signConsent(document: try document(), password: emulator.password)
+        XCTAssertEqual(reader.invalidations, [nil])
+    }
+
     func testBudgetsCoverTheMeasuredExchanges() async throws {
         var measured: [String] = []
         for plain in [false, true] {
@@ -530,6 +638,76 @@ final class NFCSessionTests: XCTestCase {
         }
     }
 
+    // MARK: Step by step
+
+    func testWithCardReleasesTheSessionWhenTheBodyThrows() async throws {
+        struct Refused: Error {}
+        let emulator = self.emulator!
+        let log = ReaderLog()
+        let s = MynaNFCSession(sleeper: { _ in }) { events in log.add(FakeReader(events: events, polls: [.tags([EmulatorTag(emulator)])])) }
+        do {
+            _ = try await s.withCard(for: .readPinStatus) { link, cancel in
+                _ = try await readPinStatus(link: link, cancel: cancel)
+                throw Refused()
+            }
+            XCTFail("the body's error was lost")
+        } catch is Refused {}
+        XCTAssertEqual(log.first?.invalidations, ["カードを読み取れませんでした。"])
+        let report = try await s.withCard(for: .readPinStatus) { link, cancel in
+            try await readPinStatus(link: link, cancel: cancel)
+        }
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        XCTAssertEqual(log.all.count, 2, "a second reader session: the first was released")
+        XCTAssertEqual(log.all.last?.invalidations, [nil])
+    }
+
+    func testCancelInsideWithCardIsCancelled() async throws {
+        tag.block(ins: 0x2A)
+        let s = session([.tags([tag])])
+        let document = try document()
+        let password = Data(emulator.password)
+        let task = Task {
+            try await s.withCard(for: .signConsent) { link, cancel in
+                try await signConsent(link: link, document: document, password: password, options: SignOptions(), listener: nil, cancel: cancel)
+            }
+        }
+        await waitUntil { self.tag.isBlocked }
+        s.cancel()
+        let e = await mynaError { try await task.value }
+        guard case .Cancelled(duringVerify: false)? = e else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertEqual(reader.invalidations, [ja.cancelled])
+        XCTAssertFalse(tag.sent.contains { $0.count > 1 && $0[1] == 0x2A }, "the signature command never reached the card")
+    }
+
+    func testCancelAfterConnectingClosesTheSheet() async throws {
+        let s = session([.tags([tag])])
+        let link = try await s.connect(for: .readPinStatus)
+        s.cancel()
+        XCTAssertEqual(reader.invalidations, [ja.cancelled], "the sheet closes at once")
+        let e = await mynaError { try await readPinStatus(link: link) }
+        guard case .Cancelled? = s.finish(e) as? MynaError else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertTrue(tag.sent.isEmpty)
+        XCTAssertEqual(reader.invalidations, [ja.cancelled])
+    }
+
+    func testCancelStepByStepDuringAVerifyLetsItsAnswerReachTheFlow() async throws {
+        tag.block(ins: 0x20)
+        let s = session([.tags([tag])])
+        let link = try await s.connect(for: .readBasicAttributes)
+        let wrong = emulator.cardInfoPin() == Data("0000".utf8) ? Data("1111".utf8) : Data("0000".utf8)
+        // A flow the app runs without the session's cancel handle.
+        let task = Task { try await readBasicAttributes(link: link, pin: wrong, options: PinOptions(), listener: nil, cancel: nil) }
+        await waitUntil { self.tag.isBlocked }
+        s.cancel()
+        XCTAssertEqual(reader.invalidations, [], "the sheet stays while the VERIFY is in flight")
+        tag.release()
+        let e = await mynaError { try await task.value }
+        guard case .WrongPin(pin: .cardInfoPin, remaining: _)? = e else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertEqual(reader.invalidations, [ja.cancelled], "then it closes")
+        guard case .WrongPin? = s.finish(e) as? MynaError else { return XCTFail("the attempt was not reported") }
+        XCTAssertEqual(reader.invalidations, [ja.cancelled])
+    }
+
     func testOneFlowAtATime() async throws {
         let s = session([.wait])
         let task = Task { try await s.readPinStatus() }
@@ -565,6 +743,51 @@ final class ReaderLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return readers.first
+    }
+
+    var all: [FakeReader] {
+        lock.lock()
+        defer { lock.unlock() }
+        return readers
+    }
+}
+
+/// The waits a session asked for before polling again; answers at once, or, once gated, when
+/// opened.
+final class SleepLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var durations: [TimeInterval] = []
+    private var gated = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    var requested: [TimeInterval] { locked { durations } }
+
+    func gate() { locked { gated = true } }
+
+    func open() {
+        let waiting: [CheckedContinuation<Void, Never>] = locked {
+            gated = false
+            defer { waiters = [] }
+            return waiters
+        }
+        waiting.forEach { $0.resume() }
+    }
+
+    func sleep(_ seconds: TimeInterval) async {
+        locked { durations.append(seconds) }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now: Bool = locked {
+                if gated { waiters.append(c) }
+                return !gated
+            }
+            if now { c.resume() }
+        }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 }
 
