@@ -17,11 +17,7 @@ mkdir -p "$repo"
 repo="$(cd "$repo" && pwd)"
 . "$here/lib/pom.sh"
 version="$(mynasign_version "$root")"
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) jna_dir=linux-x86-64 ;;
-  Linux-aarch64) jna_dir=linux-aarch64 ;;
-  *) echo "publish-local: unsupported host $(uname -s)-$(uname -m)" >&2; exit 1 ;;
-esac
+jna_dir="$(mynasign_jna_dir)"
 
 # The jar: lib/core-jar.sh's (compiled once per feature set; the JVM suites use the same one).
 { read -r lib; read -r jar; } < <(FEATURES="${FEATURES-emulator verify}" bash "$here/lib/core-jar.sh")

@@ -16,11 +16,7 @@ root="$(cd "$here/../.." && pwd)"
 mynasign_need_jdk_maven
 . "$here/lib/pom.sh"
 version="$(mynasign_version "$root")"
-case "$(uname -s)-$(uname -m)" in
-  Linux-x86_64) jna_dir=linux-x86-64 ;;
-  Linux-aarch64) jna_dir=linux-aarch64 ;;
-  *) echo "core-jar: unsupported host $(uname -s)-$(uname -m)" >&2; exit 1 ;;
-esac
+jna_dir="$(mynasign_jna_dir)"
 
 features="${FEATURES-emulator verify}"
 key="$(printf '%s' "${features:-none}" | tr ' ,' '--')"

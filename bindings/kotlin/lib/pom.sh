@@ -1,4 +1,4 @@
-# Sourced by publish-local.sh and package-aar.sh: the one place that defines the published
+# Sourced by publish-local.sh, lib/core-jar.sh and package-aar.sh: the one place that defines the published
 # POMs' project metadata (URL, SCM, licences, developers) and the version.
 #
 # SCM and URL: a placeholder. The project has no public repository address yet; this is the
@@ -68,4 +68,13 @@ $deps
   </dependencies>
 </project>
 POM
+}
+
+# JNA's resource folder for the host's native library (where the jar carries it).
+mynasign_jna_dir() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo linux-x86-64 ;;
+    Linux-aarch64) echo linux-aarch64 ;;
+    *) echo "unsupported host $(uname -s)-$(uname -m)" >&2; return 1 ;;
+  esac
 }
