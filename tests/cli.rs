@@ -353,6 +353,46 @@ fn consent_sign_then_verify() {
         str_field(&parse_one_object(&out), "code"),
         "wrong_root_family"
     );
+    // A --root whose name says neither family (the J-LIS roots' OU names it) is taken as a
+    // signature root, as the command verifies consents: the store accepts it and the chain is
+    // judged (this root did not issue the signer's chain), where the Rust API's
+    // TrustStore::custom refuses it (CertError::UnknownRootFamily).
+    let other = dir.path("other-root.der");
+    let key = dir.path("other-root.key");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args([
+            "-subj",
+            "/C=JP/O=Other Test Hierarchy/CN=Other Root",
+            "-nodes",
+            "-days",
+            "30",
+        ])
+        .args(["-keyout", s(&key), "-outform", "DER", "-out", s(&other)])
+        .output()
+        .expect("openssl");
+    assert!(made.status.success(), "openssl req: {}", describe(&made));
+    let out = run(&[
+        "consent",
+        "verify",
+        s(&f),
+        "--root",
+        s(&other),
+        "--no-revocation-check",
+        "--json",
+    ]);
+    assert_clean_failure(&out, "a root that did not issue the chain");
+    assert_eq!(
+        str_field(&parse_one_object(&out), "code"),
+        "untrusted_chain"
+    );
     // Another nonce: refused.
     let out = run(&[
         "consent",

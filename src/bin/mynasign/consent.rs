@@ -86,10 +86,10 @@ pub struct VerifyArgs {
     /// Which roots to trust (ignored when --root is given).
     #[arg(long, default_value = "production")]
     trust: String,
-    /// A root certificate (DER) to trust instead of --trust; repeat for several. Each must
-    /// be a CA certificate whose name says its family (an OU ending `for digital signature`
-    /// or `for user authentication`, as the J-LIS roots'); otherwise use --signature-root or
-    /// --authentication-root.
+    /// A root certificate (DER) to trust instead of --trust; repeat for several. Its family is
+    /// the one its name says (an OU ending `for digital signature` or `for user
+    /// authentication`, as the J-LIS roots'), else the signature family; --signature-root and
+    /// --authentication-root say it explicitly.
     #[arg(long)]
     root: Vec<PathBuf>,
     /// A root certificate (DER) that issues signature certificates, whatever its name says;
@@ -375,11 +375,23 @@ pub fn trust_store(trust: &str, roots: &[PathBuf]) -> CliResult<TrustStore> {
     if roots.is_empty() {
         return Ok(TrustStore::for_level(trust_level(trust)?));
     }
-    let mut ders = Vec::new();
+    let mut with_families = Vec::new();
     for p in roots {
-        ders.push(std::fs::read(p)?);
+        with_families.push(root_with_family(std::fs::read(p)?)?);
     }
-    Ok(TrustStore::custom(ders)?)
+    Ok(TrustStore::custom_with_families(with_families)?)
+}
+
+/// A `--root` and its family: the one its name says (an OU ending `for digital signature` or
+/// `for user authentication`, as the J-LIS roots'), else the signature family, because the
+/// commands that take `--root` verify consents, which signature certificates sign. So a root
+/// named as an authentication root never anchors a consent, and a test hierarchy with other
+/// names still can.
+fn root_with_family(der: Vec<u8>) -> CliResult<(Vec<u8>, CertificatePurpose)> {
+    let family =
+        CertificatePurpose::of_root_name(&mynasign::cert::JpkiCertificate::from_der(&der)?)
+            .unwrap_or(CertificatePurpose::Signature);
+    Ok((der, family))
 }
 
 pub fn verify(args: &VerifyArgs) -> CliResult {
@@ -400,11 +412,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
     } else {
         let mut roots = Vec::new();
         for p in &args.root {
-            let der = std::fs::read(p)?;
-            let family =
-                CertificatePurpose::of_root_name(&mynasign::cert::JpkiCertificate::from_der(&der)?)
-                    .ok_or(mynasign::cert::CertError::UnknownRootFamily)?;
-            roots.push((der, family));
+            roots.push(root_with_family(std::fs::read(p)?)?);
         }
         for (paths, family) in [
             (&args.signature_root, CertificatePurpose::Signature),
