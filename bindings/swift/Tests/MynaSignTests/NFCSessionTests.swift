@@ -703,6 +703,9 @@ final class NFCSessionTests: XCTestCase {
         tag.release()
         let e = await mynaError { try await task.value }
         guard case .WrongPin(pin: .cardInfoPin, remaining: _)? = e else { return XCTFail("got \(String(describing: e))") }
+        // The session closes the sheet once the exchange's answer is handed on, on its own
+        // thread: the flow's result can arrive first. Wait for it (bounded), then assert.
+        await waitUntil { self.reader.invalidations == [self.ja.cancelled] }
         XCTAssertEqual(reader.invalidations, [ja.cancelled], "then it closes")
         guard case .WrongPin? = s.finish(e) as? MynaError else { return XCTFail("the attempt was not reported") }
         XCTAssertEqual(reader.invalidations, [ja.cancelled])
