@@ -440,20 +440,28 @@ fn a_crl_made_by_openssl_is_accepted_and_a_changed_byte_refused() {
     );
 }
 
-fn openssl_ocsp(dir: &Scratch, status: char, request: &[u8]) -> Vec<u8> {
-    let (key, root, index, _) = openssl_ca(dir, status);
+/// `openssl ocsp` answering `request` from `index` (OpenSSL's CA database), signed by `signer`
+/// with `key`, for certificates issued by `ca`; the DER response.
+fn openssl_ocsp_answer(
+    dir: &Scratch,
+    index: &Path,
+    signer: &Path,
+    key: &Path,
+    ca: &Path,
+    request: &[u8],
+) -> Vec<u8> {
     let req = dir.write("req.der", request);
     let resp = dir.path("resp.der");
     let out = openssl(&[
         "ocsp",
         "-index",
-        s(&index),
+        s(index),
         "-rsigner",
-        s(&root),
+        s(signer),
         "-rkey",
-        s(&key),
+        s(key),
         "-CA",
-        s(&root),
+        s(ca),
         "-reqin",
         s(&req),
         "-respout",
@@ -463,6 +471,11 @@ fn openssl_ocsp(dir: &Scratch, status: char, request: &[u8]) -> Vec<u8> {
     ]);
     assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
     std::fs::read(&resp).expect("OCSP response")
+}
+
+fn openssl_ocsp(dir: &Scratch, status: char, request: &[u8]) -> Vec<u8> {
+    let (key, root, index, _) = openssl_ca(dir, status);
+    openssl_ocsp_answer(dir, &index, &root, &key, &root, request)
 }
 
 #[test]
@@ -648,27 +661,7 @@ fn delegated_answer(
     let dir = Scratch::new("openssl", name);
     let (root_key, root, index, config) = openssl_ca(&dir, 'V');
     let (key, responder) = openssl_responder(&dir, &root, &root_key, extensions);
-    let req = dir.write("req.der", request);
-    let resp = dir.path("resp.der");
-    let out = openssl(&[
-        "ocsp",
-        "-index",
-        s(&index),
-        "-rsigner",
-        s(&responder),
-        "-rkey",
-        s(&key),
-        "-CA",
-        s(&root),
-        "-reqin",
-        s(&req),
-        "-respout",
-        s(&resp),
-        "-ndays",
-        "1",
-    ]);
-    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
-    let response = std::fs::read(&resp).expect("response");
+    let response = openssl_ocsp_answer(&dir, &index, &responder, &key, &root, request);
     if responder_status != "V" {
         let mut db = std::fs::read_to_string(&index).expect("index");
         db.push_str(&format!(
@@ -777,27 +770,7 @@ fn ocsp_unknown_status_and_freshness() {
         "other-index.txt",
         "V\t351231235959Z\t\t0123\tunknown\t/CN=someone else\n",
     );
-    let req = dir.write("req.der", &request);
-    let resp = dir.path("resp.der");
-    let out = openssl(&[
-        "ocsp",
-        "-index",
-        s(&index),
-        "-rsigner",
-        s(&root),
-        "-rkey",
-        s(&key),
-        "-CA",
-        s(&root),
-        "-reqin",
-        s(&req),
-        "-respout",
-        s(&resp),
-        "-ndays",
-        "1",
-    ]);
-    assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
-    let unknown = std::fs::read(&resp).expect("response");
+    let unknown = openssl_ocsp_answer(&dir, &index, &root, &key, &root, &request);
     assert_eq!(
         verify_consent(&cms_der, &strict_with(Vec::new(), Some(unknown), None)).err(),
         Some(VerifyError::OcspUnknown)
