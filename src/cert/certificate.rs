@@ -7,7 +7,6 @@ use const_oid::db::rfc5280::{
 use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
 use rsa::pkcs8::DecodePublicKey;
-use rsa::traits::PublicKeyParts;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
     KeyUsages, SubjectAltName, SubjectKeyIdentifier,
@@ -92,7 +91,8 @@ impl CertificateKind {
 #[derive(Clone)]
 pub struct JpkiCertificate {
     der: Vec<u8>,
-    tbs: Vec<u8>,
+    /// Where the signed part (the TBSCertificate, as received) is in `der`.
+    tbs: core::ops::Range<usize>,
     cert: Certificate,
     key: KeyInfo,
     key_usage: Option<KeyUsageFlags>,
@@ -176,6 +176,48 @@ fn jst_date(t: DateTime) -> Result<Date, CertError> {
         .ok_or_else(|| CertError::Malformed("validity out of range".into()))
 }
 
+/// The size in bits of an RSA subject key, with the checks `rsa::RsaPublicKey` makes on a key
+/// it accepts (`rsa` 0.9: `encoding.rs` `verify_algorithm_id`, `key.rs`
+/// `check_public_with_max_size`): NULL parameters, a modulus of at most 4,096 bits, odd and
+/// above the exponent, and an odd exponent from 3 to 2^33 - 1. Read from the DER integers
+/// directly: a certificate's key is only sized and checked here, never used for arithmetic
+/// (signatures are verified by [`super::algorithms`]), so no big integers are built.
+fn rsa_modulus_bits(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<usize, CertError> {
+    let null_parameters = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .is_some_and(|p| p.tag() == der::Tag::Null && p.value().is_empty());
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .and_then(|k| rsa::pkcs1::RsaPublicKey::from_der(k).ok())
+        .filter(|_| null_parameters)
+        .ok_or(CertError::InvalidKey)?;
+    // UintRef holds the magnitude without leading zero bytes.
+    let (n, e) = (key.modulus.as_bytes(), key.public_exponent.as_bytes());
+    let bits = |v: &[u8]| match v.first() {
+        Some(&b) => v.len() * 8 - b.leading_zeros() as usize,
+        None => 0,
+    };
+    let odd = |v: &[u8]| v.last().is_some_and(|b| b & 1 == 1);
+    let n_bits = bits(n);
+    let e_value = (e.len() <= 8).then(|| e.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b)));
+    let e_below_n = n_bits > bits(e) || (n.len() == e.len() && e < n);
+    match e_value {
+        Some(e)
+            if n_bits <= 4096
+                && odd(n)
+                && odd(key.public_exponent.as_bytes())
+                && e_below_n
+                && (3..=(1u64 << 33) - 1).contains(&e) =>
+        {
+            Ok(n_bits)
+        }
+        _ => Err(CertError::InvalidKey),
+    }
+}
+
 fn ext_err(extension: &'static str) -> impl Fn(der::Error) -> CertError {
     move |_| CertError::InvalidExtension { extension }
 }
@@ -214,7 +256,11 @@ impl JpkiCertificate {
         // The signed bytes exactly as they are in the input (not re-encoded).
         let outer = AnyRef::from_der(der)?;
         let mut reader = SliceReader::new(outer.value())?;
-        let tbs = reader.tlv_bytes()?.to_vec();
+        let tbs_len = reader.tlv_bytes()?.len();
+        // The outer SEQUENCE's value ends the input (from_der refuses trailing bytes), so the
+        // TBSCertificate, its first element, starts where the value does.
+        let tbs_start = der.len() - outer.value().len();
+        let tbs = tbs_start..tbs_start + tbs_len;
 
         let tbs_cert = &cert.tbs_certificate;
         let mut key_usage = None;
@@ -275,10 +321,8 @@ impl JpkiCertificate {
 
         let spki = &tbs_cert.subject_public_key_info;
         let key = if spki.algorithm.oid == oid::RSA_ENCRYPTION {
-            let pk = rsa::RsaPublicKey::from_public_key_der(&spki.to_der()?)
-                .map_err(|_| CertError::InvalidKey)?;
             KeyInfo::Rsa {
-                bits: pk.n().bits(),
+                bits: rsa_modulus_bits(spki)?,
             }
         } else if spki.algorithm.oid == oid::EC_PUBLIC_KEY {
             let curve = spki
@@ -555,7 +599,7 @@ impl JpkiCertificate {
                 algorithm: alg.oid.to_string(),
             });
         }
-        if issuer.verifies(alg, None, &self.tbs, signature) {
+        if issuer.verifies(alg, None, &self.der[self.tbs.clone()], signature) {
             Ok(())
         } else {
             Err(CertError::SignatureInvalid)
@@ -581,6 +625,86 @@ fn first_pem_block(text: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rsa::traits::PublicKeyParts;
+
+    /// An RSA SubjectPublicKeyInfo with modulus `n`, exponent `e` (big-endian magnitudes) and
+    /// NULL parameters unless `params` says otherwise.
+    fn rsa_spki(
+        n: &[u8],
+        e: &[u8],
+        params: Option<der::asn1::Any>,
+    ) -> spki::SubjectPublicKeyInfoOwned {
+        let key = rsa::pkcs1::RsaPublicKey {
+            modulus: der::asn1::UintRef::new(n).unwrap(),
+            public_exponent: der::asn1::UintRef::new(e).unwrap(),
+        };
+        spki::SubjectPublicKeyInfoOwned {
+            algorithm: spki::AlgorithmIdentifierOwned {
+                oid: oid::RSA_ENCRYPTION,
+                parameters: params,
+            },
+            subject_public_key: der::asn1::BitString::from_bytes(&key.to_der().unwrap()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn rsa_key_checks_agree_with_the_rsa_crate() {
+        use rsa::pkcs8::DecodePublicKey;
+        let null = Some(der::asn1::Any::from(der::asn1::Null));
+        let mut n2048 = vec![0xC5; 256];
+        n2048[255] = 0x01;
+        let mut n4096 = vec![0x80; 512];
+        n4096[511] = 0x03;
+        let mut n4097 = vec![0x01; 513];
+        n4097[512] = 0x03;
+        let mut even = n2048.clone();
+        even[255] = 0x02;
+        let cases: Vec<(&str, spki::SubjectPublicKeyInfoOwned)> = vec![
+            ("2048, 65537", rsa_spki(&n2048, &[1, 0, 1], null.clone())),
+            ("4096, 3", rsa_spki(&n4096, &[3], null.clone())),
+            ("4097 bits", rsa_spki(&n4097, &[1, 0, 1], null.clone())),
+            ("even modulus", rsa_spki(&even, &[1, 0, 1], null.clone())),
+            ("even exponent", rsa_spki(&n2048, &[1, 0, 2], null.clone())),
+            ("exponent 1", rsa_spki(&n2048, &[1], null.clone())),
+            (
+                "exponent 2^33+1",
+                rsa_spki(&n2048, &[2, 0, 0, 0, 1], null.clone()),
+            ),
+            (
+                "exponent 2^33-1",
+                rsa_spki(&n2048, &[1, 0xFF, 0xFF, 0xFF, 0xFF], null.clone()),
+            ),
+            (
+                "exponent above the modulus",
+                rsa_spki(&[0x0B], &[0x0D], null.clone()),
+            ),
+            (
+                "exponent equal to the modulus",
+                rsa_spki(&[0x0D], &[0x0D], null.clone()),
+            ),
+            (
+                "exponent of 9 bytes",
+                rsa_spki(&n2048, &[1, 0, 0, 0, 0, 0, 0, 0, 1], null.clone()),
+            ),
+            ("absent parameters", rsa_spki(&n2048, &[1, 0, 1], None)),
+            (
+                "OID parameters",
+                rsa_spki(&n2048, &[1, 0, 1], Some(der::asn1::Any::from(oid::P256))),
+            ),
+        ];
+        let mut accepted = Vec::new();
+        for (what, spki) in cases {
+            let theirs = rsa::RsaPublicKey::from_public_key_der(&spki.to_der().unwrap())
+                .map(|k| k.n().bits());
+            let ours = rsa_modulus_bits(&spki).ok();
+            assert_eq!(ours, theirs.ok(), "{what}");
+            accepted.push((what, ours));
+        }
+        // Both accept the well-formed keys (so the comparison is not between two refusals).
+        assert_eq!(accepted[0], ("2048, 65537", Some(2048)));
+        assert_eq!(accepted[1], ("4096, 3", Some(4096)));
+        assert_eq!(accepted[7], ("exponent 2^33-1", Some(2048)));
+    }
 
     // The roots compiled into the verifier (`src/verify/roots/`), read as files so the tests
     // check the very bytes the trust store embeds.

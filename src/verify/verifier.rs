@@ -248,7 +248,8 @@ impl Verifier {
         if !matches!(version, CmsVersion::V1 | CmsVersion::V3) {
             return Err(VerifyError::Malformed("SignedData version".into()));
         }
-        DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
+        let digests =
+            DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
         let encap =
             EncapsulatedContentInfo::from_der(received.encap_content_info).map_err(malformed)?;
         let si = match received.signer_infos.as_slice() {
@@ -275,8 +276,6 @@ impl Verifier {
             raw::signer_info_sets_in_der_order(si_der),
             "SignerInfo",
         )?;
-        let digests =
-            DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
         same_der(&digests, received.digest_algorithms, "digestAlgorithms")?;
         same_der(&encap, received.encap_content_info, "encapContentInfo")?;
         if encap.econtent_type != oid::DATA {
