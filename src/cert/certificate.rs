@@ -8,8 +8,8 @@ use der::asn1::{AnyRef, ObjectIdentifier};
 use der::{DateTime, Decode, Encode, Reader, SliceReader, Tagged};
 use rsa::pkcs8::DecodePublicKey;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
-    KeyUsages, SubjectAltName, SubjectKeyIdentifier,
+    BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName,
+    SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::Certificate;
@@ -218,6 +218,44 @@ fn rsa_modulus_bits(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<usize, Cer
     }
 }
 
+/// The keyIdentifier of an AuthorityKeyIdentifier extension's value (RFC 5280 4.2.1.1:
+/// `SEQUENCE { keyIdentifier [0] OPTIONAL, authorityCertIssuer [1] OPTIONAL,
+/// authorityCertSerialNumber [2] OPTIONAL }`, implicit tags). The other two fields are
+/// checked for their tags, order, DER lengths and pairing (both or neither), not decoded:
+/// J-LIS certificates name their issuer there as a directory name, and decoding that name
+/// was an eighth of a certificate's parsing time for a value nothing reads. Everything in
+/// it is covered by the issuer's signature.
+fn authority_key_identifier(value: &[u8]) -> Result<Option<Vec<u8>>, der::Error> {
+    let aki = AnyRef::from_der(value)?;
+    aki.tag().assert_eq(der::Tag::Sequence)?;
+    let mut reader = SliceReader::new(aki.value())?;
+    let (mut key_id, mut last, mut issuer, mut serial) = (None, None, false, false);
+    while !reader.is_finished() {
+        let field = AnyRef::decode(&mut reader)?;
+        let (number, constructed) = match field.tag() {
+            der::Tag::ContextSpecific {
+                constructed,
+                number,
+            } => (number.value(), constructed),
+            tag => return Err(tag.unexpected_error(None)),
+        };
+        if last.is_some_and(|l| l >= number) {
+            return Err(der::ErrorKind::Noncanonical { tag: field.tag() }.into());
+        }
+        last = Some(number);
+        match (number, constructed) {
+            (0, false) => key_id = Some(field.value().to_vec()),
+            (1, true) => issuer = true,
+            (2, false) if !field.value().is_empty() => serial = true,
+            _ => return Err(field.tag().unexpected_error(None)),
+        }
+    }
+    if issuer != serial {
+        return Err(der::ErrorKind::Failed.into());
+    }
+    Ok(key_id)
+}
+
 fn ext_err(extension: &'static str) -> impl Fn(der::Error) -> CertError {
     move |_| CertError::InvalidExtension { extension }
 }
@@ -307,9 +345,8 @@ impl JpkiCertificate {
                     subject_key_id = Some(ski.0.as_bytes().to_vec());
                 }
                 ID_CE_AUTHORITY_KEY_IDENTIFIER => {
-                    let aki = AuthorityKeyIdentifier::from_der(value)
+                    authority_key_id = authority_key_identifier(value)
                         .map_err(ext_err("authorityKeyIdentifier"))?;
-                    authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
                 }
                 ID_CE_SUBJECT_ALT_NAME => {
                     let san = SubjectAltName::from_der(value).map_err(ext_err("subjectAltName"))?;
@@ -645,6 +682,87 @@ mod tests {
             },
             subject_public_key: der::asn1::BitString::from_bytes(&key.to_der().unwrap()).unwrap(),
         }
+    }
+
+    #[test]
+    fn authority_key_identifier_reads_the_key_id_and_checks_the_rest() {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::ext::pkix::AuthorityKeyIdentifier;
+        let issuer: Name = "CN=Example CA,O=Example,C=JP".parse().unwrap();
+        let serial = x509_cert::serial_number::SerialNumber::new(&[1, 2, 3]).unwrap();
+        let id = der::asn1::OctetString::new(vec![0xA5; 20]).unwrap();
+        let well_formed = [
+            AuthorityKeyIdentifier {
+                key_identifier: Some(id.clone()),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            },
+            AuthorityKeyIdentifier {
+                key_identifier: Some(id.clone()),
+                authority_cert_issuer: Some(vec![GeneralName::DirectoryName(issuer.clone())]),
+                authority_cert_serial_number: Some(serial.clone()),
+            },
+            AuthorityKeyIdentifier {
+                key_identifier: None,
+                authority_cert_issuer: Some(vec![GeneralName::DirectoryName(issuer)]),
+                authority_cert_serial_number: Some(serial),
+            },
+        ];
+        for aki in &well_formed {
+            let der = aki.to_der().unwrap();
+            let ours = authority_key_identifier(&der).unwrap();
+            let theirs = AuthorityKeyIdentifier::from_der(&der)
+                .unwrap()
+                .key_identifier;
+            assert_eq!(ours, theirs.map(|k| k.as_bytes().to_vec()));
+        }
+        // The emulator's certificates (its CA names the key it signs with): the same key id as
+        // x509-cert reads.
+        #[cfg(feature = "emulator")]
+        {
+            let persona = crate::emulator::Persona::from_seed(1);
+            let mut compared = 0;
+            for der in [
+                persona.signature_certificate_der(),
+                persona.authentication_certificate_der(),
+            ] {
+                let cert = Certificate::from_der(der).unwrap();
+                for ext in cert.tbs_certificate.extensions.iter().flatten() {
+                    if ext.extn_id == ID_CE_AUTHORITY_KEY_IDENTIFIER {
+                        let value = ext.extn_value.as_bytes();
+                        let theirs = AuthorityKeyIdentifier::from_der(value).unwrap();
+                        let ours = authority_key_identifier(value).unwrap();
+                        assert!(ours.is_some());
+                        assert_eq!(ours, theirs.key_identifier.map(|k| k.as_bytes().to_vec()));
+                        compared += 1;
+                    }
+                }
+            }
+            assert_eq!(compared, 2);
+        }
+        let refused: [(&str, &[u8]); 7] = [
+            ("not a sequence", &[0x31, 0x00]),
+            (
+                "issuer without serial",
+                &[0x30, 0x04, 0xA1, 0x02, 0x30, 0x00],
+            ),
+            ("serial without issuer", &[0x30, 0x03, 0x82, 0x01, 0x01]),
+            (
+                "out of order",
+                &[0x30, 0x06, 0x82, 0x01, 0x01, 0x80, 0x01, 0x01],
+            ),
+            (
+                "repeated",
+                &[0x30, 0x06, 0x80, 0x01, 0x01, 0x80, 0x01, 0x02],
+            ),
+            ("unknown field", &[0x30, 0x03, 0x83, 0x01, 0x01]),
+            ("constructed key id", &[0x30, 0x04, 0xA0, 0x02, 0x04, 0x00]),
+        ];
+        for (what, der) in refused {
+            assert!(authority_key_identifier(der).is_err(), "{what}");
+        }
+        // Long-form length where the short form fits: not DER.
+        assert!(authority_key_identifier(&[0x30, 0x81, 0x03, 0x80, 0x01, 0x01]).is_err());
     }
 
     #[test]
