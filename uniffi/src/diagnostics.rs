@@ -30,7 +30,8 @@ pub struct ExchangeRecord {
     pub p1: u8,
     /// P2.
     pub p2: u8,
-    /// The whole command's length in bytes.
+    /// The whole command's length in bytes; for a VERIFY only its 4-byte header, since the
+    /// rest would give the PIN's length.
     pub command_length: u32,
     /// Whether the command used extended Lc/Le.
     pub extended: bool,
@@ -274,7 +275,13 @@ impl CardLink for RecordingLink {
         let header = |i: usize| command.get(i).copied().unwrap_or(0);
         let (cla, ins, p1, p2) = (header(0), header(1), header(2), header(3));
         let s = shape(&command);
-        let command_length = u32::try_from(command.len()).unwrap_or(u32::MAX);
+        // A VERIFY's length past its header is the PIN's length: only the header is counted.
+        let counted = if ins == 0x20 {
+            command.len().min(4)
+        } else {
+            command.len()
+        };
+        let command_length = u32::try_from(counted).unwrap_or(u32::MAX);
         let result = self.inner.transceive(command);
         let elapsed_micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
         let (response_data_length, status_word, failure) = match &result {

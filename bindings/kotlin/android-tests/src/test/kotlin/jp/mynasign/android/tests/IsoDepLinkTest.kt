@@ -207,8 +207,9 @@ class IsoDepLinkTest {
         assertEquals("35", report.facts["android.sdk"])
         assertFalse(report.extendedLengthUsed)
         assertEquals(model.commands.size, report.exchanges.size)
-        val verify = report.exchanges.first { it.ins == 0x20.toUByte() && it.commandLength > 5u }
+        val verify = report.exchanges.first { it.ins == 0x20.toUByte() && it.statusWord == 0x9000.toUShort() }
         assertEquals("no PIN length", null, verify.lc)
+        assertTrue("no PIN length", report.exchanges.filter { it.ins == 0x20.toUByte() }.all { it.commandLength == 4u })
         val text = diagnostics.reportText()
         val printed = listOf(text, report.toString(), diagnostics.toString())
         val cert = signed.certificate().der()
