@@ -1,9 +1,9 @@
 // The library's NFC session: one reader session per flow, driven as a state machine over the
 // small reader protocols of NFCReader.swift (CoreNFC on iOS, a test double elsewhere).
 //
-//   begin → (tags detected: one ISO 7816 tag → connect; several tags → message and restart
-//   polling after `restartDelay`, as often as it takes; one tag of another kind → the same, and
-//   at the third such tag NotMyNumberCard) → the time left (counted from when the session
+//   begin → (tags detected: one ISO 7816 tag → connect; several tags, or one tag of another
+//   kind → its message and restart polling after `restartDelay`, as often as it takes: only the
+//   session's own limit ends it, as `Timeout`) → the time left (counted from when the session
 //   became active) is checked against the flow's budget → the flow runs over the tag
 //   (progress on the sheet) → invalidate with success or with the error's text.
 //
@@ -323,11 +323,6 @@ private final class SheetListener: ProgressListener, @unchecked Sendable {
 
 /// One flow's reader session: the state machine.
 final class NFCRun: NFCReaderEvents, @unchecked Sendable {
-    /// Detections of a single tag that is not ISO 7816 before the flow gives up with
-    /// `NotMyNumberCard`. Several tags at once are no strike (a transit card in the same case
-    /// as the My Number Card): the sheet asks for one card until the session's own limit.
-    static let wrongTagLimit = 3
-
     private enum Phase {
         case polling, connecting, connected, ended
     }
@@ -345,7 +340,6 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     private var active = false
     private var platformEnd: NFCSessionEnd?
     private var cancelled = false
-    private var wrongTags = 0
     private var detected: NFCCardTag?
     private var waiter: CheckedContinuation<NFCCardTag, Error>?
     private var failure: Error?
@@ -442,7 +436,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func readerDidDetect(_ tags: [NFCCardTag]) {
-        enum Next { case ignore, retry(String), giveUp, take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
+        enum Next { case ignore, retry(String), take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
         // A reader that reports tags without reporting itself active first was active.
         readerDidBecomeActive()
         let next: Next = lock.locked {
@@ -456,9 +450,10 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 phase = .connecting
                 return .take(w, tags[0])
             }
+            // Several tags (a transit card in the same case), or a tag of another kind (a
+            // FeliCa transit card held first): the sheet says what to do and polling restarts,
+            // however often; only the session's own limit ends the session (`Timeout`).
             if tags.count > 1 { return .retry(texts.severalCards) }
-            wrongTags += 1
-            if wrongTags >= NFCRun.wrongTagLimit { return .giveUp }
             return .retry(texts.notMyNumberCard)
         }
         switch next {
@@ -474,8 +469,6 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 guard self.lock.locked({ self.phase == .polling }) else { return }
                 reader.restartPolling()
             }
-        case .giveUp:
-            end(with: MynaError.NotMyNumberCard, sheet: texts.notMyNumberCard)
         }
     }
 

@@ -80,6 +80,13 @@ final class OtherTag: NFCCardTag, @unchecked Sendable {
     func sendCommand(_ apdu: Data) async throws -> Data { throw LinkError.TagLost }
 }
 
+/// An ISO 7816 card without the JPKI application (a credit card): every command is answered
+/// 6A82, "file or application not found" (ISO/IEC 7816-4, the SELECT of an absent AID).
+final class ForeignCardTag: NFCCardTag, @unchecked Sendable {
+    var isISO7816: Bool { true }
+    func sendCommand(_ apdu: Data) async throws -> Data { Data([0x6A, 0x82]) }
+}
+
 /// A reader behaving like `NFCTagReaderSession`: it becomes active once after `begin` (unless
 /// told it never does, as a session iOS refuses), and each poll (`begin`, `restartPolling`)
 /// takes the next scripted outcome, delivered on the reader's own queue.
@@ -394,12 +401,26 @@ final class NFCSessionTests: XCTestCase {
         XCTAssertEqual(reader.invalidations, [nil])
     }
 
-    func testAWrongTagThatPersistsIsNotMyNumberCard() async throws {
-        let s = session([.tags([OtherTag()]), .tags([OtherTag()]), .tags([OtherTag()]), .tags([tag])])
+    /// Wrong tags never end the session: however many, each shows its message and polling
+    /// restarts; the right card then reads.
+    func testWrongTagsNeverEndTheSession() async throws {
+        let wrong = Array(repeating: FakeReader.Poll.tags([OtherTag()]), count: 5)
+        let s = session(wrong + [.tags([tag])])
+        let report = try await s.readPinStatus()
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        XCTAssertEqual(reader.restarts, wrong.count)
+        XCTAssertEqual(reader.alerts.filter { $0 == ja.notMyNumberCard }.count, wrong.count)
+        XCTAssertEqual(reader.invalidations, [nil])
+    }
+
+    /// Only the session's own limit ends a session of wrong tags, and it is a timeout.
+    func testWrongTagsUntilTheSessionLimitIsATimeout() async throws {
+        let wrong = Array(repeating: FakeReader.Poll.tags([OtherTag()]), count: 4)
+        let s = session(wrong + [.end(.sessionTimeout)])
         let e = await mynaError { try await s.readPinStatus() }
-        guard case .NotMyNumberCard? = e else { return XCTFail("got \(String(describing: e))") }
-        XCTAssertEqual(reader.restarts, 2)
-        XCTAssertEqual(reader.invalidations, [ja.notMyNumberCard])
+        guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertEqual(reader.restarts, wrong.count)
+        XCTAssertEqual(reader.invalidations, [], "iOS closed the sheet itself")
         XCTAssertTrue(tag.sent.isEmpty)
     }
 
@@ -611,7 +632,7 @@ final class NFCSessionTests: XCTestCase {
         // The errors a session produces, as the holder reads them.
         var produced: [(String, MynaError)] = []
         for (name, polls) in [("cancel", [FakeReader.Poll.end(.userCanceled)]), ("timeout", [.end(.sessionTimeout)]),
-                              ("wrong tag", [.tags([OtherTag()]), .tags([OtherTag()]), .tags([OtherTag()])])] {
+                              ("another ISO 7816 card", [.tags([ForeignCardTag()])])] {
             if let e = await mynaError({ try await self.session(polls).readPinStatus() }) { produced.append((name, e)) }
         }
         XCTAssertEqual(produced.map { $0.1.code() }, [.cancelled, .timeout, .notMyNumberCard])
