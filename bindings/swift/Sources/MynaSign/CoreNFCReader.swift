@@ -98,16 +98,19 @@ final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelega
     }
 
     func tagReaderSession(_ session: NFCTagReaderSession, didDetect tags: [NFCTag]) {
-        events.readerDidDetect(tags.map(CoreNFCTag.init))
+        events.readerDidDetect(tags.map { CoreNFCTag($0, events: events) })
     }
 }
 
 /// A detected tag; APDUs go through `NFCISO7816Tag.sendCommand`.
 final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
     let tag: NFCTag
+    /// Told the CoreNFC code of each failed exchange (the field report).
+    private weak var events: NFCReaderEvents?
 
-    init(_ tag: NFCTag) {
+    init(_ tag: NFCTag, events: NFCReaderEvents? = nil) {
         self.tag = tag
+        self.events = events
     }
 
     var isISO7816: Bool {
@@ -123,6 +126,7 @@ final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Data, Error>) in
             card.sendCommand(apdu: command) { data, sw1, sw2, error in
                 if let error {
+                    if let code = (error as? NFCReaderError)?.code { self.events?.readerDidFailExchange(code: code.rawValue) }
                     c.resume(throwing: CoreNFCTag.linkError(error))
                 } else {
                     c.resume(returning: data + [sw1, sw2])

@@ -60,6 +60,31 @@ public final class MynaNFCSession: @unchecked Sendable {
     private let processWide: Bool
     private let lock = NSLock()
     private var current: NFCRun?
+    private var policy = LengthPolicy.auto
+    private var diagnosticsMode = NFCDiagnosticsMode.off
+    private var lastReport: NFCDiagnosticsReport?
+
+    /// How this device's NFC link uses extended-length APDUs (the core's `LengthPolicy`):
+    /// `.auto` (the default) sends extended length until a large frame is refused or lost
+    /// once, then `.short`; `.short` never does; `.extended` always does. Set the value the app
+    /// saved for this device before a flow, and save it after: the session updates it when it
+    /// learns (see `MynaNFCSession.swift`, "Extended length").
+    public var lengthPolicy: LengthPolicy {
+        get { lock.locked { policy } }
+        set { lock.locked { policy = newValue } }
+    }
+
+    /// Whether the session keeps a redacted field report of each reader session (`.collect`)
+    /// and also writes it to the unified log (`.log`, `os.Logger`, subsystem `jp.mynasign`):
+    /// off by default. The report holds codes, counts, lengths, status words and times, never
+    /// data (see NFCDiagnostics.swift).
+    public var diagnostics: NFCDiagnosticsMode {
+        get { lock.locked { diagnosticsMode } }
+        set { lock.locked { diagnosticsMode = newValue } }
+    }
+
+    /// The field report of the last reader session, when `diagnostics` is not `.off`.
+    public var lastDiagnostics: NFCDiagnosticsReport? { lock.locked { lastReport } }
 
     /// A session over the platform's NFC reader (CoreNFC on iOS; on other platforms every
     /// flow throws `MynaNFCError.nfcUnavailable`).
@@ -130,11 +155,16 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     /// Any flow of the library over the session's link: `flow` gets the link, the listener
     /// that puts progress on the sheet, and the handle `cancel()` cancels.
+    ///
+    /// `flow` runs once more, on the card read again within the same reader session, when the
+    /// first large (extended-length) frame of a device under `.auto` was lost: it must be
+    /// safe to run twice (the library's flows are: they start from SELECT, and a PIN they
+    /// send again was accepted by the card the first time).
     public func run<T>(
         _ kind: NFCFlowKind, onProgress: (@Sendable (FlowProgress) -> Void)? = nil,
         _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
-        try await scoped(kind, prompt: nil, onProgress: onProgress, flow)
+        try await scoped(kind, prompt: nil, onProgress: onProgress, rerunnable: true, flow)
     }
 
     // MARK: Step by step (an app running its own flows over the link)
@@ -156,24 +186,34 @@ public final class MynaNFCSession: @unchecked Sendable {
         for kind: NFCFlowKind, prompt: String? = nil,
         _ body: (CardLink, CancelHandle) async throws -> T
     ) async throws -> T {
-        try await scoped(kind, prompt: prompt, onProgress: nil) { link, _, handle in try await body(link, handle) }
+        try await scoped(kind, prompt: prompt, onProgress: nil, rerunnable: false) { link, _, handle in try await body(link, handle) }
     }
 
     private func scoped<T>(
         _ kind: NFCFlowKind, prompt: String?, onProgress: (@Sendable (FlowProgress) -> Void)?,
-        _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
+        rerunnable: Bool, _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
         let run = try start(kind, prompt: prompt)
         let handle = CancelHandle()
         run.attach(handle)
         do {
-            let link = cardLinkFromAsync(link: try await run.waitForCard())
+            var link = run.cardLink(try await run.waitForCard())
             let listener = SheetListener(run: run, forward: onProgress)
-            let result = try await withTaskCancellationHandler {
-                try await flow(link, listener, handle)
-            } onCancel: {
-                handle.cancel()
+            var result: T?
+            while result == nil {
+                do {
+                    result = try await withTaskCancellationHandler {
+                        try await flow(link, listener, handle)
+                    } onCancel: {
+                        handle.cancel()
+                    }
+                } catch where rerunnable && run.readsAgainShort(after: error) {
+                    // The first large frame was lost (the policy is now `.short`): poll again
+                    // within the same reader session and run the flow over short APDUs.
+                    link = run.cardLink(try await run.pollAgain())
+                }
             }
+            guard let result else { throw MynaError.Cancelled(duringVerify: false) }
             run.finish(nil)
             release(run)
             return result
@@ -191,7 +231,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     public func connect(for kind: NFCFlowKind, prompt: String? = nil) async throws -> CardLink {
         let run = try start(kind, prompt: prompt)
         do {
-            return cardLinkFromAsync(link: try await run.waitForCard())
+            return run.cardLink(try await run.waitForCard())
         } catch {
             let outcome = run.finish(error)
             release(run)
@@ -229,7 +269,9 @@ public final class MynaNFCSession: @unchecked Sendable {
     private static let platformSlot = NFCSlot()
 
     private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
-        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock, sleeper: sleeper)
+        let (policy, mode) = lock.locked { (self.policy, diagnosticsMode) }
+        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock, sleeper: sleeper,
+                         lengthPolicy: policy, diagnostics: mode == .off ? nil : SessionDiagnostics())
         let busy: Bool = lock.locked {
             if current != nil { return true }
             current = run
@@ -253,7 +295,17 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 
     private func release(_ run: NFCRun) {
-        lock.locked { if current === run { current = nil } }
+        let (mine, mode): (Bool, NFCDiagnosticsMode) = lock.locked {
+            guard current === run else { return (false, diagnosticsMode) }
+            current = nil
+            // What the run learned about extended length, for the app to save.
+            policy = run.memory.policy()
+            return (true, diagnosticsMode)
+        }
+        if mine, let report = run.diagnosticsReport() {
+            lock.locked { lastReport = report }
+            if mode == .log { report.writeToLog() }
+        }
         if processWide { MynaNFCSession.platformSlot.release(run) }
     }
 }
@@ -292,6 +344,7 @@ struct NFCSheetTexts: Sendable {
     var severalCards: String { l("カードが複数あります。マイナンバーカード1枚だけを当ててください。", "Several cards found: hold only your My Number Card.") }
     var notMyNumberCard: String { l("マイナンバーカードではありません。マイナンバーカードを当ててください。", "This is not a My Number Card: hold your My Number Card.") }
     var connectFailed: String { l("カードに接続できませんでした。もう一度当ててください。", "Could not connect to the card: hold it again.") }
+    var readingAgain: String { l("もう一度読み取ります。カードをそのまま当てていてください。", "Reading again: keep holding the card.") }
     var done: String { l("完了しました。", "Done.") }
 
     func progress(_ p: FlowProgress) -> String { japanese ? p.messageJa : p.messageEn }
@@ -345,13 +398,93 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     private var failure: Error?
     private var link: NFCSessionLink?
     private var handle: CancelHandle?
+    /// The device's extended-length policy for this reader session (learns from lost frames).
+    let memory: LengthMemory
+    private let startPolicy: LengthPolicy
+    private var readAgain = false
+    /// The field report, when the app asked for one; and the CoreNFC facts it gets.
+    private let diagnostics: SessionDiagnostics?
+    private var facts = NFCRunFacts()
 
     init(kind: NFCFlowKind, texts: NFCSheetTexts, clock: @escaping MynaNFCSession.Clock,
-         sleeper: @escaping MynaNFCSession.Sleeper) {
+         sleeper: @escaping MynaNFCSession.Sleeper, lengthPolicy: LengthPolicy = .auto,
+         diagnostics: SessionDiagnostics? = nil) {
         self.kind = kind
         self.texts = texts
         self.clock = clock
         self.sleeper = sleeper
+        self.memory = LengthMemory(policy: lengthPolicy)
+        self.startPolicy = lengthPolicy
+        self.diagnostics = diagnostics
+    }
+
+    /// The card's link as the flows take it: recorded into the field report (what reaches
+    /// the card), under the device's extended-length policy.
+    func cardLink(_ link: NFCSessionLink) -> CardLink {
+        let raw = cardLinkFromAsync(link: link)
+        return memory.wrap(link: diagnostics?.wrap(link: raw) ?? raw)
+    }
+
+    // MARK: Extended length
+    //
+    // CoreNFC itself carries extended-length APDUs: `NFCISO7816APDU`'s expectedResponseLength
+    // takes 1 to 65,536 (65,536 sends the extended Le `0000`) and its data up to the ISO
+    // extended Lc of 65,535 bytes (Apple's NFCISO7816Tag.h, as mirrored in the objc2-core-nfc
+    // documentation of `initWithInstructionClass:...expectedResponseLength:`; AndyQ/
+    // NFCPassportReader `TagReader.doInternalAuthentication` sends Le 65,536). So the link
+    // reports no maximum (`maxTransceiveLength() = 0`): whether a given iPhone and card carry
+    // such a frame is only known by sending one. NFCPassportReader reads 0xA0 bytes at a time
+    // because some chips do not take more (`TagReader.maxDataLengthToRead`). Under `.auto` the
+    // first large frame that is lost (the card seen as gone, 100 or 102) turns the policy to
+    // `.short`; the session then polls again (`restartPolling()`: "tags returned previously
+    // ... become invalid", Apple's NFCTagReaderSession documentation) and runs the flow once
+    // more over short APDUs, on the card read again.
+
+    /// Whether `error` ended the flow because the first large frame was lost, so that the
+    /// flow may run again over short APDUs within this reader session (once per session).
+    func readsAgainShort(after error: Error) -> Bool {
+        guard case MynaError.TagLost(duringVerify: false)? = error as? MynaError,
+              startPolicy == .auto, memory.policy() == .short else { return false }
+        return lock.locked {
+            guard phase == .connected, !readAgain, !cancelled else { return false }
+            readAgain = true
+            return true
+        }
+    }
+
+    /// Polls again within the session after a lost frame and returns the card's new link.
+    func pollAgain() async throws -> NFCSessionLink {
+        let (reader, old): (NFCReaderDriving?, NFCSessionLink?) = lock.locked {
+            guard phase == .connected else { return (nil, nil) }
+            phase = .polling
+            detected = nil
+            facts.lostFrameRestarts += 1
+            defer { link = nil }
+            return (self.reader, link)
+        }
+        old?.shutDown(for: nil)
+        guard let reader else { throw failureOrCancelled() }
+        reader.alertMessage = texts.readingAgain
+        reader.restartPolling()
+        return try await waitForCard()
+    }
+
+    private func failureOrCancelled() -> Error {
+        lock.locked { failure ?? MynaError.Cancelled(duringVerify: false) }
+    }
+
+    // MARK: Field diagnostics
+
+    /// A CoreNFC exchange failed with `code` (`NFCReaderError`).
+    func readerDidFailExchange(code: Int) {
+        lock.locked { facts.exchangeErrors.append(code) }
+    }
+
+    /// The field report of this reader session (nil when the app did not ask for one).
+    func diagnosticsReport() -> NFCDiagnosticsReport? {
+        guard let diagnostics else { return nil }
+        let facts = lock.locked { self.facts }
+        return NFCDiagnosticsReport(diagnostics, facts: facts, startPolicy: startPolicy, endPolicy: memory.policy())
     }
 
     /// Whether the reader session ended (the flow may still be unwinding).
@@ -387,7 +520,10 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 if let end = lock.locked({ phase == .ended ? (failure ?? MynaError.Cancelled(duringVerify: false)) : nil }) {
                     throw end
                 }
-                lock.locked { phase = .polling }
+                lock.locked {
+                    phase = .polling
+                    facts.connectRestarts += 1
+                }
                 reader.alertMessage = texts.connectFailed
                 reader.restartPolling()
                 continue
@@ -453,7 +589,11 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
             // Several tags (a transit card in the same case), or a tag of another kind (a
             // FeliCa transit card held first): the sheet says what to do and polling restarts,
             // however often; only the session's own limit ends the session (`Timeout`).
-            if tags.count > 1 { return .retry(texts.severalCards) }
+            if tags.count > 1 {
+                facts.severalTagRestarts += 1
+                return .retry(texts.severalCards)
+            }
+            facts.wrongTagRestarts += 1
             return .retry(texts.notMyNumberCard)
         }
         switch next {
@@ -475,6 +615,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     func readerDidInvalidate(_ end: NFCSessionEnd) {
         let (waiter, link): (CheckedContinuation<NFCCardTag, Error>?, NFCSessionLink?) = lock.locked {
             guard phase != .ended else { return (nil, nil) }
+            facts.sessionEnd = end.code
             platformEnd = end
             failure = error(for: end)
             phase = .ended

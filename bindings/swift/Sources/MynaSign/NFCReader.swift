@@ -25,6 +25,19 @@ public enum NFCSessionEnd: Equatable, Sendable {
     case securityViolation
     /// Another reason; `code` is the platform's, for logs.
     case other(code: Int)
+
+    /// CoreNFC's `NFCReaderError` code for this end (for the field report).
+    public var code: Int {
+        switch self {
+        case .userCanceled: return 200
+        case .sessionTimeout: return 201
+        case .systemBusy: return 203
+        case .terminatedUnexpectedly: return 202
+        case .unsupportedFeature: return 1
+        case .securityViolation: return 2
+        case let .other(code): return code
+        }
+    }
 }
 
 /// A tag the reader detected.
@@ -61,6 +74,14 @@ public protocol NFCReaderEvents: AnyObject, Sendable {
     /// The platform ended the session. (Reports after the app's own `invalidate` are
     /// ignored: CoreNFC reports those too.)
     func readerDidInvalidate(_ end: NFCSessionEnd)
+    /// An exchange with the tag failed with the platform's error `code` (CoreNFC's
+    /// `NFCReaderError` code), for the field report.
+    func readerDidFailExchange(code: Int)
+}
+
+extension NFCReaderEvents {
+    /// Nothing to record by default.
+    public func readerDidFailExchange(code: Int) {}
 }
 
 /// Errors of the NFC session itself (the card flows throw `MynaError`).
