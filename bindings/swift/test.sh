@@ -130,6 +130,8 @@ sync_dir "$views" "$pkg/Sources/ReadmeApp"
 # MYNASIGN_CORENFC_STUB), SwiftUI for the README's view.
 sync_dir "$here/Tests/Stubs/CoreNFC" "$pkg/Sources/CoreNFC"
 sync_dir "$here/Tests/Stubs/SwiftUI" "$pkg/Sources/SwiftUI"
+# And os (`os.Logger`) for the field diagnostics' log (Sources/MynaSign/NFCDiagnostics.swift).
+sync_dir "$here/Tests/Stubs/os" "$pkg/Sources/os"
 # The sample's SwiftUI files (and the README's view) cannot be compiled without Apple's SDKs:
 # they are only parsed (swiftc -parse), which catches syntax errors, not type errors.
 rm -rf "$pkg/ios-parse"
@@ -163,9 +165,10 @@ let package = Package(
         .systemLibrary(name: "mynasignFFI", path: "Sources/mynasignFFI"),
         .target(name: "CoreNFC", path: "Sources/CoreNFC", swiftSettings: strict),
         .target(name: "SwiftUI", path: "Sources/SwiftUI", swiftSettings: strict),
+        .target(name: "os", path: "Sources/os", swiftSettings: strict),
         .target(
             name: "MynaSign",
-            dependencies: ["mynasignFFI", "CoreNFC"],
+            dependencies: ["mynasignFFI", "CoreNFC", "os"],
             path: "Sources/MynaSign",
             swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")],
             linkerSettings: [
@@ -176,7 +179,7 @@ let package = Package(
         .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict),
         // The README's view as an app written today would build it: Swift 6, strict concurrency.
         .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
-        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
+        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC", "os"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
         .testTarget(name: "SignFlowTests", dependencies: ["SignFlow", "MynaSign"], path: "Tests/SignFlowTests", swiftSettings: strict),
     ]
 )

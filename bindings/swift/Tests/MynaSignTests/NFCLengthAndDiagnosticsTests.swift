@@ -5,6 +5,9 @@
 import Foundation
 import MynaSign
 import XCTest
+#if MYNASIGN_CORENFC_STUB
+import os  // the stub of os.Logger (Tests/Stubs/os), which records what Console would show
+#endif
 
 /// Whether `apdu` is an extended-length command (Lc or Le in three bytes, `00` first: ISO/IEC
 /// 7816-4 5.1).
@@ -150,6 +153,10 @@ final class NFCLengthAndDiagnosticsTests: XCTestCase {
         let s = session([.tags([OtherTag()]), .tags([first]), .tags([again])])
         XCTAssertNil(s.lastDiagnostics)
         s.diagnostics = .collect
+        #if MYNASIGN_CORENFC_STUB
+        OSLogStub.reset()
+        defer { XCTAssertEqual(OSLogStub.entries, [], ".collect writes nothing to the log") }
+        #endif
         let password = emulator.password
         let signed = try await s.signConsent(document: try consentDocument(), password: password)
         let d = try XCTUnwrap(s.lastDiagnostics)
@@ -193,14 +200,29 @@ final class NFCLengthAndDiagnosticsTests: XCTestCase {
         }
     }
 
-    /// The report records how CoreNFC ended the session.
-    func testTheFieldReportNamesThePlatformEnd() async throws {
-        let s = session([.tags([OtherTag()]), .end(.sessionTimeout)])
+    /// The report records how CoreNFC ended the session; `.log` writes each of its lines to
+    /// the unified log, public (they hold codes, counts and lengths only), and nothing else.
+    func testTheFieldReportNamesThePlatformEndAndIsLogged() async throws {
+        #if MYNASIGN_CORENFC_STUB
+        OSLogStub.reset()
+        #endif
+        let s = session([.tags([OtherTag()]), .tags([EmulatorTag(emulator)])])
         s.diagnostics = .log
-        _ = await mynaError { try await s.readPinStatus() }
-        let facts = try XCTUnwrap(s.lastDiagnostics).report.facts
+        _ = try await s.readPinStatus()
+        let ended = session([.tags([OtherTag()]), .end(.sessionTimeout)])
+        ended.diagnostics = .collect
+        _ = await mynaError { try await ended.readPinStatus() }
+        let facts = try XCTUnwrap(ended.lastDiagnostics).report.facts
         XCTAssertEqual(facts["ios.corenfc.session_end"], "201")
         XCTAssertEqual(facts["ios.restarts.wrong_tag"], "1")
+        #if MYNASIGN_CORENFC_STUB
+        let report = try XCTUnwrap(s.lastDiagnostics)
+        let entries = OSLogStub.entries
+        XCTAssertEqual(entries.map(\.shown), report.lines)
+        XCTAssertGreaterThan(entries.count, 12, "the facts and every exchange")
+        XCTAssertTrue(entries.allSatisfy { $0.subsystem == "jp.mynasign" && $0.category == "nfc" })
+        XCTAssertFalse(entries.contains { $0.shown.contains("<private>") })
+        #endif
     }
 }
 
