@@ -26,6 +26,7 @@ where !FileManager.default.fileExists(atPath: Context.packageDirectory + "/" + g
 
 let package = Package(
     name: "MynaSign",
+    defaultLocalization: "ja",
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "MynaSign", targets: ["MynaSign"]),
@@ -36,7 +37,7 @@ let package = Package(
             name: "MynaSign",
             dependencies: ["mynasignFFI"],
             path: "Sources/MynaSign",
-            resources: [.copy("PrivacyInfo.xcprivacy")],
+            resources: [.copy("PrivacyInfo.xcprivacy"), .process("Localizable.xcstrings")],
             linkerSettings: [.linkedFramework("CoreNFC", .when(platforms: [.iOS]))]
         ),
         // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`).

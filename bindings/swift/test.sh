@@ -59,6 +59,9 @@ sync_dir "$here/Sources/MynaSign" "$pkg/Sources/MynaSign/Layer"
 sync_dir "$root/ios-sample/MynaSignSample/Shared" "$pkg/Sources/SignFlow"
 sync_dir "$here/Tests/MynaSignTests" "$pkg/Tests/MynaSignTests"
 sync_dir "$root/ios-sample/SharedTests" "$pkg/Tests/SignFlowTests"
+# The String Catalog of the Swift layer's texts (MynaTextTests checks the code against it:
+# SwiftPM does not compile String Catalogs on Linux).
+sync_file "$here/Sources/MynaSign/Localizable.xcstrings" "$pkg/strings/Localizable.xcstrings"
 # The persona files the tests load (Emulator.fromPersonaJson).
 mkdir -p "$pkg/personas"
 for f in "$root"/examples/personas/*.json; do sync_file "$f" "$pkg/personas/$(basename "$f")"; done

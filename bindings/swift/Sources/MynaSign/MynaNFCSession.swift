@@ -34,6 +34,29 @@ public final class MynaNFCSession: @unchecked Sendable {
     public enum Language: Sendable {
         case japanese
         case english
+
+        /// The language of `Myna.language` (the device's by default): the one the errors'
+        /// `LocalizedError` texts use.
+        public static var current: Language { Myna.usesJapanese ? .japanese : .english }
+    }
+
+    /// Texts of the app's own for the sheet, in place of the library's: its messages (by
+    /// `MynaText` key: `.sheetPrompt`, `.sheetSeveralCards`, `.sheetNotMyNumberCard`,
+    /// `.sheetConnectFailed`, `.sheetReadingAgain`, `.sheetDone`, `.sheetUnknownFailure`),
+    /// each step of the flows (by `FlowStep`), and the failure shown when a flow ends with an
+    /// error (return nil for the library's text). Written in the app's language: the library
+    /// shows them as they are.
+    public struct SheetTexts: Sendable {
+        public var messages: [MynaText: String]
+        public var steps: [FlowStep: String]
+        public var failure: (@Sendable (Error) -> String?)?
+
+        public init(messages: [MynaText: String] = [:], steps: [FlowStep: String] = [:],
+                    failure: (@Sendable (Error) -> String?)? = nil) {
+            self.messages = messages
+            self.steps = steps
+            self.failure = failure
+        }
     }
 
     /// Monotonic seconds (`ProcessInfo.systemUptime` by default; tests inject their own).
@@ -51,8 +74,9 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// the holder is taking away is not detected again at once.
     public static let restartDelay: TimeInterval = 0.5
 
-    /// The sheet's language (Japanese by default).
-    public let language: Language
+    /// The sheet's language; nil (the default) follows `Myna.language`, the device's language
+    /// unless the app set one, so that the sheet and the errors speak the same language.
+    public let language: Language?
     private let clock: Clock
     private let sleeper: Sleeper
     private let makeReader: ReaderFactory
@@ -63,6 +87,13 @@ public final class MynaNFCSession: @unchecked Sendable {
     private var policy = LengthPolicy.auto
     private var diagnosticsMode = NFCDiagnosticsMode.off
     private var lastReport: NFCDiagnosticsReport?
+    private var customTexts = SheetTexts()
+
+    /// The app's own texts for the sheet (none by default).
+    public var sheetTexts: SheetTexts {
+        get { lock.locked { customTexts } }
+        set { lock.locked { customTexts = newValue } }
+    }
 
     /// How this device's NFC link uses extended-length APDUs (the core's `LengthPolicy`):
     /// `.auto` (the default) sends extended length until a large frame is refused or lost
@@ -88,19 +119,19 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     /// A session over the platform's NFC reader (CoreNFC on iOS; on other platforms every
     /// flow throws `MynaNFCError.nfcUnavailable`).
-    public convenience init(language: Language = .japanese) {
+    public convenience init(language: Language? = nil) {
         self.init(language: language, clock: MynaNFCSession.uptime, sleeper: MynaNFCSession.taskSleep,
                   reader: MynaNFCSession.platformReader, processWide: true)
     }
 
     /// A session over any reader (tests, another NFC stack), with its own clock and sleeper.
     /// One flow at a time per object (the process-wide slot is the platform reader's).
-    public convenience init(language: Language = .japanese, clock: @escaping Clock = MynaNFCSession.uptime,
+    public convenience init(language: Language? = nil, clock: @escaping Clock = MynaNFCSession.uptime,
                             sleeper: @escaping Sleeper = MynaNFCSession.taskSleep, reader: @escaping ReaderFactory) {
         self.init(language: language, clock: clock, sleeper: sleeper, reader: reader, processWide: false)
     }
 
-    private init(language: Language, clock: @escaping Clock, sleeper: @escaping Sleeper,
+    private init(language: Language?, clock: @escaping Clock, sleeper: @escaping Sleeper,
                  reader: @escaping ReaderFactory, processWide: Bool) {
         self.language = language
         self.clock = clock
@@ -269,8 +300,9 @@ public final class MynaNFCSession: @unchecked Sendable {
     private static let platformSlot = NFCSlot()
 
     private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
-        let (policy, mode) = lock.locked { (self.policy, diagnosticsMode) }
-        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock, sleeper: sleeper,
+        let (policy, mode, custom) = lock.locked { (self.policy, diagnosticsMode, customTexts) }
+        let texts = NFCSheetTexts(language ?? .current, custom: custom)
+        let run = NFCRun(kind: kind, texts: texts, clock: clock, sleeper: sleeper,
                          lengthPolicy: policy, diagnostics: mode == .off ? nil : SessionDiagnostics())
         let busy: Bool = lock.locked {
             if current != nil { return true }
@@ -330,30 +362,33 @@ private final class NFCSlot: @unchecked Sendable {  // mutable state behind `loc
     }
 }
 
-/// The sheet's texts in one language.
+/// The sheet's texts in one language, the app's own first.
 struct NFCSheetTexts: Sendable {
     let japanese: Bool
+    let custom: MynaNFCSession.SheetTexts
 
-    init(_ language: MynaNFCSession.Language) {
+    init(_ language: MynaNFCSession.Language, custom: MynaNFCSession.SheetTexts = MynaNFCSession.SheetTexts()) {
         japanese = language == .japanese
+        self.custom = custom
     }
 
-    private func l(_ ja: String, _ en: String) -> String { japanese ? ja : en }
+    private func t(_ text: MynaText) -> String { custom.messages[text] ?? text.text(japanese: japanese) }
 
-    var prompt: String { l("マイナンバーカードをiPhoneの上部に当ててください。", "Hold your My Number Card to the top of the iPhone.") }
-    var severalCards: String { l("カードが複数あります。マイナンバーカード1枚だけを当ててください。", "Several cards found: hold only your My Number Card.") }
-    var notMyNumberCard: String { l("マイナンバーカードではありません。マイナンバーカードを当ててください。", "This is not a My Number Card: hold your My Number Card.") }
-    var connectFailed: String { l("カードに接続できませんでした。もう一度当ててください。", "Could not connect to the card: hold it again.") }
-    var readingAgain: String { l("もう一度読み取ります。カードをそのまま当てていてください。", "Reading again: keep holding the card.") }
-    var done: String { l("完了しました。", "Done.") }
+    var prompt: String { t(.sheetPrompt) }
+    var severalCards: String { t(.sheetSeveralCards) }
+    var notMyNumberCard: String { t(.sheetNotMyNumberCard) }
+    var connectFailed: String { t(.sheetConnectFailed) }
+    var readingAgain: String { t(.sheetReadingAgain) }
+    var done: String { t(.sheetDone) }
 
-    func progress(_ p: FlowProgress) -> String { japanese ? p.messageJa : p.messageEn }
+    func progress(_ p: FlowProgress) -> String { custom.steps[p.step] ?? (japanese ? p.messageJa : p.messageEn) }
 
     func failure(_ error: Error) -> String {
+        if let text = custom.failure?(error) { return text }
         switch error {
         case let e as MynaError: return japanese ? e.failureJa() : e.failureEn()
         case let e as MynaNFCError: return japanese ? e.failureJa() : e.failureEn()
-        default: return l("カードを読み取れませんでした。", "The card could not be read.")
+        default: return t(.sheetUnknownFailure)
         }
     }
 }

@@ -118,66 +118,35 @@ public enum MynaNFCError: Error, Equatable, Sendable {
     public func messageEn() -> String { [failureEn(), recoveryEn()].compactMap { $0 }.joined(separator: " ") }
 
     /// What happened, in Japanese.
-    public func failureJa() -> String {
-        switch self {
-        case .nfcUnavailable:
-            return "この端末ではカードを読み取れません。"
-        case let .sessionTimeTooShort(left, needed):
-            return "読み取りの残り時間（約\(left)秒）では、この処理（約\(needed)秒）を終えられないため、始めませんでした。"
-        case .misconfigured:
-            return "このアプリはカードを読み取れるように設定されていません。"
-        case .interrupted:
-            return "読み取りが中断されました。"
-        case .systemBusy:
-            return "iPhoneが別の読み取りを行っているため、始められませんでした。"
-        }
-    }
+    public func failureJa() -> String { failure(japanese: true) }
 
     /// What happened, in English.
-    public func failureEn() -> String {
-        switch self {
-        case .nfcUnavailable:
-            return "This device cannot read the card."
-        case let .sessionTimeTooShort(left, needed):
-            return "Not started: the reading session has about \(left) s left, and this takes about \(needed) s."
-        case .misconfigured:
-            return "This app is not set up to read the card."
-        case .interrupted:
-            return "Reading was interrupted."
-        case .systemBusy:
-            return "The iPhone is busy with another reading and could not start."
-        }
-    }
+    public func failureEn() -> String { failure(japanese: false) }
 
     /// What to do, in Japanese.
-    public func recoveryJa() -> String? {
+    public func recoveryJa() -> String? { recovery(japanese: true) }
+
+    /// What to do, in English.
+    public func recoveryEn() -> String? { recovery(japanese: false) }
+
+    /// The texts are `MynaText`s (Localizable.xcstrings).
+    private func failure(japanese: Bool) -> String {
         switch self {
-        case .nfcUnavailable:
-            return "NFCに対応したiPhoneをお使いください。"
-        case .sessionTimeTooShort:
-            return "もう一度始めて、すぐにカードをiPhoneの上部に当ててください。"
-        case .misconfigured:
-            return "アプリの提供元にお問い合わせください。"
-        case .interrupted:
-            return "アプリを開いたまま、もう一度お試しください。"
-        case .systemBusy:
-            return "少し待ってから、もう一度お試しください。"
+        case .nfcUnavailable: return MynaText.nfcUnavailable.text(japanese: japanese)
+        case let .sessionTimeTooShort(left, needed): return MynaText.sessionTimeTooShort.text(japanese: japanese, left, needed)
+        case .misconfigured: return MynaText.misconfigured.text(japanese: japanese)
+        case .interrupted: return MynaText.interrupted.text(japanese: japanese)
+        case .systemBusy: return MynaText.systemBusy.text(japanese: japanese)
         }
     }
 
-    /// What to do, in English.
-    public func recoveryEn() -> String? {
+    private func recovery(japanese: Bool) -> String? {
         switch self {
-        case .nfcUnavailable:
-            return "Use an iPhone that reads NFC."
-        case .sessionTimeTooShort:
-            return "Start again and hold the card to the top of the iPhone straight away."
-        case .misconfigured:
-            return "Contact the app's provider."
-        case .interrupted:
-            return "Keep the app open and try again."
-        case .systemBusy:
-            return "Wait a moment and try again."
+        case .nfcUnavailable: return MynaText.nfcUnavailableRecovery.text(japanese: japanese)
+        case .sessionTimeTooShort: return MynaText.sessionTimeTooShortRecovery.text(japanese: japanese)
+        case .misconfigured: return MynaText.misconfiguredRecovery.text(japanese: japanese)
+        case .interrupted: return MynaText.interruptedRecovery.text(japanese: japanese)
+        case .systemBusy: return MynaText.systemBusyRecovery.text(japanese: japanese)
         }
     }
 }

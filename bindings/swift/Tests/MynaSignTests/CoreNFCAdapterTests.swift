@@ -62,6 +62,7 @@ final class StubFeliCaTag: NSObject, NFCFeliCaTag {}
 
 final class CoreNFCAdapterTests: XCTestCase {
     override func setUp() {
+        Myna.language = "ja"
         NFCStub.reset()
         NFCStub.readingAvailable = true
     }

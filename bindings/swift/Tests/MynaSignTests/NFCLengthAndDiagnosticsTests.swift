@@ -67,8 +67,13 @@ final class NFCLengthAndDiagnosticsTests: XCTestCase {
     var log = ReaderLog()
 
     override func setUp() {
+        Myna.language = "ja"
         emulator = Emulator(seed: 1, profile: .myNumberCard)
         log = ReaderLog()
+    }
+
+    override func tearDown() {
+        Myna.language = nil
     }
 
     /// A session whose every reader follows `polls`; no real waits.

@@ -225,11 +225,17 @@ final class NFCSessionTests: XCTestCase {
     var sleeps = SleepLog()
 
     override func setUp() {
+        // The sheet follows Myna.language (the device's by default): the tests fix it.
+        Myna.language = "ja"
         emulator = Emulator(seed: 1, profile: .myNumberCard)
         tag = EmulatorTag(emulator)
         clock = TestClock()
         log = ReaderLog()
         sleeps = SleepLog()
+    }
+
+    override func tearDown() {
+        Myna.language = nil
     }
 
     /// A session whose readers follow `polls` (a fresh log: `reader` is its first reader); its
