@@ -179,7 +179,7 @@ let package = Package(
                 .unsafeFlags(["-L", "$1", "-Xlinker", "-rpath", "-Xlinker", "$1"]),
             ]
         ),
-        .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict),
+        .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
         // The README's view as an app written today would build it: Swift 6, strict concurrency.
         .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
         .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC", "os"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),

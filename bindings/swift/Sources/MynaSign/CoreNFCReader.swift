@@ -20,6 +20,8 @@ extension MynaNFCSession {
 }
 
 /// One `NFCTagReaderSession` and its delegate.
+// @unchecked: `NFCTagReaderSession` is not Sendable; `session` is set once in `init` and only
+// its methods are called afterwards (from the session's flow and the delegate queue).
 final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelegate, @unchecked Sendable {
     private let events: NFCReaderEvents
     private let queue = DispatchQueue(label: "jp.mynasign.nfc")
@@ -103,6 +105,8 @@ final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelega
 }
 
 /// A detected tag; APDUs go through `NFCISO7816Tag.sendCommand`.
+// @unchecked: CoreNFC's `NFCTag` is not Sendable; `tag` is immutable and only its
+// `sendCommand` is called, `events` is set once in `init`.
 final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
     let tag: NFCTag
     /// Told the CoreNFC code of each failed exchange (the field report).

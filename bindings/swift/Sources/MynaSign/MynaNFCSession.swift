@@ -29,6 +29,8 @@ import Foundation
 /// (`MynaNFCSession()`) share one process-wide slot, as CoreNFC runs one reader session at a
 /// time. `cancel()` (or cancelling the calling Task) ends the flow: while waiting for the card
 /// at once, during an exchange within one exchange (a PIN VERIFY in flight completes first).
+// @unchecked: its mutable state (the running flow, the length policy, the diagnostics mode and
+// report, the app's texts) is read and written only behind `lock`.
 public final class MynaNFCSession: @unchecked Sendable {
     /// The language of the sheet's texts.
     public enum Language: Sendable {
@@ -153,7 +155,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// wiped after the call.
     public func signConsent(
         document: ConsentDocument, password: [UInt8], options: SignOptions = SignOptions(),
-        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+        onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil
     ) async throws -> SignedConsent {
         var pin = Data(password)
         defer { pin.resetBytes(in: 0..<pin.count) }
@@ -166,7 +168,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 
     /// Reads every PIN's retry counter without spending an attempt.
-    public func readPinStatus(onProgress: (@Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
+    public func readPinStatus(onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
         try await run(.readPinStatus, onProgress: onProgress) { link, listener, handle in
             try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
         }
@@ -175,7 +177,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// Reads the basic four attributes with the card-info PIN.
     public func readBasicAttributes(
         pin: [UInt8], options: PinOptions = PinOptions(),
-        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+        onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil
     ) async throws -> BasicAttributes {
         var data = Data(pin)
         defer { data.resetBytes(in: 0..<data.count) }
@@ -192,7 +194,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// safe to run twice (the library's flows are: they start from SELECT, and a PIN they
     /// send again was accepted by the card the first time).
     public func run<T>(
-        _ kind: NFCFlowKind, onProgress: (@Sendable (FlowProgress) -> Void)? = nil,
+        _ kind: NFCFlowKind, onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil,
         _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
         try await scoped(kind, prompt: nil, onProgress: onProgress, rerunnable: true, flow)
@@ -221,7 +223,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 
     private func scoped<T>(
-        _ kind: NFCFlowKind, prompt: String?, onProgress: (@Sendable (FlowProgress) -> Void)?,
+        _ kind: NFCFlowKind, prompt: String?, onProgress: (@MainActor @Sendable (FlowProgress) -> Void)?,
         rerunnable: Bool, _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
         let run = try start(kind, prompt: prompt)
@@ -394,22 +396,30 @@ struct NFCSheetTexts: Sendable {
 }
 
 /// Puts each step on the sheet (and forwards it to the app).
-private final class SheetListener: ProgressListener, @unchecked Sendable {
+private final class SheetListener: ProgressListener, Sendable {
     private let run: NFCRun
-    private let forward: (@Sendable (FlowProgress) -> Void)?
+    private let forward: (@MainActor @Sendable (FlowProgress) -> Void)?
 
-    init(run: NFCRun, forward: (@Sendable (FlowProgress) -> Void)?) {
+    init(run: NFCRun, forward: (@MainActor @Sendable (FlowProgress) -> Void)?) {
         self.run = run
         self.forward = forward
     }
 
+    /// Called on the library's worker thread: the sheet's text is set there (CoreNFC takes it
+    /// from any thread), the app's callback runs on the main actor, in order (the main queue
+    /// is serial), so that it can touch the UI. The worker does not wait for it.
     func onProgress(progress: FlowProgress) throws {
         run.show(progress)
-        forward?(progress)
+        guard let forward else { return }
+        DispatchQueue.main.async {
+            MainActor.assumeIsolated { forward(progress) }
+        }
     }
 }
 
 /// One flow's reader session: the state machine.
+// @unchecked: every mutable property is read and written behind `lock`; `LengthMemory` and
+// `SessionDiagnostics` are the core's thread-safe objects.
 final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     private enum Phase {
         case polling, connecting, connected, ended
@@ -437,6 +447,9 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     let memory: LengthMemory
     private let startPolicy: LengthPolicy
     private var readAgain = false
+    /// The priority of the task that started the flow: the tasks that send its commands run
+    /// at it, not below (they are made from the library's worker thread, where no task runs).
+    let priority: TaskPriority
     /// The field report, when the app asked for one; and the CoreNFC facts it gets.
     private let diagnostics: SessionDiagnostics?
     private var facts = NFCRunFacts()
@@ -450,6 +463,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
         self.sleeper = sleeper
         self.memory = LengthMemory(policy: lengthPolicy)
         self.startPolicy = lengthPolicy
+        self.priority = Task.currentPriority
         self.diagnostics = diagnostics
     }
 
@@ -790,6 +804,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 /// card. (The library's worker thread, a Rust thread, never one of Swift's concurrency pool,
 /// drives the call, parked until it is answered; when the library closes the link it stops
 /// awaiting and cancels the call, which then resumes with `TagLost`.)
+// @unchecked: `pending`, `ended`, `closing` and `count` are read and written behind `lock`.
 final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     private let tag: NFCCardTag
     private let run: NFCRun
@@ -822,7 +837,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
                 if let end { return answer.resume(throwing: NFCSessionLink.error(for: end)) }
                 // Cancelled before the continuation was stored: the handler found nothing.
                 if Task.isCancelled { return self.answer(exchange, .failure(LinkError.TagLost)) }
-                Task {
+                Task(priority: run.priority) {
                     let result: Result<Data, Error>
                     do {
                         result = .success(try await tag.sendCommand(command))

@@ -263,6 +263,8 @@ public enum Myna {
 }
 
 /// The consumer's side of an event stream: cancels the flow when released before the end.
+// @unchecked: the iterator and `finished` are used by one consumer at a time (`for try await`
+// calls `next()` sequentially) and by `deinit` after its last use.
 private final class FlowRun<T>: @unchecked Sendable {
     private var iterator: AsyncThrowingStream<CardFlowEvent<T>, Error>.Iterator
     private let handle: CancelHandle
@@ -291,7 +293,7 @@ private final class FlowRun<T>: @unchecked Sendable {
 }
 
 /// Forwards the flow's progress into a stream.
-private final class StreamListener: ProgressListener, @unchecked Sendable {
+private final class StreamListener: ProgressListener, Sendable {
     private let yield: @Sendable (FlowProgress) -> Void
 
     init(_ yield: @escaping @Sendable (FlowProgress) -> Void) {
@@ -304,6 +306,7 @@ private final class StreamListener: ProgressListener, @unchecked Sendable {
 }
 
 /// A value behind a lock.
+// @unchecked: `stored` is read and written only behind `lock`.
 private final class LockedValue<V>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: V

@@ -74,6 +74,35 @@ final class EmulatorTag: NFCCardTag, @unchecked Sendable {
     }
 }
 
+/// A tag forwarding to the emulator that records the priority each command is sent at.
+final class PriorityTag: NFCCardTag, @unchecked Sendable {
+    let emulator: Emulator
+    private let lock = NSLock()
+    private var seen: [TaskPriority] = []
+
+    init(_ emulator: Emulator) {
+        self.emulator = emulator
+    }
+
+    var isISO7816: Bool { true }
+    var priorities: [TaskPriority] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
+
+    func sendCommand(_ apdu: Data) async throws -> Data {
+        record(Task.currentPriority)
+        return try emulator.transceive(command: apdu)
+    }
+
+    private func record(_ priority: TaskPriority) {
+        lock.lock()
+        seen.append(priority)
+        lock.unlock()
+    }
+}
+
 /// A FeliCa or MIFARE tag: not ISO 7816.
 final class OtherTag: NFCCardTag, @unchecked Sendable {
     var isISO7816: Bool { false }
@@ -269,6 +298,7 @@ final class NFCSessionTests: XCTestCase {
         let steps = StepLog()
         let signed = try await s.signConsent(document: try document(), password: emulator.password) { steps.add($0) }
         XCTAssertNoThrow(try verifyConsent(cms: signed.cms(), options: trustEmulator(emulator)))
+        await MainActor.run {}  // the steps reach the app on the main queue, in order: after them
         let progress = steps.all
         XCTAssertEqual(progress.map { $0.step }.last, .signing)
         XCTAssertGreaterThanOrEqual(progress.count, 4)
@@ -282,6 +312,7 @@ final class NFCSessionTests: XCTestCase {
         let s = session([.tags([tag])], language: .english)
         let steps = StepLog()
         let report = try await s.readPinStatus { steps.add($0) }
+        await MainActor.run {}
         XCTAssertEqual(report.signaturePassword.remaining, 5)
         XCTAssertEqual(reader.alerts, [en.prompt] + steps.all.map { $0.messageEn } + [en.done])
         XCTAssertFalse(reader.alerts.contains(where: isJapanese))
@@ -298,6 +329,28 @@ final class NFCSessionTests: XCTestCase {
             _ = try await MynaNFCSession(reader: { FakeReader(events: $0, polls: [.tags([fresh])]) })
                 .signConsent(document: try document(), password: emulator.password)  // resets the counter
         }
+    }
+
+    /// The app's progress callback runs on the main actor (it may touch the UI), each step in
+    /// order, and the tasks sending the commands run at the caller's priority, not below.
+    func testProgressOnTheMainActorAndTheCallersPriority() async throws {
+        let tag = PriorityTag(emulator)
+        let s = session([.tags([tag])])
+        let offMain = Counter()
+        let steps = StepLog()
+        let task = Task(priority: .userInitiated) {
+            try await s.signConsent(document: try self.document(), password: self.emulator.password) { step in
+                if !Thread.isMainThread { offMain.add() }
+                steps.add(step)
+            }
+        }
+        _ = try await task.value
+        await MainActor.run {}
+        XCTAssertEqual(offMain.value, 0, "every step on the main thread")
+        XCTAssertEqual(steps.all.map(\.index), Array(1...Int32(steps.all.count)), "in order")
+        XCTAssertEqual(steps.all.last?.step, .signing)
+        XCTAssertFalse(tag.priorities.isEmpty)
+        XCTAssertTrue(tag.priorities.allSatisfy { $0 >= .userInitiated }, "\(tag.priorities.map(\.rawValue))")
     }
 
     // MARK: How the platform ends a session
