@@ -81,7 +81,7 @@ final class NFCSessionConnectorTests: XCTestCase {
         return try SignFlowController(
             connector: NFCSessionConnector(session: session),
             termsId: "t", termsVersion: "1", termsText: "規約", nonce: "n-1",
-            verification: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true))
+            check: SignFlowController.verifying(VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()])))
     }
 
     func testTheSampleSignsThroughTheLibrarysSession() async throws {
