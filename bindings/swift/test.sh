@@ -53,7 +53,11 @@ sync_dir() { # src_dir dst_dir: the .swift files of src_dir, and nothing else
 sync_file "$gen/bindings/mynasignFFI.h" "$pkg/Sources/mynasignFFI/mynasignFFI.h"
 # A system-library target wants its modulemap named module.modulemap: the generated one, as is.
 sync_file "$gen/bindings/mynasignFFI.modulemap" "$pkg/Sources/mynasignFFI/module.modulemap"
-sync_file "$gen/bindings/MynaSign.swift" "$pkg/Sources/MynaSign/MynaSign.swift"
+# The generated Swift is a module of its own (MynaSignCore, Swift 5 mode: uniffi's generated
+# Swift does not compile in Swift 6 mode), re-exported by the hand-written layer (MynaSign,
+# Swift 6 mode), as in Package.swift.
+rm -f "$pkg/Sources/MynaSign/MynaSign.swift"
+sync_file "$gen/bindings/MynaSign.swift" "$pkg/Sources/MynaSignCore/MynaSign.swift"
 # The hand-written layer (Myna, CardFlowEvent, MynaError: LocalizedError), in the same module.
 sync_dir "$here/Sources/MynaSign" "$pkg/Sources/MynaSign/Layer"
 sync_dir "$root/ios-sample/MynaSignSample/Shared" "$pkg/Sources/SignFlow"
@@ -173,15 +177,17 @@ let package = Package(
         .target(name: "CoreNFC", path: "Sources/CoreNFC", swiftSettings: strict),
         .target(name: "SwiftUI", path: "Sources/SwiftUI", swiftSettings: strict),
         .target(name: "os", path: "Sources/os", swiftSettings: strict),
-        .target(
-            name: "MynaSign",
-            dependencies: ["mynasignFFI", "CoreNFC", "os"],
-            path: "Sources/MynaSign",
-            swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")],
+        .target(name: "MynaSignCore", dependencies: ["mynasignFFI"], path: "Sources/MynaSignCore", swiftSettings: strict,
             linkerSettings: [
                 .linkedLibrary("mynasign_ffi"),
                 .unsafeFlags(["-L", "$1", "-Xlinker", "-rpath", "-Xlinker", "$1"]),
             ]
+        ),
+        .target(
+            name: "MynaSign",
+            dependencies: ["MynaSignCore", "CoreNFC", "os"],
+            path: "Sources/MynaSign",
+            swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB"), .unsafeFlags(["-swift-version", "6"])]
         ),
         .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
         // The README's view as an app written today would build it: Swift 6, strict concurrency.

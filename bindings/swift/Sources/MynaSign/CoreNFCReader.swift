@@ -9,6 +9,9 @@
 #if canImport(CoreNFC) && ((os(iOS) && !targetEnvironment(macCatalyst)) || MYNASIGN_CORENFC_STUB)
 import CoreNFC
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 extension MynaNFCSession {
     /// The platform's reader: CoreNFC's `NFCTagReaderSession` (ISO 14443), or `nil` where

@@ -17,6 +17,9 @@
 // concurrency pool) drives that call, parked until it is answered.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// Reads a My Number Card over NFC: shows the system's NFC sheet, waits for the card, runs
 /// one card flow with its progress on the sheet, and ends the sheet with the outcome.
@@ -161,7 +164,7 @@ public final class MynaNFCSession: @unchecked Sendable {
         defer { pin.resetBytes(in: 0..<pin.count) }
         let kind: NFCFlowKind = options.includeCaCertificate ? .signConsentWithCaCertificate : .signConsent
         return try await run(kind, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.signConsent(
+            try await Core.signConsent(
                 link: link, document: document, password: pin, options: options,
                 listener: listener, cancel: handle)
         }
@@ -170,7 +173,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// Reads every PIN's retry counter without spending an attempt.
     public func readPinStatus(onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
         try await run(.readPinStatus, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
+            try await Core.readPinStatus(link: link, listener: listener, cancel: handle)
         }
     }
 
@@ -182,7 +185,7 @@ public final class MynaNFCSession: @unchecked Sendable {
         var data = Data(pin)
         defer { data.resetBytes(in: 0..<data.count) }
         return try await run(.readBasicAttributes, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
+            try await Core.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
         }
     }
 

@@ -8,6 +8,9 @@
 // core in both languages.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// A text of the Swift layer, by its key in Localizable.xcstrings.
 public enum MynaText: String, CaseIterable, Sendable {

@@ -6,6 +6,9 @@
 // (`MynaNFCSession.diagnostics`); with `.log` it is also written to the unified log.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 #if canImport(os)
 import os
 #endif

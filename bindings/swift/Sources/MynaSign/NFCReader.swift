@@ -5,6 +5,9 @@
 // over the emulated card, so the same state machine runs on Linux.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// How the platform ended a reader session on its own (not because the app invalidated it).
 /// The CoreNFC adapter maps `NFCReaderError` codes to these (CoreNFCReader.swift).
