@@ -209,6 +209,13 @@ swift_cmd='set -eo pipefail
     echo "swift: warnings in the build (see above)" >&2; exit 1
   fi
   swiftc -parse ios-parse/*.swift
+  # The release package (release.sh) has the generated Swift and the layer in one module, in
+  # Swift 5 mode: that layout must type-check too (CoreCalls.swift names the generated flows in
+  # both).
+  swiftc -typecheck -parse-as-library -module-name MynaSign -warnings-as-errors \
+    -Xcc -fmodule-map-file=Sources/mynasignFFI/module.modulemap -I Sources/mynasignFFI \
+    Sources/MynaSignCore/MynaSign.swift Sources/MynaSign/Layer/*.swift
+  echo "release layout (one module, Swift 5 mode): type-checks"
   # The release manifest is one SwiftPM reads, and its checksum is the one SwiftPM computes.
   swift package dump-package --package-path release-check/package >/dev/null
   [ "$(swift package compute-checksum release-check/*.zip)" = "$(cat release-check/*.zip.checksum)" ] \
