@@ -47,8 +47,8 @@ public struct NFCDiagnosticsReport: Sendable, CustomStringConvertible {
     init(_ diagnostics: SessionDiagnostics, facts: NFCRunFacts, startPolicy: LengthPolicy, endPolicy: LengthPolicy) {
         let exchanges = diagnostics.report().exchanges
         var added: [(String, String)] = [
-            ("ios.length_policy.start", NFCDiagnosticsReport.name(startPolicy)),
-            ("ios.length_policy.end", NFCDiagnosticsReport.name(endPolicy)),
+            ("ios.length_policy.start", startPolicy.storedName),
+            ("ios.length_policy.end", endPolicy.storedName),
             ("ios.corenfc.session_end", facts.sessionEnd.map(String.init) ?? "none (ended by the app)"),
             ("ios.corenfc.exchange_errors", facts.exchangeErrors.isEmpty ? "none" : facts.exchangeErrors.map(String.init).joined(separator: ",")),
             ("ios.restarts.wrong_tag", String(facts.wrongTagRestarts)),
@@ -64,14 +64,6 @@ public struct NFCDiagnosticsReport: Sendable, CustomStringConvertible {
         for (name, value) in added { diagnostics.addFact(name: name, value: value) }
         report = diagnostics.report()
         text = diagnostics.reportText()
-    }
-
-    private static func name(_ policy: LengthPolicy) -> String {
-        switch policy {
-        case .auto: return "auto"
-        case .extended: return "extended"
-        case .short: return "short"
-        }
     }
 
     /// The text (codes, counts, lengths, status words and times only).
@@ -94,5 +86,26 @@ public struct NFCDiagnosticsReport: Sendable, CustomStringConvertible {
             }
         }
         #endif
+    }
+}
+
+extension LengthPolicy {
+    /// A name to store the policy under (in the app's settings): `auto`, `extended`, `short`.
+    public var storedName: String {
+        switch self {
+        case .auto: return "auto"
+        case .extended: return "extended"
+        case .short: return "short"
+        }
+    }
+
+    /// The policy stored as `storedName`; nil for anything else.
+    public init?(storedName: String) {
+        switch storedName {
+        case "auto": self = .auto
+        case "extended": self = .extended
+        case "short": self = .short
+        default: return nil
+        }
     }
 }

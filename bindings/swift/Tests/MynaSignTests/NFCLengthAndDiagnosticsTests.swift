@@ -119,6 +119,14 @@ final class NFCLengthAndDiagnosticsTests: XCTestCase {
         XCTAssertEqual(s2.lengthPolicy, .short)
     }
 
+    /// The policy is a value the app can store and read back.
+    func testThePolicyCanBeStored() {
+        for policy in [LengthPolicy.auto, .extended, .short] {
+            XCTAssertEqual(LengthPolicy(storedName: policy.storedName), policy)
+        }
+        XCTAssertNil(LengthPolicy(storedName: "long"))
+    }
+
     /// `.extended` never learns: the lost frame ends the flow as a lost tag, no second read.
     func testTheExtendedPolicyNeverReadsAgain() async throws {
         let first = LargeFrameDroppingTag(emulator)
