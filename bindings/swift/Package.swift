@@ -1,7 +1,8 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 // The MynaSign Swift package for local development: module `MynaSign` = the hand-written layer
 // (Sources/MynaSign: `Myna`, `MynaNFCSession` and its CoreNFC adapter, `MynaError:
-// LocalizedError`, the privacy manifest) plus the uniffi-generated Swift, over the Rust library
+// LocalizedError`, the privacy manifest, the String Catalog; Swift 6 language mode), which
+// re-exports `MynaSignCore`, the uniffi-generated Swift (Swift 5 mode), over the Rust library
 // as an XCFramework (module `mynasignFFI`).
 //
 // From a fresh checkout, one command on a Mac with Xcode and rustup makes the two generated
@@ -26,24 +27,39 @@ where !FileManager.default.fileExists(atPath: Context.packageDirectory + "/" + g
 
 let package = Package(
     name: "MynaSign",
+    defaultLocalization: "ja",
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "MynaSign", targets: ["MynaSign"]),
     ],
     targets: [
         .binaryTarget(name: "mynasignFFI", path: "generated/mynasignFFI.xcframework"),
+        // The uniffi-generated Swift, a module of its own in Swift 5 language mode: uniffi 0.32's
+        // generated Swift does not build in Swift 6 mode (its async foreign-trait calls send
+        // non-Sendable closures to a Task: uniffi-rs issue #2929; Swift 6.0.3 even stops on an
+        // assertion there). `MynaSign` re-exports it: apps `import MynaSign` as before.
+        .target(
+            name: "MynaSignCore",
+            dependencies: ["mynasignFFI"],
+            path: "Sources/MynaSign/Generated",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // The hand-written layer, in Swift 6 language mode (this manifest's default).
         .target(
             name: "MynaSign",
-            dependencies: ["mynasignFFI"],
+            dependencies: ["MynaSignCore"],
             path: "Sources/MynaSign",
-            resources: [.copy("PrivacyInfo.xcprivacy")],
+            exclude: ["Generated"],
+            resources: [.copy("PrivacyInfo.xcprivacy"), .process("Localizable.xcstrings")],
             linkerSettings: [.linkedFramework("CoreNFC", .when(platforms: [.iOS]))]
         ),
-        // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`).
+        // The same XCTests as on Linux, on the Mac slice of the XCFramework (`swift test`);
+        // test code, in Swift 5 mode as on Linux.
         .testTarget(
             name: "MynaSignTests",
             dependencies: ["MynaSign"],
-            path: "Tests/MynaSignTests"
+            path: "Tests/MynaSignTests",
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
 )

@@ -53,12 +53,19 @@ sync_dir() { # src_dir dst_dir: the .swift files of src_dir, and nothing else
 sync_file "$gen/bindings/mynasignFFI.h" "$pkg/Sources/mynasignFFI/mynasignFFI.h"
 # A system-library target wants its modulemap named module.modulemap: the generated one, as is.
 sync_file "$gen/bindings/mynasignFFI.modulemap" "$pkg/Sources/mynasignFFI/module.modulemap"
-sync_file "$gen/bindings/MynaSign.swift" "$pkg/Sources/MynaSign/MynaSign.swift"
+# The generated Swift is a module of its own (MynaSignCore, Swift 5 mode: uniffi's generated
+# Swift does not compile in Swift 6 mode), re-exported by the hand-written layer (MynaSign,
+# Swift 6 mode), as in Package.swift.
+rm -f "$pkg/Sources/MynaSign/MynaSign.swift"
+sync_file "$gen/bindings/MynaSign.swift" "$pkg/Sources/MynaSignCore/MynaSign.swift"
 # The hand-written layer (Myna, CardFlowEvent, MynaError: LocalizedError), in the same module.
 sync_dir "$here/Sources/MynaSign" "$pkg/Sources/MynaSign/Layer"
 sync_dir "$root/ios-sample/MynaSignSample/Shared" "$pkg/Sources/SignFlow"
 sync_dir "$here/Tests/MynaSignTests" "$pkg/Tests/MynaSignTests"
 sync_dir "$root/ios-sample/SharedTests" "$pkg/Tests/SignFlowTests"
+# The String Catalog of the Swift layer's texts (MynaTextTests checks the code against it:
+# SwiftPM does not compile String Catalogs on Linux).
+sync_file "$here/Sources/MynaSign/Localizable.xcstrings" "$pkg/strings/Localizable.xcstrings"
 # The persona files the tests load (Emulator.fromPersonaJson).
 mkdir -p "$pkg/personas"
 for f in "$root"/examples/personas/*.json; do sync_file "$f" "$pkg/personas/$(basename "$f")"; done
@@ -130,12 +137,18 @@ sync_dir "$views" "$pkg/Sources/ReadmeApp"
 # MYNASIGN_CORENFC_STUB), SwiftUI for the README's view.
 sync_dir "$here/Tests/Stubs/CoreNFC" "$pkg/Sources/CoreNFC"
 sync_dir "$here/Tests/Stubs/SwiftUI" "$pkg/Sources/SwiftUI"
+# And os (`os.Logger`) for the field diagnostics' log (Sources/MynaSign/NFCDiagnostics.swift).
+sync_dir "$here/Tests/Stubs/os" "$pkg/Sources/os"
 # The sample's SwiftUI files (and the README's view) cannot be compiled without Apple's SDKs:
 # they are only parsed (swiftc -parse), which catches syntax errors, not type errors.
 rm -rf "$pkg/ios-parse"
 mkdir -p "$pkg/ios-parse"
 cp "$root"/ios-sample/MynaSignSample/App/*.swift "$views"/*.swift "$pkg/ios-parse/"
 rm -rf "$views"
+
+# The sample as a template: the testing library's API only in debug builds, revocation never
+# switched off, every state labelled for VoiceOver, its texts in its String Catalog (ja, en).
+python3 "$root/ios-sample/scripts/check-sample.py"
 
 # The release script's Linux-runnable part, on a stand-in XCFramework (its manifest and
 # checksum are checked again with SwiftPM below), and the privacy manifest.
@@ -163,20 +176,23 @@ let package = Package(
         .systemLibrary(name: "mynasignFFI", path: "Sources/mynasignFFI"),
         .target(name: "CoreNFC", path: "Sources/CoreNFC", swiftSettings: strict),
         .target(name: "SwiftUI", path: "Sources/SwiftUI", swiftSettings: strict),
-        .target(
-            name: "MynaSign",
-            dependencies: ["mynasignFFI", "CoreNFC"],
-            path: "Sources/MynaSign",
-            swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")],
+        .target(name: "os", path: "Sources/os", swiftSettings: strict),
+        .target(name: "MynaSignCore", dependencies: ["mynasignFFI"], path: "Sources/MynaSignCore", swiftSettings: strict,
             linkerSettings: [
                 .linkedLibrary("mynasign_ffi"),
                 .unsafeFlags(["-L", "$1", "-Xlinker", "-rpath", "-Xlinker", "$1"]),
             ]
         ),
-        .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict),
+        .target(
+            name: "MynaSign",
+            dependencies: ["MynaSignCore", "CoreNFC", "os"],
+            path: "Sources/MynaSign",
+            swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB"), .unsafeFlags(["-swift-version", "6"])]
+        ),
+        .target(name: "SignFlow", dependencies: ["MynaSign"], path: "Sources/SignFlow", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
         // The README's view as an app written today would build it: Swift 6, strict concurrency.
         .target(name: "ReadmeApp", dependencies: ["MynaSign", "SwiftUI"], path: "Sources/ReadmeApp", swiftSettings: strict + [.unsafeFlags(["-swift-version", "6"])]),
-        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
+        .testTarget(name: "MynaSignTests", dependencies: ["MynaSign", "CoreNFC", "os"], path: "Tests/MynaSignTests", swiftSettings: strict + [.define("MYNASIGN_CORENFC_STUB")]),
         .testTarget(name: "SignFlowTests", dependencies: ["SignFlow", "MynaSign"], path: "Tests/SignFlowTests", swiftSettings: strict),
     ]
 )
@@ -193,6 +209,13 @@ swift_cmd='set -eo pipefail
     echo "swift: warnings in the build (see above)" >&2; exit 1
   fi
   swiftc -parse ios-parse/*.swift
+  # The release package (release.sh) has the generated Swift and the layer in one module, in
+  # Swift 5 mode: that layout must type-check too (CoreCalls.swift names the generated flows in
+  # both).
+  swiftc -typecheck -parse-as-library -module-name MynaSign -warnings-as-errors \
+    -Xcc -fmodule-map-file=Sources/mynasignFFI/module.modulemap -I Sources/mynasignFFI \
+    Sources/MynaSignCore/MynaSign.swift Sources/MynaSign/Layer/*.swift
+  echo "release layout (one module, Swift 5 mode): type-checks"
   # The release manifest is one SwiftPM reads, and its checksum is the one SwiftPM computes.
   swift package dump-package --package-path release-check/package >/dev/null
   [ "$(swift package compute-checksum release-check/*.zip)" = "$(cat release-check/*.zip.checksum)" ] \

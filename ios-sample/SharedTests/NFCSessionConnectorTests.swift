@@ -67,12 +67,21 @@ final class EmulatedCardTag: NFCCardTag, @unchecked Sendable {
 }
 
 final class NFCSessionConnectorTests: XCTestCase {
+    // The sheet speaks Myna.language (the device's by default): these tests read it in Japanese.
+    override func setUp() {
+        Myna.language = "ja"
+    }
+
+    override func tearDown() {
+        Myna.language = nil
+    }
+
     func controller(card: NFCCardTag?, sheet: SheetRecord, emulator: Emulator) throws -> SignFlowController {
         let session = MynaNFCSession { events in SheetDouble(events: events, card: card, sheet: sheet) }
         return try SignFlowController(
             connector: NFCSessionConnector(session: session),
             termsId: "t", termsVersion: "1", termsText: "規約", nonce: "n-1",
-            verification: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true))
+            check: SignFlowController.verifying(VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()])))
     }
 
     func testTheSampleSignsThroughTheLibrarysSession() async throws {

@@ -100,7 +100,7 @@ final class SignFlowControllerTests: XCTestCase {
             connector: FixedLinkConnector(link: link),
             termsId: "address-change-terms", termsVersion: "1", termsText: termsText,
             nonce: "sample-nonce-1",
-            verification: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true),
+            check: SignFlowController.verifying(VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()])),
             onChange: { log.record($0) })
     }
 
@@ -109,6 +109,27 @@ final class SignFlowControllerTests: XCTestCase {
     func prompt() -> PinPrompt? {
         if case let .pinEntry(p) = flow.state { return p }
         return nil
+    }
+
+    /// As an app ships (no verifier on the phone): the consent is signed and handed on for the
+    /// service to verify, with what the signed consent itself says; no verifying step.
+    func testAShippingAppSignsAndLeavesVerificationToTheService() async throws {
+        let log = StateLog()
+        let shipping = try SignFlowController(
+            connector: FixedLinkConnector(link: ControlledLink(emulator)),
+            termsId: "address-change-terms", termsVersion: "1", termsText: termsText,
+            nonce: "sample-nonce-2", onChange: { log.record($0) })
+        await shipping.agreeAndReadCard()
+        await shipping.sign(password: password, confirmLastAttempt: false)
+        guard case let .done(result) = shipping.state else { return XCTFail("expected done, got \(shipping.state)") }
+        XCTAssertFalse(result.verifiedOnThePhone)
+        XCTAssertFalse(log.states.map(Self.kind).contains("verifyingResult"))
+        // What the service finds on receipt (revocation checked against the card's CRL).
+        let verified = try verifyConsent(
+            cms: result.cms, options: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()]))
+        XCTAssertEqual(result.issuanceNumber, verified.signer().issuanceNumber())
+        XCTAssertEqual(result.documentJson, verified.documentJson())
+        XCTAssertTrue(result.documentJson.contains("sample-nonce-2"))
     }
 
     func testTheWholeFlowSignsAndVerifies() async throws {
@@ -127,11 +148,12 @@ final class SignFlowControllerTests: XCTestCase {
         }
         XCTAssertEqual(result.exchanges, 6)
         XCTAssertEqual(result.source, .card)
+        XCTAssertTrue(result.verifiedOnThePhone, "checked with the emulator's roots and CRL")
         XCTAssertTrue(result.documentJson.contains("sample-nonce-1"))
         XCTAssertTrue(result.documentJson.contains(flow.terms.sha256Hex))
         let verified = try verifyConsent(
             cms: result.cms,
-            options: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true))
+            options: VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()]))
         XCTAssertEqual(verified.document().addressChangeFields()?.items, [.address, .name])
         XCTAssertEqual(verified.document().addressChangeFields()?.terms, flow.terms)
 

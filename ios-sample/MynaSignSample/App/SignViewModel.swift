@@ -22,14 +22,18 @@ enum SampleTerms {
 @MainActor
 final class SignViewModel: ObservableObject {
     @Published private(set) var state: SignFlowState = .consent(notice: nil)
+    #if DEBUG
+    /// Debug builds only (they link the testing library, which has the emulated card): the
+    /// emulator instead of the NFC reader. An app that ships has no emulator.
     @Published var useEmulator: Bool = !MynaNFCSession.isAvailable {
         didSet { rebuild() }
     }
+    private var emulator: Emulator?
+    #endif
     @Published var selected: Set<ConsentItem> = [.address]
     @Published var busy = false
 
     private var flow: SignFlowController?
-    private var emulator: Emulator?
 
     init() {
         rebuild()
@@ -39,24 +43,20 @@ final class SignViewModel: ObservableObject {
         flow?.terms.sha256Hex ?? ""
     }
 
-    /// A fresh controller for the chosen card: the emulator (persona 1, trusted with the
-    /// emulator roots) or the NFC reader (production roots).
+    /// A fresh controller for the card: the NFC reader, whose consent the receiving service
+    /// verifies (revocation included: the library an app ships has no verifier); in debug
+    /// builds optionally the emulator (persona 1), checked on the phone against the emulator's
+    /// roots and its CRL, revocation included.
     private func rebuild() {
-        let connector: CardConnector
-        let verification: VerifyConsentOptions
-        if useEmulator {
-            let emulator = Emulator(seed: 1, profile: .myNumberCard)
-            self.emulator = emulator
-            connector = FixedLinkConnector(link: EmulatorLink(emulator: emulator))
-            verification = VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), allowUncheckedRevocation: true)
-        } else {
-            emulator = nil
-            connector = NFCSessionConnector()
-            verification = VerifyConsentOptions(allowUncheckedRevocation: true)
-        }
+        #if DEBUG
+        let (connector, check) = debugCard()
+        #else
+        let connector: CardConnector = NFCSessionConnector()
+        let check: ConsentCheck? = nil
+        #endif
         flow = try? SignFlowController(
             connector: connector, termsId: SampleTerms.id, termsVersion: SampleTerms.version,
-            termsText: SampleTerms.text, nonce: UUID().uuidString, verification: verification,
+            termsText: SampleTerms.text, nonce: UUID().uuidString, check: check,
             onChange: { [weak self] _ in
                 // Called on the flow's thread: hop to the main actor and show the latest state.
                 Task { @MainActor in self?.refresh() }
@@ -69,9 +69,39 @@ final class SignViewModel: ObservableObject {
         if let flow { state = flow.state }
     }
 
+    #if DEBUG
+    /// The emulator or the NFC reader, and how the consent is checked.
+    private func debugCard() -> (CardConnector, ConsentCheck?) {
+        guard useEmulator else {
+            emulator = nil
+            return (NFCSessionConnector(), nil)
+        }
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        self.emulator = emulator
+        let check = SignFlowController.verifying(
+            VerifyConsentOptions(rootsDer: emulator.rootCertificatesDer(), crls: [emulator.crl()]))
+        return (FixedLinkConnector(link: EmulatorLink(emulator: emulator)), check)
+    }
+    #endif
+
     /// The emulator's password, shown as a hint on the PIN screen in emulator mode only.
     var emulatorPasswordHint: String? {
-        emulator.map { String(decoding: $0.signaturePassword(), as: UTF8.self) }
+        #if DEBUG
+        return emulator.map { String(decoding: $0.signaturePassword(), as: UTF8.self) }
+        #else
+        return nil
+        #endif
+    }
+
+    /// Whether the app's own Cancel button can be reached: with the NFC reader, iOS's reading
+    /// sheet covers the app while the card is read, and its own Cancel button stops the flow
+    /// (the library reports it as a cancellation); the app's button is only shown without it.
+    var ownCancelReachable: Bool {
+        #if DEBUG
+        return useEmulator
+        #else
+        return false
+        #endif
     }
 
     func toggle(_ item: ConsentItem) {

@@ -70,6 +70,8 @@ public final class FixedLinkConnector: CardConnector, @unchecked Sendable {
     }
 }
 
+#if DEBUG
+// The emulated card is in the testing library only (debug builds): an app that ships has none.
 /// The emulated card as a `CardLink`: the app's own transport class, forwarding each APDU to
 /// `Emulator.transceive` (the callback path is the same as with a real card).
 public final class EmulatorLink: CardLink, @unchecked Sendable {
@@ -97,6 +99,21 @@ public final class EmulatorLink: CardLink, @unchecked Sendable {
     public func close() {}
 }
 
+extension SignFlowController {
+    /// Checks the consent on the phone with the testing library's verifier (debug builds):
+    /// `options` with the emulator's roots and its CRL, so that revocation is checked too.
+    public static func verifying(_ options: VerifyConsentOptions) -> ConsentCheck {
+        { signed in
+            let verified = try verifyConsent(cms: signed.cms(), options: options)
+            return SignFlowResult(
+                cms: signed.cms(), documentJson: verified.documentJson(),
+                issuanceNumber: verified.signer().issuanceNumber(), source: signed.source(),
+                exchanges: signed.counts().exchanges, signingTime: verified.signingTime(), verifiedOnThePhone: true)
+        }
+    }
+}
+#endif
+
 /// A message for the holder, with the library's stable code.
 public struct FlowMessage: Equatable, Sendable {
     /// Stable code (`wrongPin`, `tagLost`, ...: the `ErrorCode` case, or the sample's own).
@@ -105,6 +122,9 @@ public struct FlowMessage: Equatable, Sendable {
     public let ja: String
     /// English text.
     public let en: String
+
+    /// The text in the language of the sheet and the errors (`Myna.language`).
+    public var text: String { Myna.usesJapanese ? ja : en }
 
     /// From a library error.
     public init(_ error: MynaError) {
@@ -150,9 +170,26 @@ public struct SignProgress: Equatable, Sendable {
     public let total: Int32
     /// The library's short text for the NFC sheet, Japanese.
     public let messageJa: String
+    /// The same, English.
+    public let messageEn: String
+
+    /// From parts.
+    public init(step: FlowStep, index: Int32, total: Int32, messageJa: String, messageEn: String = "") {
+        self.step = step
+        self.index = index
+        self.total = total
+        self.messageJa = messageJa
+        self.messageEn = messageEn
+    }
 }
 
-/// The signed and verified consent.
+/// How the app checks the consent it made before submitting it. An app that ships has no
+/// verifier on the phone (the library it ships is built without one): it passes nil, and the
+/// receiving service verifies on receipt, revocation included. The debug build, with the
+/// testing library, can check it on the phone (`SignFlowController.verifying`).
+public typealias ConsentCheck = @Sendable (SignedConsent) throws -> SignFlowResult
+
+/// The signed consent, verified on the phone or not.
 public struct SignFlowResult: Equatable, Sendable {
     /// The CMS to submit.
     public let cms: Data
@@ -166,6 +203,28 @@ public struct SignFlowResult: Equatable, Sendable {
     public let exchanges: Int32
     /// When it was signed.
     public let signingTime: Date
+    /// Whether the phone verified it (debug builds with the testing library); otherwise the
+    /// receiving service does.
+    public let verifiedOnThePhone: Bool
+
+    /// From parts.
+    public init(cms: Data, documentJson: String, issuanceNumber: String, source: CertificateSource,
+                exchanges: Int32, signingTime: Date, verifiedOnThePhone: Bool) {
+        self.cms = cms
+        self.documentJson = documentJson
+        self.issuanceNumber = issuanceNumber
+        self.source = source
+        self.exchanges = exchanges
+        self.signingTime = signingTime
+        self.verifiedOnThePhone = verifiedOnThePhone
+    }
+
+    /// What the signed consent itself says (not verified here: the service verifies it).
+    public init(unverified signed: SignedConsent, signedAt: Date) {
+        self.init(cms: signed.cms(), documentJson: signed.documentJson(),
+                  issuanceNumber: signed.certificate().issuanceNumber(), source: signed.source(),
+                  exchanges: signed.counts().exchanges, signingTime: signedAt, verifiedOnThePhone: false)
+    }
 }
 
 /// The screens.
@@ -203,7 +262,7 @@ public final class SignFlowController: @unchecked Sendable {
     private let connector: CardConnector
     private let channel: ConsentChannel
     private let holderStatus: HolderStatus
-    private let verification: VerifyConsentOptions
+    private let check: ConsentCheck?
     private let nonce: String
     private let lock = NSLock()
     private var current: SignFlowState = .consent(notice: nil)
@@ -212,9 +271,9 @@ public final class SignFlowController: @unchecked Sendable {
     private let observer: (@Sendable (SignFlowState) -> Void)?
 
     /// A flow for the terms `termsText` (identified by `termsId` and `termsVersion`) and the
-    /// receiving service's `nonce`. `verification`: how the app checks the consent it made
-    /// before submitting (the production roots; pass the emulator's `rootsDer` with the
-    /// emulator). `onChange` is called on the thread that changed the state.
+    /// receiving service's `nonce`. `check`: how the app checks the consent it made before
+    /// submitting (nil in an app that ships: the service verifies it; see `ConsentCheck`).
+    /// `onChange` is called on the thread that changed the state.
     public init(
         connector: CardConnector,
         termsId: String,
@@ -223,7 +282,7 @@ public final class SignFlowController: @unchecked Sendable {
         nonce: String,
         channel: ConsentChannel = .licenceCentreKiosk,
         holderStatus: HolderStatus = .myNumberLicenceOnly,
-        verification: VerifyConsentOptions = VerifyConsentOptions(allowUncheckedRevocation: true),
+        check: ConsentCheck? = nil,
         onChange: (@Sendable (SignFlowState) -> Void)? = nil
     ) throws {
         self.connector = connector
@@ -232,7 +291,7 @@ public final class SignFlowController: @unchecked Sendable {
         self.nonce = nonce
         self.channel = channel
         self.holderStatus = holderStatus
-        self.verification = verification
+        self.check = check
         self.observer = onChange
     }
 
@@ -269,7 +328,7 @@ public final class SignFlowController: @unchecked Sendable {
         }
         set(.readingCard)
         do {
-            let link = try await connector.connect(for: .readPinStatus, prompt: "カードを読み取ります。カードを当ててください。")
+            let link = try await connector.connect(for: .readPinStatus, prompt: Myna.usesJapanese ? "カードを読み取ります。カードを当ててください。" : "Reading the card: hold it to the top of the iPhone.")
             let report: PinStatusReport
             do {
                 report = try await Myna.readPinStatus(link: link)
@@ -311,7 +370,7 @@ public final class SignFlowController: @unchecked Sendable {
                 items: chosen, holderStatus: holderStatus, terms: terms, channel: channel,
                 nonce: nonce, timestamp: nil)
             let options = SignOptions(allowLastAttempt: confirmLastAttempt)
-            let link = try await connector.connect(for: .signConsent, prompt: "署名します。カードを当ててください。")
+            let link = try await connector.connect(for: .signConsent, prompt: Myna.usesJapanese ? "署名します。カードを当ててください。" : "Signing: hold the card to the top of the iPhone.")
             let connector = self.connector
             let pin = password
             // Its own Task, so that cancel() can cancel it from any thread: cancelling the
@@ -321,7 +380,7 @@ public final class SignFlowController: @unchecked Sendable {
                     switch event {
                     case let .step(p):
                         connector.show(p)
-                        self?.set(.signing(SignProgress(step: p.step, index: p.index, total: p.total, messageJa: p.messageJa)))
+                        self?.set(.signing(SignProgress(step: p.step, index: p.index, total: p.total, messageJa: p.messageJa, messageEn: p.messageEn)))
                     case let .done(result):
                         return result
                     }
@@ -341,13 +400,13 @@ public final class SignFlowController: @unchecked Sendable {
             fail(error, prompt: prompt)
             return
         }
+        guard let check else {
+            set(.done(SignFlowResult(unverified: signed, signedAt: Date())))
+            return
+        }
         set(.verifyingResult)
         do {
-            let verified = try verifyConsent(cms: signed.cms(), options: verification)
-            set(.done(SignFlowResult(
-                cms: signed.cms(), documentJson: verified.documentJson(),
-                issuanceNumber: verified.signer().issuanceNumber(), source: signed.source(),
-                exchanges: signed.counts().exchanges, signingTime: verified.signingTime())))
+            set(.done(try check(signed)))
         } catch {
             fail(error, prompt: nil)
         }

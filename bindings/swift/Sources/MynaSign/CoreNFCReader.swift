@@ -9,6 +9,9 @@
 #if canImport(CoreNFC) && ((os(iOS) && !targetEnvironment(macCatalyst)) || MYNASIGN_CORENFC_STUB)
 import CoreNFC
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 extension MynaNFCSession {
     /// The platform's reader: CoreNFC's `NFCTagReaderSession` (ISO 14443), or `nil` where
@@ -20,6 +23,8 @@ extension MynaNFCSession {
 }
 
 /// One `NFCTagReaderSession` and its delegate.
+// @unchecked: `NFCTagReaderSession` is not Sendable; `session` is set once in `init` and only
+// its methods are called afterwards (from the session's flow and the delegate queue).
 final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelegate, @unchecked Sendable {
     private let events: NFCReaderEvents
     private let queue = DispatchQueue(label: "jp.mynasign.nfc")
@@ -98,16 +103,21 @@ final class CoreNFCReader: NSObject, NFCReaderDriving, NFCTagReaderSessionDelega
     }
 
     func tagReaderSession(_ session: NFCTagReaderSession, didDetect tags: [NFCTag]) {
-        events.readerDidDetect(tags.map(CoreNFCTag.init))
+        events.readerDidDetect(tags.map { CoreNFCTag($0, events: events) })
     }
 }
 
 /// A detected tag; APDUs go through `NFCISO7816Tag.sendCommand`.
+// @unchecked: CoreNFC's `NFCTag` is not Sendable; `tag` is immutable and only its
+// `sendCommand` is called, `events` is set once in `init`.
 final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
     let tag: NFCTag
+    /// Told the CoreNFC code of each failed exchange (the field report).
+    private weak var events: NFCReaderEvents?
 
-    init(_ tag: NFCTag) {
+    init(_ tag: NFCTag, events: NFCReaderEvents? = nil) {
         self.tag = tag
+        self.events = events
     }
 
     var isISO7816: Bool {
@@ -123,6 +133,7 @@ final class CoreNFCTag: NFCCardTag, @unchecked Sendable {
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Data, Error>) in
             card.sendCommand(apdu: command) { data, sw1, sw2, error in
                 if let error {
+                    if let code = (error as? NFCReaderError)?.code { self.events?.readerDidFailExchange(code: code.rawValue) }
                     c.resume(throwing: CoreNFCTag.linkError(error))
                 } else {
                     c.resume(returning: data + [sw1, sw2])

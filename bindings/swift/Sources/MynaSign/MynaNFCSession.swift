@@ -1,9 +1,9 @@
 // The library's NFC session: one reader session per flow, driven as a state machine over the
 // small reader protocols of NFCReader.swift (CoreNFC on iOS, a test double elsewhere).
 //
-//   begin → (tags detected: one ISO 7816 tag → connect; several tags → message and restart
-//   polling after `restartDelay`, as often as it takes; one tag of another kind → the same, and
-//   at the third such tag NotMyNumberCard) → the time left (counted from when the session
+//   begin → (tags detected: one ISO 7816 tag → connect; several tags, or one tag of another
+//   kind → its message and restart polling after `restartDelay`, as often as it takes: only the
+//   session's own limit ends it, as `Timeout`) → the time left (counted from when the session
 //   became active) is checked against the flow's budget → the flow runs over the tag
 //   (progress on the sheet) → invalidate with success or with the error's text.
 //
@@ -17,6 +17,9 @@
 // concurrency pool) drives that call, parked until it is answered.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// Reads a My Number Card over NFC: shows the system's NFC sheet, waits for the card, runs
 /// one card flow with its progress on the sheet, and ends the sheet with the outcome.
@@ -29,11 +32,36 @@ import Foundation
 /// (`MynaNFCSession()`) share one process-wide slot, as CoreNFC runs one reader session at a
 /// time. `cancel()` (or cancelling the calling Task) ends the flow: while waiting for the card
 /// at once, during an exchange within one exchange (a PIN VERIFY in flight completes first).
+// @unchecked: its mutable state (the running flow, the length policy, the diagnostics mode and
+// report, the app's texts) is read and written only behind `lock`.
 public final class MynaNFCSession: @unchecked Sendable {
     /// The language of the sheet's texts.
     public enum Language: Sendable {
         case japanese
         case english
+
+        /// The language of `Myna.language` (the device's by default): the one the errors'
+        /// `LocalizedError` texts use.
+        public static var current: Language { Myna.usesJapanese ? .japanese : .english }
+    }
+
+    /// Texts of the app's own for the sheet, in place of the library's: its messages (by
+    /// `MynaText` key: `.sheetPrompt`, `.sheetSeveralCards`, `.sheetNotMyNumberCard`,
+    /// `.sheetConnectFailed`, `.sheetReadingAgain`, `.sheetDone`, `.sheetUnknownFailure`),
+    /// each step of the flows (by `FlowStep`), and the failure shown when a flow ends with an
+    /// error (return nil for the library's text). Written in the app's language: the library
+    /// shows them as they are.
+    public struct SheetTexts: Sendable {
+        public var messages: [MynaText: String]
+        public var steps: [FlowStep: String]
+        public var failure: (@Sendable (Error) -> String?)?
+
+        public init(messages: [MynaText: String] = [:], steps: [FlowStep: String] = [:],
+                    failure: (@Sendable (Error) -> String?)? = nil) {
+            self.messages = messages
+            self.steps = steps
+            self.failure = failure
+        }
     }
 
     /// Monotonic seconds (`ProcessInfo.systemUptime` by default; tests inject their own).
@@ -51,8 +79,9 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// the holder is taking away is not detected again at once.
     public static let restartDelay: TimeInterval = 0.5
 
-    /// The sheet's language (Japanese by default).
-    public let language: Language
+    /// The sheet's language; nil (the default) follows `Myna.language`, the device's language
+    /// unless the app set one, so that the sheet and the errors speak the same language.
+    public let language: Language?
     private let clock: Clock
     private let sleeper: Sleeper
     private let makeReader: ReaderFactory
@@ -60,22 +89,54 @@ public final class MynaNFCSession: @unchecked Sendable {
     private let processWide: Bool
     private let lock = NSLock()
     private var current: NFCRun?
+    private var policy = LengthPolicy.auto
+    private var diagnosticsMode = NFCDiagnosticsMode.off
+    private var lastReport: NFCDiagnosticsReport?
+    private var customTexts = SheetTexts()
+
+    /// The app's own texts for the sheet (none by default).
+    public var sheetTexts: SheetTexts {
+        get { lock.locked { customTexts } }
+        set { lock.locked { customTexts = newValue } }
+    }
+
+    /// How this device's NFC link uses extended-length APDUs (the core's `LengthPolicy`):
+    /// `.auto` (the default) sends extended length until a large frame is refused or lost
+    /// once, then `.short`; `.short` never does; `.extended` always does. Set the value the app
+    /// saved for this device before a flow, and save it after: the session updates it when it
+    /// learns (see `MynaNFCSession.swift`, "Extended length").
+    public var lengthPolicy: LengthPolicy {
+        get { lock.locked { policy } }
+        set { lock.locked { policy = newValue } }
+    }
+
+    /// Whether the session keeps a redacted field report of each reader session (`.collect`)
+    /// and also writes it to the unified log (`.log`, `os.Logger`, subsystem `jp.mynasign`):
+    /// off by default. The report holds codes, counts, lengths, status words and times, never
+    /// data (see NFCDiagnostics.swift).
+    public var diagnostics: NFCDiagnosticsMode {
+        get { lock.locked { diagnosticsMode } }
+        set { lock.locked { diagnosticsMode = newValue } }
+    }
+
+    /// The field report of the last reader session, when `diagnostics` is not `.off`.
+    public var lastDiagnostics: NFCDiagnosticsReport? { lock.locked { lastReport } }
 
     /// A session over the platform's NFC reader (CoreNFC on iOS; on other platforms every
     /// flow throws `MynaNFCError.nfcUnavailable`).
-    public convenience init(language: Language = .japanese) {
+    public convenience init(language: Language? = nil) {
         self.init(language: language, clock: MynaNFCSession.uptime, sleeper: MynaNFCSession.taskSleep,
                   reader: MynaNFCSession.platformReader, processWide: true)
     }
 
     /// A session over any reader (tests, another NFC stack), with its own clock and sleeper.
     /// One flow at a time per object (the process-wide slot is the platform reader's).
-    public convenience init(language: Language = .japanese, clock: @escaping Clock = MynaNFCSession.uptime,
+    public convenience init(language: Language? = nil, clock: @escaping Clock = MynaNFCSession.uptime,
                             sleeper: @escaping Sleeper = MynaNFCSession.taskSleep, reader: @escaping ReaderFactory) {
         self.init(language: language, clock: clock, sleeper: sleeper, reader: reader, processWide: false)
     }
 
-    private init(language: Language, clock: @escaping Clock, sleeper: @escaping Sleeper,
+    private init(language: Language?, clock: @escaping Clock, sleeper: @escaping Sleeper,
                  reader: @escaping ReaderFactory, processWide: Bool) {
         self.language = language
         self.clock = clock
@@ -97,44 +158,49 @@ public final class MynaNFCSession: @unchecked Sendable {
     /// wiped after the call.
     public func signConsent(
         document: ConsentDocument, password: [UInt8], options: SignOptions = SignOptions(),
-        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+        onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil
     ) async throws -> SignedConsent {
         var pin = Data(password)
         defer { pin.resetBytes(in: 0..<pin.count) }
         let kind: NFCFlowKind = options.includeCaCertificate ? .signConsentWithCaCertificate : .signConsent
         return try await run(kind, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.signConsent(
+            try await Core.signConsent(
                 link: link, document: document, password: pin, options: options,
                 listener: listener, cancel: handle)
         }
     }
 
     /// Reads every PIN's retry counter without spending an attempt.
-    public func readPinStatus(onProgress: (@Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
+    public func readPinStatus(onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil) async throws -> PinStatusReport {
         try await run(.readPinStatus, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
+            try await Core.readPinStatus(link: link, listener: listener, cancel: handle)
         }
     }
 
     /// Reads the basic four attributes with the card-info PIN.
     public func readBasicAttributes(
         pin: [UInt8], options: PinOptions = PinOptions(),
-        onProgress: (@Sendable (FlowProgress) -> Void)? = nil
+        onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil
     ) async throws -> BasicAttributes {
         var data = Data(pin)
         defer { data.resetBytes(in: 0..<data.count) }
         return try await run(.readBasicAttributes, onProgress: onProgress) { link, listener, handle in
-            try await MynaSign.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
+            try await Core.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
         }
     }
 
     /// Any flow of the library over the session's link: `flow` gets the link, the listener
     /// that puts progress on the sheet, and the handle `cancel()` cancels.
+    ///
+    /// `flow` runs once more, on the card read again within the same reader session, when the
+    /// first large (extended-length) frame of a device under `.auto` was lost: it must be
+    /// safe to run twice (the library's flows are: they start from SELECT, and a PIN they
+    /// send again was accepted by the card the first time).
     public func run<T>(
-        _ kind: NFCFlowKind, onProgress: (@Sendable (FlowProgress) -> Void)? = nil,
+        _ kind: NFCFlowKind, onProgress: (@MainActor @Sendable (FlowProgress) -> Void)? = nil,
         _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
-        try await scoped(kind, prompt: nil, onProgress: onProgress, flow)
+        try await scoped(kind, prompt: nil, onProgress: onProgress, rerunnable: true, flow)
     }
 
     // MARK: Step by step (an app running its own flows over the link)
@@ -156,24 +222,34 @@ public final class MynaNFCSession: @unchecked Sendable {
         for kind: NFCFlowKind, prompt: String? = nil,
         _ body: (CardLink, CancelHandle) async throws -> T
     ) async throws -> T {
-        try await scoped(kind, prompt: prompt, onProgress: nil) { link, _, handle in try await body(link, handle) }
+        try await scoped(kind, prompt: prompt, onProgress: nil, rerunnable: false) { link, _, handle in try await body(link, handle) }
     }
 
     private func scoped<T>(
-        _ kind: NFCFlowKind, prompt: String?, onProgress: (@Sendable (FlowProgress) -> Void)?,
-        _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
+        _ kind: NFCFlowKind, prompt: String?, onProgress: (@MainActor @Sendable (FlowProgress) -> Void)?,
+        rerunnable: Bool, _ flow: (CardLink, ProgressListener, CancelHandle) async throws -> T
     ) async throws -> T {
         let run = try start(kind, prompt: prompt)
         let handle = CancelHandle()
         run.attach(handle)
         do {
-            let link = cardLinkFromAsync(link: try await run.waitForCard())
+            var link = run.cardLink(try await run.waitForCard())
             let listener = SheetListener(run: run, forward: onProgress)
-            let result = try await withTaskCancellationHandler {
-                try await flow(link, listener, handle)
-            } onCancel: {
-                handle.cancel()
+            var result: T?
+            while result == nil {
+                do {
+                    result = try await withTaskCancellationHandler {
+                        try await flow(link, listener, handle)
+                    } onCancel: {
+                        handle.cancel()
+                    }
+                } catch where rerunnable && run.readsAgainShort(after: error) {
+                    // The first large frame was lost (the policy is now `.short`): poll again
+                    // within the same reader session and run the flow over short APDUs.
+                    link = run.cardLink(try await run.pollAgain())
+                }
             }
+            guard let result else { throw MynaError.Cancelled(duringVerify: false) }
             run.finish(nil)
             release(run)
             return result
@@ -191,7 +267,7 @@ public final class MynaNFCSession: @unchecked Sendable {
     public func connect(for kind: NFCFlowKind, prompt: String? = nil) async throws -> CardLink {
         let run = try start(kind, prompt: prompt)
         do {
-            return cardLinkFromAsync(link: try await run.waitForCard())
+            return run.cardLink(try await run.waitForCard())
         } catch {
             let outcome = run.finish(error)
             release(run)
@@ -229,7 +305,10 @@ public final class MynaNFCSession: @unchecked Sendable {
     private static let platformSlot = NFCSlot()
 
     private func start(_ kind: NFCFlowKind, prompt: String?) throws -> NFCRun {
-        let run = NFCRun(kind: kind, texts: NFCSheetTexts(language), clock: clock, sleeper: sleeper)
+        let (policy, mode, custom) = lock.locked { (self.policy, diagnosticsMode, customTexts) }
+        let texts = NFCSheetTexts(language ?? .current, custom: custom)
+        let run = NFCRun(kind: kind, texts: texts, clock: clock, sleeper: sleeper,
+                         lengthPolicy: policy, diagnostics: mode == .off ? nil : SessionDiagnostics())
         let busy: Bool = lock.locked {
             if current != nil { return true }
             current = run
@@ -253,7 +332,17 @@ public final class MynaNFCSession: @unchecked Sendable {
     }
 
     private func release(_ run: NFCRun) {
-        lock.locked { if current === run { current = nil } }
+        let (mine, mode): (Bool, NFCDiagnosticsMode) = lock.locked {
+            guard current === run else { return (false, diagnosticsMode) }
+            current = nil
+            // What the run learned about extended length, for the app to save.
+            policy = run.memory.policy()
+            return (true, diagnosticsMode)
+        }
+        if mine, let report = run.diagnosticsReport() {
+            lock.locked { lastReport = report }
+            if mode == .log { report.writeToLog() }
+        }
         if processWide { MynaNFCSession.platformSlot.release(run) }
     }
 }
@@ -278,56 +367,63 @@ private final class NFCSlot: @unchecked Sendable {  // mutable state behind `loc
     }
 }
 
-/// The sheet's texts in one language.
+/// The sheet's texts in one language, the app's own first.
 struct NFCSheetTexts: Sendable {
     let japanese: Bool
+    let custom: MynaNFCSession.SheetTexts
 
-    init(_ language: MynaNFCSession.Language) {
+    init(_ language: MynaNFCSession.Language, custom: MynaNFCSession.SheetTexts = MynaNFCSession.SheetTexts()) {
         japanese = language == .japanese
+        self.custom = custom
     }
 
-    private func l(_ ja: String, _ en: String) -> String { japanese ? ja : en }
+    private func t(_ text: MynaText) -> String { custom.messages[text] ?? text.text(japanese: japanese) }
 
-    var prompt: String { l("マイナンバーカードをiPhoneの上部に当ててください。", "Hold your My Number Card to the top of the iPhone.") }
-    var severalCards: String { l("カードが複数あります。マイナンバーカード1枚だけを当ててください。", "Several cards found: hold only your My Number Card.") }
-    var notMyNumberCard: String { l("マイナンバーカードではありません。マイナンバーカードを当ててください。", "This is not a My Number Card: hold your My Number Card.") }
-    var connectFailed: String { l("カードに接続できませんでした。もう一度当ててください。", "Could not connect to the card: hold it again.") }
-    var done: String { l("完了しました。", "Done.") }
+    var prompt: String { t(.sheetPrompt) }
+    var severalCards: String { t(.sheetSeveralCards) }
+    var notMyNumberCard: String { t(.sheetNotMyNumberCard) }
+    var connectFailed: String { t(.sheetConnectFailed) }
+    var readingAgain: String { t(.sheetReadingAgain) }
+    var done: String { t(.sheetDone) }
 
-    func progress(_ p: FlowProgress) -> String { japanese ? p.messageJa : p.messageEn }
+    func progress(_ p: FlowProgress) -> String { custom.steps[p.step] ?? (japanese ? p.messageJa : p.messageEn) }
 
     func failure(_ error: Error) -> String {
+        if let text = custom.failure?(error) { return text }
         switch error {
         case let e as MynaError: return japanese ? e.failureJa() : e.failureEn()
         case let e as MynaNFCError: return japanese ? e.failureJa() : e.failureEn()
-        default: return l("カードを読み取れませんでした。", "The card could not be read.")
+        default: return t(.sheetUnknownFailure)
         }
     }
 }
 
 /// Puts each step on the sheet (and forwards it to the app).
-private final class SheetListener: ProgressListener, @unchecked Sendable {
+private final class SheetListener: ProgressListener, Sendable {
     private let run: NFCRun
-    private let forward: (@Sendable (FlowProgress) -> Void)?
+    private let forward: (@MainActor @Sendable (FlowProgress) -> Void)?
 
-    init(run: NFCRun, forward: (@Sendable (FlowProgress) -> Void)?) {
+    init(run: NFCRun, forward: (@MainActor @Sendable (FlowProgress) -> Void)?) {
         self.run = run
         self.forward = forward
     }
 
+    /// Called on the library's worker thread: the sheet's text is set there (CoreNFC takes it
+    /// from any thread), the app's callback runs on the main actor, in order (the main queue
+    /// is serial), so that it can touch the UI. The worker does not wait for it.
     func onProgress(progress: FlowProgress) throws {
         run.show(progress)
-        forward?(progress)
+        guard let forward else { return }
+        DispatchQueue.main.async {
+            MainActor.assumeIsolated { forward(progress) }
+        }
     }
 }
 
 /// One flow's reader session: the state machine.
+// @unchecked: every mutable property is read and written behind `lock`; `LengthMemory` and
+// `SessionDiagnostics` are the core's thread-safe objects.
 final class NFCRun: NFCReaderEvents, @unchecked Sendable {
-    /// Detections of a single tag that is not ISO 7816 before the flow gives up with
-    /// `NotMyNumberCard`. Several tags at once are no strike (a transit card in the same case
-    /// as the My Number Card): the sheet asks for one card until the session's own limit.
-    static let wrongTagLimit = 3
-
     private enum Phase {
         case polling, connecting, connected, ended
     }
@@ -345,19 +441,102 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     private var active = false
     private var platformEnd: NFCSessionEnd?
     private var cancelled = false
-    private var wrongTags = 0
     private var detected: NFCCardTag?
     private var waiter: CheckedContinuation<NFCCardTag, Error>?
     private var failure: Error?
     private var link: NFCSessionLink?
     private var handle: CancelHandle?
+    /// The device's extended-length policy for this reader session (learns from lost frames).
+    let memory: LengthMemory
+    private let startPolicy: LengthPolicy
+    private var readAgain = false
+    /// The priority of the task that started the flow: the tasks that send its commands run
+    /// at it, not below (they are made from the library's worker thread, where no task runs).
+    let priority: TaskPriority
+    /// The field report, when the app asked for one; and the CoreNFC facts it gets.
+    private let diagnostics: SessionDiagnostics?
+    private var facts = NFCRunFacts()
 
     init(kind: NFCFlowKind, texts: NFCSheetTexts, clock: @escaping MynaNFCSession.Clock,
-         sleeper: @escaping MynaNFCSession.Sleeper) {
+         sleeper: @escaping MynaNFCSession.Sleeper, lengthPolicy: LengthPolicy = .auto,
+         diagnostics: SessionDiagnostics? = nil) {
         self.kind = kind
         self.texts = texts
         self.clock = clock
         self.sleeper = sleeper
+        self.memory = LengthMemory(policy: lengthPolicy)
+        self.startPolicy = lengthPolicy
+        self.priority = Task.currentPriority
+        self.diagnostics = diagnostics
+    }
+
+    /// The card's link as the flows take it: recorded into the field report (what reaches
+    /// the card), under the device's extended-length policy.
+    func cardLink(_ link: NFCSessionLink) -> CardLink {
+        let raw = cardLinkFromAsync(link: link)
+        return memory.wrap(link: diagnostics?.wrap(link: raw) ?? raw)
+    }
+
+    // MARK: Extended length
+    //
+    // CoreNFC itself carries extended-length APDUs: `NFCISO7816APDU`'s expectedResponseLength
+    // takes 1 to 65,536 (65,536 sends the extended Le `0000`) and its data up to the ISO
+    // extended Lc of 65,535 bytes (Apple's NFCISO7816Tag.h, as mirrored in the objc2-core-nfc
+    // documentation of `initWithInstructionClass:...expectedResponseLength:`; AndyQ/
+    // NFCPassportReader `TagReader.doInternalAuthentication` sends Le 65,536). So the link
+    // reports no maximum (`maxTransceiveLength() = 0`): whether a given iPhone and card carry
+    // such a frame is only known by sending one. NFCPassportReader reads 0xA0 bytes at a time
+    // because some chips do not take more (`TagReader.maxDataLengthToRead`). Under `.auto` the
+    // first large frame that is lost (the card seen as gone, 100 or 102) turns the policy to
+    // `.short`; the session then polls again (`restartPolling()`: "tags returned previously
+    // ... become invalid", Apple's NFCTagReaderSession documentation) and runs the flow once
+    // more over short APDUs, on the card read again.
+
+    /// Whether `error` ended the flow because the first large frame was lost, so that the
+    /// flow may run again over short APDUs within this reader session (once per session).
+    func readsAgainShort(after error: Error) -> Bool {
+        guard case MynaError.TagLost(duringVerify: false)? = error as? MynaError,
+              startPolicy == .auto, memory.policy() == .short else { return false }
+        return lock.locked {
+            guard phase == .connected, !readAgain, !cancelled else { return false }
+            readAgain = true
+            return true
+        }
+    }
+
+    /// Polls again within the session after a lost frame and returns the card's new link.
+    func pollAgain() async throws -> NFCSessionLink {
+        let (reader, old): (NFCReaderDriving?, NFCSessionLink?) = lock.locked {
+            guard phase == .connected else { return (nil, nil) }
+            phase = .polling
+            detected = nil
+            facts.lostFrameRestarts += 1
+            defer { link = nil }
+            return (self.reader, link)
+        }
+        old?.shutDown(for: nil)
+        guard let reader else { throw failureOrCancelled() }
+        reader.alertMessage = texts.readingAgain
+        reader.restartPolling()
+        return try await waitForCard()
+    }
+
+    private func failureOrCancelled() -> Error {
+        lock.locked { failure ?? MynaError.Cancelled(duringVerify: false) }
+    }
+
+    // MARK: Field diagnostics
+
+    /// A CoreNFC exchange failed with `code` (`NFCReaderError`).
+    func readerDidFailExchange(code: Int) {
+        lock.locked { facts.exchangeErrors.append(code) }
+    }
+
+    /// The field report of this reader session (nil when the app did not ask for one).
+    func diagnosticsReport() -> NFCDiagnosticsReport? {
+        guard let diagnostics else { return nil }
+        let facts = lock.locked { self.facts }
+        return NFCDiagnosticsReport(diagnostics, facts: facts, startPolicy: startPolicy, endPolicy: memory.policy())
     }
 
     /// Whether the reader session ended (the flow may still be unwinding).
@@ -393,7 +572,10 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 if let end = lock.locked({ phase == .ended ? (failure ?? MynaError.Cancelled(duringVerify: false)) : nil }) {
                     throw end
                 }
-                lock.locked { phase = .polling }
+                lock.locked {
+                    phase = .polling
+                    facts.connectRestarts += 1
+                }
                 reader.alertMessage = texts.connectFailed
                 reader.restartPolling()
                 continue
@@ -442,7 +624,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
     }
 
     func readerDidDetect(_ tags: [NFCCardTag]) {
-        enum Next { case ignore, retry(String), giveUp, take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
+        enum Next { case ignore, retry(String), take(CheckedContinuation<NFCCardTag, Error>?, NFCCardTag) }
         // A reader that reports tags without reporting itself active first was active.
         readerDidBecomeActive()
         let next: Next = lock.locked {
@@ -456,9 +638,14 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 phase = .connecting
                 return .take(w, tags[0])
             }
-            if tags.count > 1 { return .retry(texts.severalCards) }
-            wrongTags += 1
-            if wrongTags >= NFCRun.wrongTagLimit { return .giveUp }
+            // Several tags (a transit card in the same case), or a tag of another kind (a
+            // FeliCa transit card held first): the sheet says what to do and polling restarts,
+            // however often; only the session's own limit ends the session (`Timeout`).
+            if tags.count > 1 {
+                facts.severalTagRestarts += 1
+                return .retry(texts.severalCards)
+            }
+            facts.wrongTagRestarts += 1
             return .retry(texts.notMyNumberCard)
         }
         switch next {
@@ -474,14 +661,13 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
                 guard self.lock.locked({ self.phase == .polling }) else { return }
                 reader.restartPolling()
             }
-        case .giveUp:
-            end(with: MynaError.NotMyNumberCard, sheet: texts.notMyNumberCard)
         }
     }
 
     func readerDidInvalidate(_ end: NFCSessionEnd) {
         let (waiter, link): (CheckedContinuation<NFCCardTag, Error>?, NFCSessionLink?) = lock.locked {
             guard phase != .ended else { return (nil, nil) }
+            facts.sessionEnd = end.code
             platformEnd = end
             failure = error(for: end)
             phase = .ended
@@ -621,6 +807,7 @@ final class NFCRun: NFCReaderEvents, @unchecked Sendable {
 /// card. (The library's worker thread, a Rust thread, never one of Swift's concurrency pool,
 /// drives the call, parked until it is answered; when the library closes the link it stops
 /// awaiting and cancels the call, which then resumes with `TagLost`.)
+// @unchecked: `pending`, `ended`, `closing` and `count` are read and written behind `lock`.
 final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
     private let tag: NFCCardTag
     private let run: NFCRun
@@ -653,7 +840,7 @@ final class NFCSessionLink: AsyncCardLink, @unchecked Sendable {
                 if let end { return answer.resume(throwing: NFCSessionLink.error(for: end)) }
                 // Cancelled before the continuation was stored: the handler found nothing.
                 if Task.isCancelled { return self.answer(exchange, .failure(LinkError.TagLost)) }
-                Task {
+                Task(priority: run.priority) {
                     let result: Result<Data, Error>
                     do {
                         result = .success(try await tag.sendCommand(command))

@@ -8,10 +8,19 @@
 // `MynaError` is a `LocalizedError` with the holder's text in Japanese or English.
 
 import Foundation
+#if canImport(MynaSignCore)
+// The generated Swift, a module of its own where the package builds it so (Swift 5 mode, this
+// layer Swift 6): re-exported, so that `import MynaSign` gives the whole API.
+@_exported import MynaSignCore
+#endif
 
 /// The library's progress record (`MynaSign.Progress`), under a name that does not collide
 /// with `Foundation.Progress` in files importing both.
-public typealias FlowProgress = Progress
+#if canImport(MynaSignCore)
+public typealias FlowProgress = MynaSignCore.Progress
+#else
+public typealias FlowProgress = MynaSign.Progress
+#endif
 
 /// What a flow's event stream yields: the steps in order, then the result once.
 public enum CardFlowEvent<T> {
@@ -47,7 +56,7 @@ public enum Myna {
         options: SignOptions = SignOptions()
     ) async throws -> SignedConsent {
         try await cancellable { handle in
-            try await MynaSign.signConsent(
+            try await Core.signConsent(
                 link: link, document: document, password: password, options: options,
                 listener: nil, cancel: handle)
         }
@@ -65,7 +74,7 @@ public enum Myna {
         link: CardLink, pin: Data, options: PinOptions = PinOptions()
     ) async throws -> BasicAttributes {
         try await cancellable { handle in
-            try await MynaSign.readBasicAttributes(
+            try await Core.readBasicAttributes(
                 link: link, pin: pin, options: options, listener: nil, cancel: handle)
         }
     }
@@ -73,7 +82,7 @@ public enum Myna {
     /// Reads every PIN's retry counter without spending an attempt. Cancellable.
     public static func readPinStatus(link: CardLink) async throws -> PinStatusReport {
         try await cancellable { handle in
-            try await MynaSign.readPinStatus(link: link, listener: nil, cancel: handle)
+            try await Core.readPinStatus(link: link, listener: nil, cancel: handle)
         }
     }
 
@@ -97,7 +106,7 @@ public enum Myna {
         options: PinOptions = PinOptions()
     ) async throws -> LinkageResult {
         try await cancellable { handle in
-            try await MynaSign.checkLinkage(
+            try await Core.checkLinkage(
                 link: link, cardInfoPin: cardInfoPin, signaturePassword: signaturePassword,
                 options: options, listener: nil, cancel: handle)
         }
@@ -111,7 +120,7 @@ public enum Myna {
         options: SignOptions = SignOptions()
     ) async throws -> SignedConsent {
         try await cancellable { handle in
-            try await MynaSign.signConsentWithSigner(
+            try await Core.signConsentWithSigner(
                 signer: signer, source: source, document: document, options: options,
                 listener: nil, cancel: handle)
         }
@@ -140,7 +149,7 @@ public enum Myna {
         link: CardLink, document: ConsentDocument, password: Data, options: SignOptions, wipe: Bool
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
         events(pins: [password], wipe: wipe) { pins, listener, handle in
-            try await MynaSign.signConsent(
+            try await Core.signConsent(
                 link: link, document: document, password: pins[0], options: options,
                 listener: listener, cancel: handle)
         }
@@ -151,7 +160,7 @@ public enum Myna {
         link: CardLink, pin: [UInt8], options: PinOptions = PinOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<BasicAttributes>, Error> {
         events(pins: [Data(pin)], wipe: true) { pins, listener, handle in
-            try await MynaSign.readBasicAttributes(
+            try await Core.readBasicAttributes(
                 link: link, pin: pins[0], options: options, listener: listener, cancel: handle)
         }
     }
@@ -159,7 +168,7 @@ public enum Myna {
     /// `readPinStatus` as a stream of steps and the result.
     public static func readPinStatusEvents(link: CardLink) -> AsyncThrowingStream<CardFlowEvent<PinStatusReport>, Error> {
         events(pins: [], wipe: false) { _, listener, handle in
-            try await MynaSign.readPinStatus(link: link, listener: listener, cancel: handle)
+            try await Core.readPinStatus(link: link, listener: listener, cancel: handle)
         }
     }
 
@@ -169,7 +178,7 @@ public enum Myna {
         options: PinOptions = PinOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<LinkageResult>, Error> {
         events(pins: [Data(cardInfoPin), Data(signaturePassword)], wipe: true) { pins, listener, handle in
-            try await MynaSign.checkLinkage(
+            try await Core.checkLinkage(
                 link: link, cardInfoPin: pins[0], signaturePassword: pins[1], options: options,
                 listener: listener, cancel: handle)
         }
@@ -181,7 +190,7 @@ public enum Myna {
         options: SignOptions = SignOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
         events(pins: [], wipe: false) { _, listener, handle in
-            try await MynaSign.signConsentWithSigner(
+            try await Core.signConsentWithSigner(
                 signer: signer, source: source, document: document, options: options,
                 listener: listener, cancel: handle)
         }
@@ -263,6 +272,8 @@ public enum Myna {
 }
 
 /// The consumer's side of an event stream: cancels the flow when released before the end.
+// @unchecked: the iterator and `finished` are used by one consumer at a time (`for try await`
+// calls `next()` sequentially) and by `deinit` after its last use.
 private final class FlowRun<T>: @unchecked Sendable {
     private var iterator: AsyncThrowingStream<CardFlowEvent<T>, Error>.Iterator
     private let handle: CancelHandle
@@ -291,7 +302,7 @@ private final class FlowRun<T>: @unchecked Sendable {
 }
 
 /// Forwards the flow's progress into a stream.
-private final class StreamListener: ProgressListener, @unchecked Sendable {
+private final class StreamListener: ProgressListener, Sendable {
     private let yield: @Sendable (FlowProgress) -> Void
 
     init(_ yield: @escaping @Sendable (FlowProgress) -> Void) {
@@ -304,6 +315,7 @@ private final class StreamListener: ProgressListener, @unchecked Sendable {
 }
 
 /// A value behind a lock.
+// @unchecked: `stored` is read and written only behind `lock`.
 private final class LockedValue<V>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: V

@@ -5,6 +5,9 @@
 // (NFCSessionTests.testBudgetsCoverTheMeasuredExchanges fails if a flow sends more).
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// A card flow the NFC session runs, with its time budget.
 public enum NFCFlowKind: String, CaseIterable, Sendable {

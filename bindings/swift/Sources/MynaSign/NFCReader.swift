@@ -5,6 +5,9 @@
 // over the emulated card, so the same state machine runs on Linux.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore  // the generated Swift, a module of its own where the package builds it so
+#endif
 
 /// How the platform ended a reader session on its own (not because the app invalidated it).
 /// The CoreNFC adapter maps `NFCReaderError` codes to these (CoreNFCReader.swift).
@@ -25,6 +28,19 @@ public enum NFCSessionEnd: Equatable, Sendable {
     case securityViolation
     /// Another reason; `code` is the platform's, for logs.
     case other(code: Int)
+
+    /// CoreNFC's `NFCReaderError` code for this end (for the field report).
+    public var code: Int {
+        switch self {
+        case .userCanceled: return 200
+        case .sessionTimeout: return 201
+        case .systemBusy: return 203
+        case .terminatedUnexpectedly: return 202
+        case .unsupportedFeature: return 1
+        case .securityViolation: return 2
+        case let .other(code): return code
+        }
+    }
 }
 
 /// A tag the reader detected.
@@ -61,6 +77,14 @@ public protocol NFCReaderEvents: AnyObject, Sendable {
     /// The platform ended the session. (Reports after the app's own `invalidate` are
     /// ignored: CoreNFC reports those too.)
     func readerDidInvalidate(_ end: NFCSessionEnd)
+    /// An exchange with the tag failed with the platform's error `code` (CoreNFC's
+    /// `NFCReaderError` code), for the field report.
+    func readerDidFailExchange(code: Int)
+}
+
+extension NFCReaderEvents {
+    /// Nothing to record by default.
+    public func readerDidFailExchange(code: Int) {}
 }
 
 /// Errors of the NFC session itself (the card flows throw `MynaError`).
@@ -97,66 +121,35 @@ public enum MynaNFCError: Error, Equatable, Sendable {
     public func messageEn() -> String { [failureEn(), recoveryEn()].compactMap { $0 }.joined(separator: " ") }
 
     /// What happened, in Japanese.
-    public func failureJa() -> String {
-        switch self {
-        case .nfcUnavailable:
-            return "この端末ではカードを読み取れません。"
-        case let .sessionTimeTooShort(left, needed):
-            return "読み取りの残り時間（約\(left)秒）では、この処理（約\(needed)秒）を終えられないため、始めませんでした。"
-        case .misconfigured:
-            return "このアプリはカードを読み取れるように設定されていません。"
-        case .interrupted:
-            return "読み取りが中断されました。"
-        case .systemBusy:
-            return "iPhoneが別の読み取りを行っているため、始められませんでした。"
-        }
-    }
+    public func failureJa() -> String { failure(japanese: true) }
 
     /// What happened, in English.
-    public func failureEn() -> String {
-        switch self {
-        case .nfcUnavailable:
-            return "This device cannot read the card."
-        case let .sessionTimeTooShort(left, needed):
-            return "Not started: the reading session has about \(left) s left, and this takes about \(needed) s."
-        case .misconfigured:
-            return "This app is not set up to read the card."
-        case .interrupted:
-            return "Reading was interrupted."
-        case .systemBusy:
-            return "The iPhone is busy with another reading and could not start."
-        }
-    }
+    public func failureEn() -> String { failure(japanese: false) }
 
     /// What to do, in Japanese.
-    public func recoveryJa() -> String? {
+    public func recoveryJa() -> String? { recovery(japanese: true) }
+
+    /// What to do, in English.
+    public func recoveryEn() -> String? { recovery(japanese: false) }
+
+    /// The texts are `MynaText`s (Localizable.xcstrings).
+    private func failure(japanese: Bool) -> String {
         switch self {
-        case .nfcUnavailable:
-            return "NFCに対応したiPhoneをお使いください。"
-        case .sessionTimeTooShort:
-            return "もう一度始めて、すぐにカードをiPhoneの上部に当ててください。"
-        case .misconfigured:
-            return "アプリの提供元にお問い合わせください。"
-        case .interrupted:
-            return "アプリを開いたまま、もう一度お試しください。"
-        case .systemBusy:
-            return "少し待ってから、もう一度お試しください。"
+        case .nfcUnavailable: return MynaText.nfcUnavailable.text(japanese: japanese)
+        case let .sessionTimeTooShort(left, needed): return MynaText.sessionTimeTooShort.text(japanese: japanese, left, needed)
+        case .misconfigured: return MynaText.misconfigured.text(japanese: japanese)
+        case .interrupted: return MynaText.interrupted.text(japanese: japanese)
+        case .systemBusy: return MynaText.systemBusy.text(japanese: japanese)
         }
     }
 
-    /// What to do, in English.
-    public func recoveryEn() -> String? {
+    private func recovery(japanese: Bool) -> String? {
         switch self {
-        case .nfcUnavailable:
-            return "Use an iPhone that reads NFC."
-        case .sessionTimeTooShort:
-            return "Start again and hold the card to the top of the iPhone straight away."
-        case .misconfigured:
-            return "Contact the app's provider."
-        case .interrupted:
-            return "Keep the app open and try again."
-        case .systemBusy:
-            return "Wait a moment and try again."
+        case .nfcUnavailable: return MynaText.nfcUnavailableRecovery.text(japanese: japanese)
+        case .sessionTimeTooShort: return MynaText.sessionTimeTooShortRecovery.text(japanese: japanese)
+        case .misconfigured: return MynaText.misconfiguredRecovery.text(japanese: japanese)
+        case .interrupted: return MynaText.interruptedRecovery.text(japanese: japanese)
+        case .systemBusy: return MynaText.systemBusyRecovery.text(japanese: japanese)
         }
     }
 }

@@ -13,16 +13,25 @@ import XCTest
 final class StubCardTag: NSObject, NFCISO7816Tag, @unchecked Sendable {
     let emulator: Emulator
     let failure: NFCReaderError.Code?
+    /// Responses longer than this (data and SW1 SW2) are lost: CoreNFC reports 100
+    /// (TagConnectionLost) and the card, out of power, loses its security status.
+    let maxResponse: Int?
 
-    init(_ emulator: Emulator, failing failure: NFCReaderError.Code? = nil) {
+    init(_ emulator: Emulator, failing failure: NFCReaderError.Code? = nil, maxResponse: Int? = nil) {
         self.emulator = emulator
         self.failure = failure
+        self.maxResponse = maxResponse
     }
 
     func sendCommand(apdu: NFCISO7816APDU, completionHandler: @escaping (Data, UInt8, UInt8, Error?) -> Void) {
         if let failure { return completionHandler(Data(), 0, 0, NFCReaderError(failure)) }
         do {
             let response = try emulator.transceive(command: apdu.data)
+            if let maxResponse, response.count > maxResponse {
+                emulator.setPresent(present: false)
+                emulator.setPresent(present: true)
+                return completionHandler(Data(), 0, 0, NFCReaderError(.readerTransceiveErrorTagConnectionLost))
+            }
             completionHandler(response.dropLast(2), response[response.endIndex - 2], response[response.endIndex - 1], nil)
         } catch {
             completionHandler(Data(), 0, 0, NFCReaderError(.readerTransceiveErrorTagConnectionLost))
@@ -53,6 +62,7 @@ final class StubFeliCaTag: NSObject, NFCFeliCaTag {}
 
 final class CoreNFCAdapterTests: XCTestCase {
     override func setUp() {
+        Myna.language = "ja"
         NFCStub.reset()
         NFCStub.readingAvailable = true
     }
@@ -213,6 +223,44 @@ final class CoreNFCAdapterTests: XCTestCase {
             session.cancel()
         }
         return await task.value as? MynaError
+    }
+
+    /// Through the adapter: the first large frame is lost (CoreNFC 100); the session restarts
+    /// polling, the card detected again signs over short APDUs, the policy is `.short`, and
+    /// the field report names the CoreNFC code.
+    func testALostLargeFrameThroughTheAdapter() async throws {
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        let s = MynaNFCSession()
+        s.diagnostics = .collect
+        let document = try consentDocument()
+        let task = Task { try await s.signConsent(document: document, password: emulator.password) }
+        await waitUntil { NFCStub.log.contains("begin") }
+        let session = try XCTUnwrap(NFCStub.session)
+        session.delegate?.tagReaderSessionDidBecomeActive(session)
+        session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator, maxResponse: 258))])
+        await waitUntil { NFCStub.log.contains("restartPolling") }
+        XCTAssertTrue(NFCStub.log.contains("alert: もう一度読み取ります。カードをそのまま当てていてください。"))
+        session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator, maxResponse: 258))])
+        let signed = try await task.value
+        XCTAssertNoThrow(try verifyConsent(cms: signed.cms(), options: trustEmulator(emulator)))
+        XCTAssertEqual(s.lengthPolicy, .short)
+        XCTAssertEqual(NFCStub.log.filter { $0 == "begin" }.count, 1, "one reader session")
+        let facts = try XCTUnwrap(s.lastDiagnostics).report.facts
+        XCTAssertEqual(facts["ios.corenfc.exchange_errors"], "100")
+        XCTAssertEqual(facts["ios.restarts.lost_large_frame"], "1")
+    }
+
+    /// The field report keeps the code of a failed exchange as CoreNFC gave it.
+    func testTheFieldReportKeepsTheCoreNFCCode() async throws {
+        let emulator = Emulator(seed: 1, profile: .myNumberCard)
+        let s = MynaNFCSession()
+        s.diagnostics = .collect
+        let task = Task { try await s.readPinStatus() }
+        await waitUntil { NFCStub.log.contains("begin") }
+        let session = try XCTUnwrap(NFCStub.session)
+        session.delegate?.tagReaderSession(session, didDetect: [.iso7816(StubCardTag(emulator, failing: .readerTransceiveErrorTagResponseError))])
+        _ = await task.result
+        XCTAssertEqual(try XCTUnwrap(s.lastDiagnostics).report.facts["ios.corenfc.exchange_errors"], "102")
     }
 
     func testAFailedConnectionRestartsPolling() async throws {

@@ -74,10 +74,46 @@ final class EmulatorTag: NFCCardTag, @unchecked Sendable {
     }
 }
 
+/// A tag forwarding to the emulator that records the priority each command is sent at.
+final class PriorityTag: NFCCardTag, @unchecked Sendable {
+    let emulator: Emulator
+    private let lock = NSLock()
+    private var seen: [TaskPriority] = []
+
+    init(_ emulator: Emulator) {
+        self.emulator = emulator
+    }
+
+    var isISO7816: Bool { true }
+    var priorities: [TaskPriority] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
+
+    func sendCommand(_ apdu: Data) async throws -> Data {
+        record(Task.currentPriority)
+        return try emulator.transceive(command: apdu)
+    }
+
+    private func record(_ priority: TaskPriority) {
+        lock.lock()
+        seen.append(priority)
+        lock.unlock()
+    }
+}
+
 /// A FeliCa or MIFARE tag: not ISO 7816.
 final class OtherTag: NFCCardTag, @unchecked Sendable {
     var isISO7816: Bool { false }
     func sendCommand(_ apdu: Data) async throws -> Data { throw LinkError.TagLost }
+}
+
+/// An ISO 7816 card without the JPKI application (a credit card): every command is answered
+/// 6A82, "file or application not found" (ISO/IEC 7816-4, the SELECT of an absent AID).
+final class ForeignCardTag: NFCCardTag, @unchecked Sendable {
+    var isISO7816: Bool { true }
+    func sendCommand(_ apdu: Data) async throws -> Data { Data([0x6A, 0x82]) }
 }
 
 /// A reader behaving like `NFCTagReaderSession`: it becomes active once after `begin` (unless
@@ -218,11 +254,17 @@ final class NFCSessionTests: XCTestCase {
     var sleeps = SleepLog()
 
     override func setUp() {
+        // The sheet follows Myna.language (the device's by default): the tests fix it.
+        Myna.language = "ja"
         emulator = Emulator(seed: 1, profile: .myNumberCard)
         tag = EmulatorTag(emulator)
         clock = TestClock()
         log = ReaderLog()
         sleeps = SleepLog()
+    }
+
+    override func tearDown() {
+        Myna.language = nil
     }
 
     /// A session whose readers follow `polls` (a fresh log: `reader` is its first reader); its
@@ -256,6 +298,7 @@ final class NFCSessionTests: XCTestCase {
         let steps = StepLog()
         let signed = try await s.signConsent(document: try document(), password: emulator.password) { steps.add($0) }
         XCTAssertNoThrow(try verifyConsent(cms: signed.cms(), options: trustEmulator(emulator)))
+        await MainActor.run {}  // the steps reach the app on the main queue, in order: after them
         let progress = steps.all
         XCTAssertEqual(progress.map { $0.step }.last, .signing)
         XCTAssertGreaterThanOrEqual(progress.count, 4)
@@ -269,6 +312,7 @@ final class NFCSessionTests: XCTestCase {
         let s = session([.tags([tag])], language: .english)
         let steps = StepLog()
         let report = try await s.readPinStatus { steps.add($0) }
+        await MainActor.run {}
         XCTAssertEqual(report.signaturePassword.remaining, 5)
         XCTAssertEqual(reader.alerts, [en.prompt] + steps.all.map { $0.messageEn } + [en.done])
         XCTAssertFalse(reader.alerts.contains(where: isJapanese))
@@ -285,6 +329,28 @@ final class NFCSessionTests: XCTestCase {
             _ = try await MynaNFCSession(reader: { FakeReader(events: $0, polls: [.tags([fresh])]) })
                 .signConsent(document: try document(), password: emulator.password)  // resets the counter
         }
+    }
+
+    /// The app's progress callback runs on the main actor (it may touch the UI), each step in
+    /// order, and the tasks sending the commands run at the caller's priority, not below.
+    func testProgressOnTheMainActorAndTheCallersPriority() async throws {
+        let tag = PriorityTag(emulator)
+        let s = session([.tags([tag])])
+        let offMain = Counter()
+        let steps = StepLog()
+        let task = Task(priority: .userInitiated) {
+            try await s.signConsent(document: try self.document(), password: self.emulator.password) { step in
+                if !Thread.isMainThread { offMain.add() }
+                steps.add(step)
+            }
+        }
+        _ = try await task.value
+        await MainActor.run {}
+        XCTAssertEqual(offMain.value, 0, "every step on the main thread")
+        XCTAssertEqual(steps.all.map(\.index), Array(1...Int32(steps.all.count)), "in order")
+        XCTAssertEqual(steps.all.last?.step, .signing)
+        XCTAssertFalse(tag.priorities.isEmpty)
+        XCTAssertTrue(tag.priorities.allSatisfy { $0 >= .userInitiated }, "\(tag.priorities.map(\.rawValue))")
     }
 
     // MARK: How the platform ends a session
@@ -394,12 +460,26 @@ final class NFCSessionTests: XCTestCase {
         XCTAssertEqual(reader.invalidations, [nil])
     }
 
-    func testAWrongTagThatPersistsIsNotMyNumberCard() async throws {
-        let s = session([.tags([OtherTag()]), .tags([OtherTag()]), .tags([OtherTag()]), .tags([tag])])
+    /// Wrong tags never end the session: however many, each shows its message and polling
+    /// restarts; the right card then reads.
+    func testWrongTagsNeverEndTheSession() async throws {
+        let wrong = Array(repeating: FakeReader.Poll.tags([OtherTag()]), count: 5)
+        let s = session(wrong + [.tags([tag])])
+        let report = try await s.readPinStatus()
+        XCTAssertEqual(report.signaturePassword.remaining, 5)
+        XCTAssertEqual(reader.restarts, wrong.count)
+        XCTAssertEqual(reader.alerts.filter { $0 == ja.notMyNumberCard }.count, wrong.count)
+        XCTAssertEqual(reader.invalidations, [nil])
+    }
+
+    /// Only the session's own limit ends a session of wrong tags, and it is a timeout.
+    func testWrongTagsUntilTheSessionLimitIsATimeout() async throws {
+        let wrong = Array(repeating: FakeReader.Poll.tags([OtherTag()]), count: 4)
+        let s = session(wrong + [.end(.sessionTimeout)])
         let e = await mynaError { try await s.readPinStatus() }
-        guard case .NotMyNumberCard? = e else { return XCTFail("got \(String(describing: e))") }
-        XCTAssertEqual(reader.restarts, 2)
-        XCTAssertEqual(reader.invalidations, [ja.notMyNumberCard])
+        guard case .Timeout? = e else { return XCTFail("got \(String(describing: e))") }
+        XCTAssertEqual(reader.restarts, wrong.count)
+        XCTAssertEqual(reader.invalidations, [], "iOS closed the sheet itself")
         XCTAssertTrue(tag.sent.isEmpty)
     }
 
@@ -611,7 +691,7 @@ final class NFCSessionTests: XCTestCase {
         // The errors a session produces, as the holder reads them.
         var produced: [(String, MynaError)] = []
         for (name, polls) in [("cancel", [FakeReader.Poll.end(.userCanceled)]), ("timeout", [.end(.sessionTimeout)]),
-                              ("wrong tag", [.tags([OtherTag()]), .tags([OtherTag()]), .tags([OtherTag()])])] {
+                              ("another ISO 7816 card", [.tags([ForeignCardTag()])])] {
             if let e = await mynaError({ try await self.session(polls).readPinStatus() }) { produced.append((name, e)) }
         }
         XCTAssertEqual(produced.map { $0.1.code() }, [.cancelled, .timeout, .notMyNumberCard])
