@@ -51,9 +51,11 @@ x = "mynasignFFI.xcframework/"
 need = [x + "Info.plist"]
 for s in ("ios-arm64", "ios-arm64_x86_64-simulator"):
     fw = f"{x}{s}/mynasignFFI.framework/"
-    need += [fw + "mynasignFFI", fw + "Info.plist", fw + "Headers/mynasignFFI.h", fw + "Modules/module.modulemap"]
+    need += [fw + "mynasignFFI", fw + "Info.plist", fw + "Headers/mynasignFFI.h", fw + "Modules/module.modulemap",
+             fw + "PrivacyInfo.xcprivacy"]
 mac = x + "macos-arm64/mynasignFFI.framework/"
-need += [mac + "Versions/A/mynasignFFI", mac + "Versions/A/Resources/Info.plist"]
+need += [mac + "Versions/A/mynasignFFI", mac + "Versions/A/Resources/Info.plist",
+         mac + "Versions/A/Resources/PrivacyInfo.xcprivacy"]
 missing = [n for n in need if n not in names]
 # A framework's module map is in Modules/; one under Headers would collide in an app that has
 # another module map there.
@@ -78,6 +80,16 @@ for f in "$here"/Sources/MynaSign/*.swift; do
   cmp -s "$f" "$out/package/Sources/MynaSign/$(basename "$f")" || fail "$(basename "$f") not in the package"
 done
 cmp -s "$work/MynaSign.swift" "$out/package/Sources/MynaSign/Generated/MynaSign.swift" || fail "generated Swift not in the package"
+
+# The framework's privacy manifest (its categories are checked against the binary's imports by
+# xcframework.py check, on every build): valid, no tracking, no collected data, a reason each.
+python3 - "$here/scripts/mynasignFFI.xcprivacy" <<'PY' || fail "framework privacy manifest"
+import plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f)
+assert p["NSPrivacyTracking"] is False and p["NSPrivacyTrackingDomains"] == [] and p["NSPrivacyCollectedDataTypes"] == []
+assert all(e["NSPrivacyAccessedAPITypeReasons"] for e in p["NSPrivacyAccessedAPITypes"])
+PY
 
 # The privacy manifest.
 python3 - "$here/Sources/MynaSign" <<'PY' || fail "privacy manifest"

@@ -44,6 +44,19 @@ SLICES = {
 REQUIRED = ["ios-arm64", "ios-arm64_x86_64-simulator"]
 # The only libraries the binary may load: everything else it needs is inside it.
 ALLOWED_DYLIBS = {"/usr/lib/libSystem.B.dylib"}
+# The framework's privacy manifest (next to this script).
+PRIVACY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mynasignFFI.xcprivacy")
+# The C functions among Apple's required-reason APIs ("Describing use of required reason API",
+# developer.apple.com/documentation/bundleresources/describing-use-of-required-reason-api),
+# by category; App Store Connect finds them in a binary by symbol (as google/cctz#370 and
+# firebase-ios-sdk#12804 report), so the binary's imports decide what the manifest declares.
+REQUIRED_REASON_FUNCTIONS = {
+    "NSPrivacyAccessedAPICategoryFileTimestamp": [
+        "_stat", "_fstat", "_fstatat", "_lstat", "_getattrlist", "_fgetattrlist", "_getattrlistat", "_getattrlistbulk"],
+    "NSPrivacyAccessedAPICategorySystemBootTime": ["_mach_absolute_time"],
+    "NSPrivacyAccessedAPICategoryDiskSpace": [
+        "_statfs", "_statvfs", "_fstatfs", "_fstatvfs", "_getattrlist", "_fgetattrlist", "_getattrlistat"],
+}
 
 # <mach-o/loader.h>, <mach-o/fat.h>, <mach-o/nlist.h>, <mach/machine.h>
 FAT_MAGIC = 0xCAFEBABE
@@ -169,6 +182,7 @@ def assemble(out, header, modulemap, version, slices):
             f.write(fw_modulemap)
         with open(os.path.join(plist_dir, "Info.plist"), "wb") as f:
             plistlib.dump(framework_plist(ident, version), f)
+        shutil.copyfile(PRIVACY, os.path.join(plist_dir, "PrivacyInfo.xcprivacy"))
         if platform == "macos":
             os.symlink("A", os.path.join(fw, "Versions", "Current"))
             for entry in (NAME, "Headers", "Modules", "Resources"):
@@ -230,6 +244,15 @@ def check(xcf, header=None, swift=None):
         with open(os.path.join(fw, "Modules/module.modulemap")) as f:
             if not f.read().startswith(f"framework module {NAME} "):
                 fail(f"{ident}: the module map is not a framework module {NAME}")
+        privacy_path = os.path.join(os.path.dirname(plist_path), "PrivacyInfo.xcprivacy")
+        if not os.path.exists(privacy_path):
+            fail(f"{ident}: no PrivacyInfo.xcprivacy in the framework")
+        with open(privacy_path, "rb") as f:
+            privacy = plistlib.load(f)
+        if privacy.get("NSPrivacyTracking") is not False or privacy.get("NSPrivacyCollectedDataTypes") != []:
+            fail(f"{ident}: the privacy manifest declares tracking or collected data")
+        declared_categories = {e["NSPrivacyAccessedAPIType"] for e in privacy["NSPrivacyAccessedAPITypes"]
+                               if e.get("NSPrivacyAccessedAPITypeReasons")}
         images = read_binary(binary)
         if sorted(i["arch"] for i in images) != sorted(archs):
             fail(f"{ident}: the binary has {[i['arch'] for i in images]}, not {archs}")
@@ -251,6 +274,9 @@ def check(xcf, header=None, swift=None):
             missing = sorted(declared - exports)
             if missing:
                 fail(f"{where}: the header declares functions the library does not export: {missing[:8]}")
+            used = {cat for cat, names in REQUIRED_REASON_FUNCTIONS.items() if img["imports"] & set(names)}
+            if used != declared_categories:
+                fail(f"{where}: required-reason APIs imported {sorted(used)}, declared {sorted(declared_categories)}")
             print(f"{where}: dylib for platform {macho_platform} (min {img['minos']}), "
                   f"{len(exports)} exports (all uniffi_/ffi_, {len(declared)} declared in the header all present), "
                   f"{len(img['imports'])} imports from {', '.join(img['dylibs'])}")
