@@ -94,23 +94,33 @@ done
 "$lipo_tool" -create "$work/aarch64-apple-ios-sim/mynasignFFI" "$work/x86_64-apple-ios/mynasignFFI" \
   -output "$work/simulator-mynasignFFI"
 
-# The Swift, header and module map, from the device slice's static library.
+# The Swift, header and module map, from the device slice's static library (a folder of their
+# own: test.sh generates the testing artifact's into generated/bindings).
 cargo build --quiet -p mynasign-bindgen --manifest-path "$root/Cargo.toml" >&2
-rm -rf "$out/bindings"
-mkdir -p "$out/bindings"
+bindings="$out/xcframework-bindings"
+rm -rf "$bindings"
+mkdir -p "$bindings"
 "$target_dir/debug/uniffi-bindgen" generate --library "$target_dir/aarch64-apple-ios/$profile/libmynasign_ffi.a" \
-  --language swift --out-dir "$out/bindings" --config "$root/uniffi/bindgen.toml" --no-format >&2
+  --language swift --out-dir "$bindings" --config "$root/uniffi/bindgen.toml" --no-format >&2
+# What an app ships has no emulator: a build without the feature that still declares the
+# emulator's constructor used a stale library.
+case " $features " in
+  *" emulator "*) ;;
+  *) if grep -q "uniffi_mynasign_ffi_fn_constructor_emulator_new" "$bindings/mynasignFFI.h"; then
+       echo "build-xcframework: the library has the emulator, but FEATURES does not ask for it" >&2; exit 1
+     fi ;;
+esac
 # Next to the hand-written layer, in the package's MynaSign target (git-ignored).
 mkdir -p "$here/Sources/MynaSign/Generated"
-cp "$out/bindings/MynaSign.swift" "$here/Sources/MynaSign/Generated/MynaSign.swift"
+cp "$bindings/MynaSign.swift" "$here/Sources/MynaSign/Generated/MynaSign.swift"
 
 python3 "$here/scripts/xcframework.py" assemble "$out/mynasignFFI.xcframework" \
-  --header "$out/bindings/mynasignFFI.h" --modulemap "$out/bindings/mynasignFFI.modulemap" --version "$version" \
+  --header "$bindings/mynasignFFI.h" --modulemap "$bindings/mynasignFFI.modulemap" --version "$version" \
   "ios-arm64=$work/aarch64-apple-ios/mynasignFFI" \
   "ios-arm64_x86_64-simulator=$work/simulator-mynasignFFI" \
   "macos-arm64=$work/aarch64-apple-darwin/mynasignFFI"
 python3 "$here/scripts/xcframework.py" check "$out/mynasignFFI.xcframework" \
-  --header "$out/bindings/mynasignFFI.h" --swift "$out/bindings/MynaSign.swift" >&2
+  --header "$bindings/mynasignFFI.h" --swift "$bindings/MynaSign.swift" >&2
 "$lipo_tool" -info "$out/mynasignFFI.xcframework"/*/mynasignFFI.framework/mynasignFFI >&2
 rm -rf "$work"
 echo "$out/mynasignFFI.xcframework"
