@@ -69,6 +69,7 @@ LC_ID_DYLIB = 0xD
 LC_LOAD_WEAK_DYLIB = 0x80000018
 LC_REEXPORT_DYLIB = 0x8000001F
 LC_BUILD_VERSION = 0x32
+LC_UUID = 0x1B
 N_STAB = 0xE0
 N_TYPE = 0x0E
 N_EXT = 0x01
@@ -94,7 +95,7 @@ def parse_thin(data):
     if magic != MH_MAGIC_64:
         fail(f"not a 64-bit Mach-O image (magic {magic:#x})")
     info = {"arch": CPU_TYPES.get(cputype, hex(cputype)), "filetype": filetype, "dylibs": [],
-            "id": None, "platform": None, "minos": None, "exports": set(), "imports": set()}
+            "id": None, "platform": None, "minos": None, "uuid": None, "exports": set(), "imports": set()}
     off = 32
     for _ in range(ncmds):
         cmd, cmdsize = struct.unpack_from("<2I", data, off)
@@ -105,6 +106,8 @@ def parse_thin(data):
                 info["id"] = name
             else:
                 info["dylibs"].append(name)
+        elif cmd == LC_UUID:
+            info["uuid"] = data[off + 8:off + 24].hex()
         elif cmd == LC_BUILD_VERSION:
             platform, minos = struct.unpack_from("<2I", data, off + 8)
             info["platform"] = platform
@@ -265,6 +268,8 @@ def check(xcf, header=None, swift=None):
                 fail(f"{where}: install name {img['id']}, not {want_id}")
             if img["platform"] != macho_platform or img["minos"] != minos:
                 fail(f"{where}: built for platform {img['platform']} {img['minos']}, not {macho_platform} {minos}")
+            if not img["uuid"]:
+                fail(f"{where}: no LC_UUID (crash reports could not be symbolicated)")
             if not set(img["dylibs"]) <= ALLOWED_DYLIBS:
                 fail(f"{where}: loads {sorted(set(img['dylibs']) - ALLOWED_DYLIBS)}")
             exports = {s[1:] for s in img["exports"]}  # Mach-O names carry a leading "_"
