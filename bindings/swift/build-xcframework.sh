@@ -75,13 +75,16 @@ for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-
   VERSION="$version" bash "$here/scripts/link-dylib.sh" "$t" "$lib" "$work/$t/mynasignFFI" "$name"
 done
 
-# On a Mac with Xcode, the libSystem symbols the stub names are checked against the real SDKs.
+# On a Mac with Xcode, the libSystem symbols the stub names are checked against the real SDKs
+# (here, they were checked against a public copy of the iOS 14 SDK: libsystem-symbols.txt).
 if command -v xcrun >/dev/null 2>&1 && sdk="$(xcrun --sdk iphoneos --show-sdk-path 2>/dev/null)"; then
   python3 "$here/scripts/xcframework.py" symbols "$sdk/usr/lib/libSystem.B.tbd" arm64-ios "$here/scripts/libsystem-symbols.txt" >&2
   sim_sdk="$(xcrun --sdk iphonesimulator --show-sdk-path)"
   for t in arm64-ios-simulator x86_64-ios-simulator; do
     python3 "$here/scripts/xcframework.py" symbols "$sim_sdk/usr/lib/libSystem.B.tbd" "$t" "$here/scripts/libsystem-symbols.txt" >&2
   done
+  python3 "$here/scripts/xcframework.py" symbols "$(xcrun --sdk macosx --show-sdk-path)/usr/lib/libSystem.B.tbd" \
+    arm64-macos "$here/scripts/libsystem-symbols.txt" >&2
 fi
 
 # The two simulator architectures in one binary (an XCFramework takes one per platform
