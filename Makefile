@@ -116,6 +116,17 @@ test-kotlin: toolchain
 test-swift: toolchain
 	bash bindings/swift/test.sh
 
+## The real mynasignFFI.xcframework (not part of `make test`: four targets with the release-ffi
+## profile, several minutes the first time): dynamic frameworks for the iPhone, the simulator
+## (arm64 + x86_64) and macOS, built and checked on Linux or macOS (bindings/swift/
+## build-xcframework.sh); `bindings/swift/release.sh` runs the same build. Needs llvm-lipo on
+## Linux (Debian's llvm package).
+.PHONY: xcframework
+xcframework: toolchain
+	@command -v llvm-lipo >/dev/null || command -v lipo >/dev/null || ls /usr/bin/llvm-lipo-* >/dev/null 2>&1 \
+	  || (apt-get update && apt-get install -y --no-install-recommends llvm)
+	bash bindings/swift/build-xcframework.sh
+
 ## The Maven publication of the Kotlin JVM library (bindings/kotlin/publish-local.sh into a
 ## fresh local repository), consumed by bindings/kotlin/publish-consumer from there.
 test-publish: toolchain

@@ -5,12 +5,14 @@
 // re-exports `MynaSignCore`, the uniffi-generated Swift (Swift 5 mode), over the Rust library
 // as an XCFramework (module `mynasignFFI`).
 //
-// From a fresh checkout, one command on a Mac with Xcode and rustup makes the two generated
-// paths this manifest uses (neither is committed):
+// From a fresh checkout, one command (rustup and python3, on macOS or Linux) makes the two
+// generated paths this manifest uses (neither is committed):
 //
 //     bash bindings/swift/build-xcframework.sh
 //
-// It writes generated/mynasignFFI.xcframework and Sources/MynaSign/Generated/MynaSign.swift.
+// It writes generated/mynasignFFI.xcframework (a dynamic mynasignFFI.framework per platform,
+// exporting only the uniffi functions, so it links beside other Rust SDKs) and
+// Sources/MynaSign/Generated/MynaSign.swift.
 // Apps that do not build Rust use a release instead: bindings/swift/release.sh makes a
 // Package.swift that fetches the zipped XCFramework by URL and checksum.
 //
@@ -22,7 +24,7 @@ import PackageDescription
 
 for generated in ["generated/mynasignFFI.xcframework", "Sources/MynaSign/Generated/MynaSign.swift"]
 where !FileManager.default.fileExists(atPath: Context.packageDirectory + "/" + generated) {
-    fatalError("bindings/swift/\(generated) is missing: run `bash bindings/swift/build-xcframework.sh` once (macOS, Xcode, rustup)")
+    fatalError("bindings/swift/\(generated) is missing: run `bash bindings/swift/build-xcframework.sh` once (rustup, python3; macOS or Linux)")
 }
 
 let package = Package(

@@ -5,8 +5,8 @@
 #   bash bindings/swift/release.sh VERSION URL_BASE [--xcframework DIR] [--generated-swift FILE] [--out DIR]
 #
 # Without --xcframework it builds the release XCFramework first (build-xcframework.sh with no
-# features: what an app ships), which needs macOS and Xcode. The rest runs anywhere (the tests
-# run it on Linux with a stand-in XCFramework): upload OUT/mynasignFFI-VERSION.xcframework.zip
+# features: what an app ships; on Linux or macOS, a few minutes the first time). The rest runs
+# anywhere (the tests run it on Linux with a stand-in XCFramework): upload OUT/mynasignFFI-VERSION.xcframework.zip
 # to URL_BASE, and publish OUT/package (Package.swift + Sources/MynaSign) as the release
 # repository's content, tagged VERSION.
 set -euo pipefail
@@ -47,7 +47,25 @@ zip_name="mynasignFFI-$version.xcframework.zip"
 if [ "$(uname -s)" = Darwin ]; then
   (cd "$out/stage" && ditto -c -k --sequesterRsrc --keepParent mynasignFFI.xcframework "$out/$zip_name")
 else
-  (cd "$out/stage" && python3 -m zipfile -c "$out/$zip_name" mynasignFFI.xcframework)
+  # As ditto does: symbolic links stored as links (the macOS framework's Versions/Current and
+  # top-level entries), file modes kept (the binaries' executable bit), entries in a fixed order.
+  (cd "$out/stage" && python3 - "$out/$zip_name" mynasignFFI.xcframework <<'PY'
+import os, stat, sys, time, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(sys.argv[2])
+    for dirpath, dirnames, filenames in os.walk(sys.argv[2]):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                info = zipfile.ZipInfo(path, time.localtime(os.lstat(path).st_mtime)[:6])
+                info.create_system = 3  # Unix, so unzip reads the mode below
+                info.external_attr = (stat.S_IFLNK | 0o755) << 16
+                z.writestr(info, os.readlink(path))
+            else:
+                z.write(path)
+PY
+  )
 fi
 rm -rf "$out/stage"
 

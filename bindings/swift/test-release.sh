@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Linux-runnable part of release.sh, on a stand-in XCFramework: the zip's layout (the
-# header and module map under Headers/mynasignFFI/), the checksum (SHA-256 of the zip, also
+# The Linux-runnable part of release.sh, on a stand-in XCFramework: the zip's layout (one
+# dynamic mynasignFFI.framework per slice, its module map in Modules/, the macOS framework's
+# symbolic links kept as links), the checksum (SHA-256 of the zip, also
 # checked against `swift package compute-checksum` by test.sh), the release Package.swift
 # consuming the zip by URL, the package's sources and privacy manifest. Then the privacy
 # manifest itself: a valid plist, no tracking, no collected data, and a required-reason entry
@@ -14,15 +15,16 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "test-release: $*" >&2; exit 1; }
 
-# A stand-in XCFramework with the layout build-xcframework.sh makes.
+# A stand-in XCFramework with the layout build-xcframework.sh makes (assembled by the same
+# scripts/xcframework.py, around stand-in binaries).
+printf 'module mynasignFFI {\n    header "mynasignFFI.h"\n    export *\n}\n' >"$work/mynasignFFI.modulemap"
+printf '// header\n' >"$work/mynasignFFI.h"
+for slice in ios-arm64 ios-arm64_x86_64-simulator macos-arm64; do printf 'stand-in %s\n' "$slice" >"$work/$slice.bin"; done
 xcf="$work/standin.xcframework"
-for slice in ios-arm64 ios-arm64_x86_64-simulator; do
-  mkdir -p "$xcf/$slice/Headers/mynasignFFI"
-  printf 'stand-in %s\n' "$slice" >"$xcf/$slice/libmynasign_ffi.a"
-  printf '// header\n' >"$xcf/$slice/Headers/mynasignFFI/mynasignFFI.h"
-  printf 'module mynasignFFI { header "mynasignFFI.h" export * }\n' >"$xcf/$slice/Headers/mynasignFFI/module.modulemap"
-done
-printf '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict/></plist>\n' >"$xcf/Info.plist"
+python3 "$here/scripts/xcframework.py" assemble "$xcf" --header "$work/mynasignFFI.h" \
+  --modulemap "$work/mynasignFFI.modulemap" --version 1.2.3 \
+  "ios-arm64=$work/ios-arm64.bin" "ios-arm64_x86_64-simulator=$work/ios-arm64_x86_64-simulator.bin" \
+  "macos-arm64=$work/macos-arm64.bin"
 printf '// generated stand-in\n' >"$work/MynaSign.swift"
 
 # Refused inputs.
@@ -42,18 +44,30 @@ want="$(sha256sum "$zip" | cut -d' ' -f1)"
 grep -q "checksum: $want" "$work/log" || fail "checksum not printed"
 
 python3 - "$zip" <<'PY' || fail "zip layout"
-import sys, zipfile
-names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-need = [
-    "mynasignFFI.xcframework/Info.plist",
-    "mynasignFFI.xcframework/ios-arm64/Headers/mynasignFFI/module.modulemap",
-    "mynasignFFI.xcframework/ios-arm64/Headers/mynasignFFI/mynasignFFI.h",
-    "mynasignFFI.xcframework/ios-arm64_x86_64-simulator/libmynasign_ffi.a",
-]
+import stat, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = set(z.namelist())
+x = "mynasignFFI.xcframework/"
+need = [x + "Info.plist"]
+for s in ("ios-arm64", "ios-arm64_x86_64-simulator"):
+    fw = f"{x}{s}/mynasignFFI.framework/"
+    need += [fw + "mynasignFFI", fw + "Info.plist", fw + "Headers/mynasignFFI.h", fw + "Modules/module.modulemap",
+             fw + "PrivacyInfo.xcprivacy"]
+mac = x + "macos-arm64/mynasignFFI.framework/"
+need += [mac + "Versions/A/mynasignFFI", mac + "Versions/A/Resources/Info.plist",
+         mac + "Versions/A/Resources/PrivacyInfo.xcprivacy"]
 missing = [n for n in need if n not in names]
-root_maps = [n for n in names if n.endswith("/Headers/module.modulemap")]
-if missing or root_maps:
-    print("missing", missing, "modulemap at the Headers root", root_maps, file=sys.stderr)
+# A framework's module map is in Modules/; one under Headers would collide in an app that has
+# another module map there.
+header_maps = [n for n in names if n.endswith("Headers/module.modulemap")]
+# The macOS framework's links stay links (a copied Versions/Current breaks its signature).
+links = {i.filename: z.read(i).decode() for i in z.infolist() if stat.S_ISLNK(i.external_attr >> 16)}
+want_links = {mac + "Versions/Current": "A", mac + "mynasignFFI": "Versions/Current/mynasignFFI",
+              mac + "Headers": "Versions/Current/Headers", mac + "Modules": "Versions/Current/Modules",
+              mac + "Resources": "Versions/Current/Resources"}
+binary_modes = {i.filename: (i.external_attr >> 16) & 0o111 for i in z.infolist() if i.filename.endswith("/mynasignFFI")}
+if missing or header_maps or links != want_links or not all(binary_modes.get(n) for n in need if n.endswith("/mynasignFFI")):
+    print("missing", missing, "module maps under Headers", header_maps, "links", links, "modes", binary_modes, file=sys.stderr)
     sys.exit(1)
 PY
 
@@ -66,6 +80,16 @@ for f in "$here"/Sources/MynaSign/*.swift; do
   cmp -s "$f" "$out/package/Sources/MynaSign/$(basename "$f")" || fail "$(basename "$f") not in the package"
 done
 cmp -s "$work/MynaSign.swift" "$out/package/Sources/MynaSign/Generated/MynaSign.swift" || fail "generated Swift not in the package"
+
+# The framework's privacy manifest (its categories are checked against the binary's imports by
+# xcframework.py check, on every build): valid, no tracking, no collected data, a reason each.
+python3 - "$here/scripts/mynasignFFI.xcprivacy" <<'PY' || fail "framework privacy manifest"
+import plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f)
+assert p["NSPrivacyTracking"] is False and p["NSPrivacyTrackingDomains"] == [] and p["NSPrivacyCollectedDataTypes"] == []
+assert all(e["NSPrivacyAccessedAPITypeReasons"] for e in p["NSPrivacyAccessedAPITypes"])
+PY
 
 # The privacy manifest.
 python3 - "$here/Sources/MynaSign" <<'PY' || fail "privacy manifest"

@@ -153,6 +153,8 @@ python3 "$root/ios-sample/scripts/check-sample.py"
 # The release script's Linux-runnable part, on a stand-in XCFramework (its manifest and
 # checksum are checked again with SwiftPM below), and the privacy manifest.
 bash "$here/test-release.sh" "$pkg/release-check"
+# Two Rust static libraries in one app clash; the form the XCFramework ships does not.
+bash "$here/test-link.sh" "$libdir/libmynasign_ffi.a" "$gen/bindings/MynaSign.swift"
 # The local development manifest, in a copy without the generated paths (a fresh checkout),
 # then with them (after build-xcframework.sh): checked with SwiftPM below.
 rm -rf "$pkg/local-manifest"
