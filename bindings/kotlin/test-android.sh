@@ -22,14 +22,59 @@ libdir="$(dirname "$lib")"
 # would fail to compile below anyway, but say why.
 grep -q 'fun `closeLink`' "$gen"/jp/mynasign/*.kt || { echo "android: the closeLink rename is missing" >&2; exit 1; }
 
-# The sample app (android-sample/app with android-sample/flow) is compiled too; SAMPLE=0 skips it.
+# The sample app (android-sample/app with android-sample/flow) is compiled too, its debug build
+# type (src/main + src/debug: the emulated card); SAMPLE=0 skips it.
 sample_default=1
 sample="$root/android-sample/app/src/main/kotlin"
 sample_flow="$root/android-sample/flow/src/main/kotlin"
+sample_debug="$root/android-sample/app/src/debug/kotlin"
+sample_flow_debug="$root/android-sample/flow/src/debug/kotlin"
+sample_r="$work/sample-r"
+sample_config="$work/sample-test-config"
+mkdir -p "$sample_r" "$sample_config"
 if [ "${SAMPLE:-$sample_default}" = "0" ]; then
   sample="$work/no-sample"
   sample_flow="$sample"
+  sample_debug="$sample"
+  sample_flow_debug="$sample"
   mkdir -p "$sample"
+else
+  # Every text the sample shows is a string resource (the check, then a planted literal it
+  # must catch).
+  bash "$root/scripts/check-sample-strings.sh" "$root/android-sample/app/src"
+  mkdir -p "$work/planted/main"
+  cp -r "$root/android-sample/app/src/main/kotlin" "$work/planted/main/"
+  printf 'private fun planted(v: android.widget.TextView) { v.text = "Hold the card" }\n' \
+    >"$work/planted/main/kotlin/Planted.kt"
+  if bash "$root/scripts/check-sample-strings.sh" "$work/planted" >/dev/null 2>&1; then
+    echo "android: check-sample-strings missed a planted literal" >&2; exit 1
+  fi
+  # The sample's resources, compiled by Android's resource compiler as the Gradle build would:
+  # aapt (Debian's, Android 10) against Debian's framework-res.apk (the framework's public
+  # resource ids are stable across releases), with the manifest the Gradle build merges (its
+  # namespace as the package, minSdk and targetSdk from app/build.gradle.kts). Robolectric reads
+  # the resource APK and the manifest (binary resources) through
+  # com/android/tools/test_config.properties, the file AGP writes for unit tests (the keys
+  # Robolectric 4.14.1's DefaultManifestFactory reads).
+  framework_res=/usr/share/android-framework-res/framework-res.apk
+  if ! command -v aapt >/dev/null || [ ! -f "$framework_res" ]; then
+    (apt-get update && apt-get install -y --no-install-recommends aapt android-framework-res) >"$work/apt.log" 2>&1 \
+      || { cat "$work/apt.log"; echo "android: cannot install aapt" >&2; exit 1; }
+  fi
+  gradle_app="$root/android-sample/app/build.gradle.kts"
+  namespace="$(sed -nE 's/^ *namespace = "([^"]+)".*/\1/p' "$gradle_app")"
+  min_sdk="$(sed -nE 's/^ *minSdk = ([0-9]+).*/\1/p' "$gradle_app")"
+  target_sdk="$(sed -nE 's/^ *targetSdk = ([0-9]+).*/\1/p' "$gradle_app")"
+  [ -n "$namespace" ] && [ -n "$min_sdk" ] && [ -n "$target_sdk" ] || { echo "android: namespace/minSdk/targetSdk not found in $gradle_app" >&2; exit 1; }
+  sed -E "s|<manifest ([^>]*)>|<manifest \\1 package=\"$namespace\">\\n    <uses-sdk android:minSdkVersion=\"$min_sdk\" android:targetSdkVersion=\"$target_sdk\" />|" \
+    "$root/android-sample/app/src/main/AndroidManifest.xml" >"$work/AndroidManifest.xml"
+  grep -q "package=\"$namespace\"" "$work/AndroidManifest.xml" || { echo "android: the merged manifest has no package" >&2; exit 1; }
+  aapt package -f -M "$work/AndroidManifest.xml" -S "$root/android-sample/app/src/main/res" \
+    -I "$framework_res" -J "$sample_r" -F "$work/sample.ap_" >"$work/aapt.log" 2>&1 \
+    || { cat "$work/aapt.log"; echo "android: aapt failed" >&2; exit 1; }
+  mkdir -p "$sample_config/com/android/tools"
+  printf 'android_merged_manifest=%s\nandroid_resource_apk=%s\nandroid_custom_package=%s\n' \
+    "$work/AndroidManifest.xml" "$work/sample.ap_" "$namespace" >"$sample_config/com/android/tools/test_config.properties"
 fi
 
 # README-android.md's snippets, wrapped in classes that provide their free names, compiled and
@@ -90,7 +135,9 @@ set +e
 # -ntp keeps the log free of download progress; -o is not used so that a fresh machine fetches
 # the dependencies once; the tests themselves never download (robolectric.offline).
 mvn -B -ntp -f "$here/android-tests/pom.xml" -Dmynasign.libdir="$libdir" \
-  -Dmynasign.generated="$gen" -Dmynasign.sample="$sample" -Dmynasign.sample.flow="$sample_flow" -Dmynasign.readme="$readme" -Dstyle.color=never test >"$log" 2>&1
+  -Dmynasign.generated="$gen" -Dmynasign.sample="$sample" -Dmynasign.sample.flow="$sample_flow" \
+  -Dmynasign.sample.debug="$sample_debug" -Dmynasign.sample.flow.debug="$sample_flow_debug" \
+  -Dmynasign.sample.r="$sample_r" -Dmynasign.sample.testconfig="$sample_config" -Dmynasign.readme="$readme" -Dstyle.color=never test >"$log" 2>&1
 rc=$?
 set -e
 

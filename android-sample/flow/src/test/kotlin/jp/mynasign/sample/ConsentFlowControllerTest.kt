@@ -30,7 +30,7 @@ class ConsentFlowControllerTest {
     private val emu = Emulator(7uL, CardProfile.MY_NUMBER_CARD)
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     private val states = CopyOnWriteArrayList<FlowState>()
-    private val options = VerifyConsentOptions(rootsDer = emu.rootCertificatesDer(), crls = listOf(emu.crl()))
+    private val options = VerifyingChecker(VerifyConsentOptions(rootsDer = emu.rootCertificatesDer(), crls = listOf(emu.crl())))
     private val controller = ConsentFlowController(
         ConsentRequest(
             "address-change-terms", "2025-03", TERMS, ConsentChannel.LICENCE_CENTRE_KIOSK,
