@@ -72,6 +72,7 @@ else
   aapt package -f -M "$work/AndroidManifest.xml" -S "$root/android-sample/app/src/main/res" \
     -I "$framework_res" -J "$sample_r" -F "$work/sample.ap_" >"$work/aapt.log" 2>&1 \
     || { cat "$work/aapt.log"; echo "android: aapt failed" >&2; exit 1; }
+  if grep -qi 'warning' "$work/aapt.log"; then cat "$work/aapt.log"; echo "android: aapt warnings" >&2; exit 1; fi
   mkdir -p "$sample_config/com/android/tools"
   printf 'android_merged_manifest=%s\nandroid_resource_apk=%s\nandroid_custom_package=%s\n' \
     "$work/AndroidManifest.xml" "$work/sample.ap_" "$namespace" >"$sample_config/com/android/tools/test_config.properties"
@@ -153,7 +154,35 @@ if [ -n "$warnings" ]; then
   exit 1
 fi
 grep -E 'Tests run:|BUILD SUCCESS' "$log" | sed -E 's/^\[INFO\] //'
-if [ "$sample" = "$work/no-sample" ]; then echo "android: the sample app was not compiled (SAMPLE=0)"; else echo "android: the sample app compiled"; fi
+if [ "$sample" = "$work/no-sample" ]; then
+  echo "android: the sample app was not compiled (SAMPLE=0)"
+else
+  echo "android: the sample app compiled (debug build)"
+  # The sample's release build: src/main and src/release, on what an app ships: the bindings
+  # of the library without features (lib/shipped-bindings.sh: no emulator, no verifier), the
+  # Kotlin layer and jp.mynasign.android, no verifier Kotlin. It must compile (nothing in
+  # src/main or src/release names what is not shipped), and its classes must neither be nor
+  # refer to the emulator or the verifier; the debug build's classes must fail that check.
+  gen_release="$work/generated-release"
+  bash "$here/lib/shipped-bindings.sh" "$gen_release"
+  mkdir -p "$work/empty"
+  release_log="$work/release.log"
+  if ! mvn -B -ntp -f "$here/android-tests/pom.xml" -Dmynasign.build="$work/release-build" \
+      -Dmynasign.generated="$gen_release" -Dmynasign.verify="$work/empty" \
+      -Dmynasign.sample="$root/android-sample/app/src/main/kotlin" -Dmynasign.sample.flow="$root/android-sample/flow/src/main/kotlin" \
+      -Dmynasign.sample.debug="$root/android-sample/app/src/release/kotlin" -Dmynasign.sample.flow.debug="$work/empty" \
+      -Dmynasign.sample.r="$sample_r" -Dstyle.color=never compile >"$release_log" 2>&1; then
+    cat "$release_log"; echo "android: the sample's release build does not compile on the shipped bindings" >&2; exit 1
+  fi
+  warnings="$(grep -E '^(w: |\[WARNING\] .*\.kt:)' "$release_log" || true)"
+  [ -z "$warnings" ] || { echo "$warnings"; echo "android: compiler warnings in the release build" >&2; exit 1; }
+  [ -f "$work/release-build/classes/jp/mynasign/sample/android/MainActivity.class" ] || { echo "android: the release build has no MainActivity" >&2; exit 1; }
+  bash "$root/scripts/check-no-emulator.sh" "$work/release-build/classes"
+  if bash "$root/scripts/check-no-emulator.sh" "$here/android-tests/target/classes" >/dev/null 2>&1; then
+    echo "android: check-no-emulator passed the debug build, which has the emulator" >&2; exit 1
+  fi
+  echo "android: the sample's release build compiled on the shipped bindings; the debug build's emulator is caught"
+fi
 
 # The AAR's native-library check and packaging, testable without the NDK: the 16 KB page
 # check on shared libraries built by the host's C compiler, then an AAR of the classes just
