@@ -184,6 +184,26 @@ else
   echo "android: the sample's release build compiled on the shipped bindings; the debug build's emulator is caught"
 fi
 
+# Opt-in (ANDROID_ZIG=1: minutes, downloads Zig from PyPI): a real arm64-v8a library, linked
+# without the NDK (build-android-zig.sh), packaged with the classes an app ships (the release
+# build's, without the sample) into target/android-aar/. Not loaded on a phone here.
+if [ "${ANDROID_ZIG:-0}" = "1" ] && [ -d "$work/release-build/classes" ]; then
+  mkdir -p "$work/aar-classes"
+  cp -r "$work/release-build/classes/." "$work/aar-classes/"
+  rm -rf "$work/aar-classes/jp/mynasign/sample"
+  bash "$here/build-android-zig.sh" "$work/jni-device" "$work/aar-classes" >/dev/null
+  target_dir="${CARGO_TARGET_DIR:-$root/target}"
+  rm -rf "$target_dir/android-aar"
+  device_aar="$(bash "$here/package-aar.sh" "$work/aar-classes" "$work/jni-device" "$target_dir/android-aar" | tail -n 1)"
+  unzip -p "$device_aar" jni/arm64-v8a/libmynasign_ffi.so | cmp -s - "$work/jni-device/arm64-v8a/libmynasign_ffi.so" \
+    || { echo "android: the AAR does not carry the device library" >&2; exit 1; }
+  unzip -p "$device_aar" classes.jar >"$work/device-classes.jar"
+  if unzip -Z1 "$work/device-classes.jar" | grep -qE '(Emulator|Verifier)[^/]*\.class$'; then
+    echo "android: the device AAR has emulator or verifier classes" >&2; exit 1
+  fi
+  echo "android: $device_aar carries arm64-v8a/libmynasign_ffi.so, linked without the NDK (not loaded on a phone)"
+fi
+
 # The AAR's native-library check and packaging, testable without the NDK: the 16 KB page
 # check on shared libraries built by the host's C compiler, then an AAR of the classes just
 # compiled (with stand-in native libraries), published into a local repository.
