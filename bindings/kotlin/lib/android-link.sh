@@ -37,11 +37,8 @@ if [ ! -f "$stubs/libunwind.a" ]; then
   printf 'void mynasign_unwind_probe(void) {}\n' >"$stubs/probe.c"
   zcc -shared -nostdlib -fPIC -lunwind --verbose -o "$stubs/probe.so" "$stubs/probe.c" >"$stubs/probe.log" 2>&1 || true
   unwind="$(grep -oE '/[^ ]*/libunwind\.a' "$stubs/probe.log" | head -n 1 || true)"
-  if [ -z "$unwind" ]; then
-    cache="$("${zig[@]}" env | sed -nE 's/.*\.global_cache_dir = "([^"]+)".*/\1/p')"
-    unwind="$(ls -t "$cache"/o/*/libunwind.a 2>/dev/null | head -n 1 || true)"
-  fi
-  [ -f "$unwind" ] || { echo "android-link: Zig's libunwind.a not found" >&2; exit 1; }
+  [ -f "$unwind" ] || { cat "$stubs/probe.log" >&2; echo "android-link: Zig's libunwind.a not found" >&2; exit 1; }
+  readelf -hW "$unwind" | grep -q 'Machine: *AArch64' || { echo "android-link: $unwind is not AArch64" >&2; exit 1; }
   cp "$unwind" "$stubs/libunwind.a"
   ar q "$stubs/libunwind.a" "$stubs/errno.o" 2>/dev/null
 fi
