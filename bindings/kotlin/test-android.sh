@@ -3,6 +3,9 @@
 # with the emulator), compiles them with the library's Android classes (jp.mynasign.android)
 # and the sample app (see SAMPLE below) against Robolectric's android-all (API 35), and runs the
 # JUnit 4 tests with Robolectric on the JVM, offline, the card answered by the emulator through JNA.
+# The sample's strings are compiled by aapt (installed when missing) and loaded by Robolectric;
+# the sample's release build is compiled apart on the bindings without features and checked for
+# emulator classes. ANDROID_ZIG=1 also links an arm64-v8a library without the NDK and packages it.
 # Prints Surefire's summary; exits 0 only when every test passed and no warning was printed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
