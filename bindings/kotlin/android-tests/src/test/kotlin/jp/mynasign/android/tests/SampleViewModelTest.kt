@@ -6,6 +6,7 @@ import android.view.View
 import android.view.ViewGroup
 import android.view.WindowManager
 import android.widget.Button
+import android.widget.CheckBox
 import android.widget.EditText
 import android.widget.TextView
 import android.nfc.NfcAdapter
@@ -156,6 +157,7 @@ class SampleViewModelTest {
         accept = "同意して次へ",
         nfcOff = "NFCがオフになっています。設定でオンにしてください。",
         holdCard = "カードをかざしてください（残り回数を確認します）",
+        emptySelection = "住所・氏名・生年月日のうち少なくとも一つを選んでください。",
     )
 
     /** Under an en locale, English. */
@@ -166,13 +168,16 @@ class SampleViewModelTest {
         accept = "Accept and continue",
         nfcOff = "NFC is off. Turn it on in the settings.",
         holdCard = "Hold your card against the phone (to read the attempts left)",
+        emptySelection = "Choose at least one of address, name and date of birth.",
     )
 
     /**
      * The review screen and, with NFC off, the waiting screen: each text as the locale's
-     * strings.xml has it, and the terms (what is signed) the same in every locale.
+     * strings.xml has it, and the terms (what is signed) the same in every locale. A text that
+     * comes in both languages (an ErrorText: the flow's, or the library's messageJa/messageEn)
+     * is shown in the locale's one ([emptySelection]: the flow's refusal of no item).
      */
-    private fun sampleTexts(review: String, accept: String, nfcOff: String, holdCard: String) {
+    private fun sampleTexts(review: String, accept: String, nfcOff: String, holdCard: String, emptySelection: String) {
         nfc(false)
         val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
         val activity = controller.get()
@@ -180,6 +185,10 @@ class SampleViewModelTest {
             val texts = { views(activity).filterIsInstance<TextView>().map { it.text.toString() } }
             assertTrue(texts().toString(), review in texts())
             assertTrue("the terms are shown as signed", texts().any { it.startsWith("住所変更ワンストップサービス") })
+            while (true) views(activity).filterIsInstance<CheckBox>().firstOrNull { it.isChecked }?.performClick() ?: break
+            button(activity, accept).performClick()
+            waitUntil { emptySelection in texts() }
+            views(activity).filterIsInstance<CheckBox>().first().performClick()
             button(activity, accept).performClick()
             waitUntil { nfcOff in texts() }
             assertTrue(texts().toString(), holdCard in texts())
