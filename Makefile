@@ -88,6 +88,9 @@ test-build: toolchain openssl pcsc-lib
 	$(CARGO) test --no-default-features --lib --test service --no-run
 	$(CARGO) build -p mynasign-ffi --lib --features "emulator verify"
 	$(CARGO) build -p mynasign-bindgen
+	@# The FFI crate without features as an rlib only (its bindings: the Android sample's
+	@# release build, bindings/kotlin/lib/shipped-bindings.sh); leaves the library above alone.
+	$(CARGO) rustc -p mynasign-ffi --lib --no-default-features --crate-type rlib
 
 ## The Rust tests (builds what `test-build` has not).
 test-rust: test-build test-rust-run

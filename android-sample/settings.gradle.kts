@@ -14,6 +14,9 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // The release build's library (jp.mynasign:mynasign-android without features), as
+        // build-android.sh publishes it with AAR_REPO=<this folder>/local-repo.
+        maven { url = uri("local-repo") }
     }
 }
 

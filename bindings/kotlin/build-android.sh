@@ -24,7 +24,8 @@ root="$(cd "$here/../.." && pwd)"
 ndk="${ANDROID_NDK_HOME:-${ANDROID_NDK_ROOT:-}}"
 if [ -z "$ndk" ] || [ ! -d "$ndk" ]; then
   echo "build-android: no Android NDK (set ANDROID_NDK_HOME): nothing built. The 16 KB check and" >&2
-  echo "the AAR packaging are tested without it by make test-android." >&2
+  echo "the AAR packaging are tested without it by make test-android; build-android-zig.sh links" >&2
+  echo "arm64-v8a without it (not yet loaded on a phone)." >&2
   exit 1
 fi
 export ANDROID_NDK_HOME="$ndk"

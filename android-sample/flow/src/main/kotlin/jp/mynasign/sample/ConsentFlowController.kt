@@ -16,10 +16,8 @@ import jp.mynasign.MynaSignException
 import jp.mynasign.SignOptions
 import jp.mynasign.SignedConsent
 import jp.mynasign.TermsInfo
-import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.termsFromText
 import jp.mynasign.toMynaSign
-import jp.mynasign.verifyConsent
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -41,10 +39,28 @@ class ConsentRequest(
     /** The receiving service's nonce or transaction id. */
     val nonce: String,
     /**
-     * How the app checks the result before sending it (the emulator's roots with the
-     * emulated card; unchecked revocation, which the receiving service checks).
+     * How the app checks the result before sending it, or null: the receiving service
+     * verifies. The artifact an app ships has no verifier (no `verify` feature), so the
+     * release build passes null; the debug build and the tests check with the verifier
+     * ([VerifyingChecker] in flow/src/debug: the emulator's roots with the emulated card;
+     * unchecked revocation, which the receiving service checks).
      */
-    val verifyOptions: VerifyConsentOptions,
+    val check: ConsentChecker?,
+)
+
+/** Checks a signed consent's CMS before the app sends it; throws the library's error if it fails. */
+fun interface ConsentChecker {
+    fun check(cms: ByteArray): CheckedConsent
+}
+
+/** What a [ConsentChecker] found: the verified document and signer. */
+class CheckedConsent(
+    /** The signed canonical JSON, as verified. */
+    val documentJson: String,
+    /** The signer certificate's issuance number. */
+    val issuanceNumber: String,
+    /** The signing time in the CMS. */
+    val signingTime: Instant,
 )
 
 /** Why the UI asks for the card: to read the attempts left, or to sign. */
@@ -58,8 +74,8 @@ class ConsentResult(
     val documentJson: String,
     /** The signer certificate's issuance number (not personal data). */
     val issuanceNumber: String,
-    /** The signing time. */
-    val signingTime: Instant,
+    /** The signing time, when the app checked the consent ([ConsentRequest.check]). */
+    val signingTime: Instant?,
     /** APDU round trips with the card. */
     val exchanges: Int,
 ) {
@@ -99,14 +115,20 @@ sealed interface FlowState {
 
     /**
      * The card is working: keep it in place. [step] is null until the first step starts;
-     * [messageJa] is the library's text for it.
+     * [messageJa] and [messageEn] are the library's texts for it.
      */
-    data class Signing(val step: FlowStep?, val index: Int, val total: Int, val messageJa: String = "") : FlowState
+    data class Signing(
+        val step: FlowStep?,
+        val index: Int,
+        val total: Int,
+        val messageJa: String = "",
+        val messageEn: String = "",
+    ) : FlowState
 
     /** Checking the signature. */
     data object Verifying : FlowState
 
-    /** Signed and verified. */
+    /** Signed (and verified, when the app checks: [ConsentRequest.check]). */
     data class Done(val result: ConsentResult) : FlowState
 
     /** The password is locked: only a municipal office or a kiosk can reset it. */
@@ -285,19 +307,28 @@ class ConsentFlowController(
             MynaSign.signConsentFlow(link, document, pw, SignOptions(allowLastAttempt = allowLast), handle).collect { event ->
                 when (event) {
                     is CardFlowEvent.Step -> event.progress.let {
-                        move(FlowState.Signing(it.step, it.index, it.total, it.messageJa))
+                        move(FlowState.Signing(it.step, it.index, it.total, it.messageJa, it.messageEn))
                     }
                     is CardFlowEvent.Done -> result = event.result
                 }
             }
             val signed = checkNotNull(result)
             forgetPassword()
-            move(FlowState.Verifying)
-            val verified = MynaSign.verifyConsent(signed.cms(), request.verifyOptions)
-            move(FlowState.Done(ConsentResult(
-                signed.cms(), verified.documentJson(), verified.signer().issuanceNumber(),
-                verified.signingTime(), signed.counts().exchanges,
-            )))
+            val check = request.check
+            val done = if (check != null) {
+                move(FlowState.Verifying)
+                val verified = check.check(signed.cms())
+                ConsentResult(
+                    signed.cms(), verified.documentJson, verified.issuanceNumber,
+                    verified.signingTime, signed.counts().exchanges,
+                )
+            } else {
+                ConsentResult(
+                    signed.cms(), signed.documentJson(), signed.certificate().issuanceNumber(),
+                    null, signed.counts().exchanges,
+                )
+            }
+            move(FlowState.Done(done))
         } catch (e: MynaSignException) {
             fail(e, CardPurpose.SIGN)
         } finally {

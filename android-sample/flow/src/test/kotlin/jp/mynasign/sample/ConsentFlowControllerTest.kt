@@ -30,7 +30,7 @@ class ConsentFlowControllerTest {
     private val emu = Emulator(7uL, CardProfile.MY_NUMBER_CARD)
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     private val states = CopyOnWriteArrayList<FlowState>()
-    private val options = VerifyConsentOptions(rootsDer = emu.rootCertificatesDer(), crls = listOf(emu.crl()))
+    private val options = VerifyingChecker(VerifyConsentOptions(rootsDer = emu.rootCertificatesDer(), crls = listOf(emu.crl())))
     private val controller = ConsentFlowController(
         ConsentRequest(
             "address-change-terms", "2025-03", TERMS, ConsentChannel.LICENCE_CENTRE_KIOSK,
@@ -82,11 +82,38 @@ class ConsentFlowControllerTest {
             listOf(FlowStep.CONNECTING, FlowStep.CHECKING_PIN, FlowStep.VERIFYING_PIN, FlowStep.READING_CERTIFICATE, FlowStep.SIGNING),
             signing.map { it.step },
         )
-        assertTrue(signing.all { it.messageJa.isNotEmpty() })
+        assertTrue(signing.all { it.messageJa.isNotEmpty() && it.messageEn.isNotEmpty() })
         assertTrue(states.contains(FlowState.Verifying))
         assertTrue(password.all { it == 0.toByte() }, "the controller wiped the password array")
         val text = String(emu.signaturePassword())
         assertFalse(states.any { it.toString().contains(text) }, "no state shows the password")
+    }
+
+    /**
+     * Without a check (the release build: the shipped artifact has no verifier, the receiving
+     * service verifies), the flow ends with the signed consent as the card gave it: no
+     * Verifying step, the signer's issuance number from its certificate, no signing time.
+     */
+    @Test
+    fun `without a check the flow ends with the signed consent unverified`() {
+        val unchecked = ConsentFlowController(
+            ConsentRequest(
+                "address-change-terms", "2025-03", TERMS, ConsentChannel.MYNAPORTAL,
+                HolderStatus.MY_NUMBER_LICENCE_ONLY, "app-0001", null,
+            ),
+            scope,
+        ) { states.add(it) }
+        unchecked.acceptConsent()
+        present(to = unchecked)
+        unchecked.submitPin(emu.signaturePassword(), allowLastAttempt = false)
+        present(to = unchecked)
+        val done = unchecked.state as? FlowState.Done ?: throw AssertionError("state is ${unchecked.state}")
+        assertFalse(states.contains(FlowState.Verifying))
+        assertEquals(null, done.result.signingTime)
+        val verified = options.check(done.result.cms)
+        assertEquals(verified.issuanceNumber, done.result.issuanceNumber)
+        assertEquals(verified.documentJson, done.result.documentJson)
+        assertTrue(done.result.documentJson.contains("app-0001"))
     }
 
     @Test

@@ -19,6 +19,7 @@ import android.widget.TextView
 import jp.mynasign.ConsentItem
 import jp.mynasign.android.NfcAvailability
 import jp.mynasign.sample.CardPurpose
+import jp.mynasign.sample.ErrorText
 import jp.mynasign.sample.FlowState
 
 /**
@@ -26,14 +27,17 @@ import jp.mynasign.sample.FlowState
  * (the library's `MynaCardReader`) and the card work belong to [SigningViewModel], which this
  * Activity hands to its next instance across a configuration change
  * (`onRetainNonConfigurationInstance`) and clears only when it finishes: a rotation
- * mid-signature cancels nothing. With the emulator switch on, "Hold the card" is answered by
- * the emulated card, so the app runs without one.
+ * mid-signature cancels nothing. In the debug build, with the emulator switch on, "Hold the
+ * card" is answered by the emulated card, so the app runs without one; the release build has
+ * no emulator ([SampleVariant]).
  *
  * A screen a bank would ship: sizes in dp, content kept clear of the system bars and the
  * keyboard (edge-to-edge is the default from Android 15), the PIN screen with FLAG_SECURE (no
  * screenshots, no recents thumbnail) and autofill off for the password, and TalkBack told of
- * "hold the card still" and of errors (live regions). (Strings in resources, ja and en, need the
- * Gradle build's resource compiler, which the JVM tests here do not run: the texts stay inline.)
+ * "hold the card still" and of errors (live regions). Every text is a string resource
+ * (res/values: English, res/values-ja: Japanese); the library's own texts (errors, signing
+ * steps) come in both languages and the one shown follows the same resources
+ * (`library_text_language`).
  */
 class MainActivity : Activity() {
     private lateinit var viewModel: SigningViewModel
@@ -85,106 +89,115 @@ class MainActivity : Activity() {
         when (state) {
             is FlowState.ReviewConsent -> renderReview(state)
             is FlowState.WaitingForCard -> {
-                title(if (state.purpose == CardPurpose.READ_PIN_STATUS) "カードをかざしてください（残り回数を確認します）" else "カードをかざしてください（署名します）", announce = true)
-                state.message?.let { note(it.messageJa, Color.RED) }
+                title(getString(if (state.purpose == CardPurpose.READ_PIN_STATUS) R.string.hold_card_pin_status else R.string.hold_card_sign), announce = true)
+                state.message?.let { note(text(it), Color.RED) }
                 renderNotice(viewModel.notice)
                 if (viewModel.useEmulator) {
-                    button("エミュレータのカードを使う") { viewModel.presentEmulator() }
+                    button(R.string.use_emulated_card) { viewModel.presentEmulator() }
                 } else {
-                    button("スマホ用電子証明書を使う") { viewModel.useSecureElement() }
+                    button(R.string.use_smartphone_certificate) { viewModel.useSecureElement() }
                 }
-                button("中止") { viewModel.cancel() }
+                button(R.string.cancel) { viewModel.cancel() }
             }
-            FlowState.ReadingCard -> { title("読み取り中…"); root.addView(ProgressBar(this)) }
+            FlowState.ReadingCard -> { title(getString(R.string.reading_card)); root.addView(ProgressBar(this)) }
             is FlowState.EnterPin -> renderPin(state)
             is FlowState.Signing -> {
-                title("署名中です。カードを動かさないでください。", announce = true)
+                title(getString(R.string.signing_hold_still), announce = true)
                 val bar = ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal)
                 bar.max = maxOf(state.total, 1); bar.progress = state.index
                 root.addView(bar)
-                note(state.messageJa.ifEmpty { "接続中" })
-                button("中止") { viewModel.cancel() }
+                note((if (japanese) state.messageJa else state.messageEn).ifEmpty { getString(R.string.connecting) })
+                button(R.string.cancel) { viewModel.cancel() }
             }
-            FlowState.Verifying -> { title("署名を検証しています…"); root.addView(ProgressBar(this)) }
+            FlowState.Verifying -> { title(getString(R.string.verifying)); root.addView(ProgressBar(this)) }
             is FlowState.Done -> {
-                title("署名しました")
-                note("発行番号: ${state.result.issuanceNumber}")
-                note("CMS: ${state.result.cms.size} バイト, 通信 ${state.result.exchanges} 回")
+                title(getString(R.string.signed))
+                note(getString(R.string.issuance_number, state.result.issuanceNumber))
+                note(getString(R.string.result_summary, state.result.cms.size, state.result.exchanges))
                 note(state.result.documentJson)
-                button("最初から") { viewModel.newFlow() }
+                button(R.string.start_over) { viewModel.newFlow() }
             }
-            is FlowState.Blocked -> { title("ロックされています"); note(state.info.messageJa, Color.RED); button("最初から") { viewModel.newFlow() } }
-            FlowState.Cancelled -> { title("中止しました"); button("最初から") { viewModel.newFlow() } }
-            is FlowState.Failed -> { title("エラー"); note(state.info.messageJa, Color.RED); button("最初から") { viewModel.newFlow() } }
+            is FlowState.Blocked -> { title(getString(R.string.blocked)); note(text(state.info), Color.RED); button(R.string.start_over) { viewModel.newFlow() } }
+            FlowState.Cancelled -> { title(getString(R.string.cancelled)); button(R.string.start_over) { viewModel.newFlow() } }
+            is FlowState.Failed -> { title(getString(R.string.error)); note(text(state.info), Color.RED); button(R.string.start_over) { viewModel.newFlow() } }
         }
     }
 
     private fun renderReview(state: FlowState.ReviewConsent) {
-        title("同意内容の確認")
-        root.addView(Switch(this).apply {
-            text = "エミュレータ（カードなしで試す）"
-            isChecked = viewModel.useEmulator
-            isEnabled = viewModel.reader.availability() != NfcAvailability.NoNfc
-            setOnCheckedChangeListener { _, on -> viewModel.setUseEmulator(on) }
-        })
+        title(getString(R.string.review_title))
+        // The emulator switch: debug builds only (the release build has no emulated card).
+        if (viewModel.demoCard != null) {
+            root.addView(Switch(this).apply {
+                setText(R.string.emulator_switch)
+                isChecked = viewModel.useEmulator
+                isEnabled = viewModel.reader.availability() != NfcAvailability.NoNfc
+                setOnCheckedChangeListener { _, on -> viewModel.setUseEmulator(on) }
+            })
+        }
         note(state.termsText)
-        note("規約のSHA-256: ${state.termsSha256Hex.take(16)}…", Color.GRAY)
-        val labels = listOf(ConsentItem.ADDRESS to "住所", ConsentItem.NAME to "氏名", ConsentItem.DATE_OF_BIRTH to "生年月日")
+        note(getString(R.string.terms_sha256, state.termsSha256Hex.take(16)), Color.GRAY)
+        val labels = listOf(ConsentItem.ADDRESS to R.string.item_address, ConsentItem.NAME to R.string.item_name, ConsentItem.DATE_OF_BIRTH to R.string.item_date_of_birth)
         for ((item, label) in labels) {
             root.addView(CheckBox(this).apply {
-                text = label
+                setText(label)
                 isChecked = item in state.selected
                 setOnCheckedChangeListener { _, on ->
                     viewModel.controller.selectItems(if (on) state.selected + item else state.selected - item)
                 }
             })
         }
-        state.error?.let { note(it.messageJa, Color.RED) }
-        button("同意して次へ") { viewModel.controller.acceptConsent() }
+        state.error?.let { note(text(it), Color.RED) }
+        button(R.string.accept_and_continue) { viewModel.controller.acceptConsent() }
     }
 
     private fun renderPin(state: FlowState.EnterPin) {
-        title("署名用パスワード（英大文字と数字 6〜16文字）")
-        note("残り ${state.remaining} 回 / ${state.maxAttempts} 回")
-        if (viewModel.useEmulator) note("エミュレータのパスワード: ${String(viewModel.emulator.signaturePassword())}", Color.GRAY)
-        state.error?.let { note(it.messageJa, Color.RED) }
+        title(getString(R.string.pin_title))
+        note(getString(R.string.attempts_left, state.remaining, state.maxAttempts))
+        val demo = viewModel.demoCard
+        if (viewModel.useEmulator && demo != null) note(getString(R.string.emulator_password, String(demo.password())), Color.GRAY)
+        state.error?.let { note(text(it), Color.RED) }
         val input = EditText(this).apply {
             inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD or
                 InputType.TYPE_TEXT_FLAG_CAP_CHARACTERS
-            hint = "パスワード"
+            setHint(R.string.password_hint)
             // Never offered to, or saved by, an autofill service.
             importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         }
         root.addView(input)
         var confirm: CheckBox? = null
         if (state.lastAttempt) {
-            note("残り1回です。間違えるとロックされ、市区町村の窓口での初期化が必要になります。", Color.RED)
-            confirm = CheckBox(this).apply { text = "理解したうえで入力します" }
+            note(getString(R.string.last_attempt_warning), Color.RED)
+            confirm = CheckBox(this).apply { setText(R.string.last_attempt_confirm) }
             root.addView(confirm)
         }
-        button("次へ") {
+        button(R.string.next) {
             if (state.lastAttempt && confirm?.isChecked != true) return@button
             // The PIN as bytes: the controller wipes the array after use.
             viewModel.controller.submitPin(input.text.toString().toByteArray(), allowLastAttempt = state.lastAttempt)
             input.text.clear()
         }
-        button("中止") { viewModel.cancel() }
+        button(R.string.cancel) { viewModel.cancel() }
     }
 
     private fun renderNotice(notice: ReaderNotice?) {
         when (notice) {
             null -> Unit
             is ReaderNotice.NfcOff -> {
-                note("NFCがオフになっています。設定でオンにしてください。", Color.RED)
-                button("NFCの設定を開く") { startActivity(notice.settingsIntent) }
+                note(getString(R.string.nfc_off), Color.RED)
+                button(R.string.open_nfc_settings) { startActivity(notice.settingsIntent) }
             }
-            ReaderNotice.NoNfc -> note("この端末はNFCに対応していません。", Color.RED)
-            is ReaderNotice.Unavailable -> note(notice.messageJa, Color.RED)
-            ReaderNotice.NotMyNumberCard -> note("マイナンバーカードではありません。カードをかざし直してください。", Color.RED)
-            ReaderNotice.NoSecureElement -> note("スマホ用電子証明書を利用できません。", Color.RED)
-            ReaderNotice.SecureElementNotAllowed -> note("このアプリはスマホ用電子証明書の利用を許可されていません。", Color.RED)
+            ReaderNotice.NoNfc -> note(getString(R.string.no_nfc), Color.RED)
+            is ReaderNotice.Unavailable -> note(text(notice.text), Color.RED)
+            ReaderNotice.NotMyNumberCard -> note(getString(R.string.not_my_number_card), Color.RED)
+            ReaderNotice.NoSecureElement -> note(getString(R.string.no_secure_element), Color.RED)
+            ReaderNotice.SecureElementNotAllowed -> note(getString(R.string.secure_element_not_allowed), Color.RED)
         }
     }
+
+    /** The library's texts come in Japanese and English: the resources say which to show. */
+    private val japanese: Boolean get() = getString(R.string.library_text_language) == "ja"
+
+    private fun text(t: ErrorText): String = if (japanese) t.messageJa else t.messageEn
 
     private fun dp(value: Int): Int = (value * resources.displayMetrics.density + 0.5f).toInt()
 
@@ -204,6 +217,6 @@ class MainActivity : Activity() {
         if (color == Color.RED) accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_ASSERTIVE
     })
 
-    private fun button(text: String, onClick: (View) -> Unit) =
-        root.addView(Button(this).apply { this.text = text; setOnClickListener(onClick) })
+    private fun button(text: Int, onClick: (View) -> Unit) =
+        root.addView(Button(this).apply { setText(text); setOnClickListener(onClick) })
 }

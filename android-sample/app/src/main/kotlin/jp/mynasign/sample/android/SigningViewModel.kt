@@ -4,22 +4,20 @@ import android.app.Activity
 import android.app.Application
 import android.content.Intent
 import jp.mynasign.CardLink
-import jp.mynasign.CardProfile
 import jp.mynasign.ErrorCode
 import jp.mynasign.MynaException
 import jp.mynasign.MynaSignException
 import jp.mynasign.SecureElementReason
 import jp.mynasign.ConsentChannel
-import jp.mynasign.Emulator
 import jp.mynasign.HolderStatus
-import jp.mynasign.VerifyConsentOptions
 import jp.mynasign.android.MynaCardReader
 import jp.mynasign.android.nfcSettingsIntent
 import jp.mynasign.android.OmapiLink
 import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
-import jp.mynasign.sample.EmulatorLink
+import jp.mynasign.sample.ErrorText
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.errorText
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -35,8 +33,8 @@ sealed interface ReaderNotice {
     /** The device has no NFC: only the emulator or the smartphone certificate. */
     data object NoNfc : ReaderNotice
 
-    /** The reader cannot be used (no permission, reader mode refused): the library's text. */
-    class Unavailable(val messageJa: String) : ReaderNotice
+    /** The reader cannot be used (no permission, reader mode refused): the library's texts. */
+    class Unavailable(val text: ErrorText) : ReaderNotice
 
     /** The tapped tag was not a My Number Card; the reader waits for the next one. */
     data object NotMyNumberCard : ReaderNotice
@@ -57,21 +55,24 @@ sealed interface ReaderNotice {
  * Built on the platform alone, like the rest of the sample (MainActivity keeps it through
  * `onRetainNonConfigurationInstance`); with AndroidX it is an `androidx.lifecycle.ViewModel`
  * with `viewModelScope` for [scope] and [clear] in `onCleared`, nothing else changes.
- * [reader], [dispatcher] and [verifyOptions] are parameters for the tests (an emulator-backed
- * reader, a test dispatcher, trust in that emulator's roots).
+ * [reader], [dispatcher] and [variant] are parameters for the tests (an emulator-backed
+ * reader, a test dispatcher, a check trusting that emulator's roots); [variant] is the build
+ * type's ([buildVariant]: the emulated card and the app's own check in debug, neither in
+ * release).
  */
 class SigningViewModel(
     private val application: Application,
     val reader: MynaCardReader = MynaCardReader(application),
     dispatcher: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.Main.immediate,
-    private val verifyOptions: VerifyConsentOptions? = null,
+    val variant: SampleVariant = buildVariant,
 ) {
     /** The ViewModel's scope: cancelled by [clear] only. */
     val scope: CoroutineScope = CoroutineScope(SupervisorJob() + dispatcher)
-    val emulator: Emulator by lazy { Emulator(1uL, CardProfile.MY_NUMBER_CARD) }
+    /** The emulated card (debug builds only). */
+    val demoCard: DemoCard? get() = variant.demoCard
 
-    /** The emulator answers instead of a card (the default on a device without NFC). */
-    var useEmulator: Boolean = reader.availability() == jp.mynasign.android.NfcAvailability.NoNfc
+    /** The emulator answers instead of a card (debug: the default on a device without NFC). */
+    var useEmulator: Boolean = variant.demoCard != null && reader.availability() == jp.mynasign.android.NfcAvailability.NoNfc
         private set
 
     /** The last thing the reader reported, until the next flow or card. */
@@ -108,15 +109,15 @@ class SigningViewModel(
         onState(controller.state)
     }
 
-    /** The emulator switch. */
+    /** The emulator switch (debug builds). */
     fun setUseEmulator(on: Boolean) {
-        useEmulator = on
+        useEmulator = on && variant.demoCard != null
         newFlow()
     }
 
     /** Presents the emulated card (the emulator switch is on). */
     fun presentEmulator() {
-        controller.onCardPresented(EmulatorLink(emulator))
+        variant.demoCard?.let { controller.onCardPresented(it.link()) }
     }
 
     /**
@@ -173,7 +174,7 @@ class SigningViewModel(
                         settings != null -> ReaderNotice.NfcOff(settings)
                         e.code == ErrorCode.NOT_MY_NUMBER_CARD || e.code == ErrorCode.TAG_LOST -> ReaderNotice.NotMyNumberCard
                         (e.error as? MynaException.NfcUnavailable)?.reason == jp.mynasign.NfcUnavailableReason.NO_NFC -> ReaderNotice.NoNfc
-                        else -> ReaderNotice.Unavailable(e.messageJa)
+                        else -> ReaderNotice.Unavailable(e.errorText)
                     }
                     render?.invoke(controller.state)
                     // Not a My Number Card (or gone during the check): wait for the next tag.
@@ -193,21 +194,12 @@ class SigningViewModel(
     private fun request() = ConsentRequest(
         termsId = "address-change-onestop",
         termsVersion = "2025-03",
-        termsText = TERMS_TEXT,
+        termsText = application.getString(R.string.terms_text),
         channel = ConsentChannel.MYNAPORTAL,
         holderStatus = HolderStatus.MY_NUMBER_LICENCE_ONLY,
         nonce = java.util.UUID.randomUUID().toString(),
-        // The app checks its own consent before sending it; the receiving service checks
-        // revocation.
-        verifyOptions = verifyOptions ?: if (useEmulator) {
-            VerifyConsentOptions(rootsDer = emulator.rootCertificatesDer(), allowUncheckedRevocation = true)
-        } else {
-            VerifyConsentOptions(allowUncheckedRevocation = true)
-        },
+        // Debug: the app checks its own consent before sending it (the receiving service
+        // checks revocation). Release: the receiving service verifies.
+        check = variant.demoCard?.takeIf { useEmulator }?.check ?: variant.cardCheck,
     )
-
-    companion object {
-        const val TERMS_TEXT: String = "住所変更ワンストップサービス等の利用開始に同意します。\n" +
-            "選択した項目（住所・氏名・生年月日）の変更情報が警察に提供されます。（見本）"
-    }
 }

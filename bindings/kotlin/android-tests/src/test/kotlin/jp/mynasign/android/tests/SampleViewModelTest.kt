@@ -6,13 +6,20 @@ import android.view.View
 import android.view.ViewGroup
 import android.view.WindowManager
 import android.widget.Button
+import android.widget.CheckBox
 import android.widget.EditText
 import android.widget.TextView
 import android.nfc.NfcAdapter
+import jp.mynasign.Emulator
 import jp.mynasign.android.MynaCardReader
+import jp.mynasign.sample.ConsentChecker
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.VerifyingChecker
+import jp.mynasign.sample.android.DemoCard
 import jp.mynasign.sample.android.MainActivity
+import jp.mynasign.sample.android.R
 import jp.mynasign.sample.android.ReaderNotice
+import jp.mynasign.sample.android.SampleVariant
 import jp.mynasign.sample.android.SigningViewModel
 import kotlinx.coroutines.Dispatchers
 import org.junit.Assert.assertEquals
@@ -29,7 +36,9 @@ import org.robolectric.annotation.Config
 /**
  * The sample app's ViewModel (android-sample/app): the flow waits for the card through the
  * library's MynaCardReader, survives a recreation of the Activity between the PIN status and
- * the signature, and reports NFC off with the settings intent.
+ * the signature, and reports NFC off with the settings intent. The sample's texts are its
+ * string resources (compiled by aapt in test-android.sh): Japanese under a ja locale, English
+ * under en.
  */
 @RunWith(RobolectricTestRunner::class)
 @Config(sdk = [35])
@@ -48,7 +57,7 @@ class SampleViewModelTest {
         val service = NfcServiceModel.install()
         val card = newCard()
         val reader = MynaCardReader(app)
-        val vm = SigningViewModel(app, reader, Dispatchers.Default, trustEmulator(card))
+        val vm = SigningViewModel(app, reader, Dispatchers.Default, checkingWith(card))
         val states = mutableListOf<FlowState>()
         try {
             // attach from onCreate, as MainActivity does: created, attached, then resumed.
@@ -115,9 +124,9 @@ class SampleViewModelTest {
         val activity = controller.get()
         val secure = { activity.window.attributes.flags and WindowManager.LayoutParams.FLAG_SECURE != 0 }
         try {
-            button(activity, "同意して次へ").performClick()
+            button(activity, activity.getString(R.string.accept_and_continue)).performClick()
             waitUntil { service.readerModeOn }
-            val hold = views(activity).filterIsInstance<TextView>().first { it.text.startsWith("カードをかざしてください") }
+            val hold = views(activity).filterIsInstance<TextView>().first { it.text == activity.getString(R.string.hold_card_pin_status) }
             assertEquals(View.ACCESSIBILITY_LIVE_REGION_POLITE, hold.accessibilityLiveRegion)
             assertFalse(secure())
             service.tap(card)
@@ -126,15 +135,63 @@ class SampleViewModelTest {
             val input = views(activity).filterIsInstance<EditText>().single()
             assertEquals(View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS, input.importantForAutofill)
             input.setText(String(card.signaturePassword()))
-            button(activity, "次へ").performClick()
+            button(activity, activity.getString(R.string.next)).performClick()
             waitUntil { service.readerModeOn }
             assertFalse("FLAG_SECURE cleared once the PIN screen is left", secure())
             service.tap(card)
             // Signed, then refused by the verification against the real roots: an error screen.
-            waitUntil { views(activity).any { it is TextView && it.text == "エラー" } }
+            waitUntil { views(activity).any { it is TextView && it.text == activity.getString(R.string.error) } }
             val error = views(activity).filterIsInstance<TextView>().first { it.currentTextColor == Color.RED }
             assertEquals(View.ACCESSIBILITY_LIVE_REGION_ASSERTIVE, error.accessibilityLiveRegion)
             assertTrue("the card was signed with", service.commands.any { it.size > 1 && it[1] == 0x2A.toByte() })
+        } finally {
+            controller.pause().stop().destroy()
+        }
+    }
+
+    /** Under a ja locale the sample speaks Japanese: its resources and the library's texts. */
+    @Test
+    @Config(qualifiers = "ja")
+    fun sampleTextsAreJapaneseUnderAJaLocale() = sampleTexts(
+        review = "同意内容の確認",
+        accept = "同意して次へ",
+        nfcOff = "NFCがオフになっています。設定でオンにしてください。",
+        holdCard = "カードをかざしてください（残り回数を確認します）",
+        emptySelection = "住所・氏名・生年月日のうち少なくとも一つを選んでください。",
+    )
+
+    /** Under an en locale, English. */
+    @Test
+    @Config(qualifiers = "en")
+    fun sampleTextsAreEnglishUnderAnEnLocale() = sampleTexts(
+        review = "Review the consent",
+        accept = "Accept and continue",
+        nfcOff = "NFC is off. Turn it on in the settings.",
+        holdCard = "Hold your card against the phone (to read the attempts left)",
+        emptySelection = "Choose at least one of address, name and date of birth.",
+    )
+
+    /**
+     * The review screen and, with NFC off, the waiting screen: each text as the locale's
+     * strings.xml has it, and the terms (what is signed) the same in every locale. A text that
+     * comes in both languages (an ErrorText: the flow's, or the library's messageJa/messageEn)
+     * is shown in the locale's one ([emptySelection]: the flow's refusal of no item).
+     */
+    private fun sampleTexts(review: String, accept: String, nfcOff: String, holdCard: String, emptySelection: String) {
+        nfc(false)
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val activity = controller.get()
+        try {
+            val texts = { views(activity).filterIsInstance<TextView>().map { it.text.toString() } }
+            assertTrue(texts().toString(), review in texts())
+            assertTrue("the terms are shown as signed", texts().any { it.startsWith("住所変更ワンストップサービス") })
+            while (true) views(activity).filterIsInstance<CheckBox>().firstOrNull { it.isChecked }?.performClick() ?: break
+            button(activity, accept).performClick()
+            waitUntil { emptySelection in texts() }
+            views(activity).filterIsInstance<CheckBox>().first().performClick()
+            button(activity, accept).performClick()
+            waitUntil { nfcOff in texts() }
+            assertTrue(texts().toString(), holdCard in texts())
         } finally {
             controller.pause().stop().destroy()
         }
@@ -152,4 +209,10 @@ class SampleViewModelTest {
 
     private fun button(activity: Activity, text: String): Button =
         views(activity).filterIsInstance<Button>().first { it.text == text }
+
+    /** The sample's variant for a test: no emulator switch, the consent checked against [card]'s roots. */
+    private fun checkingWith(card: Emulator): SampleVariant = object : SampleVariant {
+        override val demoCard: DemoCard? = null
+        override val cardCheck: ConsentChecker = VerifyingChecker(trustEmulator(card))
+    }
 }
