@@ -236,4 +236,3 @@ pub fn encode_attributes_record(attrs: &BasicFourAttributes) -> Vec<u8> {
     }
     out
 }
-
