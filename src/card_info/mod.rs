@@ -1,5 +1,6 @@
 //! The card-info input support application (券面事項入力補助AP): the basic four attributes.
 
+mod authentic;
 mod my_number;
 mod record;
 mod session;
