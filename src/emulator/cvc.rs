@@ -167,7 +167,7 @@ impl EmulatorCvcCa {
     }
 
     /// EF `0004`: `7F21 { 5F4E <CA id, issuer id, 90/91 key>, 5F37 <signature over 5F4E's
-    /// value> }`, 567 bytes.
+    /// value> }`, 568 bytes.
     fn certificate_signed_by(signer: &RsaPrivateKey, issuer: &RsaPublicKey) -> Vec<u8> {
         let body = [
             &EMULATOR_CVC_CA_KEY_ID[..],
@@ -185,6 +185,15 @@ impl EmulatorCvcCa {
     /// The CA's public key.
     pub fn ca_public_key(&self) -> RsaPublicKey {
         self.ca.to_public_key()
+    }
+
+    /// The CA file of [`CvcTrust::custom_ca_file`]: the key id, then `90 <e> 91 <n>`.
+    pub fn ca_file(&self) -> Vec<u8> {
+        [
+            &EMULATOR_CVC_CA_KEY_ID[..],
+            &public_key_objects(&self.ca.to_public_key()),
+        ]
+        .concat()
     }
 
     /// What a verifier trusts to accept the emulator's cards (and nothing else).
@@ -207,7 +216,7 @@ impl EmulatorCvcCa {
 
     /// EF `0003` over the two files as stored: `FF30 { DF31 SHA-256(EF 0001, 17 bytes with its
     /// filler), DF32 SHA-256(EF 0002 after the offset table), DF33 signature over the DF31 and
-    /// DF32 objects }`, 335 bytes. `tampered` changes one byte of `DF32` after signing.
+    /// DF32 objects }`, 336 bytes. `tampered` changes one byte of `DF32` after signing.
     pub fn integrity_record(
         &self,
         my_number_file: &[u8],
@@ -232,7 +241,7 @@ impl EmulatorCvcCa {
         record
     }
 
-    /// EF `0007`: `FF50 { DF51 <90/91 key>, DF52 <signature over the DF51 object> }`, 535
+    /// EF `0007`: `FF50 { DF51 <90/91 key>, DF52 <signature over the DF51 object> }`, 536
     /// bytes.
     pub fn signed_ap_key(&self, key: &RsaPublicKey) -> Vec<u8> {
         let object = tlv(&[0xDF, 0x51], &public_key_objects(key));
@@ -288,6 +297,8 @@ mod tests {
                 .code(),
             "record_signature"
         );
+        let from_file = CvcTrust::custom_ca_file(&ca.ca_file()).unwrap();
+        parsed.verify(&from_file).unwrap();
         let k = CardInfoKey::from_seed(1);
         let file = ca.signed_ap_key(&k.get().to_public_key());
         assert_eq!(&file[..5], &[0xFF, 0x50, 0x82, 0x02, 0x13]);

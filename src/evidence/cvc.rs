@@ -162,6 +162,19 @@ impl CvcTrust {
         })
     }
 
+    /// One CA key from a CA file: its 16-byte key id, then the key as the card encodes keys,
+    /// `90 <exponent> 91 <modulus>` (what `mynasign emulator export-cvc-ca` writes for the
+    /// emulator's CA). For the services that re-verify the emulator's evidence.
+    pub fn custom_ca_file(bytes: &[u8]) -> Result<Self, AuthenticityError> {
+        let f = EvidenceFile::ApCertificate;
+        let id = bytes
+            .get(..16)
+            .and_then(KeyId::parse)
+            .ok_or(malformed(f, "the CA file does not start with a key id"))?;
+        let key = card_public_key(&bytes[16..], f)?;
+        Self::custom(vec![(id, key)])
+    }
+
     /// The hierarchy trusted.
     pub fn hierarchy(&self) -> Hierarchy {
         self.hierarchy
