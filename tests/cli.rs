@@ -851,3 +851,26 @@ fn info_read_authentic_refuses_the_tampered_persona_cards() {
         assert!(!stderr.contains("山本") && !stderr.contains("札幌"));
     }
 }
+
+#[test]
+fn linkage_check_can_require_authentic_attributes_and_says_so() {
+    let v = run_json(&["linkage", "check", "--json"]);
+    assert_eq!(
+        (v["match"].clone(), v["card_info_authentic"].clone()),
+        (true.into(), false.into())
+    );
+    let v = run_json(&["linkage", "check", "--json", "--require-authentic"]);
+    assert_eq!(v["match"], true);
+    assert_eq!(v["card_info_authentic"], true);
+    assert_eq!(v["card_present"], true);
+    // Authentic against the wrong hierarchy: no comparison at all.
+    let out = run(&[
+        "linkage",
+        "check",
+        "--require-authentic",
+        "--hierarchy",
+        "production",
+    ]);
+    assert_clean_failure(&out, "production hierarchy");
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+}

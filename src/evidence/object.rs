@@ -124,6 +124,17 @@ impl AuthenticAttributes {
     pub fn card_present(&self) -> bool {
         self.card_present
     }
+
+    /// The Mynaportal linkage check on authentic attributes: the fields in which they differ
+    /// from the signature certificate's (empty: the same person), compared exactly as
+    /// [`crate::consent::check_linkage`] compares them. Unlike that check, the card-info side
+    /// here is the issuer's, not whatever an app sent.
+    pub fn linkage_differences(
+        &self,
+        certificate: &BasicFourAttributes,
+    ) -> Vec<crate::attributes::AttributeField> {
+        self.attributes.differing_fields(certificate)
+    }
 }
 
 fn to_hex(b: &[u8]) -> String {

@@ -54,6 +54,16 @@ fn authentic_attributes_and_card_presence_from_the_emulated_card() {
     assert!(verified.card_present());
     assert_eq!(verified.hierarchy(), Hierarchy::Custom);
     assert_eq!(verified.issuer_key_id().to_string(), "9000033/001");
+    // The linkage check on them: the signature certificate holds the same four.
+    assert!(verified
+        .linkage_differences(&p.signature_attributes().attributes)
+        .is_empty());
+    let mut other = p.attributes().clone();
+    other.sex = mynasign::attributes::Sex::Unknown;
+    assert_eq!(
+        verified.linkage_differences(&other),
+        vec![mynasign::attributes::AttributeField::Sex]
+    );
     // The receiver verifies the object again after it travelled as JSON.
     let json = evidence.to_json();
     let back = CardInfoEvidence::from_json(json.as_bytes()).unwrap();

@@ -17,7 +17,7 @@ use crate::CliResult;
 
 /// The CA keys to trust: `production` (J-LIS, people's cards), `test` (JPKI-TEST cards),
 /// `emulator` (the built-in emulated card's CA).
-fn trust(name: &str) -> CliResult<CvcTrust> {
+pub(crate) fn trust(name: &str) -> CliResult<CvcTrust> {
     Ok(match name {
         "production" => CvcTrust::production(),
         "test" => CvcTrust::test(),
