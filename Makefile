@@ -148,6 +148,7 @@ test-interop: toolchain openssl
 ## Throughput figures, release build; and the size of what an app ships.
 bench: toolchain openssl size
 	$(CARGO) bench --bench consent
+	$(CARGO) bench --bench card_info
 	@echo "--- with the server-only fast-verify feature (aws-lc-rs) ---"
 	$(CARGO) bench --bench consent --features fast-verify
 
