@@ -93,3 +93,37 @@ impl CardInfoSession {
         Ok((evidence, verified))
     }
 }
+
+#[cfg(feature = "my-number")]
+impl CardInfoSession {
+    /// Reads the My Number with what proves it (feature `my-number` only; needs the card-info
+    /// PIN): EF `0001` as stored (17 bytes, filler included), the integrity record and the
+    /// application's certificate, and checks the certificate under `trust`, the record's
+    /// signature and its `DF31` against EF `0001` before parsing the number.
+    pub fn read_authentic_my_number(&mut self, trust: &CvcTrust) -> Result<super::MyNumber> {
+        let pin = Some(PinKind::CardInfoPin);
+        let file = zeroize::Zeroizing::new(self.app.read_chunk(
+            ef::MY_NUMBER,
+            0,
+            17,
+            Redaction::ResponseData,
+            pin,
+        )?);
+        let record = zeroize::Zeroizing::new(self.read_file(
+            ef::INTEGRITY_RECORD,
+            Redaction::ResponseData,
+            pin,
+        )?);
+        let certificate = self.read_file(ef::AP_CERTIFICATE, Redaction::None, None)?;
+        let cert = crate::evidence::CardVerifiableCertificate::parse(&certificate)?;
+        cert.verify(trust)?;
+        let record = crate::evidence::IntegrityRecord::parse(&record)?;
+        record.verify_signature(cert.public_key())?;
+        if !record.covers_my_number_file(&file) {
+            return Err(Error::Authenticity(
+                crate::evidence::AuthenticityError::MyNumberDigest,
+            ));
+        }
+        super::MyNumber::from_record(&file)
+    }
+}

@@ -84,6 +84,10 @@ pub enum AuthenticityError {
     /// The basic four attributes are not the ones the integrity record's `DF32` vouches for.
     #[error("the basic four attributes do not match the integrity record")]
     AttributesDigest,
+    /// The My Number file is not the one the integrity record's `DF31` vouches for (checked
+    /// only with the `my-number` feature).
+    #[error("the My Number file does not match the integrity record")]
+    MyNumberDigest,
     /// The issuer's signature over the application's own key (EF `0007`) does not verify.
     #[error("the signature over the card-info application's key does not verify")]
     ApKeySignature,
@@ -103,7 +107,8 @@ pub enum AuthenticityError {
 
 impl AuthenticityError {
     /// A stable machine-readable code (`malformed`, `unknown_authority`, `wrong_hierarchy`,
-    /// `certificate_signature`, `record_signature`, `attributes_digest`, `ap_key_signature`,
+    /// `certificate_signature`, `record_signature`, `attributes_digest`, `my_number_digest`,
+    /// `ap_key_signature`,
     /// `presence_missing`, `challenge_mismatch`, `presence_signature`, `challenge_length`,
     /// `unsupported_format`).
     pub fn code(&self) -> &'static str {
@@ -115,6 +120,7 @@ impl AuthenticityError {
             AuthenticityError::CertificateSignature => "certificate_signature",
             AuthenticityError::RecordSignature => "record_signature",
             AuthenticityError::AttributesDigest => "attributes_digest",
+            AuthenticityError::MyNumberDigest => "my_number_digest",
             AuthenticityError::ApKeySignature => "ap_key_signature",
             AuthenticityError::PresenceMissing => "presence_missing",
             AuthenticityError::ChallengeMismatch => "challenge_mismatch",

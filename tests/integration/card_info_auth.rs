@@ -282,3 +282,35 @@ fn exchange_counts_of_the_authentic_read() {
     );
     assert_eq!(plain.exchanges, 19, "{plain:?}");
 }
+
+/// With the `my-number` feature: the My Number read with its integrity record, DF31 checked
+/// against EF 0001 as stored; a record over another file is refused.
+#[cfg(feature = "my-number")]
+#[test]
+fn the_my_number_with_its_integrity_record() {
+    use mynasign::evidence::{CardVerifiableCertificate, IntegrityRecord};
+    let p = persona();
+    let mut s = session(&p, CardInfoIntegrity::Genuine, EmulatorConfig::default());
+    let n = s.read_authentic_my_number(&cvc_trust()).unwrap();
+    assert_eq!(n.expose(), p.my_number());
+    assert!(matches!(
+        session(&p, CardInfoIntegrity::Genuine, EmulatorConfig::default())
+            .read_authentic_my_number(&CvcTrust::production()),
+        Err(Error::Authenticity(
+            AuthenticityError::UnknownAuthority { .. }
+        ))
+    ));
+    let e = evidence(None);
+    let cert = CardVerifiableCertificate::parse(e.ap_certificate()).unwrap();
+    let record = IntegrityRecord::parse(e.integrity_record()).unwrap();
+    record.verify_signature(cert.public_key()).unwrap();
+    let mut file = [
+        &[0xFF, 0x10, 0x0C][..],
+        p.my_number().as_bytes(),
+        &[0xFF, 0xFF],
+    ]
+    .concat();
+    assert!(record.covers_my_number_file(&file));
+    file[16] = 0x00; // the filler is covered too
+    assert!(!record.covers_my_number_file(&file));
+}
