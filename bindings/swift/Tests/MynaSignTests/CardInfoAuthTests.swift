@@ -35,8 +35,8 @@ final class CardInfoAuthTests: XCTestCase {
         let emulator = Emulator(seed: 1, profile: .myNumberCard)
         let trust = emulatorCardInfoTrust()
         let challenge = newPresenceChallenge()
-        let got = try await readAuthenticBasicAttributes(
-            link: TestLink(emulator), pin: emulator.cardInfoPin(), trust: trust, challenge: challenge)
+        let got = try await Myna.readAuthenticBasicAttributes(
+            link: TestLink(emulator), pin: [UInt8](emulator.cardInfoPin()), trust: trust, challenge: challenge)
         XCTAssertTrue(got.cardPresent())
         XCTAssertEqual(got.exchanges(), 8)
         let name = got.attributes().name()

@@ -3,11 +3,13 @@ package jp.mynasign.tests
 import jp.mynasign.CardInfoTrust
 import jp.mynasign.CardProfile
 import jp.mynasign.Emulator
+import jp.mynasign.ErrorCode
 import jp.mynasign.MynaException
+import jp.mynasign.MynaSign
+import jp.mynasign.MynaSignException
 import jp.mynasign.VerifyFailure
 import jp.mynasign.emulatorCardInfoTrust
 import jp.mynasign.newPresenceChallenge
-import jp.mynasign.readAuthenticBasicAttributes
 import jp.mynasign.verifyCardInfoEvidence
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -40,7 +42,7 @@ class CardInfoAuthTest {
     fun `authentic attributes from the card, verified again, every change refused`() = runBlocking {
         val trust = emulatorCardInfoTrust()
         val challenge = newPresenceChallenge()
-        val got = readAuthenticBasicAttributes(ForwardingLink(emu), emu.cardInfoPin(), trust, challenge)
+        val got = MynaSign.readAuthenticBasicAttributes(ForwardingLink(emu), emu.cardInfoPin(), trust, challenge)
         assertTrue(got.cardPresent())
         assertEquals(8u, got.exchanges())
         val name = got.attributes().name()
@@ -56,7 +58,12 @@ class CardInfoAuthTest {
         for (other in listOf(CardInfoTrust.production(), CardInfoTrust.test())) {
             assertEquals(VerifyFailure.CARD_INFO_UNTRUSTED_AUTHORITY, reason(evidence, other, null))
         }
-        // A replayed answer: the same evidence for a new challenge.
-        assertEquals(VerifyFailure.PRESENCE_CHALLENGE_MISMATCH, reason(evidence, trust, newPresenceChallenge()))
+        // A replayed answer: the same evidence for a new challenge (through the layer: the
+        // typed exception with its code).
+        val replay = assertThrows<MynaSignException> {
+            MynaSign.verifyCardInfoEvidence(evidence, trust, newPresenceChallenge())
+        }
+        assertEquals(ErrorCode.VERIFICATION_FAILED, replay.code)
+        assertEquals(VerifyFailure.PRESENCE_CHALLENGE_MISMATCH, (replay.error as MynaException.VerificationFailed).reason)
     }
 }
