@@ -177,6 +177,52 @@ mod card_info_evidence {
         );
     }
 
+    /// Arbitrary changes to every file and to the encoding: a typed refusal, never a panic.
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let e = evidence();
+        let p = e.presence().cloned().unwrap();
+        let mut state = 0x2701_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        for round in 0..600 {
+            let mut files = [
+                e.basic_four().to_vec(),
+                e.integrity_record().to_vec(),
+                e.ap_certificate().to_vec(),
+                p.signed_ap_key.clone(),
+            ];
+            let f = &mut files[round % 4];
+            match next() % 3 {
+                0 => {
+                    let len = f.len();
+                    f.truncate(next() as usize % len);
+                }
+                _ => {
+                    for _ in 0..1 + next() % 3 {
+                        let i = next() as usize % f.len();
+                        f[i] = next() as u8;
+                    }
+                }
+            }
+            let presence = mynasign::evidence::PresenceProof {
+                signed_ap_key: files[3].clone(),
+                ..p.clone()
+            };
+            let mutated = CardInfoEvidence::new(&files[0], &files[1], &files[2], Some(presence));
+            let _ = mutated.verify(&emulator(), Some(&p.challenge));
+            let json = mutated.to_json();
+            let mut bytes = json.as_bytes().to_vec();
+            let i = next() as usize % bytes.len();
+            bytes[i] = next() as u8;
+            let _ = CardInfoEvidence::from_json(&bytes).map(|m| m.verify(&emulator(), None));
+        }
+    }
+
     #[test]
     fn the_encoding_is_strict() {
         let text = String::from_utf8(fixture("card-info-evidence.json")).unwrap();
