@@ -812,8 +812,11 @@ fn info_read_authentic_then_verify_the_files_and_the_evidence() {
     assert_clean_failure(&out, "another challenge");
     assert!(String::from_utf8_lossy(&out.stderr).contains("another challenge"));
     // Only one hierarchy at a time: the test hierarchy knows no emulator either.
-    let out = three(&b, &r, &c, &["--hierarchy", "test"]);
+    let out = three(&b, &r, &c, &["--hierarchy", "test", "--json"]);
     assert_clean_failure(&out, "test hierarchy");
+    let v = parse_one_object(&out);
+    assert_eq!(v["authentic"], false);
+    assert_eq!(str_field(&v, "code"), "unknown_authority");
 }
 
 #[test]

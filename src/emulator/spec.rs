@@ -583,4 +583,39 @@ mod tests {
             }
         ));
     }
+
+    #[test]
+    fn card_info_integrity() {
+        let with = |value: &str| {
+            let text = MINIMAL.replacen(
+                "\"format\"",
+                &format!("\"card_info_integrity\": {value}, \"format\""),
+                1,
+            );
+            PersonaSpec::from_json(text.as_bytes())
+        };
+        assert_eq!(
+            PersonaSpec::from_json(MINIMAL.as_bytes())
+                .unwrap()
+                .card_info_integrity,
+            super::super::CardInfoIntegrity::Genuine
+        );
+        for v in [
+            super::super::CardInfoIntegrity::TamperedRecord,
+            super::super::CardInfoIntegrity::CertificateFromWrongCa,
+            super::super::CardInfoIntegrity::MissingRecord,
+        ] {
+            let spec = with(&format!("\"{}\"", v.as_str())).unwrap();
+            assert_eq!(spec.card_info_integrity, v);
+        }
+        for bad in ["\"tampered\"", "1"] {
+            assert!(matches!(
+                with(bad),
+                Err(PersonaSpecError::Invalid {
+                    key: "card_info_integrity",
+                    ..
+                })
+            ));
+        }
+    }
 }

@@ -314,3 +314,41 @@ fn the_my_number_with_its_integrity_record() {
     file[16] = 0x00; // the filler is covered too
     assert!(!record.covers_my_number_file(&file));
 }
+
+/// The transcript of the authentic read records EF 0002 and EF 0003 (the basic four, and a
+/// digest the My Number can be recovered from) by length only.
+#[test]
+fn the_transcript_never_holds_the_record() {
+    let p = persona();
+    let card = Arc::new(EmulatedCard::from_image(
+        p.card_image(Profile::MyNumberCard),
+        EmulatorConfig::default(),
+    ));
+    let mut s = CardInfoSession::open_with(
+        card,
+        SessionOptions {
+            record_transcript: true,
+            ..SessionOptions::default()
+        },
+    )
+    .unwrap();
+    s.verify(
+        &Pin::card_info(p.card_info_pin()).unwrap(),
+        LastAttempt::Refuse,
+    )
+    .unwrap();
+    let e = s.read_evidence(Some(&CHALLENGE)).unwrap();
+    let text = s
+        .transcript()
+        .unwrap()
+        .to_string()
+        .to_uppercase()
+        .replace(' ', "");
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+    // DF31's digest, and the name's bytes.
+    let digest = &e.integrity_record()[8..40];
+    assert!(!text.contains(&hex(digest)), "{text}");
+    assert!(!text.contains(&hex(p.attributes().name.as_bytes())));
+    // The public certificate is recorded as it is (the transcript is not empty of data).
+    assert!(text.contains(&hex(&e.ap_certificate()[..40])));
+}

@@ -107,7 +107,8 @@ pub struct VerifyArgs {
     json: bool,
 }
 
-/// `mynasign info verify`: exit 0 only when the basic four are authentic.
+/// `mynasign info verify`: exit 0 only when the basic four are authentic (with `--json`, a
+/// refusal prints `{"authentic": false, "code", "message"}`; `AuthenticityError::code`).
 pub fn verify(args: &VerifyArgs) -> CliResult {
     let trust = trust(&args.hierarchy)?;
     let read = |p: &Option<PathBuf>| -> CliResult<zeroize::Zeroizing<Vec<u8>>> {
@@ -138,9 +139,22 @@ pub fn verify(args: &VerifyArgs) -> CliResult {
             None,
         ),
     };
-    let verified = evidence.verify(&trust, challenge.as_deref())?;
-    report(&verified, args.show_attributes, args.json, json!({}));
-    Ok(())
+    match evidence.verify(&trust, challenge.as_deref()) {
+        Ok(verified) => {
+            report(&verified, args.show_attributes, args.json, json!({}));
+            Ok(())
+        }
+        Err(e) => {
+            // As `consent verify`: with --json the refusal's stable code is on stdout too.
+            if args.json {
+                println!(
+                    "{}",
+                    json!({ "authentic": false, "code": e.code(), "message": e.to_string() })
+                );
+            }
+            Err(Box::new(e))
+        }
+    }
 }
 
 /// Options of `mynasign info read`.
