@@ -17,7 +17,9 @@ def _flip(hex_text, at):
 def test_authentic_attributes_then_every_change_is_refused(emulator, link):
     challenge = m.new_presence_challenge()
     trust = m.emulator_card_info_trust()
-    got = run(m.read_authentic_basic_attributes(link, emulator.card_info_pin(), trust, challenge))
+    pin = bytearray(emulator.card_info_pin())
+    got = run(m.read_authentic_basic_attributes(link, pin, trust, challenge))
+    assert pin == bytearray(len(pin)), "the bytearray PIN is wiped"
     assert got.card_present()
     assert got.exchanges() == 8
     name = got.attributes().name()
