@@ -73,13 +73,13 @@ impl IntegrityRecord {
     pub fn covers_attributes(&self, basic_four: &[u8]) -> Result<bool, AuthenticityError> {
         let source = crate::attributes::attributes_digest_source(basic_four)
             .map_err(|_| malformed(EvidenceFile::BasicFour, "not an attributes record"))?;
-        Ok(Sha256::digest(source).as_slice() == self.attributes_digest)
+        Ok(Sha256::digest(source)[..] == self.attributes_digest[..])
     }
 
     /// Whether `my_number_file` (EF `0001` as stored, 17 bytes with its `FF FF` filler) is the
     /// file `DF31` vouches for. Only with the `my-number` feature.
     #[cfg(feature = "my-number")]
     pub fn covers_my_number_file(&self, my_number_file: &[u8]) -> bool {
-        Sha256::digest(my_number_file).as_slice() == self.my_number_digest
+        Sha256::digest(my_number_file)[..] == self.my_number_digest[..]
     }
 }
