@@ -162,6 +162,7 @@ test-interop: toolchain openssl
 ## Throughput figures, release build; and the size of what an app ships.
 bench: toolchain openssl size
 	$(CARGO) bench --bench consent
+	$(CARGO) bench --bench card_info
 	@echo "--- with the server-only fast-verify feature (aws-lc-rs) ---"
 	$(CARGO) bench --bench consent --features fast-verify
 
@@ -180,7 +181,7 @@ doc: toolchain pcsc-lib
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN ?= 4096
 FUZZ_TARGETS := apdu_command apdu_response attributes_record hostile_card \
-	certificate consent_document cms_verify crl ocsp_response
+	certificate consent_document cms_verify crl ocsp_response card_info_evidence
 fuzz: toolchain
 	@rustup toolchain list | grep -q nightly || rustup toolchain install nightly
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz

@@ -20,6 +20,7 @@ rules=(
   "cert:$card_stack error consent cms verify"
   "consent:$card_stack error cms verify"
   "cms:$card_stack error verify"
+  "evidence:$card_stack error consent cms verify"
   # The emulator's trust store (TrustStore::emulator, feature `emulator`) is the one exception.
   "verify:${card_stack/ emulator/} error"
 )

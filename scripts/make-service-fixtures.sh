@@ -9,6 +9,10 @@
 #   root.der         the emulator's signature root
 #   crl.der          the root's CRL listing the revoked persona's certificate (valid a day)
 #   received-at.txt  the receipt time to verify at (a minute after signing, RFC 3339)
+#   card-info-evidence.json   seed 1's basic four with their integrity record, certificate and
+#                             presence answer (mynasign info read --authentic --out)
+#   card-info-challenge.txt   the challenge that answer is for (hex)
+#   cvc-ca.bin                the emulator's card-verifiable CA key (emulator export-cvc-ca)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/tests/fixtures/service"
@@ -25,5 +29,8 @@ tmp="$(mktemp)"
 # The first certificate of the PEM file is the signature root.
 openssl x509 -in "$tmp" -outform DER -out "$out/root.der"
 rm -f "$tmp"
+"$bin" info read --authentic --json --out "$out/card-info-evidence.json" \
+  | sed -E 's/.*"challenge":"([0-9a-f]+)".*/\1/' >"$out/card-info-challenge.txt"
+"$bin" emulator export-cvc-ca "$out/cvc-ca.bin"
 date -u -d '+60 seconds' +%Y-%m-%dT%H:%M:%SZ >"$out/received-at.txt"
 ls -l "$out"

@@ -9,6 +9,12 @@
 
 use crate::date::Date;
 
+mod record;
+
+pub use record::{
+    attributes_digest_source, encode_attributes_record, parse_attributes_record, RecordError,
+};
+
 /// Sex as recorded on the residence record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Sex {

@@ -112,6 +112,10 @@ pub enum Error {
     #[error("verification: {0}")]
     Verify(#[from] crate::verify::VerifyError),
 
+    /// The card-info files read are not authentic, or the card did not prove its presence.
+    #[error("card-info authenticity: {0}")]
+    Authenticity(#[from] crate::evidence::AuthenticityError),
+
     /// The card carries no signature certificate (for example a holder under 15).
     #[error("no signature certificate on this card")]
     NoSignatureCertificate,

@@ -20,6 +20,7 @@
 //! | consent documents (address-change one-stop, domicile change, Mynaportal linkage) | [`consent`] |
 //! | CMS `SignedData` (CAdES-BES) | [`cms`] |
 //! | verification against the J-LIS roots | [`verify`] |
+//! | authenticity of the basic four (card-info integrity record, card presence) | [`evidence`] |
 //! | end-to-end flows (sign a consent on a card) | [`flow`] |
 //! | the emulated card | [`emulator`] |
 //!
@@ -76,6 +77,7 @@ pub mod cert;
 pub mod cms;
 pub mod consent;
 pub mod date;
+pub mod evidence;
 pub mod verify;
 
 #[cfg(feature = "card")]

@@ -668,3 +668,212 @@ fn a_bad_persona_file_is_a_clean_error() {
     assert_clean_failure(&out, "a persona file with a typo");
     assert!(String::from_utf8_lossy(&out.stderr).contains("holdr"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// info read --authentic / info verify (the basic four with their integrity record)
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `out` shows any of the persona's basic four, as the CLI would print them.
+fn shows_attributes(out: &Output, persona: &Persona) -> bool {
+    let a = persona.attributes();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    [
+        a.name.clone(),
+        a.address.clone(),
+        a.date_of_birth.to_string(),
+    ]
+    .iter()
+    .any(|v| text.contains(v.as_str()))
+}
+
+#[test]
+fn info_read_authentic_then_verify_the_files_and_the_evidence() {
+    let dir = Scratch::new("cli", "authentic");
+    let persona = Persona::from_seed(1);
+    let evidence = dir.path("evidence.json");
+    let files = dir.path("files");
+    let args = [
+        "info",
+        "read",
+        "--authentic",
+        "--json",
+        "--out",
+        s(&evidence),
+        "--files",
+        s(&files),
+    ];
+    let out = run(&args);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!shows_attributes(&out, &persona), "{}", describe(&out));
+    let v = parse_one_object(&out);
+    assert_eq!(v["authentic"], true);
+    assert_eq!(v["card_present"], true);
+    assert_eq!(u64_field(&v, "apdu_exchanges"), 8);
+    assert_eq!(str_field(&v, "issuer_key_id"), "9000033/001");
+    let challenge = str_field(&v, "challenge").to_owned();
+
+    let shown = run(&["info", "read", "--authentic", "--show-attributes"]);
+    assert!(shown.status.success(), "{}", describe(&shown));
+    assert!(shows_attributes(&shown, &persona));
+
+    // The files, verified later: production (the default) does not know the emulator's CA.
+    let f = |n: &str| s(&files.join(n)).to_owned();
+    let three = |b: &str, r: &str, c: &str, extra: &[&str]| {
+        let mut a = vec![
+            "info",
+            "verify",
+            "--basic-four",
+            b,
+            "--integrity-record",
+            r,
+            "--ap-certificate",
+            c,
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let (b, r, c) = (
+        f("basic-four.bin"),
+        f("integrity-record.bin"),
+        f("ap-certificate.bin"),
+    );
+    let out = three(&b, &r, &c, &[]);
+    assert_clean_failure(&out, "production hierarchy");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9000033/001"));
+    let out = three(&b, &r, &c, &["--hierarchy", "emulator", "--json"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!shows_attributes(&out, &persona));
+    assert_eq!(parse_one_object(&out)["authentic"], true);
+
+    // One byte changed in each file.
+    for (name, at, reason) in [
+        ("basic-four.bin", 20, "do not match the integrity record"),
+        ("integrity-record.bin", 12, "integrity record's signature"),
+        ("ap-certificate.bin", 300, "certificate's signature"),
+    ] {
+        let mut bytes = std::fs::read(files.join(name)).unwrap();
+        bytes[at] ^= 0x01;
+        let changed = dir.write(&format!("changed-{name}"), bytes);
+        let mut paths = [b.clone(), r.clone(), c.clone()];
+        let i = [
+            "basic-four.bin",
+            "integrity-record.bin",
+            "ap-certificate.bin",
+        ]
+        .iter()
+        .position(|n| *n == name)
+        .unwrap();
+        paths[i] = s(&changed).to_owned();
+        let out = three(
+            &paths[0],
+            &paths[1],
+            &paths[2],
+            &["--hierarchy", "emulator"],
+        );
+        assert_clean_failure(&out, name);
+        assert!(out.stdout.is_empty(), "{name}: {}", describe(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(reason),
+            "{name}: {}",
+            describe(&out)
+        );
+        assert!(!shows_attributes(&out, &persona));
+    }
+
+    // The evidence object, with the challenge that was issued, and with another one.
+    let ev = s(&evidence);
+    let v = run_json(&[
+        "info",
+        "verify",
+        "--evidence",
+        ev,
+        "--challenge",
+        &challenge,
+        "--hierarchy",
+        "emulator",
+        "--json",
+    ]);
+    assert_eq!(v["card_present"], true);
+    let other = "00".repeat(32);
+    let out = run(&[
+        "info",
+        "verify",
+        "--evidence",
+        ev,
+        "--challenge",
+        &other,
+        "--hierarchy",
+        "emulator",
+    ]);
+    assert_clean_failure(&out, "another challenge");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another challenge"));
+    // Only one hierarchy at a time: the test hierarchy knows no emulator either.
+    let out = three(&b, &r, &c, &["--hierarchy", "test", "--json"]);
+    assert_clean_failure(&out, "test hierarchy");
+    let v = parse_one_object(&out);
+    assert_eq!(v["authentic"], false);
+    assert_eq!(str_field(&v, "code"), "unknown_authority");
+}
+
+#[test]
+fn info_read_authentic_refuses_the_tampered_persona_cards() {
+    let dir = Scratch::new("cli", "tampered");
+    for (integrity, code, reason) in [
+        ("tampered_record", 1, "integrity record's signature"),
+        ("certificate_from_wrong_ca", 1, "certificate's signature"),
+        ("missing_record", 6, "file 0003 not found"),
+    ] {
+        let persona = format!(
+            r#"{{"format":"mynasign-persona/1","seed":2701,
+               "holder":{{"name":"山本　陽子","address":"北海道札幌市中央区北一条西２丁目１",
+                          "date_of_birth":"1970-01-05","sex":"female"}},
+               "pins":{{"signature_password":"YOKO70","authentication_pin":"1470","card_info_pin":"2580"}},
+               "card_info_integrity":"{integrity}"}}"#
+        );
+        let file = dir.write(&format!("{integrity}.json"), persona);
+        let out = run(&[
+            "info",
+            "read",
+            "--authentic",
+            "--persona",
+            s(&file),
+            "--json",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{integrity}: {}",
+            describe(&out)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(reason), "{integrity}: {}", describe(&out));
+        assert!(!stderr.contains("山本") && !stderr.contains("札幌"));
+    }
+}
+
+#[test]
+fn linkage_check_can_require_authentic_attributes_and_says_so() {
+    let v = run_json(&["linkage", "check", "--json"]);
+    assert_eq!(
+        (v["match"].clone(), v["card_info_authentic"].clone()),
+        (true.into(), false.into())
+    );
+    let v = run_json(&["linkage", "check", "--json", "--require-authentic"]);
+    assert_eq!(v["match"], true);
+    assert_eq!(v["card_info_authentic"], true);
+    assert_eq!(v["card_present"], true);
+    // Authentic against the wrong hierarchy: no comparison at all.
+    let out = run(&[
+        "linkage",
+        "check",
+        "--require-authentic",
+        "--hierarchy",
+        "production",
+    ]);
+    assert_clean_failure(&out, "production hierarchy");
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+}

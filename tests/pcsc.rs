@@ -204,6 +204,65 @@ fn card_info_attributes_match_in_process() {
     assert_eq!(&a.0, t.persona.attributes());
 }
 
+/// Issue 27: the authentic read of the basic four over PC/SC, the same evidence and the same
+/// 8 exchanges as in-process, verified under the emulator's CA; and the CLI over the reader.
+#[test]
+#[ignore = "needs pcscd and the emulator in a reader: run by `make test-pcsc`"]
+fn authentic_basic_four_over_pcsc() {
+    let Some(t) = setup() else { return };
+    let pin = Pin::card_info(t.persona.card_info_pin()).unwrap();
+    let challenge = [0x3Cu8; 32];
+    let (a, b) = t.both(|tr| {
+        let mut s = CardInfoSession::open(tr).unwrap();
+        s.verify(&pin, LastAttempt::Refuse).unwrap();
+        let (evidence, verified) = s
+            .read_authentic(&mynasign::emulator::cvc_trust(), Some(&challenge))
+            .unwrap();
+        assert!(verified.card_present());
+        assert_eq!(verified.attributes(), t.persona.attributes());
+        (evidence.basic_four().to_vec(), s.stats().exchanges)
+    });
+    assert_eq!(a, b);
+    assert_eq!(a.1, 8);
+    let out = Command::new(BIN)
+        .args([
+            "info",
+            "read",
+            "--authentic",
+            "--reader",
+            &t.reader,
+            "--hierarchy",
+            "emulator",
+            "--json",
+        ])
+        .env("MYNASIGN_CARD_INFO_PIN", t.persona.card_info_pin())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["authentic"].clone(), v["card_present"].clone()),
+        (true.into(), true.into())
+    );
+    assert_eq!(v["apdu_exchanges"], 8);
+    // The production keys (the default with --reader) do not know the emulator's CA.
+    let out = Command::new(BIN)
+        .args(["info", "read", "--authentic", "--reader", &t.reader])
+        .env("MYNASIGN_CARD_INFO_PIN", t.persona.card_info_pin())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 #[ignore = "needs pcscd and the emulator in a reader: run by `make test-pcsc`"]
 fn typed_errors_for_missing_readers_and_cards() {

@@ -103,3 +103,147 @@ fn one_changed_byte_in_the_signature_is_refused() {
         .unwrap_err();
     assert_eq!(err, VerifyError::SignatureMismatch);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The basic four with their integrity record (mynasign::evidence), read earlier from the
+// emulated card by `mynasign info read --authentic --out` (seed 1).
+// ---------------------------------------------------------------------------------------------
+
+mod card_info_evidence {
+    use super::fixture;
+    use mynasign::evidence::{AuthenticityError, CardInfoEvidence, CvcTrust, Hierarchy};
+
+    fn evidence() -> CardInfoEvidence {
+        CardInfoEvidence::from_json(&fixture("card-info-evidence.json")).expect("format 1")
+    }
+
+    fn challenge() -> Vec<u8> {
+        let hex = String::from_utf8(fixture("card-info-challenge.txt")).unwrap();
+        let hex = hex.trim();
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn emulator() -> CvcTrust {
+        CvcTrust::custom_ca_file(&fixture("cvc-ca.bin")).expect("the emulator's CA file")
+    }
+
+    #[test]
+    fn authentic_and_present() {
+        let v = evidence().verify(&emulator(), Some(&challenge())).unwrap();
+        assert!(v.card_present());
+        assert_eq!(v.hierarchy(), Hierarchy::Custom);
+        assert_eq!(v.attributes().name, "伊藤\u{3000}翔太");
+        assert_eq!(v.attributes().date_of_birth.to_string(), "1944-08-17");
+        for printed in [format!("{v:?}"), format!("{:?}", evidence())] {
+            assert!(
+                !printed.contains("伊藤") && !printed.contains("那覇"),
+                "{printed}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_change_and_every_wrong_trust_is_refused() {
+        let e = evidence();
+        let c = challenge();
+        for trust in [CvcTrust::production(), CvcTrust::test()] {
+            assert!(matches!(
+                e.verify(&trust, Some(&c)),
+                Err(AuthenticityError::UnknownAuthority { .. })
+            ));
+        }
+        let changed = |which: usize, at: usize| {
+            let mut f = [
+                e.basic_four().to_vec(),
+                e.integrity_record().to_vec(),
+                e.ap_certificate().to_vec(),
+            ];
+            f[which][at] ^= 0x01;
+            CardInfoEvidence::new(&f[0], &f[1], &f[2], e.presence().cloned())
+                .verify(&emulator(), Some(&c))
+                .unwrap_err()
+        };
+        assert_eq!(changed(0, 30), AuthenticityError::AttributesDigest);
+        assert_eq!(changed(1, 50), AuthenticityError::RecordSignature);
+        assert_eq!(changed(2, 100), AuthenticityError::CertificateSignature);
+        let mut other = c.clone();
+        other[0] ^= 0x01;
+        assert_eq!(
+            e.verify(&emulator(), Some(&other)).unwrap_err(),
+            AuthenticityError::ChallengeMismatch
+        );
+    }
+
+    /// Arbitrary changes to every file and to the encoding: a typed refusal, never a panic.
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let e = evidence();
+        let p = e.presence().cloned().unwrap();
+        let mut state = 0x2701_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        for round in 0..600 {
+            let mut files = [
+                e.basic_four().to_vec(),
+                e.integrity_record().to_vec(),
+                e.ap_certificate().to_vec(),
+                p.signed_ap_key.clone(),
+            ];
+            let f = &mut files[round % 4];
+            match next() % 3 {
+                0 => {
+                    let len = f.len();
+                    f.truncate(next() as usize % len);
+                }
+                _ => {
+                    for _ in 0..1 + next() % 3 {
+                        let i = next() as usize % f.len();
+                        f[i] = next() as u8;
+                    }
+                }
+            }
+            let presence = mynasign::evidence::PresenceProof {
+                signed_ap_key: files[3].clone(),
+                ..p.clone()
+            };
+            let mutated = CardInfoEvidence::new(&files[0], &files[1], &files[2], Some(presence));
+            let _ = mutated.verify(&emulator(), Some(&p.challenge));
+            let json = mutated.to_json();
+            let mut bytes = json.as_bytes().to_vec();
+            let i = next() as usize % bytes.len();
+            bytes[i] = next() as u8;
+            let _ = CardInfoEvidence::from_json(&bytes).map(|m| m.verify(&emulator(), None));
+        }
+    }
+
+    #[test]
+    fn the_encoding_is_strict() {
+        let text = String::from_utf8(fixture("card-info-evidence.json")).unwrap();
+        let bad = |t: String| {
+            CardInfoEvidence::from_json(t.as_bytes())
+                .unwrap_err()
+                .code()
+        };
+        assert_eq!(
+            bad(text.replace("card-info-evidence/1", "card-info-evidence/2")),
+            "unsupported_format"
+        );
+        assert_eq!(
+            bad(text.replacen("\"basic_four\"", "\"extra\":1,\"basic_four\"", 1)),
+            "malformed"
+        );
+        assert_eq!(bad(text.replacen("\"ff20", "\"zz20", 1)), "malformed");
+        assert_eq!(bad("[]".into()), "malformed");
+        // Re-encoding gives an object that verifies the same.
+        let e = evidence();
+        let again = CardInfoEvidence::from_json(e.to_json().as_bytes()).unwrap();
+        assert_eq!(again, e);
+    }
+}

@@ -452,6 +452,29 @@ impl AppSession {
     }
 }
 
+impl AppSession {
+    /// The card-info application's sign command, `80 2A 00 00 <Lc> <data> 00`: the
+    /// application's own key signs `data` (a DigestInfo) with no PIN; P2 `00` names its default
+    /// key (`myna-card` 3.3.4 `src/ap/text.rs`, `TextAp::sign`). No short-EF-id form exists.
+    pub(crate) fn sign_with_application_key(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        let cmd = Command::new(0x80, 0x2A, 0x00, 0x00)
+            .with_data(data)
+            .with_le(256);
+        let resp = self.channel.transmit(&cmd, LengthForm::Short)?;
+        match resp.status() {
+            Status::Success if resp.data().len() == 256 => Ok(resp.into_data()),
+            Status::Success => Err(Error::malformed(
+                "signature",
+                "the card's answer is not 256 bytes",
+            )),
+            _ => Err(Error::CardStatus {
+                operation: "COMPUTE DIGITAL SIGNATURE (application key)",
+                sw: resp.sw(),
+            }),
+        }
+    }
+}
+
 /// The total length (header and value) of the BER-TLV object at the start of `b`. Handles
 /// one- and two-byte tags (`30`, `FF 20`) and lengths in one, `81 LL` or `82 LLLL` form.
 pub(crate) fn tlv_total_len(b: &[u8]) -> Result<usize> {

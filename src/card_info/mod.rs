@@ -1,5 +1,6 @@
 //! The card-info input support application (券面事項入力補助AP): the basic four attributes.
 
+mod authentic;
 mod my_number;
 mod record;
 mod session;
@@ -19,6 +20,12 @@ pub mod ef {
     pub const MY_NUMBER: u16 = 0x0001;
     /// The basic four attributes record.
     pub const ATTRIBUTES: u16 = 0x0002;
+    /// The integrity record (digests of EF `0001` and `0002`, signed).
+    pub const INTEGRITY_RECORD: u16 = 0x0003;
+    /// The application's card-verifiable certificate.
+    pub const AP_CERTIFICATE: u16 = 0x0004;
+    /// The application's own public key, signed by the issuer (presence check).
+    pub const SIGNED_AP_KEY: u16 = 0x0007;
     /// The card-info input PIN.
     pub const PIN: u16 = 0x0011;
 }

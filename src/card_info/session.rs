@@ -16,7 +16,7 @@ use super::{ef, parse_attributes_record, AID};
 /// is a separate API behind the non-default `my-number` cargo feature: the consent flows never
 /// read it.
 pub struct CardInfoSession {
-    app: AppSession,
+    pub(super) app: AppSession,
 }
 
 impl core::fmt::Debug for CardInfoSession {

@@ -176,6 +176,7 @@ impl EmulatedCard {
             faults: Vec::new(),
             seq: 0,
             processed: 0,
+            signed: Vec::new(),
         };
         Self {
             config,
@@ -433,6 +434,23 @@ enum Ef {
     /// A private key: never readable, used by COMPUTE DIGITAL SIGNATURE once `pin` is
     /// verified.
     Key { key: KeyRef, pin: Key },
+    /// A transparent file of the card-info application whose content is signed when first
+    /// read (the emulator's CVC keys are generated on first use, not for every card).
+    Signed {
+        file: SignedFile,
+        needs: &'static [Key],
+    },
+}
+
+/// The card-info application's signed files (`super::cvc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignedFile {
+    /// EF `0003`, the integrity record.
+    IntegrityRecord,
+    /// EF `0004`, the application's card-verifiable certificate.
+    ApCertificate,
+    /// EF `0007`, the application's key and the issuer's signature over it.
+    SignedApKey,
 }
 
 /// Every file of the card, built once from the image.
@@ -632,7 +650,7 @@ impl Files {
             my_number.extend_from_slice(&[0xFF, 0x10, 0x0C]);
             my_number.extend_from_slice(info.my_number.as_bytes());
             my_number.extend_from_slice(&[0xFF, 0xFF]);
-            vec![
+            let mut files = vec![
                 (
                     crate::card_info::ef::MY_NUMBER,
                     Ef::Binary {
@@ -673,7 +691,35 @@ impl Files {
                 (crate::card_info::ef::PIN, Ef::Pin(Key::CardInfoPin)),
                 (0x0014, Ef::Pin(Key::CollationA)),
                 (0x0015, Ef::Pin(Key::CollationB)),
-            ]
+            ];
+            // EF 0003 opens with the PIN or either collation number, EF 0004 with nothing, EF
+            // 0007 with the PIN or either collation number (`myna-card` `src/ap/text.rs`,
+            // `read_integrity_record`, `read_certificate`, `read_signed_public_key`, and
+            // `tests/fixtures/README.md`, the "Read with" column).
+            if info.integrity != super::CardInfoIntegrity::MissingRecord {
+                files.push((
+                    crate::card_info::ef::INTEGRITY_RECORD,
+                    Ef::Signed {
+                        file: SignedFile::IntegrityRecord,
+                        needs: &[Key::CardInfoPin, Key::CollationA, Key::CollationB],
+                    },
+                ));
+            }
+            files.push((
+                crate::card_info::ef::AP_CERTIFICATE,
+                Ef::Signed {
+                    file: SignedFile::ApCertificate,
+                    needs: &[],
+                },
+            ));
+            files.push((
+                crate::card_info::ef::SIGNED_AP_KEY,
+                Ef::Signed {
+                    file: SignedFile::SignedApKey,
+                    needs: &[Key::CardInfoPin, Key::CollationA, Key::CollationB],
+                },
+            ));
+            files
         });
         let card_apps =
             !Profile::from_token(image.token_label.as_bytes()).is_some_and(Profile::is_smartphone);
@@ -740,6 +786,8 @@ struct State {
     /// Sequence number of the next command that reaches the card.
     seq: u64,
     processed: usize,
+    /// The signed files of the card-info application, once read.
+    signed: Vec<(SignedFile, Zeroizing<Vec<u8>>)>,
 }
 
 type Answer = Result<Response, StatusWord>;
@@ -903,8 +951,16 @@ impl State {
             (fid, usize::from(u16::from_be_bytes([cmd.p1, cmd.p2])))
         };
         let app = self.app.ok_or(SW_NO_CURRENT_EF)?;
+        if let Some(Ef::Signed { file, .. }) = self.files.lookup(app, fid) {
+            let file = *file;
+            self.sign_file(file);
+        }
         let (data, needs) = match self.files.lookup(app, fid) {
             Some(Ef::Binary { data, needs }) => (data, *needs),
+            Some(Ef::Signed { file, needs }) => match self.signed.iter().find(|(f, _)| f == file) {
+                Some((_, data)) => (data, *needs),
+                None => return Err(SW_INTERNAL),
+            },
             Some(_) => return Err(StatusWord::SECURITY_NOT_SATISFIED),
             None => return Err(SW_NO_CURRENT_EF),
         };
@@ -1113,8 +1169,72 @@ impl State {
     /// 32-byte hash given, `03` over the SHA-256 DigestInfo of the data, `04` RSASSA-PSS
     /// (SHA-256, MGF1-SHA-256, 32-byte salt) of a 32-byte hash given, `05` the same of the
     /// data's SHA-256. Any other P1 answers `6A86`.
+    /// Signs `file` of the card-info application, once (`super::cvc`).
+    fn sign_file(&mut self, file: SignedFile) {
+        if self.signed.iter().any(|(f, _)| *f == file) {
+            return;
+        }
+        let Some(info) = self.image.card_info.as_ref() else {
+            return;
+        };
+        let ca = super::EmulatorCvcCa::shared();
+        let data = match file {
+            SignedFile::IntegrityRecord => {
+                let mut my_number = Vec::with_capacity(17);
+                my_number.extend_from_slice(&[0xFF, 0x10, 0x0C]);
+                my_number.extend_from_slice(info.my_number.as_bytes());
+                my_number.extend_from_slice(&[0xFF, 0xFF]);
+                let my_number = Zeroizing::new(my_number);
+                ca.integrity_record(
+                    &my_number,
+                    &info.attributes_record,
+                    info.integrity == super::CardInfoIntegrity::TamperedRecord,
+                )
+            }
+            SignedFile::ApCertificate => {
+                if info.integrity == super::CardInfoIntegrity::CertificateFromWrongCa {
+                    ca.wrong_ca_certificate().to_vec()
+                } else {
+                    ca.ap_certificate().to_vec()
+                }
+            }
+            SignedFile::SignedApKey => ca.signed_ap_key(&info.key.get().to_public_key()),
+        };
+        self.signed.push((file, Zeroizing::new(data)));
+    }
+
+    /// The card-info application's sign command, `80 2A 00 00 <Lc> <data> 00`: its own key
+    /// (the one EF `0007` carries) signs, with no PIN or collation number (`myna-card` 3.3.4
+    /// `src/ap/text.rs`, `TextAp::sign`: P1 and P2 `00`, the data a SHA-256 DigestInfo, the
+    /// answer a PKCS #1 v1.5 signature over it). Only that form was published: any other P1 or
+    /// P2 answers `6A86` here (this emulator's choice, `[inferred]`), data longer than PKCS #1
+    /// v1.5 leaves under a 2048-bit key `6700`.
+    fn card_info_sign(&mut self, cmd: &Command) -> Answer {
+        if cmd.p1 != 0x00 || cmd.p2 != 0x00 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        let data = cmd.data();
+        if data.is_empty() || data.len() > 245 {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let le = cmd.le().ok_or(StatusWord::WRONG_LENGTH)?;
+        let info = self.image.card_info.as_ref().ok_or(SW_REF_NOT_FOUND)?;
+        let signature = info
+            .key
+            .get()
+            .sign(Pkcs1v15Sign::new_unprefixed(), data)
+            .map_err(|_| SW_INTERNAL)?;
+        if le < signature.len() {
+            return Err(StatusWord::new(0x6C, (signature.len() & 0xFF) as u8));
+        }
+        ok(signature)
+    }
+
     fn sign(&mut self, cmd: &Command, config: &EmulatorConfig) -> Answer {
         use sha2::{Digest, Sha256};
+        if self.app == Some(App::CardInfo) {
+            return self.card_info_sign(cmd);
+        }
         if cmd.p1 > 0x05 {
             return Err(StatusWord::INCORRECT_P1P2);
         }
@@ -1234,6 +1354,8 @@ mod tests {
                 attributes_record: attributes_record(),
                 pin: Zeroizing::new(INFO_PIN.to_vec()),
                 collation_b: Zeroizing::new(COLLATION_B.to_vec()),
+                key: crate::emulator::CardInfoKey::from_seed(99),
+                integrity: crate::emulator::CardInfoIntegrity::Genuine,
             }),
         }
     }
@@ -2241,5 +2363,52 @@ mod tests {
             assert!(!s.contains(secret), "{secret} in {s}");
         }
         assert!(s.contains("EmulatedCard"));
+    }
+
+    /// The card-info application's signed files and sign command: EF 0003 and 0007 after the
+    /// PIN or a collation number, EF 0004 free (`myna-card` `tests/fixtures/README.md`), and
+    /// `80 2A 00 00` signing with the key EF 0007 carries, no PIN (`TextAp::sign`).
+    #[test]
+    fn card_info_signed_files_and_presence_key() {
+        use crate::evidence::{CardVerifiableCertificate, IntegrityRecord, SignedApKey};
+        let c = card();
+        info(&c);
+        let cert = read_ef(&c, 0x0004).unwrap();
+        assert_eq!(read_ef(&c, 0x0003), Err(0x6982));
+        assert_eq!(read_ef(&c, 0x0007), Err(0x6982));
+        let challenge = [0x42u8; 32];
+        let digest_info = digest_info_sha256(&challenge);
+        let mut cmd = vec![0x80, 0x2A, 0x00, 0x00, digest_info.len() as u8];
+        cmd.extend_from_slice(&digest_info);
+        cmd.push(0x00);
+        let (answer, s) = tx(&c, &cmd);
+        assert_eq!((answer.len(), s), (256, 0x9000), "no PIN needed");
+        let mut other = cmd.clone();
+        other[3] = 0x9A;
+        assert_eq!(sw(&c, &other), 0x6A86);
+        assert_eq!(verify(&c, 0x95, COLLATION_B), 0x9000);
+        let record = read_ef(&c, 0x0003).unwrap();
+        let key = read_ef(&c, 0x0007).unwrap();
+        let cert = CardVerifiableCertificate::parse(&cert).unwrap();
+        cert.verify(&crate::emulator::cvc_trust()).unwrap();
+        let record = IntegrityRecord::parse(&record).unwrap();
+        record.verify_signature(cert.public_key()).unwrap();
+        assert!(record.covers_attributes(&attributes_record()).unwrap());
+        let key = SignedApKey::parse(&key).unwrap();
+        key.verify(cert.public_key()).unwrap();
+        key.verify_answer(&challenge, &answer).unwrap();
+        // In the JPKI application, the same command names no key there.
+        jpki(&c);
+        assert_ne!(tx(&c, &cmd).1, 0x9000);
+        // A card without its record.
+        let mut image = image("JPKIAPICCTOKEN2");
+        if let Some(i) = image.card_info.as_mut() {
+            i.integrity = crate::emulator::CardInfoIntegrity::MissingRecord;
+        }
+        let c = EmulatedCard::from_image(image, EmulatorConfig::default());
+        info(&c);
+        assert_eq!(verify(&c, 0x91, INFO_PIN), 0x9000);
+        assert_eq!(select_ef(&c, 0x0003), 0x6A82);
+        assert_eq!(sw(&c, &[0x00, 0xB0, 0x83, 0x00, 0x00]), 0x6A82);
     }
 }

@@ -55,4 +55,8 @@ pub struct CardInfoImage {
     /// as an era year `YYMMDD`, the card's expiry year, its 4-digit security code). Key
     /// reference `0014`, 照合番号A, is the My Number itself.
     pub collation_b: Zeroizing<Vec<u8>>,
+    /// The application's own key (EF `0007`, the presence answer), generated on first use.
+    pub key: super::CardInfoKey,
+    /// What EF `0003` and `0004` say: as issued, or one of the refusals to test.
+    pub integrity: super::CardInfoIntegrity,
 }

@@ -8,6 +8,7 @@
 
 mod ca;
 mod card;
+mod cvc;
 mod faults;
 mod image;
 mod persona;
@@ -21,6 +22,10 @@ pub use ca::{
     EMULATOR_SIGNATURE_OU, EMULATOR_WARNING_OU,
 };
 pub use card::{EmulatedCard, EmulatorConfig};
+pub use cvc::{
+    cvc_trust, CardInfoIntegrity, CardInfoKey, EmulatorCvcCa, EMULATOR_CVC_CA_KEY_ID,
+    EMULATOR_CVC_ISSUER_KEY_ID,
+};
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
 pub use persona::Persona;

@@ -186,6 +186,8 @@ pub struct Persona {
     android: OnceLock<Credentials>,
     iphone: OnceLock<Credentials>,
     extras: Extras,
+    /// The card-info application's own key, generated on first use.
+    card_info_key: super::CardInfoKey,
 }
 
 /// What a persona file may say beyond attributes and PINs; the built-in personas take the
@@ -197,6 +199,7 @@ struct Extras {
     has_signature_certificate: bool,
     last_day: Option<Date>,
     revoked_at: Option<SystemTime>,
+    card_info_integrity: super::CardInfoIntegrity,
 }
 
 impl Default for Extras {
@@ -207,6 +210,7 @@ impl Default for Extras {
             has_signature_certificate: true,
             last_day: None,
             revoked_at: None,
+            card_info_integrity: super::CardInfoIntegrity::Genuine,
         }
     }
 }
@@ -359,6 +363,7 @@ impl Persona {
                 has_signature_certificate: spec.has_signature_certificate,
                 last_day: spec.last_day,
                 revoked_at: spec.revoked_at,
+                card_info_integrity: spec.card_info_integrity,
             },
         ))
     }
@@ -408,6 +413,7 @@ impl Persona {
             android: OnceLock::new(),
             iphone: OnceLock::new(),
             extras,
+            card_info_key: super::CardInfoKey::from_seed(seed),
         }
     }
 
@@ -629,6 +635,8 @@ impl Persona {
             attributes_record: self.attributes_record(),
             pin: Zeroizing::new(self.card_info_pin.as_bytes().to_vec()),
             collation_b: Zeroizing::new(self.collation_b().into_bytes()),
+            key: self.card_info_key.clone(),
+            integrity: self.extras.card_info_integrity,
         });
         CardImage {
             token_label: profile.token_label().to_owned(),

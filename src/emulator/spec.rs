@@ -51,6 +51,10 @@
 //!   holder under 15); `issued` (default 2025-04-01) and `last_day` (default: the 5th birthday
 //!   after issue, as J-LIS does) bound both certificates' validity; `revoked_at` (RFC 3339)
 //!   puts the signature certificate in the CRL the emulator CA issues for this persona.
+//! - `card_info_integrity` (optional, default `genuine`): what the card-info application's
+//!   signed files say, to test each refusal of `mynasign::evidence`: `tampered_record` (one
+//!   byte of EF `0003` changed after signing), `certificate_from_wrong_ca` (EF `0004` signed by
+//!   another key than the CA it names), `missing_record` (no EF `0003`).
 //!
 //! Example files for the common edge cases are in `examples/personas/` of the repository.
 
@@ -131,6 +135,8 @@ pub struct PersonaSpec {
     pub last_day: Option<Date>,
     /// When the signature certificate was revoked, if it was.
     pub revoked_at: Option<SystemTime>,
+    /// What the card-info application's signed files say.
+    pub card_info_integrity: super::CardInfoIntegrity,
 }
 
 impl core::fmt::Debug for PersonaSpec {
@@ -258,6 +264,7 @@ impl PersonaSpec {
                 "pins",
                 "remaining_attempts",
                 "certificates",
+                "card_info_integrity",
             ],
         )?;
         if text(top, "format", "format")? != Some(PERSONA_FORMAT) {
@@ -460,6 +467,14 @@ impl PersonaSpec {
                 reason: "needs a signature certificate",
             });
         }
+        let card_info_integrity = match text(top, "card_info_integrity", "card_info_integrity")? {
+            None => super::CardInfoIntegrity::Genuine,
+            Some(v) => super::CardInfoIntegrity::from_name(v).ok_or(PersonaSpecError::Invalid {
+                key: "card_info_integrity",
+                reason:
+                    "must be genuine, tampered_record, certificate_from_wrong_ca or missing_record",
+            })?,
+        };
         Ok(Self {
             seed,
             profile,
@@ -476,6 +491,7 @@ impl PersonaSpec {
             issue_date,
             last_day,
             revoked_at,
+            card_info_integrity,
         })
     }
 }
@@ -566,5 +582,40 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn card_info_integrity() {
+        let with = |value: &str| {
+            let text = MINIMAL.replacen(
+                "\"format\"",
+                &format!("\"card_info_integrity\": {value}, \"format\""),
+                1,
+            );
+            PersonaSpec::from_json(text.as_bytes())
+        };
+        assert_eq!(
+            PersonaSpec::from_json(MINIMAL.as_bytes())
+                .unwrap()
+                .card_info_integrity,
+            super::super::CardInfoIntegrity::Genuine
+        );
+        for v in [
+            super::super::CardInfoIntegrity::TamperedRecord,
+            super::super::CardInfoIntegrity::CertificateFromWrongCa,
+            super::super::CardInfoIntegrity::MissingRecord,
+        ] {
+            let spec = with(&format!("\"{}\"", v.as_str())).unwrap();
+            assert_eq!(spec.card_info_integrity, v);
+        }
+        for bad in ["\"tampered\"", "1"] {
+            assert!(matches!(
+                with(bad),
+                Err(PersonaSpecError::Invalid {
+                    key: "card_info_integrity",
+                    ..
+                })
+            ));
+        }
     }
 }

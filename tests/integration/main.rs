@@ -5,6 +5,7 @@ mod common;
 
 mod budget;
 mod card_info;
+mod card_info_auth;
 mod cert_format;
 mod consent_flow;
 mod hostile;

@@ -167,6 +167,25 @@ pub enum VerifyFailure {
     OcspNonceMismatch,
     /// The OCSP responder did not know the certificate.
     OcspUnknown,
+    /// Card-info evidence: a file or the evidence object is malformed.
+    CardInfoMalformed,
+    /// Card-info evidence: EF 0004 names a CA key that is not trusted (or of the other
+    /// hierarchy: production and JPKI-TEST are never mixed).
+    CardInfoUntrustedAuthority,
+    /// Card-info evidence: EF 0004's signature does not verify under its CA key.
+    CardInfoCertificateSignature,
+    /// Card-info evidence: the integrity record's signature does not verify.
+    CardInfoRecordSignature,
+    /// Card-info evidence: the basic four are not the ones the integrity record vouches for.
+    CardInfoAttributesDigest,
+    /// Card-info evidence: the signature over the application's key (EF 0007) does not verify.
+    CardInfoKeySignature,
+    /// Presence: no answer, though a challenge was given.
+    PresenceMissing,
+    /// Presence: the answer is for another challenge (a replay).
+    PresenceChallengeMismatch,
+    /// Presence: the card's answer does not verify.
+    PresenceSignature,
     /// Another reason.
     Other,
 }
@@ -859,6 +878,26 @@ impl From<VerifyError> for MynaError {
     }
 }
 
+impl From<mynasign::evidence::AuthenticityError> for MynaError {
+    fn from(e: mynasign::evidence::AuthenticityError) -> Self {
+        use mynasign::evidence::AuthenticityError as A;
+        use VerifyFailure as F;
+        let reason = match e {
+            A::UnknownAuthority { .. } | A::WrongHierarchy { .. } => F::CardInfoUntrustedAuthority,
+            A::CertificateSignature => F::CardInfoCertificateSignature,
+            A::RecordSignature => F::CardInfoRecordSignature,
+            A::AttributesDigest => F::CardInfoAttributesDigest,
+            A::ApKeySignature => F::CardInfoKeySignature,
+            A::PresenceMissing => F::PresenceMissing,
+            A::ChallengeMismatch => F::PresenceChallengeMismatch,
+            A::PresenceSignature => F::PresenceSignature,
+            A::ChallengeLength => return MynaError::invalid_input("challenge"),
+            _ => F::CardInfoMalformed,
+        };
+        MynaError::VerificationFailed { reason }
+    }
+}
+
 impl From<ConsentError> for MynaError {
     fn from(e: ConsentError) -> Self {
         match e {
@@ -915,6 +954,7 @@ impl From<Error> for MynaError {
             Error::Consent(c) => c.into(),
             Error::Cms(c) => c.into(),
             Error::Verify(v) => v.into(),
+            Error::Authenticity(a) => a.into(),
             other => MynaError::CardError {
                 detail: other.to_string(),
             },

@@ -30,6 +30,7 @@
 
 mod async_link;
 mod card;
+mod card_info_auth;
 mod diagnostics;
 #[cfg(feature = "emulator")]
 mod emulator;
@@ -48,6 +49,12 @@ mod worker;
 
 pub use async_link::{card_link_from_async, AsyncCardLink};
 pub use card::JpkiCard;
+#[cfg(feature = "emulator")]
+pub use card_info_auth::emulator_card_info_trust;
+pub use card_info_auth::{
+    new_presence_challenge, read_authentic_basic_attributes, verify_card_info_evidence,
+    AuthenticBasicAttributes, CardInfoTrust,
+};
 pub use diagnostics::{ExchangeRecord, SessionDiagnostics, SessionReport};
 #[cfg(feature = "emulator")]
 pub use emulator::Emulator;

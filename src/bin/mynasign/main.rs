@@ -3,6 +3,8 @@
 //! - `mynasign demo [--json]`: the whole flow on the built-in emulated card.
 //! - `mynasign cert show FILE [--json]`: a certificate as the typed JPKI view.
 //! - `mynasign info parse FILE [--json]`: a basic-four-attributes record (EF `0002`).
+//! - `mynasign info verify`, `mynasign info read --authentic`: the basic four with the
+//!   card-info application's integrity record, certificate and the card's presence.
 //! - `mynasign consent sign|verify|period`: consent documents.
 //! - `mynasign ocsp request CERT --out FILE`: the DER OCSP request for a certificate.
 //! - `mynasign emulator export-ca FILE`: the emulator's roots, PEM.
@@ -18,6 +20,7 @@ use clap::{Parser, Subcommand};
 mod card;
 mod consent;
 mod demo;
+mod info;
 mod oncard;
 mod output;
 mod show;
@@ -119,6 +122,12 @@ enum EmulatorCommand {
     /// Serve the emulated card to vsmartcard's virtual reader (vpcd), so every PC/SC program
     /// sees it in a reader. Runs until stopped.
     Serve(oncard::ServeArgs),
+    /// Write the emulator's card-verifiable CA key (its key id, then the key as `90 <e> 91
+    /// <n>`), for services that verify the emulated card's card-info evidence.
+    ExportCvcCa {
+        /// The file to write.
+        file: std::path::PathBuf,
+    },
     /// Write a current CRL of the emulator's signature root (DER): it lists the persona's
     /// signature certificate when the persona file gives `revoked_at`.
     Crl(oncard::CrlArgs),
@@ -136,6 +145,13 @@ enum CertCommand {
 enum InfoCommand {
     /// Parse a basic-four-attributes record as read from EF 0002.
     Parse(show::FileArgs),
+    /// Verify the basic four read earlier against the card-info integrity record and the
+    /// application's certificate (exit 0 only when authentic).
+    Verify(info::VerifyArgs),
+    /// Read the basic four from a card (or the emulated card) with what proves them, and
+    /// verify them, the card's presence included.
+    #[command(after_help = card::EXIT_CODES_HELP)]
+    Read(info::ReadArgs),
 }
 
 fn main() -> ExitCode {
@@ -148,6 +164,12 @@ fn main() -> ExitCode {
         Command::Info {
             command: InfoCommand::Parse(args),
         } => show::info(&args),
+        Command::Info {
+            command: InfoCommand::Verify(args),
+        } => info::verify(&args),
+        Command::Info {
+            command: InfoCommand::Read(args),
+        } => info::read(&args),
         Command::Consent { command } => match command {
             consent::ConsentCommand::Sign(a) => consent::sign(&a),
             consent::ConsentCommand::Verify(a) => consent::verify(&a),
@@ -162,6 +184,10 @@ fn main() -> ExitCode {
         Command::Emulator {
             command: EmulatorCommand::Crl(args),
         } => oncard::crl(&args),
+        Command::Emulator {
+            command: EmulatorCommand::ExportCvcCa { file },
+        } => std::fs::write(file, mynasign::emulator::EmulatorCvcCa::shared().ca_file())
+            .map_err(Into::into),
         Command::Reader {
             command: ReaderCommand::List { json },
         } => card::list_readers(json),

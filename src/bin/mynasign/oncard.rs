@@ -12,6 +12,7 @@ use mynasign::cert::JpkiCertificate;
 use mynasign::consent::check_linkage;
 use mynasign::emulator::vpcd::{VirtualCard, VpcdEvent, DEFAULT_PORT};
 use mynasign::emulator::EmulatorConfig;
+use mynasign::evidence::{new_challenge, CvcTrust};
 use mynasign::jpki::{CertificateSlot, JpkiSession};
 use mynasign::pin::{PinKind, PinStatus};
 use serde_json::{json, Value};
@@ -164,6 +165,15 @@ pub struct LinkageArgs {
     card: CardArgs,
     #[command(flatten)]
     emulated: EmulatedArgs,
+    /// Compare only attributes proven authentic: the card-info integrity record and
+    /// certificate verified, and the card's answer to a fresh challenge (the result says
+    /// whether they were).
+    #[arg(long)]
+    require_authentic: bool,
+    /// With --require-authentic: whose CA keys (production, the default with --reader; test;
+    /// emulator, the default for the built-in emulated card).
+    #[arg(long, requires = "require_authentic")]
+    hierarchy: Option<String>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -175,6 +185,12 @@ pub struct LinkageArgs {
 pub fn linkage_check(args: &LinkageArgs) -> CliResult {
     let json = args.json;
     let last = args.card.last_attempt();
+    let authentic = match (args.require_authentic, &args.hierarchy) {
+        (false, _) => None,
+        (true, Some(h)) => Some(crate::info::trust(h)?),
+        (true, None) if args.card.reader.is_some() => Some(CvcTrust::production()),
+        (true, None) => Some(mynasign::emulator::cvc_trust()),
+    };
     with_card(
         &args.card,
         &args.emulated,
@@ -185,7 +201,14 @@ pub fn linkage_check(args: &LinkageArgs) -> CliResult {
             let mut info = CardInfoSession::open_with(Arc::clone(&t), SessionOptions::default())?;
             info.verify(pins.get(PinKind::CardInfoPin)?, last)?;
             progress(json, "[2/4] reading the basic four attributes...");
-            let attrs = info.read_attributes()?;
+            let (attrs, card_present) = match &authentic {
+                None => (info.read_attributes()?, false),
+                Some(trust) => {
+                    let challenge = new_challenge();
+                    let (_, v) = info.read_authentic(trust, Some(&challenge))?;
+                    (v.attributes().clone(), v.card_present())
+                }
+            };
             progress(json, "[3/4] JPKI: verifying the signature password...");
             let mut jpki = JpkiSession::open_with(t, SessionOptions::default())?;
             jpki.verify(pins.get(PinKind::SignaturePassword)?, last)?;
@@ -211,12 +234,22 @@ pub fn linkage_check(args: &LinkageArgs) -> CliResult {
                         "reader": reader,
                         "match": differing.is_empty(),
                         "differing_fields": differing,
+                        "card_info_authentic": authentic.is_some(),
+                        "card_present": card_present,
                         "issuance_number": cert.issuance_number(),
                         "apdu_exchanges": exchanges,
                     })
                 );
             } else if differing.is_empty() {
                 println!("match: the card-info attributes equal the signature certificate's");
+                println!(
+                    "{}",
+                    if authentic.is_some() {
+                        "the card-info attributes are authentic (integrity record verified, card present)"
+                    } else {
+                        "the card-info attributes were not verified (--require-authentic checks them)"
+                    }
+                );
             } else {
                 println!("MISMATCH in: {}", differing.join(", "));
             }

@@ -5,7 +5,8 @@ The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``
 
 - coroutines for the card and keystore flows, taking PINs as ``bytes`` or ``bytearray``
   (a bytearray is wiped after the call): :func:`sign_consent`,
-  :func:`read_basic_attributes`, :func:`read_pin_status`, :func:`check_linkage`,
+  :func:`read_basic_attributes`, :func:`read_authentic_basic_attributes`,
+  :func:`read_pin_status`, :func:`check_linkage`,
   :func:`sign_consent_with_signer`; cancelling the task cancels the card flow;
 - async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
 - :mod:`mynasign.blocking`, the same calls for scripts;
@@ -30,6 +31,7 @@ from ._flows import (
     check_linkage_events,
     read_basic_attributes,
     read_basic_attributes_events,
+    read_authentic_basic_attributes,
     read_pin_status,
     read_pin_status_events,
     sign_consent,
@@ -75,6 +77,7 @@ __all__ = list(ffi.__all__) + [
     "sign_consent_events",
     "read_basic_attributes",
     "read_basic_attributes_events",
+    "read_authentic_basic_attributes",
     "read_pin_status",
     "read_pin_status_events",
     "check_linkage",

@@ -167,6 +167,41 @@ async def read_basic_attributes(
         _wipe(pin)
 
 
+async def read_authentic_basic_attributes(
+    link: typing.Optional[_ffi.CardLink] = None,
+    pin: typing.Optional[PinBytes] = None,
+    trust: typing.Optional[_ffi.CardInfoTrust] = None,
+    challenge: typing.Optional[bytes] = None,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+    *,
+    reader: Reader = None,
+    listener: Listener = None,
+) -> _ffi.AuthenticBasicAttributes:
+    """Reads the basic four with what proves them: the card-info integrity record and
+    certificate and, with ``challenge`` (the receiving service's, from
+    :func:`new_presence_challenge`), the card's answer to it; verified under ``trust``
+    (``CardInfoTrust.production()`` by default). The My Number is never read. A failed check
+    raises ``MynaError.VerificationFailed`` naming it. Send ``result.evidence_json()`` to the
+    service (personal data). ``pin`` as in :func:`read_basic_attributes` (a bytearray is wiped
+    after the call); cancellation and ``reader=`` as in :func:`sign_consent`.
+    """
+    _check_pin("pin", pin)
+    try:
+        async with _LinkFor(link, reader) as link:
+            return await _ffi.read_authentic_basic_attributes(
+                link,
+                _view(pin),
+                trust if trust is not None else _ffi.CardInfoTrust.production(),
+                challenge,
+                _options(options, _ffi.PinOptions),
+                _listener(listener),
+                cancel,
+            )
+    finally:
+        _wipe(pin)
+
+
 async def read_pin_status(
     link: typing.Optional[_ffi.CardLink] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,

@@ -79,6 +79,23 @@ public enum Myna {
         }
     }
 
+    /// Reads the basic four with what proves them (the card-info integrity record and
+    /// certificate and, with `challenge`, the card's answer to the receiver's challenge) and
+    /// verifies them under `trust`; a failed check is `.VerificationFailed` naming it. Send
+    /// `evidenceJson()` to the back end (personal data). Cancellable.
+    public static func readAuthenticBasicAttributes(
+        link: CardLink, pin: [UInt8], trust: CardInfoTrust, challenge: Data? = nil,
+        options: PinOptions = PinOptions()
+    ) async throws -> AuthenticBasicAttributes {
+        try await withPin(pin) { p in
+            try await cancellable { handle in
+                try await MynaSign.readAuthenticBasicAttributes(
+                    link: link, pin: p, trust: trust, challenge: challenge, options: options,
+                    listener: nil, cancel: handle)
+            }
+        }
+    }
+
     /// Reads every PIN's retry counter without spending an attempt. Cancellable.
     public static func readPinStatus(link: CardLink) async throws -> PinStatusReport {
         try await cancellable { handle in

@@ -114,6 +114,29 @@ object MynaSign {
         cancel: CancelHandle? = null,
     ): BasicAttributes = mapped { jp.mynasign.readBasicAttributes(link, pin, options, null, cancel) }
 
+    /**
+     * Reads the basic four with what proves them (the card-info integrity record and
+     * certificate and, with [challenge], the card's answer to the receiver's challenge) and
+     * verifies them under [trust]; a failed check is [ErrorCode.VERIFICATION_FAILED] naming
+     * it. Send [AuthenticBasicAttributes.evidenceJson] to the back end (personal data).
+     */
+    suspend fun readAuthenticBasicAttributes(
+        link: CardLink,
+        pin: ByteArray,
+        trust: CardInfoTrust,
+        challenge: ByteArray? = null,
+        options: PinOptions = PinOptions(),
+        cancel: CancelHandle? = null,
+    ): AuthenticBasicAttributes =
+        mapped { jp.mynasign.readAuthenticBasicAttributes(link, pin, trust, challenge, options, null, cancel) }
+
+    /** The back end's check of an evidence object an app sent (see [readAuthenticBasicAttributes]). */
+    fun verifyCardInfoEvidence(
+        evidenceJson: String,
+        trust: CardInfoTrust,
+        challenge: ByteArray? = null,
+    ): AuthenticBasicAttributes = mapped { jp.mynasign.verifyCardInfoEvidence(evidenceJson, trust, challenge) }
+
     /** Reads every PIN's retry counter without spending an attempt. */
     suspend fun readPinStatus(link: CardLink, cancel: CancelHandle? = null): PinStatusReport =
         mapped { jp.mynasign.readPinStatus(link, null, cancel) }
