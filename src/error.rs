@@ -112,6 +112,10 @@ pub enum Error {
     #[error("verification: {0}")]
     Verify(#[from] crate::verify::VerifyError),
 
+    /// A login challenge or response could not be used (see [`crate::login::LoginError`]).
+    #[error("login: {0}")]
+    Login(#[from] crate::login::LoginError),
+
     /// The card carries no signature certificate (for example a holder under 15).
     #[error("no signature certificate on this card")]
     NoSignatureCertificate,

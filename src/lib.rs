@@ -20,6 +20,7 @@
 //! | consent documents (address-change one-stop, domicile change, Mynaportal linkage) | [`consent`] |
 //! | CMS `SignedData` (CAdES-BES) | [`cms`] |
 //! | verification against the J-LIS roots | [`verify`] |
+//! | login with the authentication certificate (challenges, responses, the service's verifier) | [`login`] |
 //! | end-to-end flows (sign a consent on a card) | [`flow`] |
 //! | the emulated card | [`emulator`] |
 //!
@@ -76,6 +77,7 @@ pub mod cert;
 pub mod cms;
 pub mod consent;
 pub mod date;
+pub mod login;
 pub mod verify;
 
 #[cfg(feature = "card")]

@@ -10,6 +10,7 @@ mod ca;
 mod card;
 mod faults;
 mod image;
+mod ocsp;
 mod persona;
 pub mod spec;
 pub mod vpcd;
@@ -23,5 +24,6 @@ pub use ca::{
 pub use card::{EmulatedCard, EmulatorConfig};
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
+pub use ocsp::OcspAnswer;
 pub use persona::Persona;
 pub use spec::{PersonaSpec, PersonaSpecError, PERSONA_FORMAT};

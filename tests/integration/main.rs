@@ -8,6 +8,7 @@ mod card_info;
 mod cert_format;
 mod consent_flow;
 mod hostile;
+mod login;
 mod malformed;
 mod pins;
 mod progress;
