@@ -109,12 +109,17 @@ fn generalized(t: SystemTime) -> Result<GeneralizedTime, CertError> {
 impl EmulatorCa {
     /// A DER OCSP response about `cert` (issued by one of this CA's roots), signed by that
     /// root: `good`, or `revoked` at [`OcspAnswer::revoked_at`]; with the nonce when given.
-    /// A certificate this CA did not issue is refused ([`CertError::IssuerMismatch`]).
+    /// A certificate this CA did not issue, or a CA certificate, is refused
+    /// ([`CertError::IssuerMismatch`]).
     pub fn ocsp_response(
         &self,
         cert: &JpkiCertificate,
         answer: &OcspAnswer,
     ) -> Result<Vec<u8>, CertError> {
+        // A root (or any CA certificate) is not answered for: OCSP is about end entities.
+        if cert.is_ca() {
+            return Err(CertError::IssuerMismatch);
+        }
         let (root, key) = self.issuing_root(cert).ok_or(CertError::IssuerMismatch)?;
         let now = answer.produced_at.unwrap_or_else(SystemTime::now);
         let issuer_key = root
