@@ -800,6 +800,31 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         refused(&args, code);
     };
     verify_with(s(&revoked), &[], "revoked");
+    // An answer signed by a delegated responder of the authentication root: accepted.
+    let delegated = dir.path("delegated.ocsp");
+    let out = run(&[
+        "emulator",
+        "ocsp",
+        "--cert",
+        s(&cert),
+        "--out",
+        s(&delegated),
+        "--delegated",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let v = run_json(&[
+        "auth",
+        "verify",
+        s(&resp),
+        "--challenge",
+        s(&ch),
+        "--root",
+        s(&root),
+        "--ocsp-response",
+        s(&delegated),
+        "--json",
+    ]);
+    assert_eq!(v["revocation"]["method"], "ocsp", "{v}");
     // Received after the challenge's lifetime.
     verify_with(
         s(&good),

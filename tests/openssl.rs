@@ -857,7 +857,8 @@ fn an_openssl_request_with_null_hash_parameters_is_answered_and_accepted() {
 
 /// The emulator's OCSP answers (`EmulatorCa::ocsp_response`, what `mynasign emulator ocsp`
 /// writes) read and verified by `openssl ocsp`: signed by the authentication root for the
-/// authentication certificate, `good` or `revoked`, the nonce carried.
+/// authentication certificate, or by a responder it delegated, `good` or `revoked`, the nonce
+/// carried.
 #[test]
 fn openssl_accepts_the_emulator_ocsp_answers() {
     let dir = Scratch::new("openssl", "emulator-ocsp");
@@ -865,12 +866,13 @@ fn openssl_accepts_the_emulator_ocsp_answers() {
     let ca = EmulatorCa::shared();
     let root = dir.write("auth-root.pem", ca.authentication_ca_pem());
     let cert = dir.write("auth-cert.pem", p.authentication_certificate().to_pem());
-    for (revoked_at, status) in [
-        (None, ": good"),
-        (
-            Some(std::time::SystemTime::now() - std::time::Duration::from_secs(86_400)),
-            ": revoked",
-        ),
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for (revoked_at, status, delegated) in [
+        (None, ": good", false),
+        (Some(day_ago), ": revoked", false),
+        // Signed by a delegated responder the root issued (carried in the response).
+        (None, ": good", true),
+        (Some(day_ago), ": revoked", true),
     ] {
         let der = ca
             .ocsp_response(
@@ -878,6 +880,7 @@ fn openssl_accepts_the_emulator_ocsp_answers() {
                 &mynasign::emulator::OcspAnswer {
                     revoked_at,
                     nonce: Some(b"nonce-0123".to_vec()),
+                    delegated,
                     ..Default::default()
                 },
             )

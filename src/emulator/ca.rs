@@ -621,6 +621,56 @@ impl EmulatorCa {
             .map(|r| (&r.certificate, &r.key))
     }
 
+    /// A delegated OCSP responder certificate (RFC 6960 4.2.2.2) issued by the root that
+    /// issued `cert`, for `public_key`: subject `C=JP, O=<emulator>, CN=Emulated OCSP
+    /// responder`, keyUsage digitalSignature (critical), extendedKeyUsage id-kp-OCSPSigning,
+    /// `id-pkix-ocsp-nocheck` (4.2.2.2.1: its own status is not checked), valid from
+    /// `first_day` to `last_day`. For the emulator's OCSP responder (`super::ocsp`).
+    pub(super) fn issue_ocsp_responder(
+        &self,
+        cert: &JpkiCertificate,
+        serial: u64,
+        public_key: &rsa::RsaPublicKey,
+        first_day: Date,
+        last_day: Date,
+    ) -> Result<Vec<u8>, CertError> {
+        let root = [&self.signature, &self.authentication]
+            .into_iter()
+            .find(|r| cert.verify_issued_by(&r.certificate).is_ok())
+            .ok_or(CertError::IssuerMismatch)?;
+        let subject = name(&[
+            (C, "JP"),
+            (O, EMULATOR_ORGANIZATION),
+            (CN, "Emulated OCSP responder"),
+        ])?;
+        let extensions = vec![
+            extension(
+                ID_CE_KEY_USAGE,
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            )?,
+            extension(
+                ID_CE_EXT_KEY_USAGE,
+                false,
+                &ExtendedKeyUsage(vec![const_oid::db::rfc5280::ID_KP_OCSP_SIGNING]),
+            )?,
+            extension(
+                const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK,
+                false,
+                &der::asn1::Null,
+            )?,
+        ];
+        self.issue(
+            root,
+            serial,
+            subject,
+            spki_of(public_key)?,
+            first_day,
+            last_day,
+            extensions,
+        )
+    }
+
     /// The signature root's private key. A test key (nothing outside this library trusts the
     /// emulator's roots): for tests that issue their own CRLs, OCSP responses or deliberately
     /// broken certificates under the emulator root.

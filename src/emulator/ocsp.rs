@@ -1,6 +1,7 @@
 //! The emulator's OCSP responder: a basic OCSP response (RFC 6960 4.2.1) about one
 //! certificate of the emulator CA, signed by the root that issued it (the signature root for
-//! a signature certificate, the authentication root for an authentication certificate), so
+//! a signature certificate, the authentication root for an authentication certificate) or by
+//! a responder that root delegated ([`OcspAnswer::delegated`]; RFC 6960 4.2.2.2), so
 //! that login and consent revocation can be tested end to end without a CRL.
 //!
 //! It follows RFC 6960 section 4.2.1 (the ASN.1 of `OCSPResponse`, `BasicOCSPResponse`,
@@ -15,7 +16,11 @@ use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc6960;
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
-use der::{Any, Encode, Sequence, Tag, TagNumber};
+use std::sync::OnceLock;
+
+use der::{Any, Decode, Encode, Sequence, Tag, TagNumber};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 use signature::{SignatureEncoding, Signer};
 use spki::AlgorithmIdentifierOwned;
@@ -23,6 +28,7 @@ use x509_cert::ext::Extension;
 use x509_cert::serial_number::SerialNumber;
 
 use crate::cert::{oid, CertError, JpkiCertificate};
+use crate::date::Date;
 
 use super::EmulatorCa;
 
@@ -35,6 +41,10 @@ pub struct OcspAnswer {
     pub nonce: Option<Vec<u8>>,
     /// producedAt and thisUpdate; default now. nextUpdate is a day later.
     pub produced_at: Option<SystemTime>,
+    /// Signed by a delegated responder (a certificate the same root issued, with
+    /// id-kp-OCSPSigning and id-pkix-ocsp-nocheck, carried in the response) instead of the
+    /// root itself.
+    pub delegated: bool,
 }
 
 #[derive(Sequence)]
@@ -69,6 +79,20 @@ struct BasicOcspResponse {
     tbs_response_data: ResponseData,
     signature_algorithm: AlgorithmIdentifierOwned,
     signature: BitString,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    certs: Option<Vec<x509_cert::Certificate>>,
+}
+
+/// The delegated responder's key: RSA-2048, generated once per process from a fixed seed (a
+/// test key, like the roots').
+fn responder_key() -> Result<&'static rsa::RsaPrivateKey, CertError> {
+    static KEY: OnceLock<Option<rsa::RsaPrivateKey>> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut rng = ChaCha20Rng::seed_from_u64(0x6F63_7370); // "ocsp"
+        rsa::RsaPrivateKey::new(&mut rng, 2048).ok()
+    })
+    .as_ref()
+    .ok_or(CertError::InvalidKey)
 }
 
 #[derive(Sequence)]
@@ -120,8 +144,32 @@ impl EmulatorCa {
         if cert.is_ca() {
             return Err(CertError::IssuerMismatch);
         }
-        let (root, key) = self.issuing_root(cert).ok_or(CertError::IssuerMismatch)?;
+        let (root, root_key) = self.issuing_root(cert).ok_or(CertError::IssuerMismatch)?;
         let now = answer.produced_at.unwrap_or_else(SystemTime::now);
+        // The signer: the root, or a responder it delegated, valid from the day before to a
+        // year after `now`.
+        let (key, responder) = if answer.delegated {
+            let key = responder_key()?;
+            let day = |t: SystemTime| -> Result<Date, CertError> {
+                let days = t
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_err(|_| CertError::Malformed("time before 1970".into()))?
+                    .as_secs()
+                    / 86_400;
+                Date::from_days_since_epoch(i64::try_from(days).unwrap_or(0))
+                    .map_err(|_| CertError::Malformed("time out of range".into()))
+            };
+            let der = self.issue_ocsp_responder(
+                cert,
+                0x0C5F_0001,
+                &key.to_public_key(),
+                day(now - Duration::from_secs(86_400))?,
+                day(now + Duration::from_secs(365 * 86_400))?,
+            )?;
+            (key, Some(x509_cert::Certificate::from_der(&der)?))
+        } else {
+            (root_key, None)
+        };
         let issuer_key = root
             .x509()
             .tbs_certificate
@@ -159,7 +207,14 @@ impl EmulatorCa {
             }
         };
         let data = ResponseData {
-            responder_id: context(1, true, &root.x509().tbs_certificate.subject.to_der()?)?,
+            responder_id: context(
+                1,
+                true,
+                &match &responder {
+                    Some(r) => r.tbs_certificate.subject.to_der()?,
+                    None => root.x509().tbs_certificate.subject.to_der()?,
+                },
+            )?,
             produced_at: generalized(now)?,
             responses: vec![SingleResponse {
                 cert_id,
@@ -181,6 +236,7 @@ impl EmulatorCa {
                 parameters: Some(Any::null()),
             },
             signature: BitString::from_bytes(&signature)?,
+            certs: responder.map(|r| vec![r]),
         };
         Ok(OcspResponse {
             response_status: Any::new(Tag::Enumerated, [0u8].as_slice())?,

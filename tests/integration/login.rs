@@ -355,6 +355,45 @@ fn a_revoked_authentication_certificate_is_refused_by_ocsp() {
         .unwrap_err(),
         VerifyError::Revoked
     );
+    // Signed by a delegated responder of the authentication root (id-kp-OCSPSigning,
+    // id-pkix-ocsp-nocheck, carried in the response): accepted alike; revoked alike.
+    for (revoked_at, ok) in [
+        (None, true),
+        (Some(SystemTime::now() - Duration::from_secs(60)), false),
+    ] {
+        let c = service.issue_challenge(SESSION).unwrap();
+        let r = log_in(&card, &c, SERVICE).response;
+        let cert = JpkiCertificate::from_der(&r.certificate).unwrap();
+        let delegated = EmulatorCa::shared()
+            .ocsp_response(
+                &cert,
+                &OcspAnswer {
+                    revoked_at,
+                    delegated: true,
+                    ..OcspAnswer::default()
+                },
+            )
+            .unwrap();
+        let got = service.verify(
+            SESSION,
+            &r,
+            &LoginCheck {
+                ocsp_response: Some(delegated),
+                ..LoginCheck::default()
+            },
+        );
+        if ok {
+            assert!(matches!(
+                got.unwrap().revocation,
+                RevocationStatus::Ocsp { .. }
+            ));
+        } else {
+            assert_eq!(
+                got.unwrap_err(),
+                LoginError::Certificate(VerifyError::Revoked)
+            );
+        }
+    }
     // A certificate the emulator did not issue gets no answer.
     let foreign = TrustStore::production().roots()[0].clone();
     assert!(EmulatorCa::shared()

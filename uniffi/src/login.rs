@@ -157,13 +157,15 @@ pub async fn login_with_signer(
 
 /// The emulator CA's OCSP response (DER) about `certificate_der` (one of its certificates):
 /// `good`, or `revoked` at `revoked_at`; with `nonce` (1 to 32 bytes) when given. Signed by
-/// the root that issued it. Only in builds with the `emulator` feature.
+/// the root that issued it, or by a responder it delegated when `delegated`. Only in builds
+/// with the `emulator` feature.
 #[cfg(feature = "emulator")]
-#[uniffi::export(default(revoked_at = None, nonce = None))]
+#[uniffi::export(default(revoked_at = None, nonce = None, delegated = false))]
 pub fn emulator_ocsp_response(
     certificate_der: Vec<u8>,
     revoked_at: Option<SystemTime>,
     nonce: Option<Vec<u8>>,
+    delegated: bool,
 ) -> Result<Vec<u8>, MynaError> {
     let cert = mynasign::cert::JpkiCertificate::from_der(&certificate_der)
         .map_err(|_| MynaError::invalid_input("certificate_der"))?;
@@ -174,6 +176,7 @@ pub fn emulator_ocsp_response(
                 revoked_at,
                 nonce,
                 produced_at: None,
+                delegated,
             },
         )
         .map_err(|_| MynaError::invalid_input("certificate_der"))

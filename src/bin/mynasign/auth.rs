@@ -159,6 +159,10 @@ pub struct EmulatorOcspArgs {
     /// The request's nonce (hex, 1 to 32 bytes), copied into the answer.
     #[arg(long)]
     nonce: Option<String>,
+    /// Sign with a delegated responder (id-kp-OCSPSigning, id-pkix-ocsp-nocheck, issued by
+    /// the same root and carried in the answer) instead of the root.
+    #[arg(long)]
+    delegated: bool,
 }
 
 fn time(s: &str) -> CliResult<SystemTime> {
@@ -384,6 +388,7 @@ pub fn emulator_ocsp(args: &EmulatorOcspArgs) -> CliResult {
         revoked_at: args.revoked_at.as_deref().map(time).transpose()?,
         nonce: args.nonce.as_deref().map(parse_hex).transpose()?,
         produced_at: None,
+        delegated: args.delegated,
     };
     let der = EmulatorCa::shared()
         .ocsp_response(&cert, &answer)
