@@ -2,6 +2,9 @@
 // `async throws` call that stops when its Task is cancelled, like the other flows of `Myna`.
 
 import Foundation
+#if canImport(MynaSignCore)
+import MynaSignCore
+#endif
 
 extension Myna {
     /// Answers the service's login challenge (`challengeJson`, from its
@@ -19,11 +22,19 @@ extension Myna {
     ) async throws -> LoginResult {
         var data = Data(pin)
         defer { data.resetBytes(in: 0..<data.count) }
+        return try await logIn(link: link, challengeJson: challengeJson, service: service, pin: data, options: options)
+    }
+
+    /// `logIn` with the PIN as `Data`.
+    public static func logIn(
+        link: CardLink, challengeJson: String, service: String, pin: Data,
+        options: PinOptions = PinOptions()
+    ) async throws -> LoginResult {
         let handle = CancelHandle()
         return try await withTaskCancellationHandler {
-            try await loginOnCard(
-                link: link, challengeJson: challengeJson, service: service, pin: data,
-                options: options, listener: nil, cancel: handle)
+            try await LoginCore.loginOnCard(
+                link: link, challengeJson: challengeJson, service: service, pin: pin,
+                options: options, cancel: handle)
         } onCancel: {
             handle.cancel()
         }
@@ -37,10 +48,41 @@ extension Myna {
     ) async throws -> String {
         let handle = CancelHandle()
         return try await withTaskCancellationHandler {
-            try await loginWithSigner(
+            try await LoginCore.loginWithSigner(
                 signer: signer, challengeJson: challengeJson, service: service, cancel: handle)
         } onCancel: {
             handle.cancel()
         }
+    }
+}
+
+/// The generated login functions under one name whichever way the package is built (the
+/// generated Swift as a module of its own, `MynaSignCore`, or one module with this layer).
+enum LoginCore {
+    static func loginOnCard(
+        link: CardLink, challengeJson: String, service: String, pin: Data, options: PinOptions,
+        cancel: CancelHandle
+    ) async throws -> LoginResult {
+        #if canImport(MynaSignCore)
+        try await MynaSignCore.loginOnCard(
+            link: link, challengeJson: challengeJson, service: service, pin: pin, options: options,
+            listener: nil, cancel: cancel)
+        #else
+        try await MynaSign.loginOnCard(
+            link: link, challengeJson: challengeJson, service: service, pin: pin, options: options,
+            listener: nil, cancel: cancel)
+        #endif
+    }
+
+    static func loginWithSigner(
+        signer: KeystoreSigner, challengeJson: String, service: String, cancel: CancelHandle
+    ) async throws -> String {
+        #if canImport(MynaSignCore)
+        try await MynaSignCore.loginWithSigner(
+            signer: signer, challengeJson: challengeJson, service: service, cancel: cancel)
+        #else
+        try await MynaSign.loginWithSigner(
+            signer: signer, challengeJson: challengeJson, service: service, cancel: cancel)
+        #endif
     }
 }
