@@ -331,3 +331,61 @@ mod service {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mynasign::verify::VerifyError;
+
+    /// Every login refusal reaches the app as its own reason (or its own input field), never
+    /// `Other`; a certificate's refusal keeps the verifier's reason.
+    #[test]
+    fn every_login_refusal_keeps_its_reason() {
+        let cases = [
+            LoginError::Malformed("x".into()),
+            LoginError::TooLarge { size: 1, max: 0 },
+            LoginError::UnknownChallenge,
+            LoginError::ChallengeReplayed,
+            LoginError::ChallengeExpired,
+            LoginError::SessionMismatch,
+            LoginError::FormMismatch,
+            LoginError::RelayedResponse,
+            LoginError::NonceMismatch,
+            LoginError::ClientTimeSkew,
+            LoginError::BadSignature,
+            LoginError::SignatureCertificate,
+            LoginError::Certificate(VerifyError::Revoked),
+        ];
+        let mut reasons = Vec::new();
+        for e in cases {
+            match MynaError::from(e.clone()) {
+                MynaError::VerificationFailed { reason } => {
+                    assert_ne!(reason, VerifyFailure::Other, "{e:?}");
+                    reasons.push(reason);
+                }
+                other => panic!("{e:?} became {other:?}"),
+            }
+        }
+        let n = reasons.len();
+        reasons.sort_by_key(|r| format!("{r:?}"));
+        reasons.dedup();
+        assert_eq!(reasons.len(), n, "two login refusals share a reason");
+        assert!(matches!(
+            MynaError::from(LoginError::InvalidService),
+            MynaError::InvalidInput { .. }
+        ));
+        assert_eq!(
+            MynaError::from(VerifyError::AuthenticationCertificateForSignature),
+            MynaError::VerificationFailed {
+                reason: VerifyFailure::AuthenticationCertificateForSignature
+            }
+        );
+        // Through the crate-wide error too (what the card flow returns).
+        assert_eq!(
+            MynaError::from(mynasign::Error::Login(LoginError::RelayedResponse)),
+            MynaError::VerificationFailed {
+                reason: VerifyFailure::RelayedResponse
+            }
+        );
+    }
+}

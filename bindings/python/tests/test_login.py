@@ -58,6 +58,15 @@ def test_log_in_on_the_emulated_card_and_the_service_accepts_it(profile):
     assert emulator.pin_attempts_left(m.PinType.SIGNATURE_PASSWORD) == 5
 
 
+def test_the_blocking_form_for_scripts(emulator, link):
+    import mynasign.blocking
+    login = verifier(emulator)
+    pin = bytearray(emulator.authentication_pin())
+    result = mynasign.blocking.login_on_card(link, login.issue_challenge("s"), SERVICE, pin)
+    assert pin == bytearray(len(pin))  # wiped
+    assert login.verify("s", result.response_json, ocsp(result)).certificate_serial == result.certificate_serial
+
+
 def test_replayed_expired_and_relayed_challenges_are_refused(emulator, link):
     login = verifier(emulator)
     result = log_in(emulator, link, login.issue_challenge("s"))
