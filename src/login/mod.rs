@@ -42,7 +42,9 @@ mod verifier;
 pub use challenge::{ChallengeForm, ClientData, LoginChallenge, CLIENT_DATA_TYPE};
 pub use error::LoginError;
 pub use response::{LoginAlgorithm, LoginResponse};
-pub use store::{ChallengeRecord, ChallengeStore, MemoryChallengeStore, Taken};
+pub use store::{
+    ChallengeRecord, ChallengeStore, MemoryChallengeStore, Taken, DEFAULT_STORE_LIMIT,
+};
 pub use verifier::{LoginCheck, LoginVerifier, VerifiedLogin};
 
 use std::time::Duration;

@@ -67,18 +67,38 @@ struct Entry {
 }
 
 /// The in-memory store (one process): a map behind a mutex. A used challenge is remembered
-/// until 10 minutes after its expiry (so a replay is told apart from an unknown challenge), and expired
-/// entries are dropped as new ones are inserted, so memory stays bounded by the issuing rate
-/// times the lifetime.
-#[derive(Debug, Default)]
+/// until 10 minutes after its expiry (so a replay is told apart from an unknown challenge), and
+/// expired entries are dropped as new ones are inserted, so memory stays bounded by the issuing
+/// rate times the lifetime; and by a cap ([`DEFAULT_STORE_LIMIT`] entries unless
+/// [`with_limit`](Self::with_limit) says otherwise), beyond which issuing fails
+/// ([`LoginError::Store`]) rather than let a flood of challenge requests grow it.
+#[derive(Debug)]
 pub struct MemoryChallengeStore {
     entries: Mutex<HashMap<[u8; NONCE_LEN], Entry>>,
+    limit: usize,
+}
+
+/// How many challenges a [`MemoryChallengeStore`] remembers at most by default.
+pub const DEFAULT_STORE_LIMIT: usize = 1_000_000;
+
+impl Default for MemoryChallengeStore {
+    fn default() -> Self {
+        Self::with_limit(DEFAULT_STORE_LIMIT)
+    }
 }
 
 impl MemoryChallengeStore {
-    /// An empty store.
+    /// An empty store with the default cap.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store remembering at most `limit` challenges.
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            limit,
+        }
     }
 
     /// How many challenges it remembers (issued or used, not yet dropped).
@@ -106,6 +126,9 @@ impl ChallengeStore for MemoryChallengeStore {
         let now = SystemTime::now();
         // Kept a while past expiry, so that a late answer is told "expired", not "unknown".
         entries.retain(|_, e| e.record.expires_at + FORGET_AFTER_EXPIRY >= now);
+        if entries.len() >= self.limit {
+            return Err(LoginError::Store("the challenge store is full".into()));
+        }
         if entries.contains_key(&record.nonce) {
             // 256 random bits never collide; a caller inserting one nonce twice is a bug.
             return Err(LoginError::Store("nonce already issued".into()));

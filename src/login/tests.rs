@@ -176,3 +176,16 @@ fn every_login_refusal_has_its_own_code() {
         LoginError::SignatureCertificate
     );
 }
+
+#[test]
+fn the_memory_store_is_capped() {
+    let v = LoginVerifier::new(
+        Verifier::new(TrustStore::production()),
+        "https://login.example.jp",
+    )
+    .unwrap()
+    .with_store(std::sync::Arc::new(MemoryChallengeStore::with_limit(2)));
+    v.issue_challenge("a").unwrap();
+    v.issue_challenge("b").unwrap();
+    assert!(matches!(v.issue_challenge("c"), Err(LoginError::Store(_))));
+}
