@@ -22,7 +22,9 @@ rules=(
   "cms:$card_stack error verify"
   "evidence:$card_stack error consent cms verify"
   # The emulator's trust store (TrustStore::emulator, feature `emulator`) is the one exception.
-  "verify:${card_stack/ emulator/} error"
+  "verify:${card_stack/ emulator/} error login"
+  # Login challenges, responses and the service's LoginVerifier: a service builds them.
+  "login:$card_stack error"
 )
 
 # The code lines (file:line:text) of FILES... matching the extended regex PATTERN: lines whose

@@ -115,6 +115,9 @@ pub enum Error {
     /// The card-info files read are not authentic, or the card did not prove its presence.
     #[error("card-info authenticity: {0}")]
     Authenticity(#[from] crate::evidence::AuthenticityError),
+    /// A login challenge or response could not be used (see [`crate::login::LoginError`]).
+    #[error("login: {0}")]
+    Login(#[from] crate::login::LoginError),
 
     /// The card carries no signature certificate (for example a holder under 15).
     #[error("no signature certificate on this card")]

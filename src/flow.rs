@@ -13,6 +13,11 @@ use crate::jpki::{CertificateSlot, HashAlgorithm, JpkiSession, KeySlot, LastAtte
 use crate::pin::{Pin, PinKind, PinStatus};
 use crate::transport::CardTransport;
 
+mod login;
+pub use login::{
+    login_and_sign_consent_on_card, login_on_card, login_with, CardLogin, LoginOptions, LoginSigner,
+};
+
 /// The card's signature key as a CMS [`ContentSigner`], in a session where the signature
 /// password is verified. Its failures are the card's typed [`Error`]s.
 pub struct CardContentSigner<'a> {

@@ -21,6 +21,7 @@
 //! | CMS `SignedData` (CAdES-BES) | [`cms`] |
 //! | verification against the J-LIS roots | [`verify`] |
 //! | authenticity of the basic four (card-info integrity record, card presence) | [`evidence`] |
+//! | login with the authentication certificate (challenges, responses, the service's verifier) | [`login`] |
 //! | end-to-end flows (sign a consent on a card) | [`flow`] |
 //! | the emulated card | [`emulator`] |
 //!
@@ -78,6 +79,7 @@ pub mod cms;
 pub mod consent;
 pub mod date;
 pub mod evidence;
+pub mod login;
 pub mod verify;
 
 #[cfg(feature = "card")]

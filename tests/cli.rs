@@ -877,3 +877,293 @@ fn linkage_check_can_require_authentic_attributes_and_says_so() {
     assert_clean_failure(&out, "production hierarchy");
     assert!(out.stdout.is_empty(), "{}", describe(&out));
 }
+
+// ---------------------------------------------------------------------------------------------
+// auth (login with the user-authentication certificate) and emulator ocsp
+// ---------------------------------------------------------------------------------------------
+
+/// `auth challenge`, `auth sign` on the emulated card, `emulator ocsp`, `auth verify` and
+/// `auth verify-certificate`: accepted with exit 0; refused (relayed, revoked, expired, a
+/// signature certificate, no revocation) with exit 1 and the refusal's code.
+#[test]
+fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
+    let dir = Scratch::new("cli", "auth");
+    let ch = dir.path("challenge.json");
+    let resp = dir.path("response.json");
+    let root = dir.path("auth-root.der");
+    std::fs::write(
+        &root,
+        mynasign::emulator::EmulatorCa::shared().authentication_ca_der(),
+    )
+    .unwrap();
+    let c = run_json(&[
+        "auth",
+        "challenge",
+        "--service",
+        "https://login.example.jp",
+        "--out",
+        s(&ch),
+    ]);
+    assert_eq!(str_field(&c, "form"), "bound");
+    assert_eq!(str_field(&c, "nonce").len(), 64);
+    let signed = run_json(&[
+        "auth",
+        "sign",
+        "--challenge",
+        s(&ch),
+        "--out",
+        s(&resp),
+        "--quiet",
+        "--json",
+    ]);
+    assert_eq!(u64_field(&signed, "exchanges"), 6, "{signed}");
+    // The certificate, for the OCSP answers.
+    let cert = dir.write(
+        "auth-cert.der",
+        Persona::from_seed(1).authentication_certificate_der(),
+    );
+    let good = dir.path("good.ocsp");
+    let out = run(&[
+        "emulator",
+        "ocsp",
+        "--cert",
+        s(&cert),
+        "--out",
+        s(&good),
+        "--nonce",
+        "0a0b0c",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let v = run_json(&[
+        "auth",
+        "verify",
+        s(&resp),
+        "--challenge",
+        s(&ch),
+        "--root",
+        s(&root),
+        "--ocsp-response",
+        s(&good),
+        "--ocsp-nonce",
+        "0a0b0c",
+        "--json",
+    ]);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["revocation"]["method"], "ocsp", "{v}");
+    assert_eq!(
+        str_field(&v, "serial"),
+        Persona::from_seed(1)
+            .authentication_certificate()
+            .serial_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    // The same with --trust emulator, and without the nonce expected.
+    let v = run_json(&[
+        "auth",
+        "verify",
+        s(&resp),
+        "--challenge",
+        s(&ch),
+        "--trust",
+        "emulator",
+        "--ocsp-response",
+        s(&good),
+        "--json",
+    ]);
+    assert_eq!(v["valid"], true, "{v}");
+
+    let refused = |args: &[&str], code: &str| {
+        let out = run(args);
+        assert_clean_failure(&out, code);
+        assert_eq!(str_field(&parse_one_object(&out), "code"), code, "{args:?}");
+    };
+    // Revoked by the emulator's OCSP responder.
+    let revoked = dir.path("revoked.ocsp");
+    let out = run(&[
+        "emulator",
+        "ocsp",
+        "--cert",
+        s(&cert),
+        "--out",
+        s(&revoked),
+        "--revoked-at",
+        "2025-01-01T00:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let verify_with = |ocsp: &str, extra: &[&str], code: &str| {
+        let mut args = vec![
+            "auth",
+            "verify",
+            s(&resp),
+            "--challenge",
+            s(&ch),
+            "--root",
+            s(&root),
+            "--ocsp-response",
+            ocsp,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        refused(&args, code);
+    };
+    verify_with(s(&revoked), &[], "revoked");
+    // An answer signed by a delegated responder of the authentication root: accepted.
+    let delegated = dir.path("delegated.ocsp");
+    let out = run(&[
+        "emulator",
+        "ocsp",
+        "--cert",
+        s(&cert),
+        "--out",
+        s(&delegated),
+        "--delegated",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let v = run_json(&[
+        "auth",
+        "verify",
+        s(&resp),
+        "--challenge",
+        s(&ch),
+        "--root",
+        s(&root),
+        "--ocsp-response",
+        s(&delegated),
+        "--json",
+    ]);
+    assert_eq!(v["revocation"]["method"], "ocsp", "{v}");
+    // Received after the challenge's lifetime.
+    verify_with(
+        s(&good),
+        &["--received-at", "2099-01-01T00:00:00Z"],
+        "challenge_expired",
+    );
+    // No revocation source: not accepted unless explicitly opted out.
+    refused(
+        &[
+            "auth",
+            "verify",
+            s(&resp),
+            "--challenge",
+            s(&ch),
+            "--root",
+            s(&root),
+            "--json",
+        ],
+        "revocation_not_checked",
+    );
+    run_json(&[
+        "auth",
+        "verify",
+        s(&resp),
+        "--challenge",
+        s(&ch),
+        "--root",
+        s(&root),
+        "--no-revocation-check",
+        "--json",
+    ]);
+    // Signed for another service than the challenge's: relayed.
+    let relayed = dir.path("relayed.json");
+    run_json(&[
+        "auth",
+        "sign",
+        "--challenge",
+        s(&ch),
+        "--out",
+        s(&relayed),
+        "--service",
+        "https://phish.example",
+        "--quiet",
+        "--json",
+    ]);
+    verify_with_file(&relayed, &ch, &root, &good, "relayed_response", &refused);
+
+    // verify-certificate: the authentication certificate is accepted, a signature
+    // certificate refused with its own code, under the production roots untrusted.
+    let v = run_json(&[
+        "auth",
+        "verify-certificate",
+        s(&cert),
+        "--root",
+        s(&root),
+        "--ocsp-response",
+        s(&good),
+        "--json",
+    ]);
+    assert_eq!(v["valid"], true, "{v}");
+    let sig = dir.write(
+        "sig-cert.der",
+        Persona::from_seed(1).signature_certificate_der(),
+    );
+    refused(
+        &[
+            "auth",
+            "verify-certificate",
+            s(&sig),
+            "--trust",
+            "emulator",
+            "--no-revocation-check",
+            "--json",
+        ],
+        "signature_certificate_for_login",
+    );
+    refused(
+        &[
+            "auth",
+            "verify-certificate",
+            s(&cert),
+            "--no-revocation-check",
+            "--json",
+        ],
+        "untrusted_chain",
+    );
+    // A certificate the emulator did not issue gets no OCSP answer.
+    let foreign = dir.path("foreign.ocsp");
+    let out = run(&["emulator", "ocsp", "--cert", s(&root), "--out", s(&foreign)]);
+    assert_clean_failure(&out, "emulator ocsp for a root");
+}
+
+fn verify_with_file(
+    resp: &std::path::Path,
+    ch: &std::path::Path,
+    root: &std::path::Path,
+    ocsp: &std::path::Path,
+    code: &str,
+    refused: &dyn Fn(&[&str], &str),
+) {
+    refused(
+        &[
+            "auth",
+            "verify",
+            s(resp),
+            "--challenge",
+            s(ch),
+            "--root",
+            s(root),
+            "--ocsp-response",
+            s(ocsp),
+            "--json",
+        ],
+        code,
+    );
+}
+
+/// A wrong authentication PIN from the environment on a reader is not testable here; on the
+/// emulated card the persona's PIN is used. A bad challenge file fails cleanly.
+#[test]
+fn auth_sign_of_a_bad_challenge_fails_cleanly() {
+    let dir = Scratch::new("cli", "auth-bad");
+    let ch = dir.write("challenge.json", b"{\"type\":\"x\"}");
+    let out = run(&[
+        "auth",
+        "sign",
+        "--challenge",
+        s(&ch),
+        "--out",
+        s(&dir.path("r.json")),
+    ]);
+    assert_clean_failure(&out, "a malformed challenge");
+}

@@ -854,3 +854,62 @@ fn an_openssl_request_with_null_hash_parameters_is_answered_and_accepted() {
         mynasign::verify::RevocationStatus::Ocsp { .. }
     ));
 }
+
+/// The emulator's OCSP answers (`EmulatorCa::ocsp_response`, what `mynasign emulator ocsp`
+/// writes) read and verified by `openssl ocsp`: signed by the authentication root for the
+/// authentication certificate, or by a responder it delegated, `good` or `revoked`, the nonce
+/// carried.
+#[test]
+fn openssl_accepts_the_emulator_ocsp_answers() {
+    let dir = Scratch::new("openssl", "emulator-ocsp");
+    let p = Persona::from_seed(1);
+    let ca = EmulatorCa::shared();
+    let root = dir.write("auth-root.pem", ca.authentication_ca_pem());
+    let cert = dir.write("auth-cert.pem", p.authentication_certificate().to_pem());
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    for (revoked_at, status, delegated) in [
+        (None, ": good", false),
+        (Some(day_ago), ": revoked", false),
+        // Signed by a delegated responder the root issued (carried in the response).
+        (None, ": good", true),
+        (Some(day_ago), ": revoked", true),
+    ] {
+        let der = ca
+            .ocsp_response(
+                &p.authentication_certificate(),
+                &mynasign::emulator::OcspAnswer {
+                    revoked_at,
+                    nonce: Some(b"nonce-0123".to_vec()),
+                    delegated,
+                    ..Default::default()
+                },
+            )
+            .expect("OCSP answer");
+        let resp = dir.write("resp.der", &der);
+        let out = openssl(&[
+            "ocsp",
+            "-respin",
+            s(&resp),
+            "-CAfile",
+            s(&root),
+            "-issuer",
+            s(&root),
+            "-sha256",
+            "-cert",
+            s(&cert),
+            "-resp_text",
+            // The request OpenSSL builds from -cert is not the one answered: no nonce to
+            // compare (the nonce in the response is shown below).
+            "-no_nonce",
+        ]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "openssl ocsp: {}", describe(&out));
+        assert!(text.contains("Response verify OK"), "{text}");
+        assert!(text.contains(status), "{status}: {text}");
+        assert!(text.contains("OCSP Nonce"), "{text}");
+    }
+}

@@ -189,6 +189,55 @@ fn consent_signing_matches_in_process_in_six_exchanges() {
     }
 }
 
+/// A login (issue 26) over PC/SC, as at a kiosk: the same response shape, certificate and
+/// exchanges as in-process (6 extended, 16 short), and the service accepts it.
+#[test]
+#[ignore = "needs pcscd and the emulator in a reader: run by `make test-pcsc`"]
+fn login_matches_in_process() {
+    let Some(t) = setup() else { return };
+    let service = mynasign::login::LoginVerifier::new(
+        mynasign::verify::Verifier::new(TrustStore::emulator()).allow_unchecked_revocation(),
+        "https://kiosk.example.jp",
+    )
+    .unwrap();
+    let pin = Pin::authentication(t.persona.authentication_pin()).unwrap();
+    for (options, expected) in [
+        (SessionOptions::default(), 6),
+        (
+            SessionOptions {
+                extended_length: false,
+                short_ef_shortcuts: false,
+                ..SessionOptions::default()
+            },
+            16,
+        ),
+    ] {
+        let challenge = service.issue_challenge("kiosk").unwrap();
+        let (a, b) = t.both(|tr| {
+            mynasign::flow::login_on_card(
+                tr,
+                &challenge,
+                "https://kiosk.example.jp",
+                &pin,
+                &mynasign::flow::LoginOptions {
+                    session: options.clone(),
+                    ..mynasign::flow::LoginOptions::default()
+                },
+            )
+            .unwrap()
+        });
+        assert_eq!(a.stats.exchanges, expected, "over PC/SC");
+        assert_eq!(a.stats.exchanges, b.stats.exchanges);
+        assert_eq!(a.certificate.der(), b.certificate.der());
+        // RSA PKCS#1 v1.5 is deterministic, but the client data names the signing second:
+        // compare what does not depend on it.
+        assert_eq!(a.response.nonce, b.response.nonce);
+        service
+            .verify("kiosk", &a.response, &Default::default())
+            .expect("the login made over PC/SC is accepted");
+    }
+}
+
 #[test]
 #[ignore = "needs pcscd and the emulator in a reader: run by `make test-pcsc`"]
 fn card_info_attributes_match_in_process() {

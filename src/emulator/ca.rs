@@ -98,14 +98,16 @@ impl<K: ?Sized> core::fmt::Debug for SignatureCertificateRequest<'_, K> {
     }
 }
 
-/// What a user-authentication certificate is issued for.
-pub struct AuthenticationCertificateRequest<'a> {
+/// What a user-authentication certificate is issued for. The holder's key is RSA by
+/// default (a card); any key with a SubjectPublicKeyInfo encoding may be given instead, for
+/// example a `p256::PublicKey` for an ECDSA P-256 smartphone key.
+pub struct AuthenticationCertificateRequest<'a, K: ?Sized = rsa::RsaPublicKey> {
     /// The serial number; must be positive.
     pub serial: u64,
     /// The subject CN: an opaque identifier.
     pub subject_id: &'a str,
     /// The holder's public key.
-    pub public_key: &'a rsa::RsaPublicKey,
+    pub public_key: &'a K,
     /// The issue date.
     pub issue_date: Date,
     /// The holder's date of birth (the validity ends on the 5th birthday after issue; it is
@@ -113,7 +115,7 @@ pub struct AuthenticationCertificateRequest<'a> {
     pub date_of_birth: Date,
 }
 
-impl core::fmt::Debug for AuthenticationCertificateRequest<'_> {
+impl<K: ?Sized> core::fmt::Debug for AuthenticationCertificateRequest<'_, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("AuthenticationCertificateRequest")
             .field("serial", &self.serial)
@@ -543,9 +545,9 @@ impl EmulatorCa {
     /// Issues a user-authentication certificate: subject `C=JP, CN=<id>`, keyUsage
     /// digitalSignature (critical), certificatePolicies [`oid::AUTHENTICATION_POLICY`]
     /// (critical), no personal data.
-    pub fn issue_authentication_certificate(
+    pub fn issue_authentication_certificate<K: EncodePublicKey + ?Sized>(
         &self,
-        request: &AuthenticationCertificateRequest<'_>,
+        request: &AuthenticationCertificateRequest<'_, K>,
     ) -> Result<Vec<u8>, CertError> {
         self.issue_authentication_certificate_tweaked(request, &CertificateTweaks::default())
     }
@@ -554,9 +556,9 @@ impl EmulatorCa {
     /// [`issue_authentication_certificate`](Self::issue_authentication_certificate) does, with
     /// the departures that `tweaks` asks for (its `last_day`; a keyUsage tweak replaces the
     /// digitalSignature keyUsage).
-    pub fn issue_authentication_certificate_tweaked(
+    pub fn issue_authentication_certificate_tweaked<K: EncodePublicKey + ?Sized>(
         &self,
-        request: &AuthenticationCertificateRequest<'_>,
+        request: &AuthenticationCertificateRequest<'_, K>,
         tweaks: &CertificateTweaks,
     ) -> Result<Vec<u8>, CertError> {
         let root = &self.authentication;
@@ -598,11 +600,73 @@ impl EmulatorCa {
             root,
             request.serial,
             subject,
-            spki_of(request.public_key)?,
+            spki_of_key(request.public_key)?,
             request.issue_date,
             tweaks
                 .last_day
                 .unwrap_or_else(|| end_entity_expiry(request.issue_date, request.date_of_birth)),
+            extensions,
+        )
+    }
+
+    /// The root of this CA that issued `cert` (its signature verifies), with its key: for
+    /// the emulator's OCSP responder (`super::ocsp`).
+    pub(super) fn issuing_root(
+        &self,
+        cert: &JpkiCertificate,
+    ) -> Option<(&JpkiCertificate, &RsaPrivateKey)> {
+        [&self.signature, &self.authentication]
+            .into_iter()
+            .find(|r| cert.verify_issued_by(&r.certificate).is_ok())
+            .map(|r| (&r.certificate, &r.key))
+    }
+
+    /// A delegated OCSP responder certificate (RFC 6960 4.2.2.2) issued by the root that
+    /// issued `cert`, for `public_key`: subject `C=JP, O=<emulator>, CN=Emulated OCSP
+    /// responder`, keyUsage digitalSignature (critical), extendedKeyUsage id-kp-OCSPSigning,
+    /// `id-pkix-ocsp-nocheck` (4.2.2.2.1: its own status is not checked), valid from
+    /// `first_day` to `last_day`. For the emulator's OCSP responder (`super::ocsp`).
+    pub(super) fn issue_ocsp_responder(
+        &self,
+        cert: &JpkiCertificate,
+        serial: u64,
+        public_key: &rsa::RsaPublicKey,
+        first_day: Date,
+        last_day: Date,
+    ) -> Result<Vec<u8>, CertError> {
+        let root = [&self.signature, &self.authentication]
+            .into_iter()
+            .find(|r| cert.verify_issued_by(&r.certificate).is_ok())
+            .ok_or(CertError::IssuerMismatch)?;
+        let subject = name(&[
+            (C, "JP"),
+            (O, EMULATOR_ORGANIZATION),
+            (CN, "Emulated OCSP responder"),
+        ])?;
+        let extensions = vec![
+            extension(
+                ID_CE_KEY_USAGE,
+                true,
+                &KeyUsage(KeyUsages::DigitalSignature.into()),
+            )?,
+            extension(
+                ID_CE_EXT_KEY_USAGE,
+                false,
+                &ExtendedKeyUsage(vec![const_oid::db::rfc5280::ID_KP_OCSP_SIGNING]),
+            )?,
+            extension(
+                const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK,
+                false,
+                &der::asn1::Null,
+            )?,
+        ];
+        self.issue(
+            root,
+            serial,
+            subject,
+            spki_of(public_key)?,
+            first_day,
+            last_day,
             extensions,
         )
     }

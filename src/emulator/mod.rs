@@ -11,6 +11,7 @@ mod card;
 mod cvc;
 mod faults;
 mod image;
+mod ocsp;
 mod persona;
 pub mod spec;
 pub mod vpcd;
@@ -28,5 +29,6 @@ pub use cvc::{
 };
 pub use faults::{Fault, FaultEffect, FaultTrigger};
 pub use image::{CardImage, CardInfoImage};
+pub use ocsp::OcspAnswer;
 pub use persona::Persona;
 pub use spec::{PersonaSpec, PersonaSpecError, PERSONA_FORMAT};

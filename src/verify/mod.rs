@@ -233,6 +233,14 @@ pub enum VerifyError {
     /// signing time in GeneralizedTime for a year UTCTime covers). The value says where.
     #[error("the signature is not in its DER form: {0}")]
     NotDer(String),
+    /// A user-authentication certificate (利用者証明用電子証明書, under its own root) signed
+    /// what needs a signature certificate: a consent is never signed with the login key.
+    #[error("an authentication certificate cannot sign a consent")]
+    AuthenticationCertificateForSignature,
+    /// A signature certificate (署名用電子証明書, under its own root) was offered where an
+    /// authentication certificate is needed (a login).
+    #[error("a signature certificate cannot be used to log in")]
+    SignatureCertificateForLogin,
 }
 
 impl VerifyError {
@@ -279,6 +287,10 @@ impl VerifyError {
             Self::WrongExtendedKeyUsage => "wrong_extended_key_usage",
             Self::WrongRootFamily => "wrong_root_family",
             Self::NotDer(_) => "not_der",
+            Self::AuthenticationCertificateForSignature => {
+                "authentication_certificate_for_signature"
+            }
+            Self::SignatureCertificateForLogin => "signature_certificate_for_login",
         }
     }
 }
@@ -476,6 +488,8 @@ mod tests {
             VerifyError::WrongExtendedKeyUsage,
             VerifyError::WrongRootFamily,
             VerifyError::NotDer(s()),
+            VerifyError::AuthenticationCertificateForSignature,
+            VerifyError::SignatureCertificateForLogin,
         ];
         let mut codes: Vec<&str> = all.iter().map(VerifyError::code).collect();
         for c in &codes {

@@ -15,7 +15,7 @@ use super::purpose::CertificatePurpose;
 use super::revocation::{self, PreparedCrl, RevocationStatus};
 use super::{ocsp, raw, strict, TrustStore, VerifiedSignature, VerifyError};
 use super::{DEFAULT_MAX_SKEW, MAX_CMS_SIZE};
-use crate::cert::{verify_signature, JpkiCertificate};
+use crate::cert::{verify_signature, CertificateKind, JpkiCertificate};
 use crate::cms::{ess, oid};
 use crate::consent::Channel;
 
@@ -447,7 +447,9 @@ impl Verifier {
     /// Accepts `cert` for `purpose` at the time of `check`: its profile
     /// ([`strict`](super) key and extensions; [`CertificatePurpose::check`]: keyUsage, policy
     /// allow-list, extendedKeyUsage), the chain to a trusted root **of the purpose's family**
-    /// ([`VerifyError::WrongRootFamily`] otherwise), the validity of both at that time, and
+    /// ([`VerifyError::WrongRootFamily`] otherwise; a genuine certificate of the other family
+    /// is [`VerifyError::AuthenticationCertificateForSignature`] or
+    /// [`VerifyError::SignatureCertificateForLogin`]), the validity of both at that time, and
     /// revocation (the verifier's CRLs, or the OCSP response of `check`), required unless
     /// the verifier allows it unchecked. The consent verification uses it for the signer
     /// certificate (with [`CertificatePurpose::Signature`]); a login uses it for an
@@ -481,8 +483,23 @@ impl Verifier {
             .trust
             .issuer_index_of(certificate)
             .ok_or(VerifyError::UntrustedChain)?;
-        if self.trust.families()[root_index] != purpose {
-            return Err(VerifyError::WrongRootFamily);
+        let family = self.trust.families()[root_index];
+        if family != purpose {
+            // A genuine certificate of the other family (its own kind, under its own root)
+            // used for the wrong purpose says so; any other mix is a wrong family.
+            return Err(match (purpose, family, certificate.kind()) {
+                (
+                    CertificatePurpose::Signature,
+                    CertificatePurpose::Authentication,
+                    CertificateKind::Authentication,
+                ) => VerifyError::AuthenticationCertificateForSignature,
+                (
+                    CertificatePurpose::Authentication,
+                    CertificatePurpose::Signature,
+                    CertificateKind::Signature,
+                ) => VerifyError::SignatureCertificateForLogin,
+                _ => VerifyError::WrongRootFamily,
+            });
         }
         let root = &self.trust.roots()[root_index];
         strict::check_certificate(root)?;

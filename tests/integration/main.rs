@@ -9,6 +9,7 @@ mod card_info_auth;
 mod cert_format;
 mod consent_flow;
 mod hostile;
+mod login;
 mod malformed;
 mod pins;
 mod progress;

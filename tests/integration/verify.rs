@@ -703,7 +703,8 @@ fn bad_crl() {
 fn wrong_key_usage() {
     let p = persona();
     // Signed with the authentication key and certificate: the signature and its chain are
-    // fine, but the root is of the authentication family: not a document signature.
+    // fine, but it is an authentication certificate under its own root: not a document
+    // signature, and the refusal says so.
     let signed = sign_rsa(
         p.authentication_key(),
         p.authentication_certificate_der(),
@@ -711,9 +712,12 @@ fn wrong_key_usage() {
     );
     assert_eq!(
         private(verify_signed_data(&signed, &emulator()).unwrap_err()),
-        VerifyError::WrongRootFamily
+        VerifyError::AuthenticationCertificateForSignature
     );
-    assert_eq!(fails(&signed, &emulator()), VerifyError::WrongRootFamily);
+    assert_eq!(
+        fails(&signed, &emulator()),
+        VerifyError::AuthenticationCertificateForSignature
+    );
 
     // A signature certificate without nonRepudiation.
     let cert = persona_certificate(

@@ -449,15 +449,24 @@ fn verify_certificate_checks_a_purpose_for_login() {
     verifier
         .verify_certificate(&sig, CertificatePurpose::Signature, &check)
         .unwrap();
-    for (cert, purpose) in [
-        (&auth, CertificatePurpose::Signature),
-        (&sig, CertificatePurpose::Authentication),
+    // Each genuine certificate used for the other purpose: refused with its own reason.
+    for (cert, purpose, reason) in [
+        (
+            &auth,
+            CertificatePurpose::Signature,
+            VerifyError::AuthenticationCertificateForSignature,
+        ),
+        (
+            &sig,
+            CertificatePurpose::Authentication,
+            VerifyError::SignatureCertificateForLogin,
+        ),
     ] {
         assert_eq!(
             verifier
                 .verify_certificate(cert, purpose, &check)
                 .unwrap_err(),
-            VerifyError::WrongRootFamily
+            reason
         );
     }
     // Strict by default: revocation must be established, by a CRL of the right root.

@@ -161,6 +161,24 @@ MYNASIGN_SIGNATURE_PASSWORD=$SIG_PW expect_code 0 "linkage check --reader (first
 grep -q '"match":true' "$WORK/out" && ok "linkage: attributes match" || fail "linkage: $(cat "$WORK/out")"
 expect_code 0 "cert show --pin-stdin" -- \
     "$BIN" cert show --reader "$READER" --pin-stdin --json <<<"$SIG_PW"
+# Login with the user-authentication certificate (issue 26) at the kiosk: challenge, sign on
+# the card in the reader (the 4-digit PIN from MYNASIGN_AUTH_PIN), verify with the emulator's
+# OCSP answer; a wrong PIN is exit 3.
+AUTH_PIN=$(field authentication_pin)
+"$BIN" auth challenge --service https://kiosk.example.jp --out "$WORK/ch.json" >/dev/null
+MYNASIGN_AUTH_PIN=$AUTH_PIN expect_code 0 "auth sign --reader" -- \
+    "$BIN" auth sign --reader "$READER" --challenge "$WORK/ch.json" --out "$WORK/login.json" --quiet --json
+grep -q '"exchanges":6' "$WORK/out" && ok "auth sign over PC/SC: 6 exchanges" \
+    || fail "auth sign exchanges: $(cat "$WORK/out")"
+sed -n 's/.*"certificate":"\([0-9a-f]*\)".*/\1/p' "$WORK/login.json" | xxd -r -p >"$WORK/auth.der"
+"$BIN" emulator ocsp --cert "$WORK/auth.der" --out "$WORK/auth.ocsp"
+expect_code 0 "the login made over PC/SC verifies (revocation by the emulator's OCSP)" -- \
+    "$BIN" auth verify "$WORK/login.json" --challenge "$WORK/ch.json" --trust emulator --ocsp-response "$WORK/auth.ocsp"
+WRONG_AUTH=0000; [ "$AUTH_PIN" != 0000 ] || WRONG_AUTH=1111
+MYNASIGN_AUTH_PIN=$WRONG_AUTH expect_code 3 "auth sign with a wrong authentication PIN" -- \
+    "$BIN" auth sign --reader "$READER" --challenge "$WORK/ch.json" --out "$WORK/x.json" --quiet
+MYNASIGN_AUTH_PIN=$AUTH_PIN expect_code 0 "auth sign resets the authentication PIN's counter" -- \
+    "$BIN" auth sign --reader "$READER" --challenge "$WORK/ch.json" --out "$WORK/x.json" --quiet
 expect_code 5 "no card in the reader" -- "$BIN" pin status --reader "Virtual PCD 00 01" --wait 1
 expect_code 5 "unknown reader" -- "$BIN" pin status --reader "No Such Reader" --wait 1
 MYNASIGN_SIGNATURE_PASSWORD=WRONG1 expect_code 3 "wrong signature password" -- \

@@ -186,6 +186,22 @@ pub enum VerifyFailure {
     PresenceChallengeMismatch,
     /// Presence: the card's answer does not verify.
     PresenceSignature,
+    /// A login: the challenge was not issued by this verifier (or was forgotten).
+    UnknownChallenge,
+    /// A login: the challenge was already used (a replay).
+    ChallengeReplayed,
+    /// A login: the challenge expired before the response was received.
+    ChallengeExpired,
+    /// A login: the challenge was issued to another session.
+    SessionMismatch,
+    /// A login: the response's form (bound or raw) is not the challenge's.
+    FormMismatch,
+    /// A login: the bound response was made for another service (relayed).
+    RelayedResponse,
+    /// A signature certificate was offered for a login.
+    SignatureCertificateForLogin,
+    /// An authentication certificate signed a consent.
+    AuthenticationCertificateForSignature,
     /// Another reason.
     Other,
 }
@@ -866,6 +882,10 @@ fn verify_reason(e: &VerifyError) -> VerifyFailure {
         VerifyError::WrongExtendedKeyUsage => F::WrongKeyUsage,
         VerifyError::WrongRootFamily => F::UntrustedChain,
         VerifyError::NotDer(_) => F::Malformed,
+        VerifyError::SignatureCertificateForLogin => F::SignatureCertificateForLogin,
+        VerifyError::AuthenticationCertificateForSignature => {
+            F::AuthenticationCertificateForSignature
+        }
         _ => F::Other,
     }
 }
@@ -955,6 +975,7 @@ impl From<Error> for MynaError {
             Error::Cms(c) => c.into(),
             Error::Verify(v) => v.into(),
             Error::Authenticity(a) => a.into(),
+            Error::Login(l) => l.into(),
             other => MynaError::CardError {
                 detail: other.to_string(),
             },

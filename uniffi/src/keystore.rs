@@ -90,7 +90,7 @@ impl ContentSigner for Adapter {
     }
 }
 
-fn keystore_error(e: SignerError) -> MynaError {
+pub(crate) fn keystore_error(e: SignerError) -> MynaError {
     match e {
         SignerError::Cancelled => MynaError::Cancelled {
             during_verify: false,

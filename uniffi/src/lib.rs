@@ -16,6 +16,8 @@
 //! - With the `verify` feature (services and tests; not what a phone ships): [`Verifier`]
 //!   (built once by a receiving service), [`verify_consent`], [`ocsp_request`]; and always [`consent_period`], [`compare_linkage`]: checks
 //!   that need no card.
+//! - Login with the user-authentication certificate: [`login_on_card`],
+//!   [`login_with_signer`]; with `verify`, the service's [`LoginVerifier`].
 //! - [`MynaError`]: one error with a stable [`ErrorCode`], texts in Japanese and English,
 //!   and whether a retry is safe and the PIN counter uncertain.
 //! - Results that hold personal data are objects whose printed forms are redacted
@@ -39,6 +41,7 @@ mod flows;
 mod keystore;
 mod length;
 mod link;
+mod login;
 mod objects;
 #[cfg(feature = "pcsc")]
 mod pcsc;
@@ -68,6 +71,11 @@ pub use flows::{ocsp_request, verify_consent};
 pub use keystore::{sign_consent_with_signer, KeyAlgorithm, KeystoreSigner, SignerError};
 pub use length::{LengthMemory, LengthPolicy};
 pub use link::{CardLink, LinkError};
+#[cfg(feature = "emulator")]
+pub use login::emulator_ocsp_response;
+pub use login::{login_on_card, login_with_signer, LoginResult};
+#[cfg(feature = "verify")]
+pub use login::{LoginCheck, LoginVerifier, VerifiedLogin};
 pub use objects::*;
 #[cfg(feature = "pcsc")]
 pub use pcsc::{pcsc_connect, pcsc_readers, PcscReader};

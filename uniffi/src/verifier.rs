@@ -188,6 +188,11 @@ impl Verifier {
 }
 
 impl Verifier {
+    /// The core verifier as it is now (for the `LoginVerifier` built on it).
+    pub(crate) fn core(&self) -> Result<mynasign::verify::Verifier, MynaError> {
+        Ok(self.read()?.clone())
+    }
+
     fn read(
         &self,
     ) -> Result<std::sync::RwLockReadGuard<'_, mynasign::verify::Verifier>, MynaError> {

@@ -208,7 +208,7 @@ impl ProgressListener for StderrProgress {
             FlowStep::Connecting => "connecting to the card",
             FlowStep::CheckingPin => "reading the PIN's retry counter",
             FlowStep::VerifyingPin => "verifying the PIN",
-            FlowStep::ReadingCertificate => "reading the signature certificate",
+            FlowStep::ReadingCertificate => "reading the certificate",
             FlowStep::ReadingCaCertificate => "reading the CA certificate",
             FlowStep::Signing => "the card is signing (keep it in the reader)",
         };

@@ -8,6 +8,8 @@
 //! - `mynasign consent sign|verify|period`: consent documents.
 //! - `mynasign ocsp request CERT --out FILE`: the DER OCSP request for a certificate.
 //! - `mynasign emulator export-ca FILE`: the emulator's roots, PEM.
+//! - `mynasign auth challenge|sign|verify|verify-certificate`: logins with the
+//!   user-authentication certificate; `mynasign emulator ocsp`: the emulator's OCSP answers.
 //! - `mynasign emulator serve`: the emulated card in vsmartcard's virtual PC/SC reader.
 //! - `mynasign reader list`, `mynasign pin status`, `mynasign linkage check`, and
 //!   `--reader [NAME]` on `cert show` and `consent sign` (feature `pcsc`): a card in a PC/SC
@@ -17,6 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod auth;
 mod card;
 mod consent;
 mod demo;
@@ -71,6 +74,11 @@ enum Command {
     Linkage {
         #[command(subcommand)]
         command: LinkageCommand,
+    },
+    /// Logins with the user-authentication certificate: challenge, sign, verify.
+    Auth {
+        #[command(subcommand)]
+        command: auth::AuthCommand,
     },
     /// OCSP (RFC 6960): requests to send with your own HTTP client.
     Ocsp {
@@ -131,6 +139,9 @@ enum EmulatorCommand {
     /// Write a current CRL of the emulator's signature root (DER): it lists the persona's
     /// signature certificate when the persona file gives `revoked_at`.
     Crl(oncard::CrlArgs),
+    /// Write the emulator CA's OCSP response (DER) about one of its certificates: good, or
+    /// revoked with --revoked-at; signed by the root that issued it.
+    Ocsp(auth::EmulatorOcspArgs),
 }
 
 #[derive(Subcommand)]
@@ -188,6 +199,15 @@ fn main() -> ExitCode {
             command: EmulatorCommand::ExportCvcCa { file },
         } => std::fs::write(file, mynasign::emulator::EmulatorCvcCa::shared().ca_file())
             .map_err(Into::into),
+        Command::Emulator {
+            command: EmulatorCommand::Ocsp(args),
+        } => auth::emulator_ocsp(&args),
+        Command::Auth { command } => match command {
+            auth::AuthCommand::Challenge(a) => auth::challenge(&a),
+            auth::AuthCommand::Sign(a) => auth::sign(&a),
+            auth::AuthCommand::Verify(a) => auth::verify(&a),
+            auth::AuthCommand::VerifyCertificate(a) => auth::verify_certificate(&a),
+        },
         Command::Reader {
             command: ReaderCommand::List { json },
         } => card::list_readers(json),

@@ -7,7 +7,8 @@ The generated API of the Rust library (:mod:`mynasign.ffi`, re-exported here: ``
   (a bytearray is wiped after the call): :func:`sign_consent`,
   :func:`read_basic_attributes`, :func:`read_authentic_basic_attributes`,
   :func:`read_pin_status`, :func:`check_linkage`,
-  :func:`sign_consent_with_signer`; cancelling the task cancels the card flow;
+  :func:`sign_consent_with_signer`, :func:`login_on_card` (login with the
+  user-authentication certificate; the service's ``LoginVerifier``); cancelling the task cancels the card flow;
 - async iterators of :class:`CardFlowEvent` (``sign_consent_events`` and the others);
 - :mod:`mynasign.blocking`, the same calls for scripts;
 - ``async with JpkiCard.open(link) as card`` (the session ends, the link closed, on leaving);
@@ -39,6 +40,7 @@ from ._flows import (
     sign_consent_with_signer,
     sign_consent_with_signer_events,
 )
+from ._login import login_on_card
 from ._language import language, set_language
 from ._session import OpeningCard
 from . import _session
@@ -84,6 +86,7 @@ __all__ = list(ffi.__all__) + [
     "check_linkage_events",
     "sign_consent_with_signer",
     "sign_consent_with_signer_events",
+    "login_on_card",
     "set_language",
     "language",
     "ReaderError",

@@ -82,3 +82,22 @@ def sign_consent_with_signer(
     return asyncio.run(
         _flows.sign_consent_with_signer(signer, source, document, options, cancel, listener=listener)
     )
+
+
+def login_on_card(
+    link: typing.Optional[_ffi.CardLink] = None,
+    challenge_json: typing.Optional[str] = None,
+    service: typing.Optional[str] = None,
+    pin: typing.Optional[PinBytes] = None,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    reader: Reader = None,
+    listener: Listener = None,
+) -> _ffi.LoginResult:
+    """Blocking :func:`mynasign.login_on_card` (a bytearray ``pin`` is wiped after the call)."""
+    from . import _login
+
+    return asyncio.run(
+        _login.login_on_card(link, challenge_json, service, pin, options, cancel, reader=reader, listener=listener)
+    )

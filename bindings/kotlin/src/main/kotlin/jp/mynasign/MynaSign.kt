@@ -213,7 +213,15 @@ object MynaSign {
      */
     private fun <T> events(call: suspend (ProgressListener) -> T): Flow<CardFlowEvent<T>> =
         channelFlow {
-            val result = mapped { call(StepSender(this)) }
+            // A failure closes the channel with it, after the steps already sent: had it
+            // failed the producer instead, the collector's scope would be cancelled and steps
+            // still buffered lost (seen under load: a wrong PIN's flow with no steps).
+            val result = try {
+                mapped { call(StepSender(this)) }
+            } catch (e: MynaSignException) {
+                close(e)
+                return@channelFlow
+            }
             send(CardFlowEvent.Done(result))
         }.buffer(Channel.UNLIMITED)
 
