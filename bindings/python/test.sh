@@ -30,7 +30,10 @@ echo "wheel: $(basename "$wheel"), $(du -k "$wheel" | cut -f1) KiB ($(stat -c %s
 
 venv="$work/venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet "$wheel" pytest build
+"$venv/bin/pip" install --quiet "$wheel" pytest build mypy
+# pyright (its PyPI wrapper fetches the checker from npm): its test is skipped without it.
+"$venv/bin/pip" install --quiet pyright && "$venv/bin/pyright" --version >/dev/null 2>&1 \
+  || { echo "pyright unavailable: its test is skipped" >&2; "$venv/bin/pip" uninstall --quiet -y pyright || true; }
 
 # Run from an empty folder: only the installed package can be imported (the tests check it).
 mkdir "$work/run"
@@ -44,7 +47,7 @@ MYNASIGN_SOURCE_TREE="$here" MYNASIGN_WHEEL="$wheel" "$venv/bin/python" -W error
 sdist="$(ls "$work"/sdist/mynasign-*.tar.gz)"
 echo "sdist: $(basename "$sdist"), $(du -k "$sdist" | cut -f1) KiB"
 listing="$(tar -tzf "$sdist")"
-for f in pyproject.toml setup.py src/mynasign/__init__.py src/mynasign/py.typed LICENSE-MIT \
+for f in pyproject.toml setup.py src/mynasign/__init__.py src/mynasign/__init__.pyi src/mynasign/py.typed LICENSE-MIT \
     rust/Cargo.toml rust/Cargo.lock rust/src/lib.rs rust/src/verify/roots/production/signca01.cer \
     rust/uniffi/Cargo.toml rust/uniffi/bindgen.toml rust/uniffi/src/lib.rs \
     rust/uniffi/bindgen/Cargo.toml rust/uniffi/bindgen/src/main.rs; do

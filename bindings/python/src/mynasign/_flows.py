@@ -239,28 +239,59 @@ T = typing.TypeVar("T")
 
 
 class CardFlowEvent(typing.Generic[T]):
-    """One event of a flow's async iterator: a step (``progress`` set, ``result`` None) or,
-    last, the outcome (``result`` set, ``progress`` None)."""
+    """One event of a flow's async iterator: a :class:`ProgressEvent` (a step: ``progress``
+    set, ``result`` None) or, last, a :class:`ResultEvent` (the outcome: ``result`` set,
+    ``progress`` None). Tell them apart with ``isinstance`` (type checkers narrow on it)."""
 
-    __slots__ = ("progress", "result")
+    __slots__ = ()
 
-    def __init__(self, progress: typing.Optional[_ffi.Progress] = None, result: typing.Optional[T] = None):
-        self.progress = progress
-        self.result = result
+    progress: typing.Optional[_ffi.Progress]
+    result: typing.Optional[T]
 
     @property
     def is_result(self) -> bool:
         """Whether this is the final event (the flow's result)."""
-        return self.progress is None
+        return isinstance(self, ResultEvent)
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+class ProgressEvent(CardFlowEvent[typing.Any]):
+    """A step of the flow: ``progress`` (``step``, ``index``, ``total``, the texts)."""
+
+    __slots__ = ("progress",)
+    result = None
+
+    def __init__(self, progress: _ffi.Progress):
+        self.progress = progress
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProgressEvent) and other.progress == self.progress
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        # The result's own repr is redacted.
-        if self.progress is not None:
-            p = self.progress
-            return "CardFlowEvent(progress={} {}/{})".format(p.step.name, p.index, p.total)
-        return "CardFlowEvent(result={!r})".format(self.result)
+        p = self.progress
+        return "ProgressEvent(progress={} {}/{})".format(p.step.name, p.index, p.total)
 
-    __str__ = __repr__
+
+class ResultEvent(CardFlowEvent[T]):
+    """The last event: the flow's ``result`` (its printed form is the result's, redacted)."""
+
+    __slots__ = ("result",)
+    progress = None
+
+    def __init__(self, result: T):
+        self.result = result
+
+    def __repr__(self) -> str:
+        return "ResultEvent(result={!r})".format(self.result)
+
+
+#: What the ``*_events`` functions return: an async generator (``aclose()``, usable with
+#: ``contextlib.aclosing``) of progress events, then one result event.
+Events = typing.AsyncGenerator[typing.Union[ProgressEvent, ResultEvent[T]], None]
 
 
 class _QueueListener(_ffi.ProgressListener):
@@ -292,8 +323,8 @@ async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitab
             item = await queue.get()
             if item is _DONE:
                 break
-            yield CardFlowEvent(progress=item)
-        yield CardFlowEvent(result=task.result())
+            yield ProgressEvent(item)
+        yield ResultEvent(task.result())
     finally:
         if not task.done():
             # The iterator was closed or its consumer cancelled: cancel the flow and wait
@@ -313,7 +344,7 @@ def sign_consent_events(
     password: PinBytes,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+) -> "Events[_ffi.SignedConsent]":
     """:func:`sign_consent` as an async iterator: a :class:`CardFlowEvent` per step
     (``event.progress``, in order), then one with ``event.result`` (the ``SignedConsent``).
     A failure is raised from the iteration. Leaving the ``async for`` early (``break``, an
@@ -329,7 +360,7 @@ def read_basic_attributes_events(
     pin: PinBytes,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.BasicAttributes]]:
+) -> "Events[_ffi.BasicAttributes]":
     """:func:`read_basic_attributes` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`). A bytearray ``pin`` is wiped (zeros) when the flow ends."""
     _check_pin("pin", pin)
@@ -339,7 +370,7 @@ def read_basic_attributes_events(
 def read_pin_status_events(
     link: _ffi.CardLink,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.PinStatusReport]]:
+) -> "Events[_ffi.PinStatusReport]":
     """:func:`read_pin_status` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`)."""
     return _events(lambda l: read_pin_status(link, cancel, listener=l))
@@ -351,7 +382,7 @@ def check_linkage_events(
     signature_password: PinBytes,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.LinkageResult]]:
+) -> "Events[_ffi.LinkageResult]":
     """:func:`check_linkage` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`). Bytearray PINs are wiped (zeros) when the flow ends."""
     _check_pin("card_info_pin", card_info_pin)
@@ -369,7 +400,7 @@ def sign_consent_with_signer_events(
     document: _ffi.ConsentDocument,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+) -> "Events[_ffi.SignedConsent]":
     """:func:`sign_consent_with_signer` as an async iterator of :class:`CardFlowEvent`."""
     return _events(
         lambda l: sign_consent_with_signer(signer, source, document, options, cancel, listener=l)
