@@ -29,21 +29,26 @@ def sources(tmp_path):
     return files + [tmp_path / "probe.py"]
 
 
-def mypy(tmp_path, *files):
-    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-                           "--cache-dir", str(tmp_path / ".mypy"), *map(str, files)],
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One mypy cache for the module: the installed package is analysed once."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+def mypy(tmp_path, cache, *files):
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *map(str, files)],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr
 
 
-def test_mypy_strict_accepts_the_readme_the_service_and_the_probe(tmp_path):
-    code, out = mypy(tmp_path, *sources(tmp_path))
+def test_mypy_strict_accepts_the_readme_the_service_and_the_probe(tmp_path, cache):
+    code, out = mypy(tmp_path, cache, *sources(tmp_path))
     assert code == 0 and "Success: no issues found in 3 source files" in out, out
 
 
-def test_mypy_strict_catches_the_misuses(tmp_path):
+def test_mypy_strict_catches_the_misuses(tmp_path, cache):
     sources(tmp_path)
-    code, out = mypy(tmp_path, tmp_path / "misuse.py")
+    code, out = mypy(tmp_path, cache, tmp_path / "misuse.py")
     lines = (HERE / "typecheck" / "misuse.py").read_text(encoding="utf-8").splitlines()
     wrong = {n for n, line in enumerate(lines, 1) if line.endswith("# wrong")}
     flagged = {int(n) for n in re.findall(r"^misuse\.py:(\d+): error", out, re.M)}
