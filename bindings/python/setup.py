@@ -33,6 +33,7 @@ project's own tests), ``CARGO`` (the cargo to run), ``CARGO_TARGET_DIR`` (honour
 import json
 import os
 import pathlib
+import platform
 import re
 import shutil
 import subprocess
@@ -127,10 +128,33 @@ def _profile() -> str:
     return profile
 
 
+def _target() -> str:
+    """``MYNASIGN_TARGET``: the Rust target to build for with ``cargo zigbuild`` (zig as the
+    C compiler and linker), a glibc version after a Linux triple
+    (``x86_64-unknown-linux-gnu.2.17``: linked against glibc 2.17's symbols, manylinux2014);
+    empty for the host, with cargo."""
+    return os.environ.get("MYNASIGN_TARGET", "").strip()
+
+
+def _triple() -> str:
+    target = _target()
+    return target.split(".")[0] if "linux" in target else target
+
+
+# The wheel's platform before auditwheel, for each target MYNASIGN_TARGET may name.
+PLATFORMS = {
+    "x86_64-unknown-linux-gnu": "linux_x86_64",
+    "aarch64-unknown-linux-gnu": "linux_aarch64",
+    "x86_64-apple-darwin": "macosx_10_12_x86_64",
+    "aarch64-apple-darwin": "macosx_11_0_arm64",
+}
+
+
 def _library_name() -> str:
-    if sys.platform == "darwin":
+    system = _triple() or sys.platform
+    if "darwin" in system or "apple" in system:
         return "libmynasign_ffi.dylib"
-    if sys.platform == "win32":
+    if system == "win32":
         return "mynasign_ffi.dll"
     return "libmynasign_ffi.so"
 
@@ -159,25 +183,48 @@ def build_native(package_dir: pathlib.Path) -> None:
     # they share (uniffi, serde, syn, ...: 76 of the generator's 125 units) compile once. A
     # debug generator beside a release library compiled 62 crates twice.
     profile = _profile()
-    bindgen_profile = "dev" if profile == "dev" else "release"
+    # A cross build (MYNASIGN_TARGET) generates the bindings from a host build of the same
+    # sources and features, in the dev profile (what the project's tests build anyway): zig's
+    # linker leaves the library without the static symbol table uniffi-bindgen reads the
+    # metadata from (its exported symbols stay). The generated module checks at import that
+    # its API checksums match the library's (uniffi's contract check), so a mismatch fails there.
+    bindgen_profile = "dev" if profile == "dev" or _target() else "release"
     _run([cargo, "build", "--quiet", "--locked", "-p", "mynasign-bindgen", "--profile", bindgen_profile,
           "--manifest-path", manifest])
-    _run([cargo, "build", "--quiet", "--locked", "-p", "mynasign-ffi", "--lib", "--profile", profile,
-          "--features", features, "--manifest-path", manifest])
-    library = target / ("debug" if profile == "dev" else profile) / _library_name()
+    if _target():
+        if _triple() not in PLATFORMS:
+            sys.exit("mynasign: MYNASIGN_TARGET must be one of {} (with .2.17 after a Linux one)".format(
+                ", ".join(PLATFORMS)))
+        zigbuild = os.environ.get("CARGO_ZIGBUILD", "cargo-zigbuild")
+        _run([zigbuild, "zigbuild", "--quiet", "--locked", "-p", "mynasign-ffi", "--lib", "--profile", profile,
+              "--features", features, "--target", _target(), "--manifest-path", manifest])
+        library_dir = target / _triple()
+    else:
+        library_dir = target
+        _run([cargo, "build", "--quiet", "--locked", "-p", "mynasign-ffi", "--lib", "--profile", profile,
+              "--features", features, "--manifest-path", manifest])
+    library = library_dir / ("debug" if profile == "dev" else profile) / _library_name()
+    metadata_library = library
+    if _target():
+        _run([cargo, "build", "--quiet", "--locked", "-p", "mynasign-ffi", "--lib", "--profile", "dev",
+              "--features", features, "--manifest-path", manifest])
+        host_name = "libmynasign_ffi.dylib" if sys.platform == "darwin" else "libmynasign_ffi.so"
+        metadata_library = target / "debug" / host_name
     bindgen = target / ("debug" if bindgen_profile == "dev" else "release") / (
         "uniffi-bindgen.exe" if sys.platform == "win32" else "uniffi-bindgen")
 
     package_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as out:
-        _run([bindgen, "generate", "--library", library, "--language", "python", "--out-dir", out,
+        _run([bindgen, "generate", "--library", metadata_library, "--language", "python", "--out-dir", out,
               "--config", root / "uniffi" / "bindgen.toml", "--no-format"])
         shutil.copyfile(pathlib.Path(out) / "mynasign_ffi.py", package_dir / "ffi.py")
     shipped = package_dir / _library_name()
     shutil.copyfile(library, shipped)
     # The bindings are generated; the symbol table is no longer needed (the exported
     # functions the module calls stay in the dynamic symbol table).
-    if os.environ.get("MYNASIGN_STRIP", "1") != "0" and sys.platform.startswith("linux") and shutil.which("strip"):
+    # (A cross build's library comes from zig's linker without a symbol table already.)
+    if os.environ.get("MYNASIGN_STRIP", "1") != "0" and not _target() and sys.platform.startswith("linux") \
+            and shutil.which("strip"):
         _run(["strip", "--strip-unneeded", shipped])
     _stub_for(package_dir / "__init__.pyi", features.split())
     (package_dir / "_features.py").write_text(
@@ -218,6 +265,8 @@ class BdistWheel(bdist_wheel):
     no CPython extension module."""
 
     def finalize_options(self):
+        if _target():
+            self.plat_name = PLATFORMS.get(_triple(), self.plat_name)
         super().finalize_options()
         self.root_is_pure = False
 
@@ -227,7 +276,8 @@ class BdistWheel(bdist_wheel):
 
     def run(self):
         super().run()
-        if sys.platform.startswith("linux") and os.environ.get("MYNASIGN_MANYLINUX", "1") != "0":
+        linux = "linux" in _target() if _target() else sys.platform.startswith("linux")
+        if linux and os.environ.get("MYNASIGN_MANYLINUX", "1") != "0":
             self._manylinux()
 
     def _manylinux(self):
@@ -235,8 +285,15 @@ class BdistWheel(bdist_wheel):
         built = [f for f in self.distribution.dist_files if f[0] == "bdist_wheel"]
         wheel = pathlib.Path(built[-1][2])
         with tempfile.TemporaryDirectory() as out:
+            # With a glibc version in MYNASIGN_TARGET, that manylinux tag or a failure (auditwheel
+            # names only its own machine's tags: for another CPU it takes the best that
+            # applies, which wheels.sh checks).
+            glibc = _target().split(".", 1)[1] if "." in _target() else None
+            arch = _triple().split("-")[0]
+            plat = ["--plat", "manylinux_{}_{}".format(glibc.replace(".", "_"), arch)] \
+                if glibc and arch == platform.machine() else []
             _run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", out,
-                  "--exclude", "libpcsclite.so.1", wheel])
+                  "--exclude", "libpcsclite.so.1", *plat, wheel])
             (repaired,) = pathlib.Path(out).glob("*.whl")
             target = wheel.parent / repaired.name
             shutil.move(str(repaired), target)
