@@ -40,6 +40,8 @@ def load_service(emulator, trust=None):
 
 
 def post(application, path, body, length=None):
+    # A WSGI environ as PEP 3333 defines it (wsgiref.util.setup_testing_defaults fills the
+    # required keys; CONTENT_LENGTH may be empty or absent, wsgi.input is read up to it).
     environ = {}
     wsgiref.util.setup_testing_defaults(environ)
     environ.update(REQUEST_METHOD="POST", PATH_INFO=path,
@@ -56,7 +58,11 @@ def post(application, path, body, length=None):
 
 
 def asgi_post(app, path, body, length=None, chunk=1000):
-    """Calls the ASGI application as a server would, the body in chunks."""
+    """Calls the ASGI application as a server would, the body in chunks: an `http` scope
+    (`method`, `path`, `headers` as lower-case byte pairs) and `http.request` messages with
+    `body` and `more_body`, answered by `http.response.start` then `http.response.body`, as
+    the ASGI specification's HTTP message format says (asgi.readthedocs.io, specs/www.html,
+    "HTTP Connection Scope", "Request - receive event", "Response Start/Body - send event")."""
     headers = [] if length == "" else [(b"content-length", str(len(body) if length is None else length).encode())]
     scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
     chunks = [body[i:i + chunk] for i in range(0, len(body), chunk)] or [b""]
