@@ -86,6 +86,9 @@ test-build: toolchain openssl pcsc-lib
 	$(CARGO) test --workspace $(FEATURES_ALL) --no-run
 	$(CARGO) test --lib --no-default-features --features card --no-run
 	$(CARGO) test --no-default-features --lib --test service --no-run
+	@# The Python service wheel's feature set first: the last build leaves target/debug's
+	@# library as the testing artifact the other suites load.
+	$(CARGO) build -p mynasign-ffi --lib --features "fast-verify verify"
 	$(CARGO) build -p mynasign-ffi --lib --features "emulator verify"
 	$(CARGO) build -p mynasign-bindgen
 
