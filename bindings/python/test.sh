@@ -106,3 +106,7 @@ print('service wheel: verified,', r.revocation().method.name)"
  printf 'import mynasign\ncard = mynasign.Emulator(1, mynasign.CardProfile.MY_NUMBER_CARD)\n' > no_emulator.py
  if "$work/venv3/bin/mypy" --strict no_emulator.py >"$work/mypy3.txt"; then echo "mypy found an Emulator in the service wheel" >&2; exit 1; fi
  grep -q 'has no attribute "Emulator"' "$work/mypy3.txt" || { cat "$work/mypy3.txt" >&2; exit 1; })
+
+# target/debug's library back to the testing artifact (emulator verify), which the other
+# suites expect there (the service wheel's build left its own feature set in its place).
+cargo build --quiet --locked -p mynasign-ffi --lib --features "emulator verify" --manifest-path "$here/../../Cargo.toml"

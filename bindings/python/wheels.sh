@@ -74,4 +74,6 @@ assert m.FEATURES == ('fast-verify', 'verify') and not hasattr(m, 'Emulator')
 v = m.Verifier(m.VerifierOptions(roots_der=[pathlib.Path('root.der').read_bytes()], crls=[pathlib.Path('crl.der').read_bytes()]))
 r = v.verify(pathlib.Path('consent.der').read_bytes(), m.ConsentCheck(nonce='wheel-1'))
 print('x86_64 manylinux2014 wheel: installed here, verified with fast-verify,', r.revocation().method.name)")
+# target/debug's library back to the testing artifact the test suites expect there.
+cargo build --quiet --locked -p mynasign-ffi --lib --features "emulator verify" --manifest-path "$root/Cargo.toml"
 ls -l "$out"
