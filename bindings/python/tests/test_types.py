@@ -36,7 +36,10 @@ def cache(tmp_path_factory):
 
 
 def mypy(tmp_path, cache, *files):
-    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), *map(str, files)],
+    # The README's `contextlib.aclosing` is Python 3.10's: checked as 3.10 on 3.9.
+    version = ["--python-version", "3.10"] if sys.version_info < (3, 10) else []
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", *version, "--cache-dir", str(cache),
+                           *map(str, files)],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr
 

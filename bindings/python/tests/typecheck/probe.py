@@ -3,7 +3,6 @@ API, fully annotated: `mypy --strict` and pyright must accept it (tests/test_typ
 it runs against the emulator (its `main()` returns what it saw)."""
 
 import asyncio
-import contextlib
 import dataclasses
 import typing
 
@@ -22,12 +21,14 @@ async def sign(card: mynasign.Emulator, nonce: str) -> typing.Tuple[bytes, typin
     result: typing.Optional[mynasign.SignedConsent] = None
     with card.link() as link:
         events = mynasign.sign_consent_events(link, document(nonce), bytearray(card.signature_password()))
-        async with contextlib.aclosing(events) as stream:
-            async for event in stream:
+        try:  # contextlib.aclosing(events) on Python 3.10 and later
+            async for event in events:
                 if isinstance(event, mynasign.ProgressEvent):
                     steps.append(event.progress.step)
                 else:
                     result = event.result
+        finally:
+            await events.aclose()
     assert result is not None
     return result.cms(), steps
 
