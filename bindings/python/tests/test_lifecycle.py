@@ -98,6 +98,9 @@ def test_outside_asyncio_the_flows_say_so(emulator, link):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+# Python 3.12+ warns that forking a threaded process may deadlock the child; this child only
+# reads the worker count and leaves with os._exit, which is the case the test is about.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_does_not_wait_for_its_parents_workers(emulator):
     link = BlockingLink(emulator)
 
