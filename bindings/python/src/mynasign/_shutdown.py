@@ -12,7 +12,8 @@ exit this module
    called from then on (the flow sees the link as lost);
 2. cancels every live flow (its ``CancelHandle``): the library closes each link, so a
    blocked ``transceive`` returns (a PIN VERIFY in flight completes first);
-3. waits (bounded) until no worker is running.
+3. waits (bounded) until no worker is running and every flow's coroutine has ended (its
+   thread has freed the library's future).
 
 A forked child starts with none of its parent's flows: the workers it inherited the count of
 (threads are not forked) are not waited for, and its parent's flows are not its to cancel.
@@ -66,6 +67,11 @@ def wait_for_workers(timeout: float = EXIT_TIMEOUT) -> bool:
     return True
 
 
+def _settled() -> bool:
+    with _lock:
+        return not _live
+
+
 def _at_exit() -> None:
     global _stopping
     _stopping = True
@@ -73,7 +79,14 @@ def _at_exit() -> None:
         handles = list(_live.values())
     for handle in handles:
         handle.cancel()
-    wait_for_workers()
+    # Then wait (bounded) for the workers, and for each flow's coroutine to have ended: its
+    # thread (an asyncio loop in another thread) frees the library's future, which releases
+    # the app's link through a call into Python. Done during finalization, that call would
+    # abort the process as above.
+    deadline = time.monotonic() + EXIT_TIMEOUT
+    if wait_for_workers(EXIT_TIMEOUT):
+        while not _settled() and time.monotonic() < deadline:
+            time.sleep(0.002)
 
 
 def _after_fork_in_child() -> None:
