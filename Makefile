@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FEATURES_ALL := --all-features
 
-.PHONY: layers test-service size versions self-contained fuzz demo check test test-build test-rust test-rust-run test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
+.PHONY: wheels layers test-service size versions self-contained fuzz demo check test test-build test-rust test-rust-run test-interop test-bindings test-kotlin test-android test-swift test-python test-publish test-pcsc lint toolchain openssl pcsc-lib bench doc
 
 ## The main job: the end-to-end flow on the built-in emulated card.
 demo: toolchain
@@ -86,6 +86,9 @@ test-build: toolchain openssl pcsc-lib
 	$(CARGO) test --workspace $(FEATURES_ALL) --no-run
 	$(CARGO) test --lib --no-default-features --features card --no-run
 	$(CARGO) test --no-default-features --lib --test service --no-run
+	@# The Python service wheel's feature set first: the last build leaves target/debug's
+	@# library as the testing artifact the other suites load.
+	$(CARGO) build -p mynasign-ffi --lib --features "fast-verify verify"
 	$(CARGO) build -p mynasign-ffi --lib --features "emulator verify"
 	$(CARGO) build -p mynasign-bindgen
 	@# The FFI crate without features as an rlib only (its bindings: the Android sample's
@@ -112,6 +115,11 @@ test-bindings: test-python test-kotlin test-android test-publish test-swift
 
 test-python: toolchain
 	bash bindings/python/test.sh
+
+## The Python service wheels for servers (manylinux2014 x86_64 and aarch64, built with zig;
+## MYNASIGN_MACOS=1 adds macOS): bindings/python/wheels.sh, into bindings/python/dist/.
+wheels: toolchain
+	bash bindings/python/wheels.sh
 
 test-kotlin: toolchain
 	bash bindings/kotlin/test.sh

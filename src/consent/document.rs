@@ -246,9 +246,9 @@ impl ConsentReference {
     /// same content).
     pub fn matches(&self, consent: &AddressChangeConsent) -> bool {
         self.nonce == consent.nonce
-            && self.sha256.map_or(true, |h| {
-                <[u8; 32]>::from(Sha256::digest(consent.encode())) == h
-            })
+            && self
+                .sha256
+                .is_none_or(|h| <[u8; 32]>::from(Sha256::digest(consent.encode())) == h)
     }
 }
 

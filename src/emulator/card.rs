@@ -1331,7 +1331,7 @@ mod tests {
         v.extend_from_slice(&[0, 11, 0, 20, 0, 30, 0, 40]);
         v.extend_from_slice(&[0xDF, 0x22, 0x05]);
         v.extend_from_slice("NAME!".as_bytes());
-        v.extend(std::iter::repeat(0x41).take(30));
+        v.extend(std::iter::repeat_n(0x41, 30));
         v
     }
 
@@ -1696,7 +1696,7 @@ mod tests {
         jpki(&c);
         assert_eq!(read_ef(&c, 0x0001), Err(0x6982));
         let mut expected = fake_der(2, 1100);
-        expected.extend(std::iter::repeat(0xFF).take(filler));
+        expected.extend(std::iter::repeat_n(0xFF, filler));
         assert_eq!(read_ef(&c, 0x0002).unwrap(), expected);
         assert!(read_ef(&c, 0x000A).is_ok(), "plastic card: free");
         assert!(read_ef(&c, 0x000B).is_ok());
@@ -1708,7 +1708,7 @@ mod tests {
         assert_eq!(read_ef(&c, 0x0001), Err(0x6982));
         assert_eq!(verify(&c, 0x9B, SIG_PW), 0x9000);
         let mut expected = fake_der(1, 1800);
-        expected.extend(std::iter::repeat(0xFF).take(filler));
+        expected.extend(std::iter::repeat_n(0xFF, filler));
         assert_eq!(read_ef(&c, 0x0001).unwrap(), expected);
         // Token info.
         let t = read_ef(&c, 0x0006).unwrap();
@@ -1725,7 +1725,7 @@ mod tests {
         mn.extend_from_slice(&[0xFF, 0xFF]);
         assert_eq!(read_ef(&c, 0x0001).unwrap(), mn);
         let mut attrs = attributes_record();
-        attrs.extend(std::iter::repeat(0xFF).take(filler));
+        attrs.extend(std::iter::repeat_n(0xFF, filler));
         assert_eq!(read_ef(&c, 0x0002).unwrap(), attrs);
     }
 

@@ -143,7 +143,7 @@ fn to_hex(b: &[u8]) -> String {
 
 fn from_hex(s: &str, file: EvidenceFile) -> Result<Vec<u8>, AuthenticityError> {
     let bad = || malformed(file, "not hexadecimal");
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(bad());
     }
     s.as_bytes()

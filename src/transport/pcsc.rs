@@ -185,7 +185,7 @@ impl PcscContext {
             }
             let candidates: Vec<&ReaderInfo> = readers
                 .iter()
-                .filter(|r| reader.map_or(true, |n| r.name == n))
+                .filter(|r| reader.is_none_or(|n| r.name == n))
                 .collect();
             if let Some(r) = candidates.iter().find(|r| r.card_present) {
                 return Ok(r.name.clone());

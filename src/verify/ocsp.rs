@@ -395,10 +395,10 @@ pub(crate) fn check(
         let this_update = single.this_update.to_system_time();
         let next_update = single.next_update.map(|t| t.to_system_time());
         // (An addition that overflows the clock's range is "no limit", never a panic.)
-        let fresh = at.checked_add(skew).map_or(true, |t| this_update <= t)
+        let fresh = at.checked_add(skew).is_none_or(|t| this_update <= t)
             && match next_update {
                 Some(n) => at <= n,
-                None => this_update.checked_add(skew).map_or(true, |t| at <= t),
+                None => this_update.checked_add(skew).is_none_or(|t| at <= t),
             };
         if !fresh {
             return Err(VerifyError::OcspNotCurrent);

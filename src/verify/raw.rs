@@ -82,7 +82,7 @@ pub(crate) fn set_in_der_order(contents: &[u8]) -> Result<bool, VerifyError> {
         (0..n)
             .map(|i| at(a, i).cmp(&at(b, i)))
             .find(|o| o.is_ne())
-            .map_or(true, |o| o.is_lt())
+            .is_none_or(|o| o.is_lt())
     }))
 }
 
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!((t.tag, t.value, rest), (0x04, &[1u8, 2][..], &[0xFFu8][..]));
         let long: Vec<u8> = [0x04, 0x81, 0x80]
             .into_iter()
-            .chain(std::iter::repeat(7).take(0x80))
+            .chain(std::iter::repeat_n(7, 0x80))
             .collect();
         assert_eq!(next(&long).unwrap().0.value.len(), 0x80);
         for bad in [

@@ -46,6 +46,7 @@ mod objects;
 #[cfg(feature = "pcsc")]
 mod pcsc;
 mod records;
+mod serial;
 #[cfg(feature = "verify")]
 mod verifier;
 mod worker;

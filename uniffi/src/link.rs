@@ -86,6 +86,8 @@ pub trait CardLink: Send + Sync {
 /// Where the link is in its exchange, to decide what a cancellation may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Waiting for its turn on a link another flow is using ([`crate::serial`]).
+    Queued,
     Idle,
     Sending {
         verify: bool,
@@ -112,6 +114,27 @@ impl LinkState {
         })
     }
 
+    /// The state of a flow that waits for its turn on the link before sending
+    /// ([`crate::serial::wait_turn`], then [`LinkState::start`]).
+    pub(crate) fn queued(link: Arc<dyn CardLink>, token: CancelToken) -> Arc<Self> {
+        let state = Self::new(link, token);
+        *state.phase() = Phase::Queued;
+        state
+    }
+
+    /// The flow has its turn: it may send.
+    pub(crate) fn start(&self) {
+        let mut phase = self.phase();
+        if *phase == Phase::Queued {
+            *phase = Phase::Idle;
+        }
+    }
+
+    /// Which link this is, to order the flows sharing it: the address of the shared object.
+    pub(crate) fn key(&self) -> usize {
+        Arc::as_ptr(&self.link) as *const u8 as usize
+    }
+
     fn phase(&self) -> std::sync::MutexGuard<'_, Phase> {
         self.phase.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -129,6 +152,12 @@ impl LinkState {
                     false
                 }
                 Phase::Closed | Phase::CloseAfterVerify => false,
+                // Not started: the link is another flow's now; it is left open.
+                Phase::Queued => {
+                    *phase = Phase::Closed;
+                    crate::serial::wake();
+                    false
+                }
                 Phase::Idle | Phase::Sending { verify: false } => {
                     *phase = Phase::Closed;
                     true

@@ -93,6 +93,8 @@ impl PcscLink {
 
 impl CardLink for PcscLink {
     fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, LinkError> {
+        // A VERIFY carries a PIN: this copy is wiped when dropped.
+        let command = zeroize::Zeroizing::new(command);
         let result = {
             let guard = self.card.read().map_err(|_| LinkError::TagLost)?;
             match guard.as_ref() {

@@ -12,6 +12,7 @@ use crate::emulator::Emulator;
 use crate::*;
 
 mod async_link;
+mod serial;
 
 /// Runs a flow's future to completion on the test's thread (the library's own `block_on`).
 fn block_on<F: Future>(f: F) -> F::Output {

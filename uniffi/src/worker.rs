@@ -290,13 +290,20 @@ pub(crate) async fn run_card<T: Send + 'static>(
     body: impl FnOnce(&FlowContext) -> Result<T, MynaError> + Send + 'static,
 ) -> Result<T, MynaError> {
     let token = CancelToken::new();
-    let state = LinkState::new(link, token.clone());
+    let state = LinkState::queued(link, token.clone());
     let target: Arc<dyn Cancel> = state.clone();
     if let Some(h) = &cancel {
         h.register(&target);
     }
     let worker_state = state.clone();
     spawn(target, move || {
+        // One flow at a time on a link (crate::serial); nothing is sent before the turn.
+        let Some(_turn) = crate::serial::wait_turn(&worker_state) else {
+            return Err(MynaError::Cancelled {
+                during_verify: false,
+            });
+        };
+        worker_state.start();
         let progress = Arc::new(Reporter {
             listener,
             failed: Mutex::new(None),

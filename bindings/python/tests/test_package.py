@@ -30,8 +30,10 @@ def test_one_version_and_the_licences():
     cargo = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
     want = re.search(r'\[workspace\.package\][^\[]*?\nversion = "([^"]+)"', cargo).group(1)
     assert m.__version__ == want
-    assert importlib.metadata.version("mynasign") == want
-    dist = importlib.metadata.distribution("mynasign")
+    # The testing distribution (the emulator): a name of its own, so pip never takes it for
+    # the service distribution `mynasign`, nor its wheel for that one's.
+    assert importlib.metadata.version("mynasign-testing") == want
+    dist = importlib.metadata.distribution("mynasign-testing")
     names = {pathlib.PurePath(str(f)).name for f in dist.files}
     assert {"LICENSE-MIT", "LICENSE-APACHE", "py.typed", "ffi.py", "libmynasign_ffi.so"} <= names
     assert dist.metadata["License-Expression"] == "Apache-2.0 OR MIT"
@@ -42,7 +44,7 @@ def test_one_version_and_the_licences():
     assert tag.startswith("py3-none-") and not tag.endswith("-any")
     # auditwheel's tag: the glibc the library needs, not this machine's "linux_x86_64".
     assert tag.startswith("py3-none-manylinux_"), tag
-    assert os.path.basename(os.environ["MYNASIGN_WHEEL"]).startswith("mynasign-{}-py3-none-manylinux_".format(want))
+    assert os.path.basename(os.environ["MYNASIGN_WHEEL"]).startswith("mynasign_testing-{}-py3-none-manylinux_".format(want))
 
 
 def test_the_testing_wheel_has_the_emulator_and_the_verifier():

@@ -85,7 +85,16 @@ def test_a_link_implemented_in_rust_is_a_context_manager(emulator):
         assert run(m.read_pin_status(link)).signature_password.remaining == 5
 
 
-def test_pcsc_link_only_in_wheels_built_with_pcsc():
+def test_pcsc_links_only_in_wheels_built_with_pcsc():
     # The default and testing wheels leave PC/SC out (it needs libpcsclite at run time);
-    # tests/pcsc/python.sh builds one with it and signs through a reader.
-    assert hasattr(m, "PcscLink") == ("pcsc" in m.FEATURES)
+    # tests/pcsc/python.sh builds one with it and signs through a reader. PcscLink is in
+    # every wheel (one typed surface); without pcsc it raises ReaderError, as reader= does.
+    assert hasattr(m.ffi, "pcsc_connect") == ("pcsc" in m.FEATURES)
+    if "pcsc" not in m.FEATURES:
+        for call in (lambda: m.PcscLink.open(), m.PcscLink.list_readers, m.list_readers):
+            try:
+                call()
+            except m.ReaderError as e:
+                assert "pcsc" in repr(e)
+            else:
+                raise AssertionError("PC/SC without the pcsc feature")

@@ -22,12 +22,97 @@ certificates, documents and signed or verified consents name only their kind.
 """
 
 from . import ffi
-from .ffi import *  # noqa: F401,F403  (the generated API)
 from ._features import FEATURES
 
 from . import _errors
+
+_errors.install()  # before the modules below subclass the errors
+
+# The generated API, name by name (the same list as __init__.pyi's imports; the names of a
+# feature this build lacks are skipped). Not re-exported: the foreign-async link
+# (AsyncCardLink, card_link_from_async: asyncio cannot serve it from the library's worker
+# thread; Python links implement CardLink), the *Protocol and *Impl helpers, and the
+# generated flows, which the wrappers below replace.
+_GENERATED = [
+    "AddressChangeFields",
+    "AttributeField",
+    "BasicAttributes",
+    "CancelHandle",
+    "CardLink",
+    "CardLinkImpl",
+    "CardProfile",
+    "Certificate",
+    "CertificateKind",
+    "CertificateSource",
+    "CertificateType",
+    "ConsentChannel",
+    "ConsentCheck",
+    "ConsentDocument",
+    "ConsentItem",
+    "ConsentPeriodInfo",
+    "DocumentKind",
+    "Emulator",
+    "ErrorCode",
+    "ExchangeCounts",
+    "ExchangeRecord",
+    "FlowStep",
+    "HolderStatus",
+    "InternalError",
+    "JpkiCard",
+    "KeyAlgorithm",
+    "KeystoreSigner",
+    "LengthMemory",
+    "LengthPolicy",
+    "LinkError",
+    "LinkageResult",
+    "ListenerError",
+    "MynaError",
+    "NfcUnavailableReason",
+    "PcscReader",
+    "PinOptions",
+    "PinState",
+    "PinStatusReport",
+    "PinType",
+    "Progress",
+    "ProgressListener",
+    "RevocationFields",
+    "RevocationInfo",
+    "RevocationMethod",
+    "SecureElementReason",
+    "SessionDiagnostics",
+    "SessionReport",
+    "Sex",
+    "SignOptions",
+    "SignedConsent",
+    "SignerError",
+    "TermsInfo",
+    "TrustAnchors",
+    "VerifiedConsent",
+    "Verifier",
+    "VerifierOptions",
+    "VerifyConsentOptions",
+    "VerifyFailure",
+    "active_workers",
+    "compare_linkage",
+    "consent_period",
+    "library_version",
+    "ocsp_request",
+    "terms_from_text",
+    "verify_consent",
+]
+globals().update({name: getattr(ffi, name) for name in _GENERATED if hasattr(ffi, name)})
+
+from . import _records
+
+_records.install()
+
 from ._flows import (
     CardFlowEvent,
+    Events,
+    Listener,
+    PinBytes,
+    ProgressEvent,
+    ResultEvent,
     check_linkage,
     check_linkage_events,
     read_basic_attributes,
@@ -46,51 +131,128 @@ from ._session import OpeningCard
 from . import _session
 from . import _shutdown
 from . import _pcsc
+from . import _service
 from ._shutdown import wait_for_workers
-from ._pcsc import NoReaderError, ReaderError, SeveralReadersError, only_reader
+from ._pcsc import (
+    NoReaderError,
+    PcscLink,
+    Reader,
+    ReaderError,
+    ReaderInfo,
+    SeveralReadersError,
+    list_readers,
+    only_reader,
+)
 
-_errors.install()
 _session.install()
 _shutdown.install()
 _pcsc.install()
-_verified_issuance_number = ffi.VerifiedConsent.issuance_number if hasattr(ffi, "VerifiedConsent") else None
-if _verified_issuance_number is not None:
-    # A property: ``verified.issuance_number`` (the signer certificate's serial; kept out of
-    # the printed forms, as it identifies the holder's certificate).
-    ffi.VerifiedConsent.issuance_number = property(
-        _verified_issuance_number, doc="The issuance number (発行番号) of the signer certificate."
-    )
-if hasattr(ffi, "pcsc_connect"):  # built with the pcsc feature
-    from ._pcsc import PcscLink, list_readers  # noqa: F401
+_service.install()
 
 from . import blocking  # noqa: E402
 
 __version__: str = ffi.library_version()
 """The version of the package and of its native library (one version for the project)."""
 
-__all__ = list(ffi.__all__) + [
-    "ffi",
-    "FEATURES",
-    "blocking",
+# One name a line (the same as __init__.pyi's): names are added here as the API grows.
+__all__ = [
+    "AddressChangeFields",
+    "AttributeField",
+    "BasicAttributes",
+    "CancelHandle",
     "CardFlowEvent",
+    "CardLink",
+    "CardLinkImpl",
+    "CardProfile",
+    "Certificate",
+    "CertificateKind",
+    "CertificateSource",
+    "CertificateType",
+    "ConsentChannel",
+    "ConsentCheck",
+    "ConsentDocument",
+    "ConsentItem",
+    "ConsentPeriodInfo",
+    "DocumentKind",
+    "Emulator",
+    "ErrorCode",
+    "Events",
+    "ExchangeCounts",
+    "ExchangeRecord",
+    "FEATURES",
+    "FlowStep",
+    "HolderStatus",
+    "InternalError",
+    "JpkiCard",
+    "KeyAlgorithm",
+    "KeystoreSigner",
+    "LengthMemory",
+    "LengthPolicy",
+    "LinkError",
+    "LinkageResult",
+    "Listener",
+    "ListenerError",
+    "MynaError",
+    "NfcUnavailableReason",
+    "NoReaderError",
     "OpeningCard",
-    "wait_for_workers",
-    "sign_consent",
-    "sign_consent_events",
+    "PcscLink",
+    "PcscReader",
+    "PinBytes",
+    "PinOptions",
+    "PinState",
+    "PinStatusReport",
+    "PinType",
+    "Progress",
+    "ProgressEvent",
+    "ProgressListener",
+    "Reader",
+    "ReaderError",
+    "ReaderInfo",
+    "ResultEvent",
+    "RevocationFields",
+    "RevocationInfo",
+    "RevocationMethod",
+    "SecureElementReason",
+    "SessionDiagnostics",
+    "SessionReport",
+    "SeveralReadersError",
+    "Sex",
+    "SignOptions",
+    "SignedConsent",
+    "SignerError",
+    "TermsInfo",
+    "TrustAnchors",
+    "VerifiedConsent",
+    "Verifier",
+    "VerifierOptions",
+    "VerifyConsentOptions",
+    "VerifyFailure",
+    "active_workers",
+    "blocking",
+    "check_linkage",
+    "check_linkage_events",
+    "compare_linkage",
+    "consent_period",
+    "ffi",
+    "language",
+    "library_version",
+    "list_readers",
+    "login_on_card",
+    "ocsp_request",
+    "only_reader",
     "read_basic_attributes",
     "read_basic_attributes_events",
     "read_authentic_basic_attributes",
     "read_pin_status",
     "read_pin_status_events",
-    "check_linkage",
-    "check_linkage_events",
+    "set_language",
+    "sign_consent",
+    "sign_consent_events",
     "sign_consent_with_signer",
     "sign_consent_with_signer_events",
-    "login_on_card",
-    "set_language",
-    "language",
-    "ReaderError",
-    "NoReaderError",
-    "SeveralReadersError",
-    "only_reader",
-] + (["PcscLink", "list_readers"] if hasattr(ffi, "pcsc_connect") else [])
+    "terms_from_text",
+    "verify_consent",
+    "wait_for_workers",
+]
+__all__ = [name for name in __all__ if name in globals()]  # a feature's names in its builds only

@@ -6,8 +6,10 @@ import typing
 
 from . import ffi as _ffi
 from . import _pcsc
+from . import _shutdown
 from ._pcsc import Reader
 
+T = typing.TypeVar("T")
 PinBytes = typing.Union[bytes, bytearray]
 Listener = typing.Union[_ffi.ProgressListener, typing.Callable[[_ffi.Progress], None], None]
 
@@ -35,21 +37,97 @@ def _wipe(*pins: PinBytes) -> None:
 
 
 class _CallableListener(_ffi.ProgressListener):
-    """A plain function as a ProgressListener (called on the library's worker thread)."""
+    """A plain function or the app's ProgressListener, called on the library's worker thread
+    until the interpreter starts shutting down (then no more)."""
 
     def __init__(self, function):
         self._function = function
 
     def on_progress(self, progress):
-        self._function(progress)
+        if not _shutdown.stopping():
+            self._function(progress)
 
 
 def _listener(listener: Listener):
-    if listener is None or isinstance(listener, _ffi.ProgressListener):
-        return listener
+    if listener is None:
+        return None
+    if isinstance(listener, _ffi.ProgressListener):
+        return _CallableListener(listener.on_progress)
     if callable(listener):
         return _CallableListener(listener)
     raise TypeError("listener must be a ProgressListener or a callable taking a Progress")
+
+
+class _GuardedLink(_ffi.CardLink):
+    """A link implemented in Python, as the library calls it: the app's methods until the
+    interpreter starts shutting down; from then on ``transceive`` fails as a lost card
+    without calling the app's code (``close`` is still passed on: it is what unblocks a
+    pending ``transceive``)."""
+
+    def __init__(self, link):
+        self._link = link
+
+    def transceive(self, command):
+        if _shutdown.stopping():
+            raise _ffi.LinkError.TagLost()
+        return self._link.transceive(command)
+
+    def supports_extended_length(self):
+        return self._link.supports_extended_length()
+
+    def max_transceive_length(self):
+        return self._link.max_transceive_length()
+
+    def close(self):
+        return self._link.close()
+
+
+def _guarded(link):
+    # A link implemented in Rust (PcscLink, Emulator.link()) never calls into Python, and
+    # keeps its identity (flows on it take turns).
+    return link if isinstance(link, _ffi.CardLinkImpl) else _GuardedLink(link)
+
+
+def _require_asyncio() -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            "mynasign's coroutines run on an asyncio event loop (asyncio.run, or anyio with its "
+            "asyncio backend); under trio, call mynasign.blocking's functions in a worker thread "
+            "(trio.to_thread.run_sync)"
+        ) from None
+
+
+async def _flow(start: typing.Callable[[_ffi.CancelHandle], typing.Awaitable[T]],
+                cancel: typing.Optional[_ffi.CancelHandle]) -> T:
+    """Runs a flow of the generated API with a cancel handle (the caller's, or its own).
+
+    Cancelling the awaiting task cancels the flow through the handle and waits for the flow
+    to end before the task's ``CancelledError`` propagates: when the cancelled task is done,
+    the card is no longer being talked to (a PIN VERIFY in flight has completed, its
+    attempt accounted for). A handle passed by the caller is cancelled then too."""
+    handle = cancel if cancel is not None else _ffi.CancelHandle()
+    with _shutdown.live(handle):
+        inner = asyncio.ensure_future(start(handle))
+        try:
+            return await asyncio.shield(inner)
+        except asyncio.CancelledError:
+            handle.cancel()
+            await _settled(inner)
+            raise
+
+
+async def _settled(inner: "asyncio.Future[typing.Any]") -> None:
+    # Waits for the cancelled flow's end, whatever else cancels the waiter meanwhile (the
+    # CancelledError being handled is re-raised by the caller).
+    while not inner.done():
+        try:
+            await asyncio.wait({inner})
+        except asyncio.CancelledError:
+            continue
+    if not inner.cancelled():
+        inner.exception()  # retrieved: its MynaError.Cancelled is the cancellation's
 
 
 class _LinkFor:
@@ -132,11 +210,12 @@ async def sign_consent(
     """
     _check_pin("password", password)
     try:
+        _require_asyncio()
         _required("document", document)
         async with _LinkFor(link, reader) as link:
-            return await _ffi.sign_consent(
-                link, document, _view(password), _options(options, _ffi.SignOptions), _listener(listener), cancel
-            )
+            return await _flow(lambda handle: _ffi.sign_consent(
+                _guarded(link), document, _view(password), _options(options, _ffi.SignOptions),
+                _listener(listener), handle), cancel)
     finally:
         _wipe(password)
 
@@ -159,10 +238,10 @@ async def read_basic_attributes(
     """
     _check_pin("pin", pin)
     try:
+        _require_asyncio()
         async with _LinkFor(link, reader) as link:
-            return await _ffi.read_basic_attributes(
-                link, _view(pin), _options(options, _ffi.PinOptions), _listener(listener), cancel
-            )
+            return await _flow(lambda handle: _ffi.read_basic_attributes(
+                _guarded(link), _view(pin), _options(options, _ffi.PinOptions), _listener(listener), handle), cancel)
     finally:
         _wipe(pin)
 
@@ -212,8 +291,9 @@ async def read_pin_status(
     """Reads every PIN's retry counter without spending an attempt (signature password,
     user-authentication PIN and, on a card, the card-info PIN). Progress: 4 steps.
     Cancellation and ``reader=`` as in :func:`sign_consent`."""
+    _require_asyncio()
     async with _LinkFor(link, reader) as link:
-        return await _ffi.read_pin_status(link, _listener(listener), cancel)
+        return await _flow(lambda handle: _ffi.read_pin_status(_guarded(link), _listener(listener), handle), cancel)
 
 
 async def check_linkage(
@@ -235,14 +315,15 @@ async def check_linkage(
     _check_pin("card_info_pin", card_info_pin)
     _check_pin("signature_password", signature_password)
     try:
-        return await _ffi.check_linkage(
-            link,
+        _require_asyncio()
+        return await _flow(lambda handle: _ffi.check_linkage(
+            _guarded(link),
             _view(card_info_pin),
             _view(signature_password),
             _options(options, _ffi.PinOptions),
             _listener(listener),
-            cancel,
-        )
+            handle,
+        ), cancel)
     finally:
         _wipe(card_info_pin, signature_password)
 
@@ -265,37 +346,65 @@ async def sign_consent_with_signer(
     interrupt the signer: the call ends with ``Cancelled`` once it returns. Only
     ``options.signing_time`` applies. Progress: 1 step.
     """
-    return await _ffi.sign_consent_with_signer(
-        signer, source, document, _options(options, _ffi.SignOptions), _listener(listener), cancel
-    )
-
-
-T = typing.TypeVar("T")
+    _require_asyncio()
+    return await _flow(lambda handle: _ffi.sign_consent_with_signer(
+        signer, source, document, _options(options, _ffi.SignOptions), _listener(listener), handle), cancel)
 
 
 class CardFlowEvent(typing.Generic[T]):
-    """One event of a flow's async iterator: a step (``progress`` set, ``result`` None) or,
-    last, the outcome (``result`` set, ``progress`` None)."""
+    """One event of a flow's async iterator: a :class:`ProgressEvent` (a step: ``progress``
+    set, ``result`` None) or, last, a :class:`ResultEvent` (the outcome: ``result`` set,
+    ``progress`` None). Tell them apart with ``isinstance`` (type checkers narrow on it)."""
 
-    __slots__ = ("progress", "result")
+    __slots__ = ()
 
-    def __init__(self, progress: typing.Optional[_ffi.Progress] = None, result: typing.Optional[T] = None):
-        self.progress = progress
-        self.result = result
+    progress: typing.Optional[_ffi.Progress]
+    result: typing.Optional[T]
 
     @property
     def is_result(self) -> bool:
         """Whether this is the final event (the flow's result)."""
-        return self.progress is None
+        return isinstance(self, ResultEvent)
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+class ProgressEvent(CardFlowEvent[typing.Any]):
+    """A step of the flow: ``progress`` (``step``, ``index``, ``total``, the texts)."""
+
+    __slots__ = ("progress",)
+    result = None
+
+    def __init__(self, progress: _ffi.Progress):
+        self.progress = progress
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProgressEvent) and other.progress == self.progress
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        # The result's own repr is redacted.
-        if self.progress is not None:
-            p = self.progress
-            return "CardFlowEvent(progress={} {}/{})".format(p.step.name, p.index, p.total)
-        return "CardFlowEvent(result={!r})".format(self.result)
+        p = self.progress
+        return "ProgressEvent(progress={} {}/{})".format(p.step.name, p.index, p.total)
 
-    __str__ = __repr__
+
+class ResultEvent(CardFlowEvent[T]):
+    """The last event: the flow's ``result`` (its printed form is the result's, redacted)."""
+
+    __slots__ = ("result",)
+    progress = None
+
+    def __init__(self, result: T):
+        self.result = result
+
+    def __repr__(self) -> str:
+        return "ResultEvent(result={!r})".format(self.result)
+
+
+#: What the ``*_events`` functions return: an async generator (``aclose()``, usable with
+#: ``contextlib.aclosing``) of progress events, then one result event.
+Events = typing.AsyncGenerator[typing.Union[ProgressEvent, ResultEvent[T]], None]
 
 
 class _QueueListener(_ffi.ProgressListener):
@@ -317,6 +426,7 @@ _DONE = object()
 
 
 async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitable[T]], *pins: PinBytes):
+    _require_asyncio()
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     task = asyncio.ensure_future(start(_QueueListener(loop, queue)))
@@ -327,19 +437,21 @@ async def _events(start: typing.Callable[[_ffi.ProgressListener], typing.Awaitab
             item = await queue.get()
             if item is _DONE:
                 break
-            yield CardFlowEvent(progress=item)
-        yield CardFlowEvent(result=task.result())
+            yield ProgressEvent(item)
+        yield ResultEvent(task.result())
     finally:
-        if not task.done():
-            # The iterator was closed or its consumer cancelled: cancel the flow and wait
-            # until the library has let go of it (the Rust future is freed on cancellation).
-            task.cancel()
-            try:
-                await task
-            except BaseException:
-                pass
-        # Also when the flow was cancelled before it started.
-        _wipe(*pins)
+        try:
+            if not task.done():
+                # The iterator was closed or its consumer cancelled: cancel the flow and wait
+                # for its end (the flow's coroutine waits until the card is let go). A
+                # cancellation of the consumer meanwhile is re-raised, not swallowed.
+                task.cancel()
+                await asyncio.wait({task})
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: the iteration's own exception is what counts
+        finally:
+            # Also when the flow was cancelled before it started.
+            _wipe(*pins)
 
 
 def sign_consent_events(
@@ -348,7 +460,7 @@ def sign_consent_events(
     password: PinBytes,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+) -> "Events[_ffi.SignedConsent]":
     """:func:`sign_consent` as an async iterator: a :class:`CardFlowEvent` per step
     (``event.progress``, in order), then one with ``event.result`` (the ``SignedConsent``).
     A failure is raised from the iteration. Leaving the ``async for`` early (``break``, an
@@ -364,7 +476,7 @@ def read_basic_attributes_events(
     pin: PinBytes,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.BasicAttributes]]:
+) -> "Events[_ffi.BasicAttributes]":
     """:func:`read_basic_attributes` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`). A bytearray ``pin`` is wiped (zeros) when the flow ends."""
     _check_pin("pin", pin)
@@ -374,7 +486,7 @@ def read_basic_attributes_events(
 def read_pin_status_events(
     link: _ffi.CardLink,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.PinStatusReport]]:
+) -> "Events[_ffi.PinStatusReport]":
     """:func:`read_pin_status` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`)."""
     return _events(lambda l: read_pin_status(link, cancel, listener=l))
@@ -386,7 +498,7 @@ def check_linkage_events(
     signature_password: PinBytes,
     options: typing.Optional[_ffi.PinOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.LinkageResult]]:
+) -> "Events[_ffi.LinkageResult]":
     """:func:`check_linkage` as an async iterator of :class:`CardFlowEvent` (see
     :func:`sign_consent_events`). Bytearray PINs are wiped (zeros) when the flow ends."""
     _check_pin("card_info_pin", card_info_pin)
@@ -404,7 +516,7 @@ def sign_consent_with_signer_events(
     document: _ffi.ConsentDocument,
     options: typing.Optional[_ffi.SignOptions] = None,
     cancel: typing.Optional[_ffi.CancelHandle] = None,
-) -> typing.AsyncIterator[CardFlowEvent[_ffi.SignedConsent]]:
+) -> "Events[_ffi.SignedConsent]":
     """:func:`sign_consent_with_signer` as an async iterator of :class:`CardFlowEvent`."""
     return _events(
         lambda l: sign_consent_with_signer(signer, source, document, options, cancel, listener=l)

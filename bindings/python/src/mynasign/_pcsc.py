@@ -10,6 +10,16 @@ from . import ffi as _ffi
 Reader = typing.Union[str, bool, None]
 
 
+class ReaderInfo(typing.Protocol):
+    """What :func:`only_reader` reads of a reader (``PcscReader`` has more)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def card_present(self) -> bool: ...
+
+
 class ReaderError(_ffi.MynaError.LinkFailed):
     """No PC/SC reader could be chosen for ``reader=``: a ``MynaError.LinkFailed`` (``code()``
     is ``LINK_FAILED``, ``str()`` the holder's text); ``detail`` says why (reader names only)."""
@@ -89,7 +99,10 @@ class PcscLink:
         the first reader holding a card), waiting up to ``wait_seconds`` for a card to be
         inserted (this call blocks meanwhile: in a coroutine, use ``await
         asyncio.to_thread(PcscLink.open, reader, 30)``). Raises ``MynaError.LinkFailed``
-        when there is no PC/SC service, no such reader or no card."""
+        when there is no PC/SC service, no such reader or no card; :class:`ReaderError` in a
+        build without the ``pcsc`` feature."""
+        if not hasattr(_ffi, "pcsc_connect"):
+            _list()
         return _ffi.pcsc_connect(reader, wait_seconds)
 
     @staticmethod

@@ -4,6 +4,7 @@ import collections.abc
 import typing
 
 from . import ffi as _ffi
+from . import _flows
 
 
 class OpeningCard(collections.abc.Coroutine):
@@ -73,5 +74,19 @@ def install() -> None:
         return OpeningCard(generated(cls, link))
 
     card_class.open = classmethod(open)
+
+    generated_verify = card_class.verify_pin
+
+    async def verify_pin(self, pin: _ffi.PinType, value: _flows.PinBytes, allow_last_attempt: bool = False):
+        """VERIFY of ``pin`` with ``value`` (``bytes`` or ``bytearray``, UTF-8; **a bytearray
+        is wiped (zeros) when the call returns or fails**). Returns the PIN's state after."""
+        _flows._check_pin("value", value)
+        try:
+            return await generated_verify(self, pin, _flows._view(value), allow_last_attempt)
+        finally:
+            _flows._wipe(value)
+
+    verify_pin.__doc__ = (verify_pin.__doc__ or "") + "\n\n" + (generated_verify.__doc__ or "")
+    card_class.verify_pin = verify_pin
     card_class.__aenter__ = _card_aenter
     card_class.__aexit__ = _card_aexit
