@@ -40,7 +40,7 @@ def used_keys():
     return keys
 
 
-TESTING_API = re.compile(r"\b(Emulator|EmulatorLink|VerifyConsentOptions|verifyConsent|SignFlowController\.verifying)\b")
+TESTING_API = re.compile(r"\b(Emulator|EmulatorLink|VerifyConsentOptions|verifyConsent|SignFlowController\.verifying|LoginVerifier|LoginCheck|VerifyingLoginService|emulatorOcspResponse)\b")
 
 
 def template_problems():
