@@ -161,6 +161,37 @@ class SampleLoginTest {
         }
     }
 
+    /**
+     * The debug build's emulator on a device without NFC, through the Activity: the emulated
+     * card's PIN shown, "use the emulated card", the login checked by the debug build's
+     * VerifyingLoginService (the emulator's roots and OCSP responder), the certificate shown.
+     */
+    @Test
+    @Config(qualifiers = "en")
+    fun theDebugBuildLogsInWithTheEmulatedCard() {
+        org.robolectric.Shadows.shadowOf(app.packageManager).setSystemFeature(android.content.pm.PackageManager.FEATURE_NFC, false)
+        val card = newCard() // the same persona as the debug build's emulated card (seed 1)
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val activity = controller.get()
+        try {
+            button(activity, activity.getString(R.string.login_open)).performClick()
+            waitUntil { views(activity).any { it is EditText } }
+            assertTrue(activity.getString(R.string.emulator_auth_pin, String(card.authenticationPin())) in texts(activity))
+            views(activity).filterIsInstance<EditText>().single().setText(String(card.authenticationPin()))
+            button(activity, activity.getString(R.string.next)).performClick()
+            waitUntil { views(activity).any { it is Button && it.text == activity.getString(R.string.use_emulated_card) } }
+            button(activity, activity.getString(R.string.use_emulated_card)).performClick()
+            waitUntil { activity.getString(R.string.logged_in) in texts(activity) || activity.getString(R.string.error) in texts(activity) }
+            assertTrue(texts(activity).toString(), activity.getString(R.string.logged_in) in texts(activity))
+            assertTrue(texts(activity).any { it.startsWith(activity.getString(R.string.login_serial, "")) && it.length > activity.getString(R.string.login_serial, "").length })
+            assertTrue(activity.getString(R.string.login_exchanges, 6) in texts(activity))
+            button(activity, activity.getString(R.string.back_to_start)).performClick()
+            waitUntil { activity.getString(R.string.review_title) in texts(activity) }
+        } finally {
+            controller.pause().stop().destroy()
+        }
+    }
+
     /** Cancel while waiting for the card, and during the card work: no PIN attempt is spent. */
     @Test
     fun cancelSpendsNoAttempt() {
