@@ -28,22 +28,24 @@ final class LoginViewModel: ObservableObject {
     private var flow: LoginFlowController?
 
     init(emulated: Bool) {
-        var connector: CardConnector = NFCSessionConnector()
-        var service: LoginService = ServiceLogin(service: LoginSample.service)
-        var hint: String?
-        var ownCancel = false
-        #if DEBUG
-        if emulated, let demo = try? Self.emulatedCard() {
-            (connector, service, hint) = demo
-            ownCancel = true
-        }
-        #endif
+        let (connector, service, hint, ownCancel) = Self.card(emulated: emulated)
         pinHint = hint
         ownCancelReachable = ownCancel
         flow = LoginFlowController(connector: connector, service: service, onChange: { [weak self] _ in
             // Called on the flow's thread: hop to the main actor and show the latest state.
             Task { @MainActor in self?.refresh() }
         })
+    }
+
+    /// The NFC reader and the app's service (`ServiceLogin`), or in debug builds with the
+    /// emulator switch on, the emulated card; the PIN hint; whether the app's Cancel is reachable.
+    private static func card(emulated: Bool) -> (CardConnector, LoginService, String?, Bool) {
+        #if DEBUG
+        if emulated, let demo = try? emulatedCard() {
+            return (demo.0, demo.1, demo.2, true)
+        }
+        #endif
+        return (NFCSessionConnector(), ServiceLogin(service: LoginSample.service), nil, false)
     }
 
     #if DEBUG
