@@ -4,7 +4,9 @@
 - the testing library's API (the emulated card, the on-phone verifier) only inside `#if DEBUG`
   (an app ships the library without them), and revocation never switched off;
 - every state of ContentView's switch has a VoiceOver label, the issuance number is
-  `.privacySensitive()`, the raw error code is hidden from VoiceOver;
+  `.privacySensitive()`, the raw error code is hidden from VoiceOver; the same for the login
+  screen (LoginView: every state labelled, the certificate's serial and key id
+  `.privacySensitive()`, reached from ContentView);
 - its texts against its String Catalog: every Japanese literal of the
 SwiftUI files (App/*.swift, except `Text(verbatim:)`, which is shown as it is) is a key of
 MynaSignSample/Localizable.xcstrings, translated in Japanese and English, the English free of
@@ -40,7 +42,7 @@ def used_keys():
     return keys
 
 
-TESTING_API = re.compile(r"\b(Emulator|EmulatorLink|VerifyConsentOptions|verifyConsent|SignFlowController\.verifying)\b")
+TESTING_API = re.compile(r"\b(Emulator|EmulatorLink|VerifyConsentOptions|verifyConsent|SignFlowController\.verifying|LoginVerifier|LoginCheck|VerifyingLoginService|emulatorOcspResponse)\b")
 
 
 def template_problems():
@@ -71,6 +73,21 @@ def template_problems():
         problems.append("ContentView: the issuance number is not .privacySensitive()")
     if not re.search(r"message\.code\)[^\n]*\n\s*\.accessibilityHidden\(true\)", view):
         problems.append("ContentView: the raw error code is read out by VoiceOver")
+    # The login screen (LoginView.swift): every LoginFlowState labelled, the certificate's
+    # serial and key id .privacySensitive(), the screen reachable from the consent screen.
+    login = (here / "MynaSignSample" / "App" / "LoginView.swift").read_text(encoding="utf-8")
+    switch = login[login.index("switch model.state {"):login.index(".navigationTitle(")]
+    cases = re.split(r"\n\s*case ", switch)[1:]
+    for c in cases:
+        if ".accessibilityLabel(" not in c:
+            problems.append("LoginView: a state without a VoiceOver label: case " + c.split(":")[0])
+    if len(cases) < 7:
+        problems.append(f"LoginView: {len(cases)} states in the switch, expected every LoginFlowState")
+    for label in ("シリアル番号", "鍵識別子"):
+        if not re.search(r'LabeledContent\("' + label + r'"[^\n]*\n\s*\.privacySensitive\(\)', login):
+            problems.append(f"LoginView: {label} is not .privacySensitive()")
+    if "LoginView(" not in view:
+        problems.append("ContentView: no way to the login screen")
     return problems
 
 

@@ -99,6 +99,8 @@ struct ConsentScreen: View {
             }
             if let notice { Text(notice.text).foregroundStyle(.red) }
             Button("同意してカードを読み取る", action: model.agree).disabled(model.busy || model.selected.isEmpty)
+            // The login with the authentication certificate (LoginView.swift).
+            NavigationLink("カードでログイン") { LoginView(emulated: model.emulatedForLogin) }.disabled(model.busy)
         }
     }
 }

@@ -21,6 +21,8 @@ public enum NFCFlowKind: String, CaseIterable, Sendable {
     case readBasicAttributes
     /// `checkLinkage`: two VERIFYs, the attributes and the certificate.
     case checkLinkage
+    /// `logIn`: the authentication certificate, VERIFY of the authentication PIN, RSA signature.
+    case logIn
 
     /// The most exchanges (APDU round trips) the flow sends, short APDUs only.
     public var maxExchanges: Int {
@@ -30,6 +32,7 @@ public enum NFCFlowKind: String, CaseIterable, Sendable {
         case .signConsentWithCaCertificate: return 25
         case .readBasicAttributes: return 8
         case .checkLinkage: return 24
+        case .logIn: return 18
         }
     }
 
@@ -37,7 +40,7 @@ public enum NFCFlowKind: String, CaseIterable, Sendable {
     public var pinVerifications: Int {
         switch self {
         case .readPinStatus: return 0
-        case .signConsent, .signConsentWithCaCertificate, .readBasicAttributes: return 1
+        case .signConsent, .signConsentWithCaCertificate, .readBasicAttributes, .logIn: return 1
         case .checkLinkage: return 2
         }
     }
@@ -45,7 +48,7 @@ public enum NFCFlowKind: String, CaseIterable, Sendable {
     /// RSA-2048 signatures the card computes.
     public var cardSignatures: Int {
         switch self {
-        case .signConsent, .signConsentWithCaCertificate: return 1
+        case .signConsent, .signConsentWithCaCertificate, .logIn: return 1
         case .readPinStatus, .readBasicAttributes, .checkLinkage: return 0
         }
     }

@@ -667,6 +667,19 @@ final class NFCSessionTests: XCTestCase {
                         options: PinOptions(), listener: listener, cancel: handle)
                 }
             }
+            let login = try LoginVerifier(
+                verifier: try Verifier(options: VerifierOptions(
+                    trust: nil, rootsDer: card.rootCertificatesDer(), crls: [], maxSkewSeconds: nil,
+                    allowUncheckedRevocation: true, signatureRootsDer: [], authenticationRootsDer: [])),
+                service: "https://login.example.jp", lifetimeSeconds: nil)
+            try await count(.logIn) { session in
+                _ = try await session.run(.logIn) { link, listener, handle in
+                    try await loginOnCard(
+                        link: link, challengeJson: try login.issueChallenge(session: "s", raw: false),
+                        service: "https://login.example.jp", pin: card.authenticationPin(),
+                        options: PinOptions(), listener: listener, cancel: handle)
+                }
+            }
         }
         print("exchanges per flow on the emulated card: \(measured.joined(separator: "; "))")
         for kind in NFCFlowKind.allCases {

@@ -21,6 +21,7 @@ import jp.mynasign.android.NfcAvailability
 import jp.mynasign.sample.CardPurpose
 import jp.mynasign.sample.ErrorText
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.LoginState
 
 /**
  * The thin Android layer: draws the flow's state with plain Views. The flow, the NFC reader
@@ -60,6 +61,7 @@ class MainActivity : Activity() {
             insets
         }
         setContentView(scroll)
+        viewModel.renderLogin = { state -> runOnUiThread { renderLogin(state) } }
         viewModel.attach(this) { state -> runOnUiThread { render(state) } }
     }
 
@@ -148,6 +150,86 @@ class MainActivity : Activity() {
         }
         state.error?.let { note(text(it), Color.RED) }
         button(R.string.accept_and_continue) { viewModel.controller.acceptConsent() }
+        // The login screen (the authentication certificate) is reached from the start.
+        button(R.string.login_open) { viewModel.startLogin() }
+    }
+
+    /**
+     * The login screens: the 4-digit authentication PIN (FLAG_SECURE, autofill off, like the
+     * signature password), "hold the card", the steps, the service's check and its result:
+     * the certificate's serial, key id and expiry (an authentication certificate names nobody).
+     */
+    private fun renderLogin(state: LoginState) {
+        root.removeAllViews()
+        if (state is LoginState.EnterPin) {
+            window.addFlags(WindowManager.LayoutParams.FLAG_SECURE)
+        } else {
+            window.clearFlags(WindowManager.LayoutParams.FLAG_SECURE)
+        }
+        when (state) {
+            is LoginState.EnterPin -> renderLoginPin(state)
+            is LoginState.WaitingForCard -> {
+                title(getString(R.string.hold_card_login), announce = true)
+                state.message?.let { note(text(it), Color.RED) }
+                renderNotice(viewModel.notice)
+                if (viewModel.useEmulator) {
+                    button(R.string.use_emulated_card) { viewModel.presentEmulator() }
+                } else {
+                    button(R.string.use_smartphone_certificate) { viewModel.useSecureElement() }
+                }
+                button(R.string.cancel) { viewModel.cancel() }
+            }
+            is LoginState.LoggingIn -> {
+                title(getString(R.string.logging_in_hold_still), announce = true)
+                val bar = ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal)
+                bar.max = maxOf(state.total, 1); bar.progress = state.index
+                root.addView(bar)
+                note((if (japanese) state.messageJa else state.messageEn).ifEmpty { getString(R.string.connecting) })
+                button(R.string.cancel) { viewModel.cancel() }
+            }
+            LoginState.Checking -> { title(getString(R.string.login_checking)); root.addView(ProgressBar(this)) }
+            is LoginState.Done -> {
+                title(getString(R.string.logged_in), announce = true)
+                note(getString(R.string.login_serial, state.account.certificateSerial))
+                note(getString(R.string.login_key_id, state.account.keyId ?: getString(R.string.login_no_key_id)))
+                val expiry = java.text.DateFormat.getDateInstance(java.text.DateFormat.LONG).format(java.util.Date.from(state.account.notAfter))
+                note(getString(R.string.login_expiry, expiry))
+                note(getString(R.string.login_exchanges, state.exchanges), Color.GRAY)
+                button(R.string.back_to_start) { viewModel.leaveLogin() }
+            }
+            is LoginState.Blocked -> { title(getString(R.string.login_blocked)); note(text(state.info), Color.RED); button(R.string.back_to_start) { viewModel.leaveLogin() } }
+            LoginState.Cancelled -> { title(getString(R.string.cancelled)); button(R.string.back_to_start) { viewModel.leaveLogin() } }
+            is LoginState.Failed -> { title(getString(R.string.error)); note(text(state.info), Color.RED); button(R.string.back_to_start) { viewModel.leaveLogin() } }
+        }
+    }
+
+    private fun renderLoginPin(state: LoginState.EnterPin) {
+        title(getString(R.string.login_pin_title))
+        state.remaining?.let { note(getString(R.string.login_attempts_left, it)) }
+        val demo = viewModel.demoCard
+        if (viewModel.useEmulator && demo != null) note(getString(R.string.emulator_auth_pin, String(demo.authenticationPin())), Color.GRAY)
+        state.error?.let { note(text(it), Color.RED) }
+        val input = EditText(this).apply {
+            inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
+            filters = arrayOf(android.text.InputFilter.LengthFilter(4))
+            setHint(R.string.login_pin_hint)
+            // Never offered to, or saved by, an autofill service.
+            importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
+        }
+        root.addView(input)
+        var confirm: CheckBox? = null
+        if (state.lastAttempt) {
+            note(getString(R.string.login_last_attempt_warning), Color.RED)
+            confirm = CheckBox(this).apply { setText(R.string.last_attempt_confirm) }
+            root.addView(confirm)
+        }
+        button(R.string.next) {
+            if (state.lastAttempt && confirm?.isChecked != true) return@button
+            // The PIN as bytes: the controller wipes the array after use.
+            viewModel.login?.submitPin(input.text.toString().toByteArray(), allowLastAttempt = state.lastAttempt)
+            input.text.clear()
+        }
+        button(R.string.cancel) { viewModel.cancel() }
     }
 
     private fun renderPin(state: FlowState.EnterPin) {

@@ -2,6 +2,7 @@ package jp.mynasign.sample.android
 
 import jp.mynasign.CardLink
 import jp.mynasign.sample.ConsentChecker
+import jp.mynasign.sample.LoginService
 
 /**
  * What differs between the sample's two builds. The release build (src/release) is the app a
@@ -17,13 +18,30 @@ interface SampleVariant {
 
     /** The app's check of a consent signed with a real card, or null: the service verifies. */
     val cardCheck: ConsentChecker?
+
+    /**
+     * The login screen's service with a real card: in debug the library's `LoginVerifier` on
+     * the phone (the real JPKI roots), in release the app's own calls to its service (a
+     * placeholder here to replace).
+     */
+    val cardLogin: LoginService
 }
 
-/** An emulated card: its link, its password (shown on the PIN screen) and a check that trusts it. */
+/**
+ * An emulated card: its link, its password and authentication PIN (shown on the PIN screens),
+ * a check that trusts it and a login service that trusts it (with the emulator's OCSP).
+ */
 interface DemoCard {
     fun link(): CardLink
 
     fun password(): ByteArray
 
     val check: ConsentChecker
+
+    fun authenticationPin(): ByteArray
+
+    val login: LoginService
 }
+
+/** The service the sample logs in to, as the app is configured with it (its origin). */
+const val LOGIN_SERVICE: String = "https://login.example.jp"

@@ -17,6 +17,8 @@ import jp.mynasign.sample.ConsentFlowController
 import jp.mynasign.sample.ConsentRequest
 import jp.mynasign.sample.ErrorText
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.LoginFlowController
+import jp.mynasign.sample.LoginState
 import jp.mynasign.sample.errorText
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -83,6 +85,16 @@ class SigningViewModel(
         private set
 
     private var render: ((FlowState) -> Unit)? = null
+
+    /**
+     * The login screen's flow while it is shown (null: the consent flow), through the same
+     * reader, emulator and secure element as the consent.
+     */
+    @Volatile var login: LoginFlowController? = null
+        private set
+
+    /** Draws the login screen (set by the Activity before [attach]). */
+    var renderLogin: ((LoginState) -> Unit)? = null
     private var waiting: Job? = null
 
     init {
@@ -93,18 +105,37 @@ class SigningViewModel(
     fun attach(activity: Activity, render: (FlowState) -> Unit) {
         reader.attach(activity)
         this.render = render
-        render(controller.state)
+        redraw()
     }
 
     /** The Activity is going away (a rotation too): stop drawing into it. Cancels nothing. */
     fun detachView() {
         render = null
+        renderLogin = null
+    }
+
+    /** Opens the login screen (from the start): the authentication PIN first. */
+    fun startLogin() {
+        waiting?.cancel()
+        notice = null
+        val service = variant.demoCard?.takeIf { useEmulator }?.login ?: variant.cardLogin
+        val flow = LoginFlowController(service, scope) { state -> onLoginState(state) }
+        login = flow
+        onLoginState(flow.state)
+    }
+
+    /** Leaves the login screen for the start (the consent review). */
+    fun leaveLogin() {
+        login?.cancel()
+        login = null
+        newFlow()
     }
 
     /** Starts again from the consent review. */
     fun newFlow() {
         waiting?.cancel()
         notice = null
+        login = null
         controller = ConsentFlowController(request(), scope) { state -> onState(state) }
         onState(controller.state)
     }
@@ -117,7 +148,7 @@ class SigningViewModel(
 
     /** Presents the emulated card (the emulator switch is on). */
     fun presentEmulator() {
-        variant.demoCard?.let { controller.onCardPresented(it.link()) }
+        variant.demoCard?.let { deliver(it.link()) }
     }
 
     /**
@@ -133,18 +164,19 @@ class SigningViewModel(
             } catch (e: MynaSignException) {
                 val reason = (e.error as? MynaException.SecureElementUnavailable)?.reason
                 notice = if (reason == SecureElementReason.ACCESS_DENIED) ReaderNotice.SecureElementNotAllowed else ReaderNotice.NoSecureElement
-                render?.invoke(controller.state)
+                redraw()
                 return@launch
             }
             waiting?.cancel()
-            controller.onCardPresented(link)
+            deliver(link)
         }
     }
 
     /** The holder cancels: the wait for a card and any card work. */
     fun cancel() {
         waiting?.cancel()
-        controller.cancel()
+        val l = login
+        if (l != null) l.cancel() else controller.cancel()
     }
 
     /** The screen is left for good (the Activity finishes): cancels everything. */
@@ -152,11 +184,29 @@ class SigningViewModel(
         scope.cancel()
         reader.close()
         render = null
+        renderLogin = null
     }
 
     private fun onState(state: FlowState) {
         if (state is FlowState.WaitingForCard && !useEmulator) awaitCard()
         render?.invoke(state)
+    }
+
+    private fun onLoginState(state: LoginState) {
+        if (state is LoginState.WaitingForCard && !useEmulator) awaitCard()
+        renderLogin?.invoke(state)
+    }
+
+    /** The card goes to the flow on screen: the login's, or the consent's. */
+    private fun deliver(link: CardLink) {
+        val l = login
+        if (l != null) l.onCardPresented(link) else controller.onCardPresented(link)
+    }
+
+    /** Draws the screen again (a new reader notice). */
+    private fun redraw() {
+        val l = login
+        if (l != null) renderLogin?.invoke(l.state) else render?.invoke(controller.state)
     }
 
     private fun awaitCard() {
@@ -166,7 +216,7 @@ class SigningViewModel(
                 try {
                     val link = reader.awaitCard()
                     notice = null
-                    controller.onCardPresented(link)
+                    deliver(link)
                     return@launch
                 } catch (e: MynaSignException) {
                     val settings = e.nfcSettingsIntent
@@ -176,7 +226,7 @@ class SigningViewModel(
                         (e.error as? MynaException.NfcUnavailable)?.reason == jp.mynasign.NfcUnavailableReason.NO_NFC -> ReaderNotice.NoNfc
                         else -> ReaderNotice.Unavailable(e.errorText)
                     }
-                    render?.invoke(controller.state)
+                    redraw()
                     // Not a My Number Card (or gone during the check): wait for the next tag.
                     if (notice !== ReaderNotice.NotMyNumberCard) return@launch
                 }
@@ -187,8 +237,9 @@ class SigningViewModel(
     /** Waits for a card again (after NFC was switched on in the settings). */
     fun retryReader() {
         notice = null
-        if (controller.state is FlowState.WaitingForCard && !useEmulator) awaitCard()
-        render?.invoke(controller.state)
+        val waitsForCard = login?.let { it.state is LoginState.WaitingForCard } ?: (controller.state is FlowState.WaitingForCard)
+        if (waitsForCard && !useEmulator) awaitCard()
+        redraw()
     }
 
     private fun request() = ConsentRequest(

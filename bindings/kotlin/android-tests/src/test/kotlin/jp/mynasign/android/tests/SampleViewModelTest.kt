@@ -14,6 +14,8 @@ import jp.mynasign.Emulator
 import jp.mynasign.android.MynaCardReader
 import jp.mynasign.sample.ConsentChecker
 import jp.mynasign.sample.FlowState
+import jp.mynasign.sample.LoginService
+import jp.mynasign.sample.ServiceLogin
 import jp.mynasign.sample.VerifyingChecker
 import jp.mynasign.sample.android.DemoCard
 import jp.mynasign.sample.android.MainActivity
@@ -214,5 +216,6 @@ class SampleViewModelTest {
     private fun checkingWith(card: Emulator): SampleVariant = object : SampleVariant {
         override val demoCard: DemoCard? = null
         override val cardCheck: ConsentChecker = VerifyingChecker(trustEmulator(card))
+        override val cardLogin: LoginService = ServiceLogin("https://login.example.jp")
     }
 }
