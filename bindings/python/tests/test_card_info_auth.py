@@ -52,3 +52,14 @@ def test_authentic_attributes_then_every_change_is_refused(emulator, link):
     spliced = dict(doc, presence=dict(doc["presence"], challenge=m.new_presence_challenge().hex()))
     fresh = bytes.fromhex(spliced["presence"]["challenge"])
     assert refused(json.dumps(spliced), challenge=fresh) == m.VerifyFailure.PRESENCE_SIGNATURE
+
+
+def test_the_blocking_form_without_a_challenge(emulator, link):
+    import mynasign.blocking
+
+    pin = bytearray(emulator.card_info_pin())
+    got = mynasign.blocking.read_authentic_basic_attributes(link, pin, m.emulator_card_info_trust())
+    assert pin == bytearray(len(pin)), "the bytearray PIN is wiped"
+    assert not got.card_present() and got.hierarchy() == "custom"
+    again = m.verify_card_info_evidence(got.evidence_json(), m.emulator_card_info_trust())
+    assert again.attributes().name() == got.attributes().name() and again.exchanges() == 0

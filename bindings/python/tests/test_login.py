@@ -2,6 +2,8 @@
 (``mynasign.login_on_card`` on the emulated card) and the service side (``LoginVerifier``,
 and the README's WSGI login service, extracted and run)."""
 
+import asyncio
+import dataclasses
 import datetime
 import io
 import json
@@ -12,7 +14,7 @@ import wsgiref.util
 import pytest
 
 import mynasign as m
-from conftest import EmulatorLink, consent, run
+from conftest import BlockingLink, EmulatorLink, consent, run, wait_for
 
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 SERVICE = "https://login.example.jp"
@@ -216,3 +218,36 @@ def test_the_readme_login_service(emulator, link):
     result = log_in(emulator, link, json.dumps(challenge))
     status, body = post(application, "/login", "cookie-1", result.response_json.encode())
     assert status == "401 Unauthorized" and body == {"reason": "SESSION_MISMATCH"}
+
+
+def test_login_records_are_dataclasses_printing_no_bytes(emulator, link):
+    login = verifier(emulator)
+    result = log_in(emulator, link, login.issue_challenge("s"))
+    assert dataclasses.is_dataclass(result) and dataclasses.asdict(result)["exchanges"] == 6
+    shown = repr(result)
+    assert ", certificate_der=<{} bytes>, certificate_serial=".format(len(result.certificate_der)) in shown
+    assert str(result) == shown
+    check = ocsp(result)
+    assert "ocsp_response=<{} bytes>".format(len(check.ocsp_response)) in repr(check)
+    v = login.verify("s", result.response_json, check)
+    assert dataclasses.is_dataclass(v) and dataclasses.replace(v, raw_form=True) != v
+    assert v == dataclasses.replace(v) and v != result
+
+
+def test_cancelling_the_login_task_stops_the_card_flow_and_wipes_the_pin(emulator):
+    # Blocked in COMPUTE DIGITAL SIGNATURE (the authentication key's signature), as
+    # test_cancel.py's sign_consent: the task's cancellation closes the link.
+    link = BlockingLink(emulator)
+    pin = bytearray(emulator.authentication_pin())
+
+    async def body():
+        task = asyncio.ensure_future(m.login_on_card(link, verifier(emulator).issue_challenge("s"), SERVICE, pin))
+        await wait_for(link.blocked)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(body())
+    assert link.closed.is_set() and link.returned.is_set() and link.after_return == []
+    assert pin == bytearray(len(pin))
+    assert emulator.pin_attempts_left(AUTH) == 3  # the VERIFY before it succeeded

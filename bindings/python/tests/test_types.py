@@ -1,7 +1,7 @@
 """Issue 25: the typed surface. `mypy --strict` (and pyright, when installed) accept the
-README's Python snippets, its receiving service and a small program using the documented
-API (tests/typecheck/), and catch the mistakes in typecheck/misuse.py; the stub's names are
-the package's (no more, no fewer, for this build's features)."""
+README's Python snippets, its receiving service, its login service and a small program using
+the documented API (tests/typecheck/), and catch the mistakes in typecheck/misuse.py; the
+stub's names are the package's (no more, no fewer, for this build's features)."""
 
 import ast
 import pathlib
@@ -46,7 +46,7 @@ def mypy(tmp_path, cache, *files):
 
 def test_mypy_strict_accepts_the_readme_the_service_and_the_probe(tmp_path, cache):
     code, out = mypy(tmp_path, cache, *sources(tmp_path))
-    assert code == 0 and "Success: no issues found in 3 source files" in out, out
+    assert code == 0 and "Success: no issues found in 4 source files" in out, out
 
 
 def test_mypy_strict_catches_the_misuses(tmp_path, cache):
@@ -75,6 +75,7 @@ def test_the_probe_runs_as_typed():
     assert seen["number"] and seen["raised"] == "INVALID_INPUT" and seen["remaining"] == 5
     assert seen["fields"] == ["authentication_pin", "card_info_pin", "counts", "profile", "signature_password"]
     assert seen["method"] == m.RevocationMethod.CRL
+    assert seen["login"] and seen["present"]
 
 
 def stub_names():

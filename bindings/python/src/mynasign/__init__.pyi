@@ -11,8 +11,10 @@ from . import ffi as ffi
 from .ffi import (
     AddressChangeFields as AddressChangeFields,
     AttributeField as AttributeField,
+    AuthenticBasicAttributes as AuthenticBasicAttributes,
     BasicAttributes as BasicAttributes,
     CancelHandle as CancelHandle,
+    CardInfoTrust as CardInfoTrust,
     CardLink as CardLink,
     CardProfile as CardProfile,
     Certificate as Certificate,
@@ -38,6 +40,9 @@ from .ffi import (
     LinkError as LinkError,
     LinkageResult as LinkageResult,
     ListenerError as ListenerError,
+    LoginCheck as LoginCheck,  # feature: verify
+    LoginResult as LoginResult,
+    LoginVerifier as LoginVerifier,  # feature: verify
     NfcUnavailableReason as NfcUnavailableReason,
     PcscReader as PcscReader,  # feature: pcsc
     PinOptions as PinOptions,
@@ -58,15 +63,20 @@ from .ffi import (
     SignerError as SignerError,
     TermsInfo as TermsInfo,
     TrustAnchors as TrustAnchors,  # feature: verify
+    VerifiedLogin as VerifiedLogin,  # feature: verify
     VerifierOptions as VerifierOptions,  # feature: verify
     VerifyConsentOptions as VerifyConsentOptions,  # feature: verify
     VerifyFailure as VerifyFailure,
     active_workers as active_workers,
     compare_linkage as compare_linkage,
     consent_period as consent_period,
+    emulator_card_info_trust as emulator_card_info_trust,  # feature: emulator
+    emulator_ocsp_response as emulator_ocsp_response,  # feature: emulator
     library_version as library_version,
+    new_presence_challenge as new_presence_challenge,
     ocsp_request as ocsp_request,  # feature: verify
     terms_from_text as terms_from_text,
+    verify_card_info_evidence as verify_card_info_evidence,
 )
 
 __version__: str
@@ -318,6 +328,58 @@ async def sign_consent_with_signer(
     *,
     listener: Listener = None,
 ) -> SignedConsent: ...
+@typing.overload
+async def read_authentic_basic_attributes(
+    link: CardLink,
+    pin: PinBytes,
+    trust: typing.Optional[CardInfoTrust] = None,
+    challenge: typing.Optional[bytes] = None,
+    options: typing.Optional[PinOptions] = None,
+    cancel: typing.Optional[CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> AuthenticBasicAttributes: ...
+@typing.overload
+async def read_authentic_basic_attributes(
+    link: None = None,
+    *,
+    pin: PinBytes,
+    trust: typing.Optional[CardInfoTrust] = None,
+    challenge: typing.Optional[bytes] = None,
+    options: typing.Optional[PinOptions] = None,
+    cancel: typing.Optional[CancelHandle] = None,
+    reader: typing.Union[str, typing.Literal[True]],
+    listener: Listener = None,
+) -> AuthenticBasicAttributes: ...
+@typing.overload
+async def login_on_card(
+    link: CardLink,
+    challenge_json: str,
+    service: str,
+    pin: PinBytes,
+    options: typing.Optional[PinOptions] = None,
+    cancel: typing.Optional[CancelHandle] = None,
+    *,
+    listener: Listener = None,
+) -> LoginResult: ...
+@typing.overload
+async def login_on_card(
+    link: None = None,
+    *,
+    challenge_json: str,
+    service: str,
+    pin: PinBytes,
+    options: typing.Optional[PinOptions] = None,
+    cancel: typing.Optional[CancelHandle] = None,
+    reader: typing.Union[str, typing.Literal[True]],
+    listener: Listener = None,
+) -> LoginResult: ...
+async def login_with_signer(
+    signer: KeystoreSigner,
+    challenge_json: str,
+    service: str,
+    cancel: typing.Optional[CancelHandle] = None,
+) -> str: ...
 def sign_consent_events(
     link: CardLink,
     document: ConsentDocument,
@@ -375,9 +437,11 @@ def wait_for_workers(timeout: float = 5.0) -> bool: ...
 __all__ = [
     "AddressChangeFields",
     "AttributeField",
+    "AuthenticBasicAttributes",
     "BasicAttributes",
     "CancelHandle",
     "CardFlowEvent",
+    "CardInfoTrust",
     "CardLink",
     "CardLinkImpl",
     "CardProfile",
@@ -409,6 +473,9 @@ __all__ = [
     "LinkageResult",
     "Listener",
     "ListenerError",
+    "LoginCheck",  # feature: verify
+    "LoginResult",
+    "LoginVerifier",  # feature: verify
     "MynaError",
     "NfcUnavailableReason",
     "NoReaderError",
@@ -441,6 +508,7 @@ __all__ = [
     "TermsInfo",
     "TrustAnchors",  # feature: verify
     "VerifiedConsent",  # feature: verify
+    "VerifiedLogin",  # feature: verify
     "Verifier",  # feature: verify
     "VerifierOptions",  # feature: verify
     "VerifyConsentOptions",  # feature: verify
@@ -451,12 +519,18 @@ __all__ = [
     "check_linkage_events",
     "compare_linkage",
     "consent_period",
+    "emulator_card_info_trust",  # feature: emulator
+    "emulator_ocsp_response",  # feature: emulator
     "ffi",
     "language",
     "library_version",
     "list_readers",
+    "login_on_card",
+    "login_with_signer",
+    "new_presence_challenge",
     "ocsp_request",  # feature: verify
     "only_reader",
+    "read_authentic_basic_attributes",
     "read_basic_attributes",
     "read_basic_attributes_events",
     "read_pin_status",
@@ -467,6 +541,7 @@ __all__ = [
     "sign_consent_with_signer",
     "sign_consent_with_signer_events",
     "terms_from_text",
+    "verify_card_info_evidence",
     "verify_consent",  # feature: verify
     "wait_for_workers",
 ]

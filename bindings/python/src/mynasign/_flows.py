@@ -267,16 +267,12 @@ async def read_authentic_basic_attributes(
     """
     _check_pin("pin", pin)
     try:
+        _require_asyncio()
+        trusted = trust if trust is not None else _ffi.CardInfoTrust.production()
         async with _LinkFor(link, reader) as link:
-            return await _ffi.read_authentic_basic_attributes(
-                link,
-                _view(pin),
-                trust if trust is not None else _ffi.CardInfoTrust.production(),
-                challenge,
-                _options(options, _ffi.PinOptions),
-                _listener(listener),
-                cancel,
-            )
+            return await _flow(lambda handle: _ffi.read_authentic_basic_attributes(
+                _guarded(link), _view(pin), trusted, challenge, _options(options, _ffi.PinOptions),
+                _listener(listener), handle), cancel)
     finally:
         _wipe(pin)
 

@@ -1,9 +1,22 @@
-"""Login with the user-authentication certificate: the app side as a coroutine."""
+"""Login with the user-authentication certificate: the app side as coroutines."""
 
 import typing
 
 from . import ffi as _ffi
-from ._flows import Listener, PinBytes, _check_pin, _LinkFor, _listener, _options, _required, _view, _wipe
+from ._flows import (
+    Listener,
+    PinBytes,
+    _check_pin,
+    _flow,
+    _guarded,
+    _LinkFor,
+    _listener,
+    _options,
+    _require_asyncio,
+    _required,
+    _view,
+    _wipe,
+)
 from ._pcsc import Reader
 
 
@@ -32,12 +45,27 @@ async def login_on_card(
     """
     _check_pin("pin", pin)
     try:
+        _require_asyncio()
         _required("challenge_json", challenge_json)
         _required("service", service)
         async with _LinkFor(link, reader) as link:
-            return await _ffi.login_on_card(
-                link, challenge_json, service, _view(pin), _options(options, _ffi.PinOptions),
-                _listener(listener), cancel,
-            )
+            return await _flow(lambda handle: _ffi.login_on_card(
+                _guarded(link), challenge_json, service, _view(pin), _options(options, _ffi.PinOptions),
+                _listener(listener), handle), cancel)
     finally:
         _wipe(pin)
+
+
+async def login_with_signer(
+    signer: _ffi.KeystoreSigner,
+    challenge_json: str,
+    service: str,
+    cancel: typing.Optional[_ffi.CancelHandle] = None,
+) -> str:
+    """Answers a **bound** login challenge with a key the application holds (``signer``: a
+    smartphone certificate's authentication key in a keystore), which signs the client data
+    with SHA-256 as it signs any message; returns the response JSON for the service. A raw
+    challenge is refused (``MynaError.InvalidInput``, field ``challenge``). Signer failures
+    and cancellation as in :func:`sign_consent_with_signer`."""
+    _require_asyncio()
+    return await _flow(lambda handle: _ffi.login_with_signer(signer, challenge_json, service, handle), cancel)

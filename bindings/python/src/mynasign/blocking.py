@@ -101,3 +101,27 @@ def login_on_card(
     return asyncio.run(
         _login.login_on_card(link, challenge_json, service, pin, options, cancel, reader=reader, listener=listener)
     )
+
+
+def login_with_signer(signer: _ffi.KeystoreSigner, challenge_json: str, service: str, cancel: _Cancel = None) -> str:
+    """Blocking :func:`mynasign.login_with_signer`."""
+    from . import _login
+
+    return asyncio.run(_login.login_with_signer(signer, challenge_json, service, cancel))
+
+
+def read_authentic_basic_attributes(
+    link: typing.Optional[_ffi.CardLink] = None,
+    pin: typing.Optional[PinBytes] = None,
+    trust: typing.Optional[_ffi.CardInfoTrust] = None,
+    challenge: typing.Optional[bytes] = None,
+    options: typing.Optional[_ffi.PinOptions] = None,
+    cancel: _Cancel = None,
+    *,
+    reader: Reader = None,
+    listener: Listener = None,
+) -> _ffi.AuthenticBasicAttributes:
+    """Blocking :func:`mynasign.read_authentic_basic_attributes` (a bytearray ``pin`` is wiped
+    after the call)."""
+    return asyncio.run(_flows.read_authentic_basic_attributes(
+        link, pin, trust, challenge, options, cancel, reader=reader, listener=listener))

@@ -21,3 +21,5 @@ async def wrong(link: mynasign.CardLink, doc: mynasign.ConsentDocument, card: my
     signed.cms().hex()
     x: int = verifier.verify(signed.cms(), mynasign.ConsentCheck()).issuance_number  # wrong
     typing.cast(None, x)
+    await mynasign.login_on_card(link, "{}", "https://login.example.jp", "1234")  # wrong
+    mynasign.verify_card_info_evidence(b"{}", mynasign.CardInfoTrust.production())  # wrong

@@ -57,8 +57,20 @@ def main() -> typing.Dict[str, typing.Any]:
         assert isinstance(e, mynasign.MynaError)
         raised = e.code().name
     state = asyncio.run(session(card))
+    service = "https://login.example.jp"
+    login = mynasign.LoginVerifier(
+        mynasign.Verifier(mynasign.VerifierOptions(roots_der=card.root_certificates_der())), service)
+    result: mynasign.LoginResult = asyncio.run(mynasign.login_on_card(
+        card.link(), login.issue_challenge("probe"), service, bytearray(card.authentication_pin())))
+    check = mynasign.LoginCheck(ocsp_response=mynasign.emulator_ocsp_response(result.certificate_der))
+    who: mynasign.VerifiedLogin = login.verify("probe", result.response_json, check)
+    challenge = mynasign.new_presence_challenge()
+    read: mynasign.AuthenticBasicAttributes = mynasign.blocking.read_authentic_basic_attributes(
+        card.link(), bytearray(card.card_info_pin()), mynasign.emulator_card_info_trust(), challenge)
+    back = mynasign.verify_card_info_evidence(read.evidence_json(), mynasign.emulator_card_info_trust(), challenge)
     return {"steps": steps, "number": number, "fields": sorted(fields), "raised": raised,
-            "remaining": state.remaining, "method": verified.revocation().method}
+            "remaining": state.remaining, "method": verified.revocation().method,
+            "login": who.certificate_serial == result.certificate_serial, "present": back.card_present()}
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ body of its own ``async def`` (its imports hoisted), after a prelude that declar
 their types, the names the snippets take as given (``link``, ``document``, ``password``,
 ...). The blocks marked ``<!-- service-example ... -->`` are, in order, one module (the
 receiving service), written to a file of its own (with ``service_trust`` and ``archive``
-declared)."""
+declared); the block marked ``<!-- login-service-example ... -->`` (the WSGI login service)
+is another (with ``service_trust`` and ``ocsp_for`` declared)."""
 
 import pathlib
 import re
@@ -23,6 +24,7 @@ import mynasign
 link: mynasign.CardLink
 document: mynasign.ConsentDocument
 password: bytearray
+card_info_pin: bytearray
 roots: typing.List[bytes]
 crl: bytes
 
@@ -55,21 +57,34 @@ def archive(cms: bytes, document_json: str, received_at: datetime.datetime) -> N
     raise NotImplementedError
 '''
 
-BLOCK = re.compile(r"(<!-- service-example[^>]*-->\n)?```python\n(.*?)```", re.S)
+LOGIN_SERVICE_PRELUDE = '''\
+import typing
+
+
+def service_trust() -> typing.Dict[str, typing.Any]:
+    raise NotImplementedError
+
+
+def ocsp_for(response_json: bytes) -> bytes:
+    raise NotImplementedError
+'''
+
+BLOCK = re.compile(r"(?:<!-- (service|login-service)-example[^>]*-->\n)?```python\n(.*?)```", re.S)
 
 
 def blocks():
-    """(readme, marked, code) of every python block."""
+    """(readme, marker, code) of every python block: marker is ``service``,
+    ``login-service`` or None."""
     for readme in READMES:
         for match in BLOCK.finditer(readme.read_text(encoding="utf-8")):
-            yield readme, bool(match.group(1)), match.group(2)
+            yield readme, match.group(1), match.group(2)
 
 
 def write(folder: pathlib.Path):
     """Writes the snippets module and the service modules into ``folder``; returns their paths."""
     imports, bodies, services = [], [], []
-    for n, (readme, marked, code) in enumerate(blocks()):
-        if marked:
+    for n, (readme, marker, code) in enumerate(blocks()):
+        if marker:
             services.append(code)
             continue
         body = []
@@ -87,12 +102,15 @@ def write(folder: pathlib.Path):
                         encoding="utf-8")
     service = folder / "service.py"
     service.write_text(SERVICE_PRELUDE + "\n" + service_code(), encoding="utf-8")
-    return [snippets, service]
+    login = folder / "login_service.py"
+    login.write_text(LOGIN_SERVICE_PRELUDE + "\n" + service_code("login-service"), encoding="utf-8")
+    return [snippets, service, login]
 
 
-def service_code() -> str:
-    """The service example: the marked blocks of bindings/python/README.md, in order."""
-    return "\n".join(code for readme, marked, code in blocks() if marked)
+def service_code(marker: str = "service") -> str:
+    """The service example (or, with ``login-service``, the login service): the blocks of
+    bindings/python/README.md marked so, in order."""
+    return "\n".join(code for readme, found, code in blocks() if found == marker)
 
 
 if __name__ == "__main__":
