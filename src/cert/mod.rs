@@ -13,6 +13,7 @@
 mod algorithms;
 mod attributes;
 mod certificate;
+pub(crate) mod ocsp;
 pub mod oid;
 
 pub(crate) use algorithms::{verify_signature, KeyCache};

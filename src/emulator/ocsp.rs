@@ -15,18 +15,20 @@
 use std::time::{Duration, SystemTime};
 
 use const_oid::db::rfc6960;
-use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
+use der::asn1::{BitString, GeneralizedTime, OctetString};
 use std::sync::OnceLock;
 
-use der::{Any, Decode, Encode, Sequence, Tag, TagNumber};
+use der::{Any, Decode, Encode, Tag, TagNumber};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use signature::{SignatureEncoding, Signer};
 use spki::AlgorithmIdentifierOwned;
-use x509_cert::ext::Extension;
-use x509_cert::serial_number::SerialNumber;
 
+use crate::cert::ocsp::{
+    self, BasicOcspResponse, OcspResponse, ResponseBytes, ResponseData, ResponseStatus,
+    SingleResponse,
+};
 use crate::cert::{oid, CertError, JpkiCertificate};
 use crate::date::Date;
 
@@ -47,42 +49,6 @@ pub struct OcspAnswer {
     pub delegated: bool,
 }
 
-#[derive(Sequence)]
-struct CertId {
-    hash_algorithm: AlgorithmIdentifierOwned,
-    issuer_name_hash: OctetString,
-    issuer_key_hash: OctetString,
-    serial_number: SerialNumber,
-}
-
-#[derive(Sequence)]
-struct SingleResponse {
-    cert_id: CertId,
-    cert_status: Any,
-    this_update: GeneralizedTime,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    next_update: Option<GeneralizedTime>,
-}
-
-#[derive(Sequence)]
-struct ResponseData {
-    /// `ResponderID` byName: `[1] EXPLICIT Name`.
-    responder_id: Any,
-    produced_at: GeneralizedTime,
-    responses: Vec<SingleResponse>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    response_extensions: Option<Vec<Extension>>,
-}
-
-#[derive(Sequence)]
-struct BasicOcspResponse {
-    tbs_response_data: ResponseData,
-    signature_algorithm: AlgorithmIdentifierOwned,
-    signature: BitString,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    certs: Option<Vec<x509_cert::Certificate>>,
-}
-
 /// The delegated responder's key: RSA-2048, generated once per process from a fixed seed (a
 /// test key, like the roots').
 fn responder_key() -> Result<&'static rsa::RsaPrivateKey, CertError> {
@@ -93,20 +59,6 @@ fn responder_key() -> Result<&'static rsa::RsaPrivateKey, CertError> {
     })
     .as_ref()
     .ok_or(CertError::InvalidKey)
-}
-
-#[derive(Sequence)]
-struct ResponseBytes {
-    response_type: ObjectIdentifier,
-    response: OctetString,
-}
-
-#[derive(Sequence)]
-struct OcspResponse {
-    /// `OCSPResponseStatus` ENUMERATED: `successful (0)`.
-    response_status: Any,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    response_bytes: Option<ResponseBytes>,
 }
 
 fn context(number: u8, constructed: bool, value: &[u8]) -> Result<Any, CertError> {
@@ -170,43 +122,21 @@ impl EmulatorCa {
         } else {
             (root_key, None)
         };
-        let issuer_key = root
-            .x509()
-            .tbs_certificate
-            .subject_public_key_info
-            .subject_public_key
-            .raw_bytes();
-        let cert_id = CertId {
-            hash_algorithm: AlgorithmIdentifierOwned {
-                oid: oid::SHA256,
-                parameters: None,
-            },
-            issuer_name_hash: OctetString::new(
-                Sha256::digest(cert.x509().tbs_certificate.issuer.to_der()?).to_vec(),
-            )?,
-            issuer_key_hash: OctetString::new(Sha256::digest(issuer_key).to_vec())?,
-            serial_number: cert.x509().tbs_certificate.serial_number.clone(),
-        };
+        let cert_id = ocsp::cert_id(cert, root)?;
         let cert_status = match answer.revoked_at {
             // good [0] IMPLICIT NULL
             None => context(0, false, &[])?,
             // revoked [1] IMPLICIT RevokedInfo { revocationTime GeneralizedTime }
             Some(t) => context(1, true, &generalized(t)?.to_der()?)?,
         };
-        let response_extensions = match &answer.nonce {
-            None => None,
-            Some(n) if (1..=32).contains(&n.len()) => Some(vec![Extension {
-                extn_id: rfc6960::ID_PKIX_OCSP_NONCE,
-                critical: false,
-                extn_value: OctetString::new(OctetString::new(n.clone())?.to_der()?)?,
-            }]),
-            Some(_) => {
-                return Err(CertError::Malformed(
-                    "an OCSP nonce is 1 to 32 bytes".into(),
-                ))
-            }
-        };
+        let response_extensions = answer
+            .nonce
+            .as_deref()
+            .map(|n| ocsp::nonce_extension(n).map(|e| vec![e]))
+            .transpose()
+            .map_err(CertError::Malformed)?;
         let data = ResponseData {
+            version: None,
             responder_id: context(
                 1,
                 true,
@@ -221,6 +151,7 @@ impl EmulatorCa {
                 cert_status,
                 this_update: generalized(now)?,
                 next_update: Some(generalized(now + Duration::from_secs(24 * 60 * 60))?),
+                single_extensions: None,
             }],
             response_extensions,
         };
@@ -239,7 +170,7 @@ impl EmulatorCa {
             certs: responder.map(|r| vec![r]),
         };
         Ok(OcspResponse {
-            response_status: Any::new(Tag::Enumerated, [0u8].as_slice())?,
+            response_status: ResponseStatus::Successful,
             response_bytes: Some(ResponseBytes {
                 response_type: rfc6960::ID_PKIX_OCSP_BASIC,
                 response: OctetString::new(basic.to_der()?)?,

@@ -27,139 +27,27 @@
 use std::time::{Duration, SystemTime};
 
 use const_oid::db::{rfc5280, rfc6960};
-use der::asn1::{BitString, GeneralizedTime, OctetString};
-use der::{Any, Decode, Encode, Enumerated, Sequence, Tagged};
-use sha2::{Digest, Sha256};
-use spki::AlgorithmIdentifierOwned;
+use der::asn1::GeneralizedTime;
+use der::{Any, Decode, Encode, Tagged};
 use x509_cert::ext::Extensions;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::Certificate;
 
 use super::revocation::{self, PreparedCrl, RevocationStatus};
 use super::{raw, strict, VerifyError};
+use crate::cert::ocsp::{
+    self, BasicOcspResponse, CertId, OcspRequest, OcspResponse, Request, ResponseStatus,
+    SingleResponse, TbsRequest,
+};
 use crate::cert::{verify_signature, JpkiCertificate};
-use crate::cms::oid::SHA256;
 
 /// The media type of an OCSP request body.
 pub const OCSP_REQUEST_MEDIA_TYPE: &str = "application/ocsp-request";
-
-/// ```text
-/// CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
-///     issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
-/// ```
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct CertId {
-    hash_algorithm: AlgorithmIdentifierOwned,
-    issuer_name_hash: OctetString,
-    issuer_key_hash: OctetString,
-    serial_number: SerialNumber,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct Request {
-    req_cert: CertId,
-}
-
-/// `TBSRequest` without version (DEFAULT v1) and requestorName.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct TbsRequest {
-    request_list: Vec<Request>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    request_extensions: Option<Extensions>,
-}
-
-/// `OCSPRequest` without optionalSignature.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct OcspRequest {
-    tbs_request: TbsRequest,
-}
-
-#[derive(Clone, Copy, Debug, Eq, PartialEq, Enumerated)]
-#[repr(u32)]
-enum ResponseStatus {
-    Successful = 0,
-    MalformedRequest = 1,
-    InternalError = 2,
-    TryLater = 3,
-    SigRequired = 5,
-    Unauthorized = 6,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct ResponseBytes {
-    response_type: der::asn1::ObjectIdentifier,
-    response: OctetString,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct OcspResponse {
-    response_status: ResponseStatus,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    response_bytes: Option<ResponseBytes>,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct BasicOcspResponse {
-    tbs_response_data: ResponseData,
-    signature_algorithm: AlgorithmIdentifierOwned,
-    signature: BitString,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    certs: Option<Vec<Certificate>>,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct ResponseData {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    version: Option<u8>,
-    /// `ResponderID` (byName [1] / byKey [2]): not needed to find the signer.
-    responder_id: Any,
-    produced_at: GeneralizedTime,
-    responses: Vec<SingleResponse>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    response_extensions: Option<Extensions>,
-}
-
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SingleResponse {
-    cert_id: CertId,
-    /// `CertStatus`: good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2].
-    cert_status: Any,
-    this_update: GeneralizedTime,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    next_update: Option<GeneralizedTime>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    single_extensions: Option<Extensions>,
-}
 
 fn bad(m: impl Into<String>) -> VerifyError {
     VerifyError::BadOcspResponse(m.into())
 }
 
 fn cert_id(cert: &JpkiCertificate, issuer: &JpkiCertificate) -> Result<CertId, VerifyError> {
-    let enc = |e: der::Error| VerifyError::Malformed(e.to_string());
-    let name = cert.x509().tbs_certificate.issuer.to_der().map_err(enc)?;
-    let key = issuer
-        .x509()
-        .tbs_certificate
-        .subject_public_key_info
-        .subject_public_key
-        .raw_bytes();
-    Ok(CertId {
-        hash_algorithm: AlgorithmIdentifierOwned {
-            oid: SHA256,
-            parameters: None,
-        },
-        issuer_name_hash: OctetString::new(Sha256::digest(name).to_vec()).map_err(enc)?,
-        issuer_key_hash: OctetString::new(Sha256::digest(key).to_vec()).map_err(enc)?,
-        serial_number: cert.x509().tbs_certificate.serial_number.clone(),
-    })
-}
-
-/// The `extnValue` of the nonce extension: an OCTET STRING holding the nonce (RFC 8954).
-fn nonce_value(nonce: &[u8]) -> Result<Vec<u8>, VerifyError> {
-    OctetString::new(nonce.to_vec())
-        .and_then(|o| o.to_der())
-        .map_err(|e| VerifyError::Malformed(e.to_string()))
+    ocsp::cert_id(cert, issuer).map_err(|e| VerifyError::Malformed(e.to_string()))
 }
 
 /// The DER OCSP request for `cert`, issued by `issuer` (a root of the trust store), with the
@@ -171,19 +59,10 @@ pub fn ocsp_request(
     nonce: Option<&[u8]>,
 ) -> Result<Vec<u8>, VerifyError> {
     let enc = |e: der::Error| VerifyError::Malformed(e.to_string());
-    let request_extensions = match nonce {
-        None => None,
-        Some(n) if (1..=32).contains(&n.len()) => Some(vec![x509_cert::ext::Extension {
-            extn_id: rfc6960::ID_PKIX_OCSP_NONCE,
-            critical: false,
-            extn_value: OctetString::new(nonce_value(n)?).map_err(enc)?,
-        }]),
-        Some(_) => {
-            return Err(VerifyError::Malformed(
-                "an OCSP nonce is 1 to 32 bytes".into(),
-            ))
-        }
-    };
+    let request_extensions = nonce
+        .map(|n| ocsp::nonce_extension(n).map(|e| vec![e]))
+        .transpose()
+        .map_err(VerifyError::Malformed)?;
     OcspRequest {
         tbs_request: TbsRequest {
             request_list: vec![Request {
@@ -408,7 +287,7 @@ pub(crate) fn check(
     let (this_update, next_update) =
         result.ok_or_else(|| bad("no response for this certificate"))?;
     if let Some(n) = ctx.nonce {
-        let expected = nonce_value(n)?;
+        let expected = ocsp::nonce_value(n).map_err(|e| VerifyError::Malformed(e.to_string()))?;
         let carried = data
             .response_extensions
             .iter()
