@@ -15,6 +15,8 @@ src="$root/src"
 card_stack="apdu transport card jpki card_info pin flow emulator"
 # module: the modules it must not use (as crate::NAME).
 rules=(
+  # Hexadecimal spelling, used by the documents, login and evidence: it uses nothing.
+  "hex:$card_stack error date attributes cert consent cms verify evidence login"
   "date:$card_stack error attributes cert consent cms verify"
   "attributes:$card_stack error consent cms verify"
   "cert:$card_stack error consent cms verify"

@@ -79,6 +79,7 @@ pub mod cms;
 pub mod consent;
 pub mod date;
 pub mod evidence;
+mod hex;
 pub mod login;
 pub mod verify;
 

@@ -218,7 +218,7 @@ impl fmt::Debug for Terms {
         f.debug_struct("Terms")
             .field("id", &self.id)
             .field("version", &self.version)
-            .field("sha256", &hex(&self.sha256))
+            .field("sha256", &crate::hex::encode(&self.sha256))
             .finish()
     }
 }
@@ -331,7 +331,10 @@ impl AddressChangeConsent {
         let mut t = Map::new();
         t.insert("id".into(), self.terms.id.clone().into());
         t.insert("version".into(), self.terms.version.clone().into());
-        t.insert("sha256".into(), hex(&self.terms.sha256).into());
+        t.insert(
+            "sha256".into(),
+            crate::hex::encode(&self.terms.sha256).into(),
+        );
         m.insert("terms".into(), Value::Object(t));
         Value::Object(m)
     }
@@ -399,7 +402,7 @@ impl ConsentRevocation {
         let mut c = Map::new();
         c.insert("nonce".into(), self.consent.nonce.as_str().into());
         if let Some(h) = &self.consent.sha256 {
-            c.insert("sha256".into(), hex(h).into());
+            c.insert("sha256".into(), crate::hex::encode(h).into());
         }
         m.insert("consent".into(), Value::Object(c));
         Value::Object(m)
@@ -714,35 +717,7 @@ impl Reader {
     }
 }
 
-/// Lowercase hexadecimal.
-pub(super) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
-
 /// 64 lowercase hexadecimal digits to 32 bytes.
 fn parse_hex32(s: &str) -> Option<[u8; 32]> {
-    let b = s.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
-    let nibble = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    let mut out = [0u8; 32];
-    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        let (hi, lo) = match pair {
-            [hi, lo] => (nibble(*hi)?, nibble(*lo)?),
-            _ => return None,
-        };
-        *o = (hi << 4) | lo;
-    }
-    Some(out)
+    crate::hex::decode_lowercase(s)?.try_into().ok()
 }

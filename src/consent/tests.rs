@@ -108,7 +108,7 @@ fn golden_encodings() {
     );
 
     let r = revocation(Channel::Mynaportal);
-    let consent_hash = document::hex(&r.consent.sha256.unwrap());
+    let consent_hash = crate::hex::encode(&r.consent.sha256.unwrap());
     let doc: Document = r.into();
     assert_eq!(
         String::from_utf8(doc.encode()).unwrap(),
@@ -598,7 +598,7 @@ fn field_validation() {
         })
     );
     let t = terms();
-    assert_eq!(document::hex(t.sha256()), ABC_SHA256);
+    assert_eq!(crate::hex::encode(t.sha256()), ABC_SHA256);
     assert!(t.matches_text(b"abc"));
     assert!(!t.matches_text(b"abc "));
     assert_eq!((t.id(), t.version()), ("npa-address-change", "2025-03-24"));

@@ -137,31 +137,15 @@ impl AuthenticAttributes {
     }
 }
 
-fn to_hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn from_hex(s: &str, file: EvidenceFile) -> Result<Vec<u8>, AuthenticityError> {
-    let bad = || malformed(file, "not hexadecimal");
-    if !s.len().is_multiple_of(2) {
-        return Err(bad());
-    }
-    s.as_bytes()
-        .chunks_exact(2)
-        .map(|p| {
-            let d = |c: u8| (c as char).to_digit(16).ok_or_else(bad);
-            Ok((d(p[0])? << 4 | d(p[1])?) as u8)
-        })
-        .collect()
-}
-
 fn field(
     map: &Map<String, Value>,
     key: &str,
     file: EvidenceFile,
 ) -> Result<Vec<u8>, AuthenticityError> {
     match map.get(key) {
-        Some(Value::String(s)) => from_hex(s, file),
+        Some(Value::String(s)) => {
+            crate::hex::decode(s).ok_or_else(|| malformed(file, "not hexadecimal"))
+        }
         Some(_) => Err(malformed(file, "not a hexadecimal string")),
         None => Err(malformed(
             EvidenceFile::Evidence,
@@ -224,17 +208,17 @@ impl CardInfoEvidence {
     pub fn to_json(&self) -> Zeroizing<String> {
         let mut v = json!({
             "format": EVIDENCE_FORMAT,
-            "basic_four": to_hex(&self.basic_four),
-            "integrity_record": to_hex(&self.integrity_record),
-            "ap_certificate": to_hex(&self.ap_certificate),
+            "basic_four": crate::hex::encode(&self.basic_four),
+            "integrity_record": crate::hex::encode(&self.integrity_record),
+            "ap_certificate": crate::hex::encode(&self.ap_certificate),
         });
         if let (Some(p), Some(o)) = (&self.presence, v.as_object_mut()) {
             o.insert(
                 "presence".into(),
                 json!({
-                    "signed_ap_key": to_hex(&p.signed_ap_key),
-                    "challenge": to_hex(&p.challenge),
-                    "answer": to_hex(&p.answer),
+                    "signed_ap_key": crate::hex::encode(&p.signed_ap_key),
+                    "challenge": crate::hex::encode(&p.challenge),
+                    "answer": crate::hex::encode(&p.answer),
                 }),
             );
         }

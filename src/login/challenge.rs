@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::consent::jcs::to_canonical_json;
 use crate::consent::Timestamp;
 
-use super::{check_service, hex, unhex, LoginError, MAX_LOGIN_JSON_SIZE, NONCE_LEN};
+use super::{check_service, LoginError, MAX_LOGIN_JSON_SIZE, NONCE_LEN};
 
 /// The `type` of a challenge's JSON.
 pub const CHALLENGE_TYPE: &str = "mynasign.login.challenge.v1";
@@ -97,7 +97,7 @@ fn string<'a>(map: &'a Map<String, Value>, what: &str, field: &str) -> Result<&'
 }
 
 fn nonce_of(s: &str, what: &str) -> Result<[u8; NONCE_LEN], LoginError> {
-    unhex(s)
+    crate::hex::decode_lowercase(s)
         .and_then(|v| <[u8; NONCE_LEN]>::try_from(v).ok())
         .ok_or_else(|| {
             LoginError::Malformed(format!("{what}: nonce is not 64 lowercase hex digits"))
@@ -142,7 +142,7 @@ impl LoginChallenge {
 
     /// The nonce, as lowercase hex.
     pub fn nonce_hex(&self) -> String {
-        hex(&self.nonce)
+        crate::hex::encode(&self.nonce)
     }
 
     /// The canonical JSON (RFC 8785).
@@ -231,7 +231,7 @@ impl ClientData {
     /// The canonical bytes (what is hashed and signed).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut m = Map::new();
-        m.insert("nonce".into(), hex(&self.nonce).into());
+        m.insert("nonce".into(), crate::hex::encode(&self.nonce).into());
         m.insert("service".into(), self.service.clone().into());
         m.insert("signed_at".into(), self.signed_at.to_string().into());
         m.insert("type".into(), CLIENT_DATA_TYPE.into());

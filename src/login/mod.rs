@@ -65,21 +65,6 @@ pub const MAX_LOGIN_JSON_SIZE: usize = 64 * 1024;
 /// The longest service identifier, in bytes.
 pub const MAX_SERVICE_LEN: usize = 256;
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Lowercase hex only (one spelling for each value).
-pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
-}
-
 /// A service identifier: 1 to [`MAX_SERVICE_LEN`] bytes, no control characters.
 pub(crate) fn check_service(service: &str) -> Result<(), LoginError> {
     if service.is_empty()

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::consent::jcs::to_canonical_json;
 
-use super::{hex, unhex, ChallengeForm, LoginError, MAX_LOGIN_JSON_SIZE, NONCE_LEN};
+use super::{ChallengeForm, LoginError, MAX_LOGIN_JSON_SIZE, NONCE_LEN};
 
 /// The `type` of a response's JSON.
 pub const RESPONSE_TYPE: &str = "mynasign.login.response.v1";
@@ -64,7 +64,7 @@ impl core::fmt::Debug for LoginResponse {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("LoginResponse")
             .field("form", &self.form)
-            .field("nonce", &hex(&self.nonce))
+            .field("nonce", &crate::hex::encode(&self.nonce))
             .field(
                 "client_data",
                 &self
@@ -92,7 +92,7 @@ fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Result<&'a str, LoginEr
 }
 
 fn bytes(map: &Map<String, Value>, name: &str) -> Result<Vec<u8>, LoginError> {
-    unhex(field(map, name)?)
+    crate::hex::decode_lowercase(field(map, name)?)
         .ok_or_else(|| LoginError::Malformed(format!("response: {name} is not lowercase hex")))
 }
 
@@ -101,13 +101,19 @@ impl LoginResponse {
     pub fn to_json(&self) -> Vec<u8> {
         let mut m = Map::new();
         m.insert("algorithm".into(), self.algorithm.as_str().into());
-        m.insert("certificate".into(), hex(&self.certificate).into());
+        m.insert(
+            "certificate".into(),
+            crate::hex::encode(&self.certificate).into(),
+        );
         if let Some(cd) = &self.client_data {
-            m.insert("client_data".into(), hex(cd).into());
+            m.insert("client_data".into(), crate::hex::encode(cd).into());
         }
         m.insert("form".into(), self.form.as_str().into());
-        m.insert("nonce".into(), hex(&self.nonce).into());
-        m.insert("signature".into(), hex(&self.signature).into());
+        m.insert("nonce".into(), crate::hex::encode(&self.nonce).into());
+        m.insert(
+            "signature".into(),
+            crate::hex::encode(&self.signature).into(),
+        );
         m.insert("type".into(), RESPONSE_TYPE.into());
         to_canonical_json(&Value::Object(m))
     }

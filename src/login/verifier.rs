@@ -11,7 +11,7 @@ use crate::verify::{CertificateCheck, CertificatePurpose, RevocationStatus, Veri
 use super::challenge::{system_time, timestamp};
 use super::signature::verifies;
 use super::{
-    check_service, hex, ChallengeForm, ChallengeRecord, ChallengeStore, ClientData, LoginChallenge,
+    check_service, ChallengeForm, ChallengeRecord, ChallengeStore, ClientData, LoginChallenge,
     LoginError, LoginResponse, MemoryChallengeStore, Taken, DEFAULT_CHALLENGE_LIFETIME,
     DEFAULT_CLIENT_SKEW, NONCE_LEN,
 };
@@ -238,9 +238,9 @@ impl LoginVerifier {
             },
         )?;
         Ok(VerifiedLogin {
-            serial: hex(certificate.serial_bytes()),
+            serial: crate::hex::encode(certificate.serial_bytes()),
             issuer: certificate.issuer(),
-            key_id: certificate.subject_key_identifier().map(hex),
+            key_id: certificate.subject_key_identifier().map(crate::hex::encode),
             not_after: certificate.not_after().to_system_time(),
             root: accepted.root,
             revocation: accepted.revocation,
