@@ -25,7 +25,7 @@ use mynasign::verify::{
 };
 use serde_json::{json, Value};
 
-use crate::consent::{parse_hex, revocation_json, trust_level};
+use crate::consent::{hex, parse_hex, revocation_json, trust_level};
 use crate::CliResult;
 
 /// The session name the command line issues its challenges to.
@@ -238,10 +238,6 @@ pub fn sign(args: &AuthSignArgs) -> CliResult {
         crate::output::print_text(&summary);
     }
     Ok(())
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The verifier of `args`: roots named neither way are authentication roots here.

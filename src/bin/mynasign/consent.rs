@@ -355,7 +355,8 @@ pub fn revocation_json(r: &RevocationStatus) -> Value {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

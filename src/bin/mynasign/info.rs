@@ -236,7 +236,7 @@ pub fn read(args: &ReadArgs) -> CliResult {
                 json,
                 json!({
                     "reader": reader,
-                    "challenge": challenge.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                    "challenge": crate::consent::hex(&challenge),
                     "apdu_exchanges": s.stats().exchanges,
                 }),
             );
