@@ -52,13 +52,7 @@ impl CardInfoSession {
             Redaction::ResponseData,
             pin,
         )?);
-        // DF31 is a digest of the My Number: never in a transcript.
-        let record = zeroize::Zeroizing::new(self.read_file(
-            ef::INTEGRITY_RECORD,
-            Redaction::ResponseData,
-            pin,
-        )?);
-        let certificate = self.read_file(ef::AP_CERTIFICATE, Redaction::None, None)?;
+        let (record, certificate) = self.read_record_and_certificate()?;
         let presence = match challenge {
             None => None,
             Some(c) => {
@@ -77,6 +71,19 @@ impl CardInfoSession {
             &certificate,
             presence,
         ))
+    }
+
+    /// The integrity record (EF `0003`, after the card-info PIN) and the application's
+    /// certificate (EF `0004`, free).
+    fn read_record_and_certificate(&mut self) -> Result<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+        // DF31 is a digest of the My Number: never in a transcript.
+        let record = zeroize::Zeroizing::new(self.read_file(
+            ef::INTEGRITY_RECORD,
+            Redaction::ResponseData,
+            Some(PinKind::CardInfoPin),
+        )?);
+        let certificate = self.read_file(ef::AP_CERTIFICATE, Redaction::None, None)?;
+        Ok((record, certificate))
     }
 
     /// [`Self::read_evidence`], then [`CardInfoEvidence::verify`] with `trust` (use
@@ -109,12 +116,7 @@ impl CardInfoSession {
             Redaction::ResponseData,
             pin,
         )?);
-        let record = zeroize::Zeroizing::new(self.read_file(
-            ef::INTEGRITY_RECORD,
-            Redaction::ResponseData,
-            pin,
-        )?);
-        let certificate = self.read_file(ef::AP_CERTIFICATE, Redaction::None, None)?;
+        let (record, certificate) = self.read_record_and_certificate()?;
         let cert = crate::evidence::CardVerifiableCertificate::parse(&certificate)?;
         cert.verify(trust)?;
         let record = crate::evidence::IntegrityRecord::parse(&record)?;
