@@ -315,20 +315,11 @@ pub fn verify(args: &AuthVerifyArgs) -> CliResult {
         expires_at: to_time(challenge.expires_at),
     })?;
     let login = LoginVerifier::new(verifier(&args.trust)?, &challenge.service)?.with_store(store);
+    let (ocsp_response, ocsp_nonce) = ocsp_of(&args.trust)?;
     let check = LoginCheck {
         received_at,
-        ocsp_response: args
-            .trust
-            .ocsp_response
-            .as_ref()
-            .map(std::fs::read)
-            .transpose()?,
-        ocsp_nonce: args
-            .trust
-            .ocsp_nonce
-            .as_deref()
-            .map(parse_hex)
-            .transpose()?,
+        ocsp_response,
+        ocsp_nonce,
     };
     match login.verify(CLI_SESSION, &response, &check) {
         Ok(v) => {
@@ -349,24 +340,25 @@ pub fn verify(args: &AuthVerifyArgs) -> CliResult {
     }
 }
 
+/// The OCSP response (`--ocsp-response`, read) and its request's nonce (`--ocsp-nonce`).
+type Ocsp = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn ocsp_of(args: &TrustArgs) -> CliResult<Ocsp> {
+    Ok((
+        args.ocsp_response.as_ref().map(std::fs::read).transpose()?,
+        args.ocsp_nonce.as_deref().map(parse_hex).transpose()?,
+    ))
+}
+
 /// `mynasign auth verify-certificate`.
 pub fn verify_certificate(args: &VerifyCertificateArgs) -> CliResult {
     let cert = JpkiCertificate::from_pem_or_der(&std::fs::read(&args.certificate)?)?;
     let verifier = verifier(&args.trust)?;
+    let (ocsp_response, ocsp_nonce) = ocsp_of(&args.trust)?;
     let check = CertificateCheck {
         at: args.at.as_deref().map(time).transpose()?,
-        ocsp_response: args
-            .trust
-            .ocsp_response
-            .as_ref()
-            .map(std::fs::read)
-            .transpose()?,
-        ocsp_nonce: args
-            .trust
-            .ocsp_nonce
-            .as_deref()
-            .map(parse_hex)
-            .transpose()?,
+        ocsp_response,
+        ocsp_nonce,
     };
     match verifier.verify_certificate(&cert, CertificatePurpose::Authentication, &check) {
         Ok(v) => {
