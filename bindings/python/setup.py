@@ -123,8 +123,11 @@ def _profile() -> str:
     # from the same sources with the same features, without compiling every dependency a second
     # time for the release profile (the Rust tests have built them for dev already).
     profile = os.environ.get("MYNASIGN_CARGO_PROFILE", "release")
-    if profile not in ("release", "dev", "release-ffi"):
-        sys.exit("mynasign: MYNASIGN_CARGO_PROFILE must be release, release-ffi or dev, not {!r}".format(profile))
+    # ``python-service``: the dev profile under its own name, for the tests' service build
+    # (its library must not replace the testing one in target/debug).
+    if profile not in ("release", "dev", "release-ffi", "python-service"):
+        sys.exit("mynasign: MYNASIGN_CARGO_PROFILE must be release, release-ffi, dev or python-service, "
+                 "not {!r}".format(profile))
     return profile
 
 
@@ -188,7 +191,7 @@ def build_native(package_dir: pathlib.Path) -> None:
     # linker leaves the library without the static symbol table uniffi-bindgen reads the
     # metadata from (its exported symbols stay). The generated module checks at import that
     # its API checksums match the library's (uniffi's contract check), so a mismatch fails there.
-    bindgen_profile = "dev" if profile == "dev" or _target() else "release"
+    bindgen_profile = "dev" if profile in ("dev", "python-service") or _target() else "release"
     _run([cargo, "build", "--quiet", "--locked", "-p", "mynasign-bindgen", "--profile", bindgen_profile,
           "--manifest-path", manifest])
     if _target():

@@ -83,7 +83,7 @@ print('from the sdist: signed and verified,', r.revocation().method.name)")
 # The service distribution (`pip wheel ./bindings/python`): the verifier with fast-verify, no
 # emulator; its typed surface has no Emulator. It verifies a consent signed on the emulator
 # with the testing wheel (passed as files).
-"$python" -m pip wheel --quiet --no-deps --wheel-dir "$work/service" "$here"
+MYNASIGN_CARGO_PROFILE=python-service "$python" -m pip wheel --quiet --no-deps --wheel-dir "$work/service" "$here"
 service="$(ls "$work"/service/mynasign-*.whl)"
 echo "service wheel: $(basename "$service"), $(du -k "$service" | cut -f1) KiB"
 (cd "$work/run" && "$venv/bin/python" -c "
@@ -106,7 +106,3 @@ print('service wheel: verified,', r.revocation().method.name)"
  printf 'import mynasign\ncard = mynasign.Emulator(1, mynasign.CardProfile.MY_NUMBER_CARD)\n' > no_emulator.py
  if "$work/venv3/bin/mypy" --strict no_emulator.py >"$work/mypy3.txt"; then echo "mypy found an Emulator in the service wheel" >&2; exit 1; fi
  grep -q 'has no attribute "Emulator"' "$work/mypy3.txt" || { cat "$work/mypy3.txt" >&2; exit 1; })
-
-# target/debug's library back to the testing artifact (emulator verify), which the other
-# suites expect there (the service wheel's build left its own feature set in its place).
-cargo build --quiet --locked -p mynasign-ffi --lib --features "emulator verify" --manifest-path "$here/../../Cargo.toml"
