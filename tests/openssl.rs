@@ -223,12 +223,24 @@ fn persona_key_and_cert(dir: &Scratch) -> (PathBuf, PathBuf) {
 }
 
 fn openssl_sign(dir: &Scratch, doc: &Path, cades: bool, out_name: &str) -> Vec<u8> {
+    openssl_sign_with(dir, doc, cades, &[], out_name)
+}
+
+/// [`openssl_sign`] with `extra` options for `openssl cms -sign`.
+fn openssl_sign_with(
+    dir: &Scratch,
+    doc: &Path,
+    cades: bool,
+    extra: &[&str],
+    out_name: &str,
+) -> Vec<u8> {
     let (key, cert) = persona_key_and_cert(dir);
     let out_file = dir.path(out_name);
     let mut args = vec!["cms", "-sign"];
     if cades {
         args.push("-cades");
     }
+    args.extend_from_slice(extra);
     args.extend([
         "-binary",
         "-nodetach",
@@ -287,6 +299,14 @@ fn we_verify_a_consent_signed_by_openssl_with_cades() {
         verify_consent(&cms_der, &VerifyOptions::default()).err(),
         Some(VerifyError::UntrustedChain)
     );
+
+    // The signer named by its subject key identifier (`-keyid`: SignerInfo version 3, and so
+    // SignedData version 3) instead of issuer and serial: found and verified the same.
+    let by_key_id = openssl_sign_with(&dir, &doc_file, true, &["-keyid"], "keyid.der");
+    let marker = [0x80, 0x14]; // [0] IMPLICIT OCTET STRING of a 20-byte key id
+    assert!(by_key_id.windows(2).any(|w| w == marker));
+    let verified = verify_signed_data(&by_key_id, &options).expect("verify the -keyid CMS");
+    assert_eq!(verified.content, doc.encode());
 }
 
 #[test]

@@ -77,3 +77,37 @@ pub struct ContentHints {
     /// The content type (`id-data` for a consent).
     pub content_type: der::oid::ObjectIdentifier,
 }
+
+/// [`SigningCertificateV2`] as read by a verifier: borrowed from the received bytes, the
+/// issuer left undecoded ([`IssuerSerialRef`]), so that the common case (one directory name,
+/// the signer certificate's issuer) is a byte comparison instead of a name decode.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub(crate) struct SigningCertificateV2Ref<'a> {
+    /// The certificates; the first is the signer's.
+    pub certs: Vec<EssCertIdV2Ref<'a>>,
+    /// Policies (not used).
+    #[asn1(optional = "true")]
+    pub policies: Option<der::asn1::AnyRef<'a>>,
+}
+
+/// [`EssCertIdV2`], borrowed.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub(crate) struct EssCertIdV2Ref<'a> {
+    /// Absent means SHA-256.
+    #[asn1(optional = "true")]
+    pub hash_algorithm: Option<spki::AlgorithmIdentifierRef<'a>>,
+    /// The hash of the whole certificate DER.
+    pub cert_hash: der::asn1::OctetStringRef<'a>,
+    /// The certificate's issuer and serial.
+    #[asn1(optional = "true")]
+    pub issuer_serial: Option<IssuerSerialRef<'a>>,
+}
+
+/// [`IssuerSerial`], its `GeneralNames` as received (a `SEQUENCE OF GeneralName`).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub(crate) struct IssuerSerialRef<'a> {
+    /// The issuer's `GeneralNames`, undecoded.
+    pub issuer: der::asn1::AnyRef<'a>,
+    /// The serial number.
+    pub serial_number: SerialNumber,
+}

@@ -39,7 +39,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) {
         }
         Value::Object(map) => {
             let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            members.sort_by(|a, b| utf16_order(a.0, b.0));
             out.push(b'{');
             for (i, (name, member)) in members.into_iter().enumerate() {
                 if i > 0 {
@@ -176,23 +176,47 @@ fn reads_back(digits: &str, exponent: i64, v: f64) -> bool {
 
 fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    let mut buf = [0u8; 4];
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{08}' => out.extend_from_slice(b"\\b"),
-            '\u{0c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+    // Runs of characters written as they are are copied whole; only `"`, `\\` and the C0
+    // controls are escaped (all ASCII, so a byte scan never splits a UTF-8 sequence).
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            c if c < 0x20 => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(format!("\\u{:04x}", c).as_bytes());
+                start = i + 1;
+                continue;
             }
-            c => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
-        }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escape);
+        start = i + 1;
     }
+    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// RFC 8785 3.2.3: member names in the order of their UTF-16 code units. For names below
+/// U+E000 that is the order of their UTF-8 bytes (UTF-8 and UTF-16 order differ only where
+/// U+E000..U+FFFF meets a character above U+FFFF), so only names holding such characters
+/// are compared as UTF-16.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    // UTF-8 lead bytes from 0xEE (U+E000) up.
+    let plain = |s: &str| s.bytes().all(|c| c < 0xEE);
+    if plain(a) && plain(b) {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 #[cfg(test)]

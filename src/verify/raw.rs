@@ -118,6 +118,26 @@ pub(crate) fn certificate_sets_in_der_order(cert: &[u8]) -> Result<bool, VerifyE
     }
 }
 
+/// The `issuer` Name and the `serialNumber` INTEGER of a DER certificate, as received (each
+/// whole element).
+pub(crate) fn certificate_issuer_and_serial(cert: &[u8]) -> Result<(&[u8], &[u8]), VerifyError> {
+    let (c, _) = next(cert)?;
+    let (tbs, _) = next(c.value)?;
+    let mut rest = tbs.value;
+    let (first, after) = next(rest)?;
+    if first.tag == 0xA0 {
+        rest = after;
+    }
+    // serialNumber, signature, issuer.
+    let (serial, rest) = next(rest)?;
+    let (_, rest) = next(rest)?;
+    let (issuer, _) = next(rest)?;
+    if serial.tag != 0x02 || issuer.tag != 0x30 {
+        return Err(malformed("certificate issuer and serial number"));
+    }
+    Ok((issuer.whole, serial.whole))
+}
+
 /// Whether every SET OF of a `SignerInfo` (the signed and unsigned attributes, each
 /// attribute's values, the RDNs of an issuerAndSerialNumber) is in DER order; with an equal
 /// re-encoded length, the same as re-encoding to the bytes received (see
@@ -171,6 +191,91 @@ pub(crate) struct RawSignedData<'a> {
     /// The first signer's signed attributes re-tagged as `SET OF` (what the signature
     /// covers), built from the received bytes by changing the `[0] IMPLICIT` tag byte only.
     pub signed_attributes: Option<Vec<u8>>,
+}
+
+/// A `SignerInfo` taken apart by its received bytes (RFC 5652 5.3: `SEQUENCE { version,
+/// sid, digestAlgorithm, [0] IMPLICIT signedAttrs OPTIONAL, signatureAlgorithm, signature,
+/// [1] IMPLICIT unsignedAttrs OPTIONAL }`), the fields in that order and nothing else. The
+/// caller decodes what it reads; every attribute is checked for its layout here.
+pub(crate) struct RawSignerInfo<'a> {
+    /// `version` (INTEGER), whole.
+    pub version: &'a [u8],
+    /// `sid`: an `issuerAndSerialNumber` (SEQUENCE) or a `[0]` subjectKeyIdentifier, whole.
+    pub sid: Tlv<'a>,
+    /// `digestAlgorithm` (SEQUENCE), whole.
+    pub digest_algorithm: &'a [u8],
+    /// The signed attributes (each `Attribute`, whole), if present.
+    pub signed_attributes: Option<Vec<RawAttribute<'a>>>,
+    /// `signatureAlgorithm` (SEQUENCE), whole.
+    pub signature_algorithm: &'a [u8],
+    /// The signature (the OCTET STRING's contents).
+    pub signature: &'a [u8],
+}
+
+/// One `Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF }`.
+#[derive(Clone, Copy)]
+pub(crate) struct RawAttribute<'a> {
+    /// The OBJECT IDENTIFIER's contents (checked to be a valid OID).
+    pub oid: &'a [u8],
+    /// The SET OF values' contents (each value whole, not decoded).
+    pub values: &'a [u8],
+}
+
+fn attributes(set: Tlv<'_>) -> Result<Vec<RawAttribute<'_>>, VerifyError> {
+    elements(set.value)?
+        .into_iter()
+        .map(|a| {
+            let parts = if a.tag == 0x30 {
+                elements(a.value)?
+            } else {
+                Vec::new()
+            };
+            match parts.as_slice() {
+                [oid, values] if oid.tag == 0x06 && values.tag == 0x31 => {
+                    der::oid::ObjectIdentifier::from_bytes(oid.value)
+                        .map_err(|_| malformed("attribute type"))?;
+                    Ok(RawAttribute {
+                        oid: oid.value,
+                        values: values.value,
+                    })
+                }
+                _ => Err(malformed("attribute")),
+            }
+        })
+        .collect()
+}
+
+/// Takes one `SignerInfo` (whole) apart; see [`RawSignerInfo`].
+pub(crate) fn signer_info(si: &[u8]) -> Result<RawSignerInfo<'_>, VerifyError> {
+    let (si, rest) = next(si)?;
+    if si.tag != 0x30 || !rest.is_empty() {
+        return Err(malformed("SignerInfo"));
+    }
+    let fields = elements(si.value)?;
+    let tags: Vec<u8> = fields.iter().map(|f| f.tag).collect();
+    // sid: issuerAndSerialNumber (SEQUENCE) or subjectKeyIdentifier ([0] IMPLICIT OCTET
+    // STRING, primitive).
+    let (signed, rest) = match tags.as_slice() {
+        [0x02, 0x30 | 0x80, 0x30, 0xA0, 0x30, 0x04]
+        | [0x02, 0x30 | 0x80, 0x30, 0xA0, 0x30, 0x04, 0xA1] => {
+            (Some(attributes(fields[3])?), &fields[4..])
+        }
+        [0x02, 0x30 | 0x80, 0x30, 0x30, 0x04] | [0x02, 0x30 | 0x80, 0x30, 0x30, 0x04, 0xA1] => {
+            (None, &fields[3..])
+        }
+        _ => return Err(malformed("SignerInfo fields")),
+    };
+    if let Some(unsigned) = rest.get(2) {
+        attributes(*unsigned)?;
+    }
+    Ok(RawSignerInfo {
+        version: fields[0].whole,
+        sid: fields[1],
+        digest_algorithm: fields[2].whole,
+        signed_attributes: signed,
+        signature_algorithm: rest[0].whole,
+        signature: rest[1].value,
+    })
 }
 
 /// The DER of `id-signedData` (1.2.840.113549.1.7.2), as an OBJECT IDENTIFIER element.
@@ -310,6 +415,132 @@ mod tests {
         assert!(
             matches!(signed_data(&other), Err(VerifyError::Malformed(m)) if m == "not SignedData")
         );
+    }
+}
+
+#[cfg(test)]
+mod signer_info_tests {
+    use super::*;
+
+    fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+        assert!(value.len() < 0x80);
+        [&[tag, value.len() as u8][..], value].concat()
+    }
+
+    /// An attribute with a valid OID (2.5.4.3) and the given values.
+    fn attribute(values: &[&[u8]]) -> Vec<u8> {
+        tlv(
+            0x30,
+            &[tlv(0x06, &[0x55, 0x04, 0x03]), tlv(0x31, &values.concat())].concat(),
+        )
+    }
+
+    fn signer_info_of(fields: &[&[u8]]) -> Vec<u8> {
+        tlv(0x30, &fields.concat())
+    }
+
+    #[test]
+    fn takes_a_signer_info_apart_and_refuses_other_layouts() {
+        let version = tlv(0x02, &[0x01]);
+        let sid = tlv(0x30, &[tlv(0x30, &[]), tlv(0x02, &[0x05])].concat());
+        let ski = tlv(0x80, &[0xAB; 4]);
+        let alg = tlv(0x30, &tlv(0x06, &[0x2A, 0x03]));
+        let value = tlv(0x04, &[0x01]);
+        let signed = tlv(0xA0, &attribute(&[&value]));
+        let signature = tlv(0x04, &[0x5A; 3]);
+        let unsigned = tlv(0xA1, &attribute(&[&value]));
+
+        let ok = signer_info_of(&[&version, &sid, &alg, &signed, &alg, &signature]);
+        let raw = signer_info(&ok).unwrap();
+        assert_eq!(raw.version, &version[..]);
+        assert_eq!((raw.sid.tag, raw.sid.whole), (0x30, &sid[..]));
+        assert_eq!(raw.signature, &[0x5A; 3]);
+        let attrs = raw.signed_attributes.unwrap();
+        assert_eq!((attrs.len(), attrs[0].oid), (1, &[0x55, 0x04, 0x03][..]));
+        assert_eq!(attrs[0].values, &value[..]);
+        // The other signer identifier, without signed attributes, with unsigned ones.
+        let other = signer_info_of(&[&version, &ski, &alg, &alg, &signature, &unsigned]);
+        let raw = signer_info(&other).unwrap();
+        assert_eq!(raw.sid.tag, 0x80);
+        assert!(raw.signed_attributes.is_none());
+
+        let bad_oid = tlv(
+            0xA0,
+            &tlv(0x30, &[tlv(0x06, &[0x80]), tlv(0x31, &value)].concat()),
+        );
+        let three_parts = tlv(
+            0xA0,
+            &tlv(
+                0x30,
+                &[
+                    tlv(0x06, &[0x55, 0x04, 0x03]),
+                    tlv(0x31, &value),
+                    value.clone(),
+                ]
+                .concat(),
+            ),
+        );
+        let values_not_a_set = tlv(
+            0xA0,
+            &tlv(
+                0x30,
+                &[tlv(0x06, &[0x55, 0x04, 0x03]), value.clone()].concat(),
+            ),
+        );
+        let bad_unsigned = tlv(0xA1, &value);
+        let constructed_signature = tlv(0x24, &tlv(0x04, &[0x5A]));
+        let refused: Vec<Vec<u8>> = vec![
+            // A field missing, one too many, out of place, of another kind.
+            signer_info_of(&[&version, &sid, &alg, &signed, &alg]),
+            signer_info_of(&[
+                &version, &sid, &alg, &signed, &alg, &signature, &unsigned, &value,
+            ]),
+            signer_info_of(&[&sid, &version, &alg, &signed, &alg, &signature]),
+            signer_info_of(&[&version, &value, &alg, &signed, &alg, &signature]),
+            signer_info_of(&[&version, &sid, &alg, &signed, &alg, &constructed_signature]),
+            // Attributes that are not `SEQUENCE { OID, SET }` with a valid OID.
+            signer_info_of(&[&version, &sid, &alg, &bad_oid, &alg, &signature]),
+            signer_info_of(&[&version, &sid, &alg, &three_parts, &alg, &signature]),
+            signer_info_of(&[&version, &sid, &alg, &values_not_a_set, &alg, &signature]),
+            signer_info_of(&[
+                &version,
+                &sid,
+                &alg,
+                &signed,
+                &alg,
+                &signature,
+                &bad_unsigned,
+            ]),
+            // Not a SEQUENCE; trailing bytes.
+            tlv(0x31, &[version.clone(), sid.clone()].concat()),
+            [ok.clone(), vec![0x00]].concat(),
+        ];
+        for bad in &refused {
+            assert!(signer_info(bad).is_err(), "{bad:02X?}");
+        }
+    }
+
+    #[test]
+    fn finds_a_certificates_issuer_and_serial_with_or_without_a_version() {
+        let serial = tlv(0x02, &[0x07]);
+        let alg = tlv(0x30, &tlv(0x06, &[0x2A, 0x03]));
+        let issuer = tlv(0x30, &tlv(0x31, &[0x30, 0x00]));
+        let rest = tlv(0x30, &[]);
+        let cert =
+            |fields: &[&[u8]]| tlv(0x30, &[tlv(0x30, &fields.concat()), alg.clone()].concat());
+        let v3 = tlv(0xA0, &tlv(0x02, &[0x02]));
+        for c in [
+            cert(&[&v3, &serial, &alg, &issuer, &rest]),
+            cert(&[&serial, &alg, &issuer, &rest]),
+        ] {
+            assert_eq!(
+                certificate_issuer_and_serial(&c).unwrap(),
+                (&issuer[..], &serial[..])
+            );
+        }
+        // The issuer not a SEQUENCE, the serial not an INTEGER.
+        assert!(certificate_issuer_and_serial(&cert(&[&serial, &alg, &serial, &rest])).is_err());
+        assert!(certificate_issuer_and_serial(&cert(&[&issuer, &alg, &issuer, &rest])).is_err());
     }
 }
 

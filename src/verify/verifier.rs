@@ -3,12 +3,11 @@
 use std::time::{Duration, SystemTime};
 
 use cms::content_info::CmsVersion;
-use cms::signed_data::{
-    DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignerIdentifier, SignerInfo,
-};
+use cms::signed_data::{DigestAlgorithmIdentifiers, EncapsulatedContentInfo};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
 use sha2::Digest;
+use spki::AlgorithmIdentifierOwned;
 use x509_cert::time::Time;
 
 use super::purpose::CertificatePurpose;
@@ -54,22 +53,61 @@ fn malformed(e: impl core::fmt::Display) -> VerifyError {
     VerifyError::Malformed(e.to_string())
 }
 
-/// The single value of the signed attribute `oid`, if present exactly once.
-fn attribute(
-    si: &SignerInfo,
+/// The single value of the signed attribute `id` among `attrs`, if present exactly once.
+fn attribute<'a>(
+    attrs: &[raw::RawAttribute<'a>],
     id: der::oid::ObjectIdentifier,
-) -> Result<Option<&der::Any>, VerifyError> {
-    let Some(attrs) = si.signed_attrs.as_ref() else {
-        return Err(VerifyError::Malformed("no signed attributes".into()));
-    };
-    let mut found = attrs.iter().filter(|a| a.oid == id);
+) -> Result<Option<der::asn1::AnyRef<'a>>, VerifyError> {
+    let repeated = || VerifyError::Malformed(format!("attribute {id} repeated"));
+    let mut found = attrs.iter().filter(|a| a.oid == id.as_bytes());
     let Some(a) = found.next() else {
         return Ok(None);
     };
-    if found.next().is_some() || a.values.len() != 1 {
-        return Err(VerifyError::Malformed(format!("attribute {id} repeated")));
+    if found.next().is_some() || a.values.is_empty() {
+        return Err(repeated());
     }
-    Ok(a.values.iter().next())
+    let (value, rest) = raw::next(a.values)?;
+    if !rest.is_empty() {
+        return Err(repeated());
+    }
+    der::asn1::AnyRef::from_der(value.whole)
+        .map(Some)
+        .map_err(malformed)
+}
+
+/// Whether the `GeneralNames` of an ESS `IssuerSerial` name the certificate issuer `issuer`
+/// (`issuer_der`: its DER as it is in the certificate). The form every signer writes, one
+/// directory name, is compared as bytes (DER, as the certificate's own name is); any other
+/// form is decoded, must be DER, and is searched for a directory name equal to the issuer.
+fn names_issuer(
+    general_names: der::asn1::AnyRef<'_>,
+    issuer_der: &[u8],
+    issuer: &x509_cert::name::Name,
+) -> Result<bool, VerifyError> {
+    let directory_name = der::Header::new(
+        der::Tag::ContextSpecific {
+            constructed: true,
+            number: der::TagNumber::N4,
+        },
+        der::Length::try_from(issuer_der.len()).map_err(malformed)?,
+    )
+    .and_then(|h| h.to_der())
+    .map_err(malformed)?;
+    let value = general_names.value();
+    if der::Tagged::tag(&general_names) == der::Tag::Sequence
+        && value.len() == directory_name.len() + issuer_der.len()
+        && value.starts_with(&directory_name)
+        && value.ends_with(issuer_der)
+    {
+        return Ok(true);
+    }
+    let received = general_names.to_der().map_err(malformed)?;
+    let names = x509_cert::ext::pkix::name::GeneralNames::from_der(&received)
+        .map_err(|_| VerifyError::CertificateNotBound)?;
+    same_der(&names, &received, "signingCertificateV2")?;
+    Ok(names.iter().any(
+        |g| matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if n == issuer),
+    ))
 }
 
 fn digest_for(alg: &der::oid::ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, VerifyError> {
@@ -97,19 +135,30 @@ pub(crate) fn close(a: SystemTime, b: SystemTime, skew: Duration) -> bool {
     }
 }
 
-fn matches_sid(c: &x509_cert::Certificate, sid: &SignerIdentifier) -> bool {
-    match sid {
-        SignerIdentifier::IssuerAndSerialNumber(ias) => {
-            c.tbs_certificate.issuer == ias.issuer
-                && c.tbs_certificate.serial_number == ias.serial_number
+/// Whether the certificate `der` (decoded: `c`) is the one the signer identifier `sid` (as
+/// received) names. An issuerAndSerialNumber is compared as bytes with the certificate's
+/// issuer and serial number as they are in it: both are DER (the certificate is checked to
+/// be), and DER has one encoding per value, so equal values are equal bytes. A
+/// subjectKeyIdentifier is compared with the certificate's extension.
+fn matches_sid(
+    der: &[u8],
+    c: &x509_cert::Certificate,
+    sid: raw::Tlv<'_>,
+) -> Result<bool, VerifyError> {
+    Ok(match sid.tag {
+        0x30 => {
+            let (issuer, serial) = raw::certificate_issuer_and_serial(der)?;
+            sid.value.len() == issuer.len() + serial.len()
+                && sid.value.starts_with(issuer)
+                && sid.value.ends_with(serial)
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => c
+        _ => c
             .tbs_certificate
             .get::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
             .ok()
             .flatten()
-            .is_some_and(|(_, k)| k.0 == ski.0),
-    }
+            .is_some_and(|(_, k)| k.0.as_bytes() == sid.value),
+    })
 }
 
 /// Refuses `what` unless `decoded` encodes to as many bytes as `received` and `sets_in_order`
@@ -252,11 +301,22 @@ impl Verifier {
             DigestAlgorithmIdentifiers::from_der(received.digest_algorithms).map_err(malformed)?;
         let encap =
             EncapsulatedContentInfo::from_der(received.encap_content_info).map_err(malformed)?;
-        let si = match received.signer_infos.as_slice() {
-            [one] => SignerInfo::from_der(one).map_err(malformed)?,
+        let si_der = match received.signer_infos.as_slice() {
+            [one] => *one,
             _ => return Err(VerifyError::Malformed("expected exactly one signer".into())),
         };
-        let si = &si;
+        // The SignerInfo by its bytes: only the algorithms and the version are decoded; the
+        // signer identifier is matched as received, the attributes looked up as received.
+        let si = raw::signer_info(si_der)?;
+        let si_version = CmsVersion::from_der(si.version).map_err(malformed)?;
+        let digest_alg =
+            AlgorithmIdentifierOwned::from_der(si.digest_algorithm).map_err(malformed)?;
+        let signature_alg =
+            AlgorithmIdentifierOwned::from_der(si.signature_algorithm).map_err(malformed)?;
+        let attrs = si
+            .signed_attributes
+            .as_deref()
+            .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?;
         let content = match &encap.econtent {
             Some(any) => any
                 .decode_as::<OctetString>()
@@ -265,17 +325,13 @@ impl Verifier {
             None => return Err(VerifyError::Malformed("detached content".into())),
         };
 
-        // One DER form only (RFC 5652 5.1, 5.3): the SignerInfo (its signed attributes
-        // included: a SET OF out of DER order is sorted by the decoder, so it would not
-        // re-encode to what was received), the digest algorithms and the encapsulated
-        // content re-encode to the bytes received.
-        let si_der = received.signer_infos[0];
-        same_der_len(
-            si,
-            si_der,
-            raw::signer_info_sets_in_der_order(si_der),
-            "SignerInfo",
-        )?;
+        // One DER form only (RFC 5652 5.1, 5.3): the SignerInfo (its lengths are checked by
+        // the walk, what is decoded by the decoders, which refuse every other non-DER form:
+        // what is left is the order of its SET OFs, the signed attributes included), the
+        // digest algorithms and the encapsulated content re-encode to the bytes received.
+        if !raw::signer_info_sets_in_der_order(si_der)? {
+            return Err(VerifyError::NotDer("SignerInfo".into()));
+        }
         same_der(&digests, received.digest_algorithms, "digestAlgorithms")?;
         same_der(&encap, received.encap_content_info, "encapContentInfo")?;
         if encap.econtent_type != oid::DATA {
@@ -283,11 +339,11 @@ impl Verifier {
         }
         // SignerInfo version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier; the
         // SignedData's version follows (id-data, no other certificate or CRL choices: 1 or 3).
-        let expected_version = match si.sid {
-            SignerIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V1,
-            SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
+        let expected_version = match si.sid.tag {
+            0x30 => CmsVersion::V1,
+            _ => CmsVersion::V3,
         };
-        if si.version != expected_version || version != expected_version {
+        if si_version != expected_version || version != expected_version {
             return Err(VerifyError::Malformed(
                 "version does not match the signer identifier".into(),
             ));
@@ -310,7 +366,7 @@ impl Verifier {
                 raw::certificate_sets_in_der_order(c.whole),
                 "certificate",
             )?;
-            if signer.is_none() && matches_sid(&x509, &si.sid) {
+            if signer.is_none() && matches_sid(c.whole, &x509, si.sid)? {
                 let cert = JpkiCertificate::from_decoded(c.whole, x509).map_err(malformed)?;
                 signer = Some((c.whole, cert));
             }
@@ -331,7 +387,7 @@ impl Verifier {
         strict::check_certificate(&certificate)?;
 
         // content-type and message-digest.
-        let ct = attribute(si, oid::CONTENT_TYPE)?
+        let ct = attribute(attrs, oid::CONTENT_TYPE)?
             .ok_or_else(|| VerifyError::Malformed("no content-type attribute".into()))?;
         let ct: der::oid::ObjectIdentifier = ct.decode_as().map_err(malformed)?;
         if ct != encap.econtent_type {
@@ -339,10 +395,10 @@ impl Verifier {
                 "content-type attribute mismatch".into(),
             ));
         }
-        let md = attribute(si, oid::MESSAGE_DIGEST)?
+        let md = attribute(attrs, oid::MESSAGE_DIGEST)?
             .ok_or_else(|| VerifyError::Malformed("no message-digest attribute".into()))?;
         let md: OctetString = md.decode_as().map_err(malformed)?;
-        if digest_for(&si.digest_alg.oid, &content)? != md.as_bytes() {
+        if digest_for(&digest_alg.oid, &content)? != md.as_bytes() {
             return Err(VerifyError::DigestMismatch);
         }
 
@@ -353,25 +409,21 @@ impl Verifier {
         let signed_attributes_sha256: [u8; 32] = sha2::Sha256::digest(&signed).into();
         if !verify_signature(
             &signer.tbs_certificate.subject_public_key_info,
-            &si.signature_algorithm,
-            Some(&si.digest_alg),
+            &signature_alg,
+            Some(&digest_alg),
             &signed,
-            si.signature.as_bytes(),
+            si.signature,
         ) {
             return Err(VerifyError::SignatureMismatch);
         }
 
         // ESS signing-certificate-v2 binds the certificate, hashed as received.
-        let ess_attr = attribute(si, ess::ID_AA_SIGNING_CERTIFICATE_V2)?
+        let ess_attr = attribute(attrs, ess::ID_AA_SIGNING_CERTIFICATE_V2)?
             .ok_or(VerifyError::CertificateNotBound)?;
-        let ess: ess::SigningCertificateV2 = ess_attr
-            .decode_as()
+        let ess_der = ess_attr.to_der().map_err(malformed)?;
+        let ess = ess::SigningCertificateV2Ref::from_der(&ess_der)
             .map_err(|_| VerifyError::CertificateNotBound)?;
-        same_der(
-            &ess,
-            &ess_attr.to_der().map_err(malformed)?,
-            "signingCertificateV2",
-        )?;
+        same_der(&ess, &ess_der, "signingCertificateV2")?;
         let first = ess.certs.first().ok_or(VerifyError::CertificateNotBound)?;
         let hash_alg = first
             .hash_algorithm
@@ -384,16 +436,18 @@ impl Verifier {
             return Err(VerifyError::CertificateNotBound);
         }
         if let Some(is) = &first.issuer_serial {
-            let names_issuer = is.issuer.iter().any(|g| {
-                matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if *n == signer.tbs_certificate.issuer)
-            });
+            let names_issuer = names_issuer(
+                is.issuer,
+                raw::certificate_issuer_and_serial(signer_der)?.0,
+                &signer.tbs_certificate.issuer,
+            )?;
             if !names_issuer || is.serial_number != signer.tbs_certificate.serial_number {
                 return Err(VerifyError::CertificateNotBound);
             }
         }
 
         // Content hints (required by verify_consent, optional here).
-        let content_description = match attribute(si, ess::ID_AA_CONTENT_HINT)? {
+        let content_description = match attribute(attrs, ess::ID_AA_CONTENT_HINT)? {
             None => None,
             Some(v) => {
                 let hints: ess::ContentHints = v.decode_as().map_err(malformed)?;
@@ -406,7 +460,7 @@ impl Verifier {
         };
 
         // Time: the receipt time is the evaluation time; the signer's claim must agree.
-        let st = attribute(si, oid::SIGNING_TIME)?
+        let st = attribute(attrs, oid::SIGNING_TIME)?
             .ok_or_else(|| VerifyError::Malformed("no signing-time attribute".into()))?;
         let st = Time::from_der(&st.to_der().map_err(malformed)?).map_err(malformed)?;
         // RFC 5652 11.3: UTCTime for 1950 to 2049, GeneralizedTime only outside.

@@ -163,6 +163,78 @@ fn signing_time_in_generalized_time_for_a_utctime_year_is_refused() {
     );
 }
 
+/// The consent's ESS signingCertificateV2 with its IssuerSerial's GeneralNames changed by `f`
+/// (given and returning the GeneralNames element), signed again.
+fn with_ess_general_names(cms_der: &[u8], f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let ess_oid = mcms::ess::ID_AA_SIGNING_CERTIFICATE_V2.to_der().unwrap();
+    resign_raw(cms_der, |attrs| {
+        attrs
+            .into_iter()
+            .map(|a| {
+                let parts = elements(value(&a));
+                if parts[0] != ess_oid {
+                    return a;
+                }
+                // Attribute { type, SET { SigningCertificateV2 { SEQUENCE OF { ESSCertIDv2 {
+                //   [hashAlgorithm], certHash, IssuerSerial { GeneralNames, serial } } } } } }
+                let scv2 = &elements(value(&parts[1]))[0];
+                let certs = elements(value(scv2));
+                let mut ids = elements(value(&certs[0]));
+                let mut id = elements(value(&ids[0]));
+                let at = id.len() - 1;
+                let mut issuer_serial = elements(value(&id[at]));
+                issuer_serial[0] = f(&issuer_serial[0]);
+                id[at] = tlv(0x30, &issuer_serial.concat());
+                ids[0] = tlv(0x30, &id.concat());
+                let certs = [vec![tlv(0x30, &ids.concat())], certs[1..].to_vec()].concat();
+                let scv2 = tlv(0x30, &certs.concat());
+                tlv(0x30, &[parts[0].clone(), tlv(0x31, &scv2)].concat())
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn the_ess_issuer_is_matched_in_any_der_general_names_form() {
+    let genuine = consent_signed();
+    // The signer writes one directory name (compared as bytes); re-signed as it is, accepted.
+    verify_consent(
+        &with_ess_general_names(&genuine, |g| g.to_vec()),
+        &emulator(),
+    )
+    .unwrap();
+    // A URI before the directory name: another form, decoded and searched; accepted.
+    let uri = tlv(0x86, b"https://ca.example.jp/");
+    let two = with_ess_general_names(&genuine, |g| {
+        tlv(0x30, &[uri.clone(), value(g).to_vec()].concat())
+    });
+    verify_consent(&two, &emulator()).unwrap();
+    // The URI alone: the issuer is not named.
+    let only_uri = with_ess_general_names(&genuine, |_| tlv(0x30, &uri));
+    assert_eq!(
+        fails(&only_uri, &emulator()),
+        VerifyError::CertificateNotBound
+    );
+    // A directory name one byte off (the last byte of the issuer's name): not the issuer,
+    // whichever way it is compared.
+    let other = with_ess_general_names(&genuine, |g| {
+        let mut g = g.to_vec();
+        let last = g.len() - 1;
+        g[last] ^= 0x01;
+        g
+    });
+    assert_eq!(fails(&other, &emulator()), VerifyError::CertificateNotBound);
+    // The URI's length in the long form: not DER, refused (as any undecodable ESS is).
+    let long_uri = [&[0x86, 0x81, 0x16][..], b"https://ca.example.jp/"].concat();
+    let not_der = with_ess_general_names(&genuine, |g| {
+        tlv(0x30, &[long_uri.clone(), value(g).to_vec()].concat())
+    });
+    assert_eq!(
+        fails(&not_der, &emulator()),
+        VerifyError::CertificateNotBound
+    );
+}
+
 #[test]
 fn versions_must_match_the_signer_identifier() {
     let genuine = consent_signed();
