@@ -174,7 +174,8 @@ fn reads_back(digits: &str, exponent: i64, v: f64) -> bool {
     text.parse::<f64>() == Ok(v)
 }
 
-fn write_string(out: &mut Vec<u8>, s: &str) {
+/// Writes `s` as a canonical JSON string (quoted, escaped as RFC 8785 3.2.2.2 says).
+pub(crate) fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     // Runs of characters written as they are are copied whole; only `"`, `\\` and the C0
     // controls are escaped (all ASCII, so a byte scan never splits a UTF-8 sequence).
