@@ -13,10 +13,11 @@ use mynasign::login::{ChallengeForm, LoginChallenge, LoginError, LoginResponse};
 use mynasign::pin::PinKind;
 
 use crate::error::{MynaError, VerifyFailure};
-use crate::flows::{last_attempt, pin_from_bytes};
+use crate::flows::last_attempt;
 use crate::keystore::{keystore_error, KeyAlgorithm, KeystoreSigner};
 use crate::link::CardLink;
 use crate::objects::hex;
+use crate::pin_code::PinCode;
 use crate::records::{CardProfile, PinOptions};
 use crate::worker::{run_card, run_local, CancelHandle, FlowContext, ProgressListener};
 
@@ -85,12 +86,12 @@ pub async fn login_on_card(
     link: Arc<dyn CardLink>,
     challenge_json: String,
     service: String,
-    pin: Vec<u8>,
+    pin: Arc<PinCode>,
     options: PinOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<LoginResult, MynaError> {
-    let pin = pin_from_bytes(PinKind::AuthenticationPin, pin)?;
+    let pin = pin.take(PinKind::AuthenticationPin)?;
     let challenge = challenge_of(&challenge_json)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let core = LoginOptions {
