@@ -769,7 +769,7 @@ fn signed_on(emu: &Arc<Emulator>) -> Arc<SignedConsent> {
     block_on(sign_consent(
         TestLink::new(emu.clone(), false),
         document(),
-        password(&emu),
+        password(emu),
         SignOptions::default(),
         None,
         None,

@@ -151,7 +151,7 @@ fn sign_over(
     block_on(sign_consent(
         card_link_from_async(link.clone()),
         document(),
-        password(&emu),
+        password(emu),
         SignOptions::default(),
         None,
         cancel,
