@@ -185,7 +185,8 @@ async def sign_consent(
 
     ``password`` is the signature password as UTF-8 ``bytes`` or ``bytearray``. **A bytearray
     is wiped (overwritten with zeros) when the call returns or fails**; bytes cannot be wiped.
-    The library wipes its own copies.
+    The library reads it in place (no bytes copy of a bytearray) and wipes its own copy when
+    the call ends.
 
     The flow runs on the library's worker thread; the event loop is not blocked. Cancelling
     the awaiting task, or ``cancel.cancel()``, stops the flow before its next exchange and
