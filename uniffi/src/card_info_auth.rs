@@ -129,7 +129,8 @@ impl AuthenticBasicAttributes {
 /// Reads the basic four with their integrity record and certificate (and, with
 /// `challenge`, the card's answer to it) after the card-info PIN, and verifies them under
 /// `trust`. Never reads the My Number. 8 exchanges with a challenge on a card with extended
-/// length. Progress: 4 steps.
+/// length. Progress: 4 steps. `pin`: a [`PinCode`] of the card-info PIN, used by this call
+/// and wiped when it ends.
 #[uniffi::export(default(challenge = None, listener = None, cancel = None, options))]
 #[allow(clippy::too_many_arguments)]
 pub async fn read_authentic_basic_attributes(

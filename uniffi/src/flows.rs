@@ -50,7 +50,8 @@ pub fn terms_from_text(id: String, version: String, text: String) -> Result<Term
 /// Signs a consent document on the card or smartphone over `link`, in one call: open, PIN
 /// status, VERIFY (with the last-attempt guard), read the signature certificate, check the
 /// channel rule (and for the linkage the attributes), sign. 6 exchanges on a card with
-/// extended length. Progress: 5 steps (6 with the CA certificate).
+/// extended length. Progress: 5 steps (6 with the CA certificate). `password`: a
+/// [`PinCode`] of the signature password, used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn sign_consent(
     link: Arc<dyn CardLink>,
@@ -77,7 +78,8 @@ pub async fn sign_consent(
 }
 
 /// Reads the basic four attributes from the card-info input support application (4-digit
-/// PIN, same safety rules). The My Number is never read. Progress: 4 steps.
+/// PIN, same safety rules). The My Number is never read. Progress: 4 steps. `pin`: a
+/// [`PinCode`] of the card-info PIN, used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn read_basic_attributes(
     link: Arc<dyn CardLink>,
@@ -148,6 +150,7 @@ pub async fn read_pin_status(
 /// The Mynaportal linkage check on a card: reads the basic four attributes from the
 /// card-info application (card-info PIN) and the signature certificate (signature
 /// password), and names the fields that differ (never their values). Progress: 6 steps.
+/// Both [`PinCode`]s are used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn check_linkage(
     link: Arc<dyn CardLink>,

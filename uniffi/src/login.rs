@@ -76,8 +76,8 @@ pub struct LoginResult {
 /// Answers the login challenge `challenge_json` with the user-authentication key of the card
 /// or smartphone over `link`, believing it talks to `service` (the app's own idea of the
 /// service, e.g. its configured origin; never taken from the challenge, so a relayed challenge
-/// is refused by the real service). `pin`: the 4-digit authentication PIN (its format is
-/// checked before anything is sent). In one call: open, the authentication certificate
+/// is refused by the real service). `pin`: a [`PinCode`] of the 4-digit authentication PIN
+/// (its format was checked when it was made; used by this call and wiped when it ends). In one call: open, the authentication certificate
 /// (before the PIN on a card, after it on a smartphone), the counter (no attempt spent),
 /// VERIFY with the last-attempt guard, sign. 6 exchanges on a card with extended length.
 /// Progress: 5 steps.
