@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mynasign::card::{CancelToken, SessionOptions};
 use mynasign::cert::JpkiCertificate;
 use mynasign::jpki::JpkiSession;
-use mynasign::pin::PinKind;
 
 use crate::error::MynaError;
-use crate::flows::{last_attempt, pin_from_bytes};
+use crate::flows::last_attempt;
 use crate::link::{CardLink, ForeignTransport, LinkState};
 use crate::objects::Certificate;
+use crate::pin_code::PinCode;
 use crate::records::{CardProfile, CertificateType, ExchangeCounts, PinState, PinType};
 use crate::worker::{settle, spawn, Cancel};
 
@@ -95,18 +95,18 @@ impl JpkiCard {
             .await
     }
 
-    /// Verifies a PIN (bytes: its UTF-8 text, wiped after use). The format is checked first
-    /// (nothing sent if wrong; a signature password is uppercased); with one attempt left
+    /// Verifies a PIN: `value`, a [`PinCode`] of the kind `pin` (its format was checked when it
+    /// was made; another kind, or one already used, is refused with nothing sent), is used by
+    /// this call and wiped when it ends; with one attempt left
     /// nothing is sent unless `allow_last_attempt`; a VERIFY is never repeated.
     #[uniffi::method(default(allow_last_attempt = false))]
     pub async fn verify_pin(
         &self,
         pin: PinType,
-        value: Vec<u8>,
+        value: Arc<PinCode>,
         allow_last_attempt: bool,
     ) -> Result<PinState, MynaError> {
-        let kind: PinKind = pin.into();
-        let pin = pin_from_bytes(kind, value)?;
+        let pin = value.take(pin.into())?;
         self.run(move |s| Ok(s.verify(&pin, last_attempt(allow_last_attempt))?.into()))
             .await
     }

@@ -10,9 +10,10 @@ use mynasign::pin::PinKind;
 use zeroize::Zeroizing;
 
 use crate::error::MynaError;
-use crate::flows::{last_attempt, pin_from_bytes};
+use crate::flows::last_attempt;
 use crate::link::CardLink;
 use crate::objects::BasicAttributes;
+use crate::pin_code::PinCode;
 use crate::records::{FlowStep, PinOptions};
 use crate::worker::{run_card, CancelHandle, FlowContext, ProgressListener};
 
@@ -128,19 +129,20 @@ impl AuthenticBasicAttributes {
 /// Reads the basic four with their integrity record and certificate (and, with
 /// `challenge`, the card's answer to it) after the card-info PIN, and verifies them under
 /// `trust`. Never reads the My Number. 8 exchanges with a challenge on a card with extended
-/// length. Progress: 4 steps.
+/// length. Progress: 4 steps. `pin`: a [`PinCode`] of the card-info PIN, used by this call
+/// and wiped when it ends.
 #[uniffi::export(default(challenge = None, listener = None, cancel = None, options))]
 #[allow(clippy::too_many_arguments)]
 pub async fn read_authentic_basic_attributes(
     link: Arc<dyn CardLink>,
-    pin: Vec<u8>,
+    pin: Arc<PinCode>,
     trust: Arc<CardInfoTrust>,
     challenge: Option<Vec<u8>>,
     options: PinOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<AuthenticBasicAttributes>, MynaError> {
-    let pin = pin_from_bytes(PinKind::CardInfoPin, pin)?;
+    let pin = pin.take(PinKind::CardInfoPin)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let p = &cx.progress;
         p.step(FlowStep::Connecting, 1, 4);
@@ -208,7 +210,7 @@ mod tests {
         let challenge = new_presence_challenge();
         let read = block_on(read_authentic_basic_attributes(
             emu.link(),
-            emu.card_info_pin(),
+            crate::PinCode::new(crate::PinType::CardInfoPin, &emu.card_info_pin()).unwrap(),
             emulator_card_info_trust(),
             Some(challenge.clone()),
             PinOptions::default(),

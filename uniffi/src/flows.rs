@@ -11,23 +11,14 @@ use mynasign::consent::{ConsentPeriod, Terms};
 use mynasign::date::Date;
 use mynasign::flow::{self, CardSignOptions};
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt};
-use mynasign::pin::{Pin, PinKind};
-use zeroize::Zeroizing;
+use mynasign::pin::PinKind;
 
 use crate::error::MynaError;
 use crate::link::CardLink;
 use crate::objects::*;
+use crate::pin_code::PinCode;
 use crate::records::*;
 use crate::worker::{run_card, CancelHandle, FlowContext, ProgressListener};
-
-/// A PIN from the bytes the app passed (UTF-8 digits or letters), wiped when dropped. The
-/// app's own array is the app's to wipe (the language layers do it for the arrays they
-/// make).
-pub(crate) fn pin_from_bytes(kind: PinKind, bytes: Vec<u8>) -> Result<Pin, MynaError> {
-    let bytes = Zeroizing::new(bytes);
-    let text = core::str::from_utf8(&bytes).map_err(|_| MynaError::invalid_pin_format(kind))?;
-    Pin::new(kind, text).map_err(|_| MynaError::invalid_pin_format(kind))
-}
 
 fn add(a: ExchangeStats, b: ExchangeStats) -> ExchangeStats {
     ExchangeStats {
@@ -59,17 +50,18 @@ pub fn terms_from_text(id: String, version: String, text: String) -> Result<Term
 /// Signs a consent document on the card or smartphone over `link`, in one call: open, PIN
 /// status, VERIFY (with the last-attempt guard), read the signature certificate, check the
 /// channel rule (and for the linkage the attributes), sign. 6 exchanges on a card with
-/// extended length. Progress: 5 steps (6 with the CA certificate).
+/// extended length. Progress: 5 steps (6 with the CA certificate). `password`: a
+/// [`PinCode`] of the signature password, used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn sign_consent(
     link: Arc<dyn CardLink>,
     document: Arc<ConsentDocument>,
-    password: Vec<u8>,
+    password: Arc<PinCode>,
     options: SignOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<SignedConsent>, MynaError> {
-    let pin = pin_from_bytes(PinKind::SignaturePassword, password)?;
+    let pin = password.take(PinKind::SignaturePassword)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let doc = document.inner.clone();
         let core_options = CardSignOptions {
@@ -86,16 +78,17 @@ pub async fn sign_consent(
 }
 
 /// Reads the basic four attributes from the card-info input support application (4-digit
-/// PIN, same safety rules). The My Number is never read. Progress: 4 steps.
+/// PIN, same safety rules). The My Number is never read. Progress: 4 steps. `pin`: a
+/// [`PinCode`] of the card-info PIN, used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn read_basic_attributes(
     link: Arc<dyn CardLink>,
-    pin: Vec<u8>,
+    pin: Arc<PinCode>,
     options: PinOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<Arc<BasicAttributes>, MynaError> {
-    let pin = pin_from_bytes(PinKind::CardInfoPin, pin)?;
+    let pin = pin.take(PinKind::CardInfoPin)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let p = &cx.progress;
         p.step(FlowStep::Connecting, 1, 4);
@@ -157,17 +150,20 @@ pub async fn read_pin_status(
 /// The Mynaportal linkage check on a card: reads the basic four attributes from the
 /// card-info application (card-info PIN) and the signature certificate (signature
 /// password), and names the fields that differ (never their values). Progress: 6 steps.
+/// Both [`PinCode`]s are used by this call and wiped when it ends.
 #[uniffi::export(default(listener = None, cancel = None, options))]
 pub async fn check_linkage(
     link: Arc<dyn CardLink>,
-    card_info_pin: Vec<u8>,
-    signature_password: Vec<u8>,
+    card_info_pin: Arc<PinCode>,
+    signature_password: Arc<PinCode>,
     options: PinOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<LinkageResult, MynaError> {
-    let info_pin = pin_from_bytes(PinKind::CardInfoPin, card_info_pin)?;
-    let password = pin_from_bytes(PinKind::SignaturePassword, signature_password)?;
+    // Both are taken (so both are wiped when the call ends) before either is checked.
+    let info_pin = card_info_pin.take(PinKind::CardInfoPin);
+    let password = signature_password.take(PinKind::SignaturePassword);
+    let (info_pin, password) = (info_pin?, password?);
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let p = &cx.progress;
         let last = last_attempt(options.allow_last_attempt);

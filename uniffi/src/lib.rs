@@ -26,7 +26,8 @@
 //! - `Emulator` (feature `emulator`, the testing artifact only): the emulated card.
 //! - [`pcsc_connect`], [`pcsc_readers`] (feature `pcsc`, desktops and kiosks): PC/SC readers.
 //!
-//! PINs cross as bytes (UTF-8) and are wiped on the Rust side after use.
+//! PINs cross as a [`PinCode`], made synchronously from bytes (UTF-8) passed by reference, used
+//! by one call and wiped when it ends.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -45,6 +46,7 @@ mod login;
 mod objects;
 #[cfg(feature = "pcsc")]
 mod pcsc;
+mod pin_code;
 mod records;
 mod serial;
 #[cfg(feature = "verify")]
@@ -80,6 +82,7 @@ pub use login::{LoginCheck, LoginVerifier, VerifiedLogin};
 pub use objects::*;
 #[cfg(feature = "pcsc")]
 pub use pcsc::{pcsc_connect, pcsc_readers, PcscReader};
+pub use pin_code::PinCode;
 pub use records::*;
 #[cfg(feature = "verify")]
 pub use verifier::{ConsentCheck, Verifier, VerifierOptions};

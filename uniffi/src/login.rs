@@ -13,10 +13,11 @@ use mynasign::login::{ChallengeForm, LoginChallenge, LoginError, LoginResponse};
 use mynasign::pin::PinKind;
 
 use crate::error::{MynaError, VerifyFailure};
-use crate::flows::{last_attempt, pin_from_bytes};
+use crate::flows::last_attempt;
 use crate::keystore::{keystore_error, KeyAlgorithm, KeystoreSigner};
 use crate::link::CardLink;
 use crate::objects::hex;
+use crate::pin_code::PinCode;
 use crate::records::{CardProfile, PinOptions};
 use crate::worker::{run_card, run_local, CancelHandle, FlowContext, ProgressListener};
 
@@ -75,8 +76,8 @@ pub struct LoginResult {
 /// Answers the login challenge `challenge_json` with the user-authentication key of the card
 /// or smartphone over `link`, believing it talks to `service` (the app's own idea of the
 /// service, e.g. its configured origin; never taken from the challenge, so a relayed challenge
-/// is refused by the real service). `pin`: the 4-digit authentication PIN (its format is
-/// checked before anything is sent). In one call: open, the authentication certificate
+/// is refused by the real service). `pin`: a [`PinCode`] of the 4-digit authentication PIN
+/// (its format was checked when it was made; used by this call and wiped when it ends). In one call: open, the authentication certificate
 /// (before the PIN on a card, after it on a smartphone), the counter (no attempt spent),
 /// VERIFY with the last-attempt guard, sign. 6 exchanges on a card with extended length.
 /// Progress: 5 steps.
@@ -85,12 +86,12 @@ pub async fn login_on_card(
     link: Arc<dyn CardLink>,
     challenge_json: String,
     service: String,
-    pin: Vec<u8>,
+    pin: Arc<PinCode>,
     options: PinOptions,
     listener: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<LoginResult, MynaError> {
-    let pin = pin_from_bytes(PinKind::AuthenticationPin, pin)?;
+    let pin = pin.take(PinKind::AuthenticationPin)?;
     let challenge = challenge_of(&challenge_json)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
         let core = LoginOptions {

@@ -103,6 +103,16 @@ impl CardLink for TestLink {
     }
 }
 
+/// The emulated card's signature password, as the flows take it.
+fn password(emu: &Emulator) -> Arc<PinCode> {
+    PinCode::new(PinType::SignaturePassword, &emu.signature_password()).unwrap()
+}
+
+/// The emulated card's card-info PIN, as the flows take it.
+fn card_info_pin(emu: &Emulator) -> Arc<PinCode> {
+    PinCode::new(PinType::CardInfoPin, &emu.card_info_pin()).unwrap()
+}
+
 fn document() -> Arc<ConsentDocument> {
     let terms = terms_from_text("t".into(), "1".into(), "text".into()).unwrap();
     ConsentDocument::address_change(
@@ -123,7 +133,7 @@ fn dropping_the_future_closes_the_link_and_unblocks_transceive() {
     let fut = sign_consent(
         link.clone(),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         None,
@@ -160,7 +170,7 @@ fn a_cancel_handle_ends_the_flow_with_cancelled() {
     let r = block_on(sign_consent(
         link.clone(),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         Some(handle),
@@ -205,7 +215,7 @@ fn progress_in_order_and_a_throwing_listener_stops_the_flow() {
     let signed = block_on(sign_consent(
         TestLink::new(emu.clone(), false),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         Some(steps.clone()),
         None,
@@ -227,7 +237,7 @@ fn progress_in_order_and_a_throwing_listener_stops_the_flow() {
     let e = block_on(sign_consent(
         link.clone(),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         Some(failing),
         None,
@@ -435,7 +445,7 @@ fn printed_forms_are_redacted() {
     let link = TestLink::new(emu.clone(), false);
     let attrs = block_on(read_basic_attributes(
         link.clone(),
-        emu.card_info_pin(),
+        card_info_pin(&emu),
         PinOptions::default(),
         None,
         None,
@@ -443,8 +453,8 @@ fn printed_forms_are_redacted() {
     .unwrap();
     let linkage = block_on(check_linkage(
         link.clone(),
-        emu.card_info_pin(),
-        emu.signature_password(),
+        card_info_pin(&emu),
+        password(&emu),
         PinOptions::default(),
         None,
         None,
@@ -455,7 +465,7 @@ fn printed_forms_are_redacted() {
     let signed = block_on(sign_consent(
         link,
         doc.clone(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         None,
@@ -697,7 +707,7 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
     let e = block_on(sign_consent(
         link.clone(),
         document(),
-        b"WRONG1".to_vec(),
+        PinCode::new(PinType::SignaturePassword, b"WRONG1").unwrap(),
         SignOptions::default(),
         None,
         Some(handle),
@@ -734,7 +744,7 @@ fn a_cancel_during_verify_lets_the_verify_complete_so_its_attempt_is_known() {
     let e = block_on(sign_consent(
         link2.clone(),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         Some(handle),
@@ -759,7 +769,7 @@ fn signed_on(emu: &Arc<Emulator>) -> Arc<SignedConsent> {
     block_on(sign_consent(
         TestLink::new(emu.clone(), false),
         document(),
-        emu.signature_password(),
+        password(emu),
         SignOptions::default(),
         None,
         None,
@@ -819,7 +829,7 @@ fn session_report_keeps_headers_and_lengths_never_data() {
     let signed = block_on(sign_consent(
         diag.wrap(TestLink::new(emu.clone(), false)),
         document(),
-        password.clone(),
+        PinCode::new(PinType::SignaturePassword, &password).unwrap(),
         SignOptions::default(),
         None,
         None,
@@ -919,7 +929,7 @@ fn auto_length_policy_learns_short_after_a_lost_extended_frame() {
     let e = block_on(sign_consent(
         memory.wrap(first.clone()),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         None,
@@ -935,7 +945,7 @@ fn auto_length_policy_learns_short_after_a_lost_extended_frame() {
     let signed = block_on(sign_consent(
         next.wrap(second.clone()),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         None,
@@ -959,7 +969,7 @@ fn extended_policy_never_learns_and_long_frames_are_never_sent() {
     let e = block_on(sign_consent(
         memory.wrap(link.clone()),
         document(),
-        emu.signature_password(),
+        password(&emu),
         SignOptions::default(),
         None,
         None,
@@ -987,4 +997,116 @@ fn extended_policy_never_learns_and_long_frames_are_never_sent() {
         LengthPolicy::Short,
         "an extended frame refused"
     );
+}
+
+#[test]
+fn a_pin_code_is_checked_when_made_used_by_one_call_and_wiped() {
+    // The format is checked by the constructor: typed errors, no card involved.
+    for (kind, bad) in [
+        (PinType::SignaturePassword, &b"ABC12"[..]),
+        (PinType::SignaturePassword, b"ABC12!"),
+        (PinType::AuthenticationPin, b"12345"),
+        (PinType::CardInfoPin, b"12a4"),
+        (PinType::CardInfoPin, b"\xff\xfe12"),
+    ] {
+        assert_eq!(
+            PinCode::new(kind, bad).unwrap_err(),
+            MynaError::InvalidPinFormat { pin: kind }
+        );
+    }
+    // Printed forms: the kind only (a lowercase password is uppercased, never shown).
+    let code = PinCode::new(PinType::SignaturePassword, b"pw4x9q2z").unwrap();
+    assert_eq!(code.pin_type(), PinType::SignaturePassword);
+    assert_eq!(format!("{code:?}"), "PinCode(signature password, ***)");
+    assert_eq!(format!("{code}"), "PinCode(signature password, ***)");
+    code.wipe();
+    assert!(code.is_wiped());
+    code.wipe();
+
+    let emu = Emulator::new(1, CardProfile::MyNumberCard);
+    let link = TestLink::new(emu.clone(), false);
+    let used = |e: MynaError| e == MynaError::invalid_input(crate::pin_code::USED);
+    // A flow takes the value: wiped once the call ends, a second use is refused unsent.
+    let code = password(&emu);
+    block_on(sign_consent(
+        link.clone(),
+        document(),
+        code.clone(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap();
+    assert!(code.is_wiped());
+    let sent = link.sent.load(Ordering::SeqCst);
+    let e = block_on(sign_consent(
+        link.clone(),
+        document(),
+        code,
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert!(used(e.clone()), "{e:?}");
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert_eq!(link.sent.load(Ordering::SeqCst), sent, "nothing sent");
+    // Wiped when the call fails too (a wrong password), and after an explicit wipe().
+    let wrong = PinCode::new(PinType::SignaturePassword, b"WRONG1").unwrap();
+    let e = block_on(sign_consent(
+        link.clone(),
+        document(),
+        wrong.clone(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(e, MynaError::WrongPin { remaining: 4, .. }),
+        "{e:?}"
+    );
+    assert!(wrong.is_wiped());
+    let wiped = card_info_pin(&emu);
+    wiped.wipe();
+    let e = block_on(read_basic_attributes(
+        link.clone(),
+        wiped,
+        PinOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert!(used(e));
+    // A PIN of another kind is refused before anything is sent, and is used up too.
+    let sent = link.sent.load(Ordering::SeqCst);
+    let other = card_info_pin(&emu);
+    let e = block_on(sign_consent(
+        link.clone(),
+        document(),
+        other.clone(),
+        SignOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(!used(e));
+    assert!(other.is_wiped());
+    // check_linkage takes both before checking either: both are wiped.
+    let (info, pw) = (card_info_pin(&emu), card_info_pin(&emu));
+    let e = block_on(check_linkage(
+        link.clone(),
+        info.clone(),
+        pw.clone(),
+        PinOptions::default(),
+        None,
+        None,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(info.is_wiped() && pw.is_wiped());
+    assert_eq!(link.sent.load(Ordering::SeqCst), sent, "nothing sent");
+    assert_eq!(emu.pin_attempts_left(PinType::SignaturePassword), 4);
+    assert_eq!(emu.pin_attempts_left(PinType::CardInfoPin), 3);
 }

@@ -150,6 +150,99 @@ def test_a_bytearray_pin_through_the_events_is_wiped(emulator, link):
     assert events[-1].result is not None and not any(password)
 
 
+class RecordingPin(bytearray):
+    """A bytearray PIN that records every way Python code could copy it out."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.copies = []
+
+    def __bytes__(self):
+        self.copies.append("bytes()")
+        return bytes(memoryview(self))
+
+    def __iter__(self):
+        self.copies.append("iter")
+        return super().__iter__()
+
+    def __getitem__(self, index):
+        self.copies.append("getitem")
+        return super().__getitem__(index)
+
+    def decode(self, *args, **kwargs):
+        self.copies.append("decode")
+        return super().decode(*args, **kwargs)
+
+
+def test_a_bytearray_pin_is_read_in_place_never_copied_to_bytes(emulator, link):
+    # Issue 25 item 7: the PIN crosses as a PinCode whose constructor takes the bytes by
+    # reference; the bytearray is lowered as a pointer to its own memory.
+    password = RecordingPin(emulator.signature_password())
+    signed = run(m.sign_consent(link, consent(), password))
+    assert password.copies == [], password.copies
+    assert not any(bytearray(memoryview(password))), "not wiped"
+    m.verify_consent(signed.cms(), trusting(emulator))
+    pin = RecordingPin(emulator.card_info_pin())
+    run(m.read_basic_attributes(link, pin))
+    assert pin.copies == [] and not any(bytearray(memoryview(pin)))
+    again = RecordingPin(emulator.signature_password())
+    state = run(_verify(link, again))
+    assert state.remaining == 5 and again.copies == [] and not any(bytearray(memoryview(again)))
+
+
+async def _verify(link, password):
+    async with await m.JpkiCard.open(link) as card:
+        return await card.verify_pin(m.PinType.SIGNATURE_PASSWORD, password)
+
+
+def test_the_pin_lowering_points_into_the_bytearray():
+    # What the generator must keep for the above to hold (fails if uniffi changes it): the
+    # PinCode constructor lowers its value through the by-reference converter, which the
+    # package patched to take a bytearray, and a bytearray is lowered as its own address.
+    import ctypes
+    import inspect
+
+    source = inspect.getsource(m.ffi.PinCode.__init__)
+    assert "_UniffiFfiConverterByRefBytes.check_lower(value)" in source
+    assert "_UniffiFfiConverterByRefBytes.lower(value)" in source
+    converter = m.ffi._UniffiFfiConverterByRefBytes
+    assert converter.lower.__module__ == "mynasign._pins"
+    pin = bytearray(b"1234")
+    lowered = converter.lower(pin)
+    own = (ctypes.c_char * 4).from_buffer(pin)
+    assert lowered.len == 4
+    assert ctypes.addressof(lowered.data.contents) == ctypes.addressof(own), "a copy was passed"
+    del lowered, own
+    pin.clear()  # no export of the bytearray is left behind once the lowered value is gone
+
+
+def test_a_pin_code_checks_its_format_is_used_once_and_prints_no_pin(emulator, link):
+    for kind, bad in [
+        (m.PinType.SIGNATURE_PASSWORD, b"ABC12"),
+        (m.PinType.SIGNATURE_PASSWORD, bytearray(b"ABC12!")),
+        (m.PinType.CARD_INFO_PIN, bytearray(b"12a4")),
+        (m.PinType.AUTHENTICATION_PIN, b"12345"),
+    ]:
+        with pytest.raises(m.MynaError.InvalidPinFormat) as e:
+            m.PinCode(kind, bad)
+        assert e.value.pin == kind
+    with pytest.raises(TypeError):
+        m.PinCode(m.PinType.CARD_INFO_PIN, "1234")
+    code = m.PinCode(m.PinType.SIGNATURE_PASSWORD, bytearray(b"pw4x9q2z"))
+    assert repr(code) == str(code) == "PinCode(signature password, ***)"
+    assert code.pin_type() == m.PinType.SIGNATURE_PASSWORD and not code.is_wiped()
+    code.wipe()
+    assert code.is_wiped()
+    used = m.PinCode(m.PinType.SIGNATURE_PASSWORD, bytearray(emulator.signature_password()))
+    run(m.ffi.sign_consent(link, consent(), used, m.SignOptions()))
+    assert used.is_wiped()
+    sent = link.sent
+    for spent in (used, code):
+        with pytest.raises(m.MynaError.InvalidInput):
+            run(m.ffi.sign_consent(link, consent(), spent, m.SignOptions()))
+    assert link.sent == sent, "a used or wiped PinCode sends nothing"
+
+
 def test_other_pin_types_are_refused(emulator, link):
     with pytest.raises(TypeError):
         run(m.sign_consent(link, consent(), emulator.signature_password().decode()))

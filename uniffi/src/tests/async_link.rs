@@ -10,7 +10,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use super::{becomes_true, block_on, document};
+use super::{becomes_true, block_on, document, password};
 use crate::emulator::Emulator;
 use crate::*;
 
@@ -151,7 +151,7 @@ fn sign_over(
     block_on(sign_consent(
         card_link_from_async(link.clone()),
         document(),
-        emu.signature_password(),
+        password(emu),
         SignOptions::default(),
         None,
         cancel,

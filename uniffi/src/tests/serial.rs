@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::ThreadId;
 
-use super::{becomes_true, block_on, document};
+use super::{becomes_true, block_on, document, password};
 use crate::emulator::Emulator;
 use crate::*;
 
@@ -86,7 +86,7 @@ fn sign_on(
         block_on(sign_consent(
             link,
             document(),
-            emu.signature_password(),
+            password(&emu),
             SignOptions::default(),
             None,
             cancel,

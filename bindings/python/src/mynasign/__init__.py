@@ -74,6 +74,7 @@ _GENERATED = [
     "MynaError",
     "NfcUnavailableReason",
     "PcscReader",
+    "PinCode",
     "PinOptions",
     "PinState",
     "PinStatusReport",
@@ -115,6 +116,10 @@ globals().update({name: getattr(ffi, name) for name in _GENERATED if hasattr(ffi
 from . import _records
 
 _records.install()
+
+from . import _pins
+
+_pins.install()  # PinCode(kind, bytearray): by reference, no bytes copy
 
 from ._flows import (
     CardFlowEvent,
@@ -214,6 +219,7 @@ __all__ = [
     "PcscLink",
     "PcscReader",
     "PinBytes",
+    "PinCode",
     "PinOptions",
     "PinState",
     "PinStatusReport",

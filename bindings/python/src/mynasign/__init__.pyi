@@ -214,6 +214,9 @@ class OpeningCard(typing.Coroutine[typing.Any, typing.Any, JpkiCard]):
     async def __aenter__(self) -> JpkiCard: ...
     async def __aexit__(self, *exc: object) -> typing.Literal[False]: ...
 
+class PinCode(ffi.PinCode):
+    def __init__(self, pin: PinType, value: PinBytes) -> None: ...
+
 class JpkiCard(ffi.JpkiCard):
     @classmethod
     def open(cls, link: CardLink) -> OpeningCard: ...  # type: ignore[override]
@@ -483,6 +486,7 @@ __all__ = [
     "PcscLink",
     "PcscReader",  # feature: pcsc
     "PinBytes",
+    "PinCode",
     "PinOptions",
     "PinState",
     "PinStatusReport",

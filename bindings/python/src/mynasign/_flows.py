@@ -6,11 +6,12 @@ import typing
 
 from . import ffi as _ffi
 from . import _pcsc
+from . import _pins
 from . import _shutdown
 from ._pcsc import Reader
 
 T = typing.TypeVar("T")
-PinBytes = typing.Union[bytes, bytearray]
+PinBytes = _pins.PinBytes
 Listener = typing.Union[_ffi.ProgressListener, typing.Callable[[_ffi.Progress], None], None]
 
 
@@ -21,13 +22,10 @@ def _check_pin(name: str, pin: PinBytes) -> None:
         )
 
 
-def _view(pin: PinBytes):
-    # The generated code copies a bytes-like value into Rust's buffer with ctypes.memmove,
-    # which takes bytes or a ctypes array: a bytearray is passed as a ctypes array over its
-    # own memory, so no unwipeable bytes copy is made.
-    if isinstance(pin, bytearray) and len(pin) > 0:
-        return (ctypes.c_char * len(pin)).from_buffer(pin)
-    return bytes(pin) if isinstance(pin, bytearray) else pin
+def _code(kind: _ffi.PinType, pin: PinBytes) -> _ffi.PinCode:
+    # The PIN crosses as a PinCode read in place from the caller's bytes or bytearray (no
+    # bytes copy of a bytearray, no RustBuffer): see _pins.
+    return _pins.pin_code(kind, pin)
 
 
 def _wipe(*pins: PinBytes) -> None:
@@ -187,7 +185,8 @@ async def sign_consent(
 
     ``password`` is the signature password as UTF-8 ``bytes`` or ``bytearray``. **A bytearray
     is wiped (overwritten with zeros) when the call returns or fails**; bytes cannot be wiped.
-    The library wipes its own copies.
+    The library reads it in place (no bytes copy of a bytearray) and wipes its own copy when
+    the call ends.
 
     The flow runs on the library's worker thread; the event loop is not blocked. Cancelling
     the awaiting task, or ``cancel.cancel()``, stops the flow before its next exchange and
@@ -214,7 +213,7 @@ async def sign_consent(
         _required("document", document)
         async with _LinkFor(link, reader) as link:
             return await _flow(lambda handle: _ffi.sign_consent(
-                _guarded(link), document, _view(password), _options(options, _ffi.SignOptions),
+                _guarded(link), document, _code(_ffi.PinType.SIGNATURE_PASSWORD, password), _options(options, _ffi.SignOptions),
                 _listener(listener), handle), cancel)
     finally:
         _wipe(password)
@@ -241,7 +240,7 @@ async def read_basic_attributes(
         _require_asyncio()
         async with _LinkFor(link, reader) as link:
             return await _flow(lambda handle: _ffi.read_basic_attributes(
-                _guarded(link), _view(pin), _options(options, _ffi.PinOptions), _listener(listener), handle), cancel)
+                _guarded(link), _code(_ffi.PinType.CARD_INFO_PIN, pin), _options(options, _ffi.PinOptions), _listener(listener), handle), cancel)
     finally:
         _wipe(pin)
 
@@ -271,7 +270,7 @@ async def read_authentic_basic_attributes(
         trusted = trust if trust is not None else _ffi.CardInfoTrust.production()
         async with _LinkFor(link, reader) as link:
             return await _flow(lambda handle: _ffi.read_authentic_basic_attributes(
-                _guarded(link), _view(pin), trusted, challenge, _options(options, _ffi.PinOptions),
+                _guarded(link), _code(_ffi.PinType.CARD_INFO_PIN, pin), trusted, challenge, _options(options, _ffi.PinOptions),
                 _listener(listener), handle), cancel)
     finally:
         _wipe(pin)
@@ -314,8 +313,8 @@ async def check_linkage(
         _require_asyncio()
         return await _flow(lambda handle: _ffi.check_linkage(
             _guarded(link),
-            _view(card_info_pin),
-            _view(signature_password),
+            _code(_ffi.PinType.CARD_INFO_PIN, card_info_pin),
+            _code(_ffi.PinType.SIGNATURE_PASSWORD, signature_password),
             _options(options, _ffi.PinOptions),
             _listener(listener),
             handle,

@@ -14,7 +14,7 @@ from ._flows import (
     _options,
     _require_asyncio,
     _required,
-    _view,
+    _code,
     _wipe,
 )
 from ._pcsc import Reader
@@ -50,7 +50,7 @@ async def login_on_card(
         _required("service", service)
         async with _LinkFor(link, reader) as link:
             return await _flow(lambda handle: _ffi.login_on_card(
-                _guarded(link), challenge_json, service, _view(pin), _options(options, _ffi.PinOptions),
+                _guarded(link), challenge_json, service, _code(_ffi.PinType.AUTHENTICATION_PIN, pin), _options(options, _ffi.PinOptions),
                 _listener(listener), handle), cancel)
     finally:
         _wipe(pin)

@@ -82,7 +82,7 @@ def install() -> None:
         is wiped (zeros) when the call returns or fails**). Returns the PIN's state after."""
         _flows._check_pin("value", value)
         try:
-            return await generated_verify(self, pin, _flows._view(value), allow_last_attempt)
+            return await generated_verify(self, pin, _flows._code(pin, value), allow_last_attempt)
         finally:
             _flows._wipe(value)
 

@@ -12,7 +12,7 @@ import MynaSignCore
 
 enum Core {
     static func signConsent(
-        link: CardLink, document: ConsentDocument, password: Data, options: SignOptions,
+        link: CardLink, document: ConsentDocument, password: PinCode, options: SignOptions,
         listener: ProgressListener?, cancel: CancelHandle?
     ) async throws -> SignedConsent {
         #if canImport(MynaSignCore)
@@ -31,7 +31,7 @@ enum Core {
     }
 
     static func readBasicAttributes(
-        link: CardLink, pin: Data, options: PinOptions, listener: ProgressListener?, cancel: CancelHandle?
+        link: CardLink, pin: PinCode, options: PinOptions, listener: ProgressListener?, cancel: CancelHandle?
     ) async throws -> BasicAttributes {
         #if canImport(MynaSignCore)
         try await MynaSignCore.readBasicAttributes(link: link, pin: pin, options: options, listener: listener, cancel: cancel)
@@ -41,7 +41,7 @@ enum Core {
     }
 
     static func checkLinkage(
-        link: CardLink, cardInfoPin: Data, signaturePassword: Data, options: PinOptions,
+        link: CardLink, cardInfoPin: PinCode, signaturePassword: PinCode, options: PinOptions,
         listener: ProgressListener?, cancel: CancelHandle?
     ) async throws -> LinkageResult {
         #if canImport(MynaSignCore)

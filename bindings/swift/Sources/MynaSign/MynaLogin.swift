@@ -15,14 +15,14 @@ extension Myna {
     /// to (its configured origin), never taken from the challenge: a response relayed to
     /// another service is refused there. 6 exchanges with extended length. Send
     /// `responseJson` of the result to the service. Cancelling the Task cancels the flow
-    /// (`MynaError.Cancelled`). The copy of `pin` made here is wiped after the call.
+    /// (`MynaError.Cancelled`). `pin` is read in place (`PinCode.of`); wipe it after the call.
     public static func logIn(
         link: CardLink, challengeJson: String, service: String, pin: [UInt8],
         options: PinOptions = PinOptions()
     ) async throws -> LoginResult {
-        var data = Data(pin)
-        defer { data.resetBytes(in: 0..<data.count) }
-        return try await logIn(link: link, challengeJson: challengeJson, service: service, pin: data, options: options)
+        try await logIn(
+            link: link, challengeJson: challengeJson, service: service,
+            code: try PinCode.of(.authenticationPin, pin), options: options)
     }
 
     /// `logIn` with the PIN as `Data`.
@@ -30,10 +30,18 @@ extension Myna {
         link: CardLink, challengeJson: String, service: String, pin: Data,
         options: PinOptions = PinOptions()
     ) async throws -> LoginResult {
+        try await logIn(
+            link: link, challengeJson: challengeJson, service: service,
+            code: try PinCode(pin: .authenticationPin, value: pin), options: options)
+    }
+
+    private static func logIn(
+        link: CardLink, challengeJson: String, service: String, code: PinCode, options: PinOptions
+    ) async throws -> LoginResult {
         let handle = CancelHandle()
         return try await withTaskCancellationHandler {
             try await LoginCore.loginOnCard(
-                link: link, challengeJson: challengeJson, service: service, pin: pin,
+                link: link, challengeJson: challengeJson, service: service, pin: code,
                 options: options, cancel: handle)
         } onCancel: {
             handle.cancel()
@@ -60,7 +68,7 @@ extension Myna {
 /// generated Swift as a module of its own, `MynaSignCore`, or one module with this layer).
 enum LoginCore {
     static func loginOnCard(
-        link: CardLink, challengeJson: String, service: String, pin: Data, options: PinOptions,
+        link: CardLink, challengeJson: String, service: String, pin: PinCode, options: PinOptions,
         cancel: CancelHandle
     ) async throws -> LoginResult {
         #if canImport(MynaSignCore)

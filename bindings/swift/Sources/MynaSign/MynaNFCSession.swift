@@ -154,7 +154,8 @@ public final class MynaNFCSession: @unchecked Sendable {
 
     // MARK: The flows
 
-    /// Signs `document` on the card (see `Myna.signConsent`). The password's copy made here is
+    /// Signs `document` on the card (see `Myna.signConsent`). The password's copy made here
+    /// (a run may repeat on the card read again, and each run's `PinCode` is used once) is
     /// wiped after the call.
     public func signConsent(
         document: ConsentDocument, password: [UInt8], options: SignOptions = SignOptions(),
@@ -165,7 +166,8 @@ public final class MynaNFCSession: @unchecked Sendable {
         let kind: NFCFlowKind = options.includeCaCertificate ? .signConsentWithCaCertificate : .signConsent
         return try await run(kind, onProgress: onProgress) { link, listener, handle in
             try await Core.signConsent(
-                link: link, document: document, password: pin, options: options,
+                link: link, document: document, password: try PinCode(pin: .signaturePassword, value: pin),
+                options: options,
                 listener: listener, cancel: handle)
         }
     }
@@ -185,7 +187,9 @@ public final class MynaNFCSession: @unchecked Sendable {
         var data = Data(pin)
         defer { data.resetBytes(in: 0..<data.count) }
         return try await run(.readBasicAttributes, onProgress: onProgress) { link, listener, handle in
-            try await Core.readBasicAttributes(link: link, pin: data, options: options, listener: listener, cancel: handle)
+            try await Core.readBasicAttributes(
+                link: link, pin: try PinCode(pin: .cardInfoPin, value: data), options: options,
+                listener: listener, cancel: handle)
         }
     }
 

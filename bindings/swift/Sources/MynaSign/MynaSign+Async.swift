@@ -33,8 +33,9 @@ public enum CardFlowEvent<T> {
 extension CardFlowEvent: Sendable where T: Sendable {}
 
 /// The card flows as Swift concurrency: `async throws` calls that stop when their Task is
-/// cancelled, and event streams. PINs are UTF-8 bytes (`[UInt8]` or `Data`); the copies this
-/// layer makes are wiped after the call, the caller's own array is the caller's to wipe.
+/// cancelled, and event streams. PINs are UTF-8 bytes (`[UInt8]` or `Data`), read in place
+/// into a `PinCode` (no copy on the heap; see `PinCode.of`) that the flow wipes when it ends;
+/// the caller's own array is the caller's to wipe.
 public enum Myna {
     // MARK: One call per flow
 
@@ -45,9 +46,8 @@ public enum Myna {
         link: CardLink, document: ConsentDocument, password: [UInt8],
         options: SignOptions = SignOptions()
     ) async throws -> SignedConsent {
-        try await withPin(password) { pin in
-            try await signConsent(link: link, document: document, password: pin, options: options)
-        }
+        try await signConsent(
+            link: link, document: document, code: try PinCode.of(.signaturePassword, password), options: options)
     }
 
     /// `signConsent` with the password as `Data`.
@@ -55,9 +55,17 @@ public enum Myna {
         link: CardLink, document: ConsentDocument, password: Data,
         options: SignOptions = SignOptions()
     ) async throws -> SignedConsent {
+        try await signConsent(
+            link: link, document: document, code: try PinCode(pin: .signaturePassword, value: password),
+            options: options)
+    }
+
+    private static func signConsent(
+        link: CardLink, document: ConsentDocument, code: PinCode, options: SignOptions
+    ) async throws -> SignedConsent {
         try await cancellable { handle in
             try await Core.signConsent(
-                link: link, document: document, password: password, options: options,
+                link: link, document: document, password: code, options: options,
                 listener: nil, cancel: handle)
         }
     }
@@ -66,16 +74,22 @@ public enum Myna {
     public static func readBasicAttributes(
         link: CardLink, pin: [UInt8], options: PinOptions = PinOptions()
     ) async throws -> BasicAttributes {
-        try await withPin(pin) { p in try await readBasicAttributes(link: link, pin: p, options: options) }
+        try await readBasicAttributes(link: link, code: try PinCode.of(.cardInfoPin, pin), options: options)
     }
 
     /// `readBasicAttributes` with the PIN as `Data`.
     public static func readBasicAttributes(
         link: CardLink, pin: Data, options: PinOptions = PinOptions()
     ) async throws -> BasicAttributes {
+        try await readBasicAttributes(link: link, code: try PinCode(pin: .cardInfoPin, value: pin), options: options)
+    }
+
+    private static func readBasicAttributes(
+        link: CardLink, code: PinCode, options: PinOptions
+    ) async throws -> BasicAttributes {
         try await cancellable { handle in
             try await Core.readBasicAttributes(
-                link: link, pin: pin, options: options, listener: nil, cancel: handle)
+                link: link, pin: code, options: options, listener: nil, cancel: handle)
         }
     }
 
@@ -87,12 +101,11 @@ public enum Myna {
         link: CardLink, pin: [UInt8], trust: CardInfoTrust, challenge: Data? = nil,
         options: PinOptions = PinOptions()
     ) async throws -> AuthenticBasicAttributes {
-        try await withPin(pin) { p in
-            try await cancellable { handle in
-                try await MynaSign.readAuthenticBasicAttributes(
-                    link: link, pin: p, trust: trust, challenge: challenge, options: options,
-                    listener: nil, cancel: handle)
-            }
+        let code = try PinCode.of(.cardInfoPin, pin)
+        return try await cancellable { handle in
+            try await MynaSign.readAuthenticBasicAttributes(
+                link: link, pin: code, trust: trust, challenge: challenge, options: options,
+                listener: nil, cancel: handle)
         }
     }
 
@@ -109,12 +122,11 @@ public enum Myna {
         link: CardLink, cardInfoPin: [UInt8], signaturePassword: [UInt8],
         options: PinOptions = PinOptions()
     ) async throws -> LinkageResult {
-        try await withPin(cardInfoPin) { info in
-            try await withPin(signaturePassword) { password in
-                try await checkLinkage(
-                    link: link, cardInfoPin: info, signaturePassword: password, options: options)
-            }
-        }
+        let info = try PinCode.of(.cardInfoPin, cardInfoPin)
+        defer { info.wipe() }  // the password's format may be wrong: then no flow takes `info`
+        return try await checkLinkage(
+            link: link, info: info, password: try PinCode.of(.signaturePassword, signaturePassword),
+            options: options)
     }
 
     /// `checkLinkage` with the PINs as `Data`.
@@ -122,9 +134,19 @@ public enum Myna {
         link: CardLink, cardInfoPin: Data, signaturePassword: Data,
         options: PinOptions = PinOptions()
     ) async throws -> LinkageResult {
+        let info = try PinCode(pin: .cardInfoPin, value: cardInfoPin)
+        defer { info.wipe() }
+        return try await checkLinkage(
+            link: link, info: info, password: try PinCode(pin: .signaturePassword, value: signaturePassword),
+            options: options)
+    }
+
+    private static func checkLinkage(
+        link: CardLink, info: PinCode, password: PinCode, options: PinOptions
+    ) async throws -> LinkageResult {
         try await cancellable { handle in
             try await Core.checkLinkage(
-                link: link, cardInfoPin: cardInfoPin, signaturePassword: signaturePassword,
+                link: link, cardInfoPin: info, signaturePassword: password,
                 options: options, listener: nil, cancel: handle)
         }
     }
@@ -151,7 +173,7 @@ public enum Myna {
         link: CardLink, document: ConsentDocument, password: [UInt8],
         options: SignOptions = SignOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
-        signConsentEvents(link: link, document: document, password: Data(password), options: options, wipe: true)
+        signConsentEvents(link: link, document: document, code: Result { try PinCode.of(.signaturePassword, password) }, options: options)
     }
 
     /// `signConsentEvents` with the password as `Data`.
@@ -159,13 +181,13 @@ public enum Myna {
         link: CardLink, document: ConsentDocument, password: Data,
         options: SignOptions = SignOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
-        signConsentEvents(link: link, document: document, password: password, options: options, wipe: false)
+        signConsentEvents(link: link, document: document, code: Result { try PinCode(pin: .signaturePassword, value: password) }, options: options)
     }
 
     private static func signConsentEvents(
-        link: CardLink, document: ConsentDocument, password: Data, options: SignOptions, wipe: Bool
+        link: CardLink, document: ConsentDocument, code: Result<PinCode, Error>, options: SignOptions
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
-        events(pins: [password], wipe: wipe) { pins, listener, handle in
+        events(pins: [code]) { pins, listener, handle in
             try await Core.signConsent(
                 link: link, document: document, password: pins[0], options: options,
                 listener: listener, cancel: handle)
@@ -176,7 +198,7 @@ public enum Myna {
     public static func readBasicAttributesEvents(
         link: CardLink, pin: [UInt8], options: PinOptions = PinOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<BasicAttributes>, Error> {
-        events(pins: [Data(pin)], wipe: true) { pins, listener, handle in
+        events(pins: [Result { try PinCode.of(.cardInfoPin, pin) }]) { pins, listener, handle in
             try await Core.readBasicAttributes(
                 link: link, pin: pins[0], options: options, listener: listener, cancel: handle)
         }
@@ -184,7 +206,7 @@ public enum Myna {
 
     /// `readPinStatus` as a stream of steps and the result.
     public static func readPinStatusEvents(link: CardLink) -> AsyncThrowingStream<CardFlowEvent<PinStatusReport>, Error> {
-        events(pins: [], wipe: false) { _, listener, handle in
+        events(pins: []) { _, listener, handle in
             try await Core.readPinStatus(link: link, listener: listener, cancel: handle)
         }
     }
@@ -194,7 +216,10 @@ public enum Myna {
         link: CardLink, cardInfoPin: [UInt8], signaturePassword: [UInt8],
         options: PinOptions = PinOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<LinkageResult>, Error> {
-        events(pins: [Data(cardInfoPin), Data(signaturePassword)], wipe: true) { pins, listener, handle in
+        events(pins: [
+            Result { try PinCode.of(.cardInfoPin, cardInfoPin) },
+            Result { try PinCode.of(.signaturePassword, signaturePassword) },
+        ]) { pins, listener, handle in
             try await Core.checkLinkage(
                 link: link, cardInfoPin: pins[0], signaturePassword: pins[1], options: options,
                 listener: listener, cancel: handle)
@@ -206,7 +231,7 @@ public enum Myna {
         signer: KeystoreSigner, source: CertificateSource, document: ConsentDocument,
         options: SignOptions = SignOptions()
     ) -> AsyncThrowingStream<CardFlowEvent<SignedConsent>, Error> {
-        events(pins: [], wipe: false) { _, listener, handle in
+        events(pins: []) { _, listener, handle in
             try await Core.signConsentWithSigner(
                 signer: signer, source: source, document: document, options: options,
                 listener: listener, cancel: handle)
@@ -243,33 +268,24 @@ public enum Myna {
         }
     }
 
-    /// Copies `pin` into `Data` for the call and wipes the copy afterwards.
-    private static func withPin<T>(_ pin: [UInt8], _ body: (Data) async throws -> T) async throws -> T {
-        var data = Data(pin)
-        defer { wipe(&data) }
-        return try await body(data)
-    }
-
-    private static func wipe(_ data: inout Data) {
-        data.resetBytes(in: 0..<data.count)
-    }
-
     /// A stream over a flow: the listener yields the steps (on the flow's thread, in order),
     /// the result comes last. The flow is cancelled when the consumer's Task is cancelled
     /// (the inner stream terminates) or when the consumer lets go of the stream before its
     /// end (leaving the `for try await` loop releases the `FlowRun`).
     private static func events<T>(
-        pins: [Data], wipe: Bool,
-        _ body: @escaping @Sendable ([Data], ProgressListener, CancelHandle) async throws -> T
+        pins: [Result<PinCode, Error>],
+        _ body: @escaping @Sendable ([PinCode], ProgressListener, CancelHandle) async throws -> T
     ) -> AsyncThrowingStream<CardFlowEvent<T>, Error> {
         let handle = CancelHandle()
         let inner = AsyncThrowingStream<CardFlowEvent<T>, Error> { continuation in
             let listener = StreamListener { continuation.yield(.step($0)) }
             let task = Task {
-                var pins = pins
-                defer { if wipe { for i in pins.indices { Myna.wipe(&pins[i]) } } }
+                // Made when the stream was (the caller's bytes are read then); a format error
+                // is the stream's. Whatever the flow did not take is wiped here.
+                defer { for case .success(let code) in pins { code.wipe() } }
                 do {
-                    let result = try await body(pins, listener, handle)
+                    let codes = try pins.map { try $0.get() }
+                    let result = try await body(codes, listener, handle)
                     continuation.yield(.done(result))
                     continuation.finish()
                 } catch {

@@ -490,7 +490,7 @@ final class MynaSignTests: XCTestCase {
         await add("link failed") { _ = try await Myna.signConsent(link: other, document: document, password: password) }
         await add("callback failed") {
             _ = try await MynaSign.signConsent(
-                link: self.link, document: document, password: Data(password),
+                link: self.link, document: document, password: try PinCode.of(.signaturePassword, password),
                 options: SignOptions(),
                 listener: ThrowingListener(), cancel: nil)
         }
@@ -552,6 +552,38 @@ final class MynaSignTests: XCTestCase {
     }
 
     // MARK: Issue 9 (d): printed forms carry no personal data
+
+    func testPinCodeChecksItsFormatIsUsedByOneFlowAndPrintsNoPin() async throws {
+        for (kind, bad) in [(PinType.signaturePassword, "ABC12"), (.signaturePassword, "ABC12!"),
+                            (.cardInfoPin, "12a4"), (.authenticationPin, "12345")] {
+            let e = await mynaError { try PinCode.of(kind, Array(bad.utf8)) }
+            guard case .InvalidPinFormat(pin: kind)? = e else { return XCTFail("\(bad): \(String(describing: e))") }
+        }
+        let printed = try PinCode.of(.signaturePassword, Array("pw4x9q2z".utf8))
+        XCTAssertEqual(printed.description, "PinCode(signature password, ***)")
+        XCTAssertEqual(String(describing: printed), "PinCode(signature password, ***)")
+        XCTAssertEqual(printed.debugDescription, "PinCode(signature password, ***)")
+        printed.wipe()
+        XCTAssertTrue(printed.isWiped())
+        // Read in place: the caller's array is the caller's (not changed, not wiped).
+        let password = emulator.password
+        let code = try PinCode.of(.signaturePassword, password)
+        XCTAssertEqual(password, emulator.password)
+        XCTAssertEqual(code.pinType(), .signaturePassword)
+        _ = try await signConsent(link: link, document: try addressChange(), password: code)
+        XCTAssertTrue(code.isWiped(), "the flow used the value and wiped it")
+        let sent = link.sent.count
+        for spent in [code, printed] {
+            let again = await mynaError { try await signConsent(link: self.link, document: try self.addressChange(), password: spent) }
+            guard case .InvalidInput? = again else { return XCTFail("reuse: \(String(describing: again))") }
+        }
+        // A PinCode of another kind is refused before any VERIFY.
+        let info = try PinCode.of(.cardInfoPin, [UInt8](emulator.cardInfoPin()))
+        let other = await mynaError { try await signConsent(link: self.link, document: try self.addressChange(), password: info) }
+        guard case .InvalidInput? = other else { return XCTFail("kind: \(String(describing: other))") }
+        XCTAssertEqual(link.sent.count, sent, "nothing sent for a used, wiped or other-kind PinCode")
+        XCTAssertEqual(emulator.pinAttemptsLeft(pin: .signaturePassword), 5)
+    }
 
     func testPrintedFormsOfEveryResultHideThePersonalData() async throws {
         let json = try personaJSON("long-address-non-jis")
@@ -658,7 +690,7 @@ final class MynaSignTests: XCTestCase {
 
         let e2 = await mynaError {
             try await MynaSign.signConsent(
-                link: self.link, document: document, password: Data(password),
+                link: self.link, document: document, password: try PinCode.of(.signaturePassword, password),
                 options: SignOptions(),
                 listener: ThrowingListener(), cancel: nil)
         }

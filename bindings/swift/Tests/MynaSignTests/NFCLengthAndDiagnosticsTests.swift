@@ -149,7 +149,7 @@ final class NFCLengthAndDiagnosticsTests: XCTestCase {
         let e = await mynaError {
             try await s.withCard(for: .signConsent) { link, cancel in
                 runs.add()
-                return try await signConsent(link: link, document: document, password: password, options: SignOptions(), listener: nil, cancel: cancel)
+                return try await signConsent(link: link, document: document, password: try PinCode(pin: .signaturePassword, value: password), options: SignOptions(), listener: nil, cancel: cancel)
             }
         }
         guard case .TagLost? = e else { return XCTFail("got \(String(describing: e))") }

@@ -663,7 +663,8 @@ final class NFCSessionTests: XCTestCase {
             try await count(.checkLinkage) { session in
                 _ = try await session.run(.checkLinkage) { link, listener, handle in
                     try await checkLinkage(
-                        link: link, cardInfoPin: card.cardInfoPin(), signaturePassword: Data(card.password),
+                        link: link, cardInfoPin: try PinCode(pin: .cardInfoPin, value: card.cardInfoPin()),
+                        signaturePassword: try PinCode.of(.signaturePassword, card.password),
                         options: PinOptions(), listener: listener, cancel: handle)
                 }
             }
@@ -676,7 +677,8 @@ final class NFCSessionTests: XCTestCase {
                 _ = try await session.run(.logIn) { link, listener, handle in
                     try await loginOnCard(
                         link: link, challengeJson: try login.issueChallenge(session: "s", raw: false),
-                        service: "https://login.example.jp", pin: card.authenticationPin(),
+                        service: "https://login.example.jp",
+                        pin: try PinCode(pin: .authenticationPin, value: card.authenticationPin()),
                         options: PinOptions(), listener: listener, cancel: handle)
                 }
             }
@@ -761,7 +763,7 @@ final class NFCSessionTests: XCTestCase {
         let password = Data(emulator.password)
         let task = Task {
             try await s.withCard(for: .signConsent) { link, cancel in
-                try await signConsent(link: link, document: document, password: password, options: SignOptions(), listener: nil, cancel: cancel)
+                try await signConsent(link: link, document: document, password: try PinCode(pin: .signaturePassword, value: password), options: SignOptions(), listener: nil, cancel: cancel)
             }
         }
         await waitUntil { self.tag.isBlocked }
@@ -789,7 +791,8 @@ final class NFCSessionTests: XCTestCase {
         let link = try await s.connect(for: .readBasicAttributes)
         let wrong = emulator.cardInfoPin() == Data("0000".utf8) ? Data("1111".utf8) : Data("0000".utf8)
         // A flow the app runs without the session's cancel handle.
-        let task = Task { try await readBasicAttributes(link: link, pin: wrong, options: PinOptions(), listener: nil, cancel: nil) }
+        let code = try PinCode(pin: .cardInfoPin, value: wrong)
+        let task = Task { try await readBasicAttributes(link: link, pin: code, options: PinOptions(), listener: nil, cancel: nil) }
         await waitUntil { self.tag.isBlocked }
         s.cancel()
         XCTAssertEqual(reader.invalidations, [], "the sheet stays while the VERIFY is in flight")

@@ -90,7 +90,9 @@ private inline fun <T> mapped(block: () -> T): T =
  * [MynaSignException] of code [ErrorCode.CANCELLED] instead. Every other failure is a
  * [MynaSignException].
  *
- * PINs are `ByteArray`s (UTF-8): the library wipes its copies, the caller wipes its own.
+ * PINs are `ByteArray`s (UTF-8), handed to the library by reference through a direct buffer
+ * that is zero-filled at once (see [pinCode]); the library wipes its copy when the call ends,
+ * the caller wipes its own array.
  */
 object MynaSign {
     /**

@@ -24,6 +24,7 @@ import jp.mynasign.compareLinkage
 import jp.mynasign.consentPeriod
 import jp.mynasign.toMynaSign
 import jp.mynasign.verifyConsent
+import jp.mynasign.verifyPin
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals

@@ -13,6 +13,7 @@ import jp.mynasign.PinType
 import jp.mynasign.SignOptions
 import jp.mynasign.termsFromText
 import jp.mynasign.verifyConsent
+import jp.mynasign.verifyPin
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
