@@ -6,6 +6,7 @@
 # The sample's strings are compiled by aapt (installed when missing) and loaded by Robolectric;
 # the sample's release build is compiled apart on the bindings without features and checked for
 # emulator classes. ANDROID_ZIG=1 also links an arm64-v8a library without the NDK and packages it.
+# ANDROID_TESTS=Class[#method][,...] runs only those test classes (Surefire's -Dtest).
 # Prints Surefire's summary; exits 0 only when every test passed and no warning was printed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -141,7 +142,8 @@ set +e
 mvn -B -ntp -f "$here/android-tests/pom.xml" -Dmynasign.libdir="$libdir" \
   -Dmynasign.generated="$gen" -Dmynasign.sample="$sample" -Dmynasign.sample.flow="$sample_flow" \
   -Dmynasign.sample.debug="$sample_debug" -Dmynasign.sample.flow.debug="$sample_flow_debug" \
-  -Dmynasign.sample.r="$sample_r" -Dmynasign.sample.testconfig="$sample_config" -Dmynasign.readme="$readme" -Dstyle.color=never test >"$log" 2>&1
+  -Dmynasign.sample.r="$sample_r" -Dmynasign.sample.testconfig="$sample_config" -Dmynasign.readme="$readme" -Dstyle.color=never \
+  ${ANDROID_TESTS:+"-Dtest=$ANDROID_TESTS" -Dsurefire.failIfNoSpecifiedTests=false} test >"$log" 2>&1
 rc=$?
 set -e
 

@@ -61,8 +61,16 @@ class MainActivity : Activity() {
             insets
         }
         setContentView(scroll)
-        viewModel.renderLogin = { state -> runOnUiThread { renderLogin(state) } }
-        viewModel.attach(this) { state -> runOnUiThread { render(state) } }
+        // States arrive from several threads (the library reports progress on its worker
+        // thread; results come back on the main thread): a state posted from another thread
+        // can reach the main thread after a later state was drawn in place (seen under load:
+        // a progress step drawn over the wrong-PIN screen). Each change therefore draws the
+        // flow's state as it is when the drawing runs, so the last drawing is the last state
+        // (and only the flow on screen is drawn: the login's while there is one).
+        viewModel.renderLogin = { runOnUiThread { viewModel.login?.let { renderLogin(it.state) } } }
+        viewModel.attach(this) {
+            runOnUiThread { if (viewModel.login == null) render(viewModel.controller.state) }
+        }
     }
 
     /** The ViewModel outlives this instance when it is recreated for a configuration change. */

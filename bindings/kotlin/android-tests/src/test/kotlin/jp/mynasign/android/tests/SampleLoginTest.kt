@@ -150,12 +150,22 @@ class SampleLoginTest {
             assertEquals(View.ACCESSIBILITY_LIVE_REGION_POLITE, hold.accessibilityLiveRegion)
             service.tap(card)
             val attempts = activity.getString(R.string.login_attempts_left, 2)
-            waitUntil { texts(activity).contains(attempts) }
+            waitUntil(describe = { "waiting for '$attempts'; on screen: ${texts(activity)}; NFC: ${service.events}" }) { texts(activity).contains(attempts) }
             assertTrue("back on the PIN screen, secure", secure())
             val error = views(activity).filterIsInstance<TextView>().first { it.currentTextColor == Color.RED }
             assertEquals(View.ACCESSIBILITY_LIVE_REGION_ASSERTIVE, error.accessibilityLiveRegion)
             assertTrue(error.text.toString(), error.text.isNotEmpty())
             assertEquals(2, card.pinAttemptsLeft(PinType.AUTHENTICATION_PIN))
+
+            // A progress step that reaches the main thread late (reported on the library's
+            // worker thread, posted, and run after the wrong-PIN screen was drawn) draws the
+            // login's state as it is then: the wrong-PIN screen stays.
+            val vm = activity.onRetainNonConfigurationInstance() as SigningViewModel
+            val late = Thread { vm.renderLogin?.invoke(LoginState.LoggingIn(null, 1, 5)) }
+            late.start()
+            late.join()
+            org.robolectric.Shadows.shadowOf(android.os.Looper.getMainLooper()).idle()
+            assertTrue(texts(activity).toString(), texts(activity).contains(attempts))
         } finally {
             controller.pause().stop().destroy()
         }

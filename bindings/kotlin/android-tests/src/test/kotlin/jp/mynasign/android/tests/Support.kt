@@ -49,12 +49,12 @@ fun nfcOn(): NfcAdapter {
  * Runs the main looper's due tasks (the test thread is Robolectric's main thread: what other
  * threads post there runs here) until [condition] holds; fails after [seconds].
  */
-fun waitUntil(seconds: Long = 20, condition: () -> Boolean) {
+fun waitUntil(seconds: Long = 20, describe: () -> String = { "" }, condition: () -> Boolean) {
     val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)
     while (true) {
         shadowOf(Looper.getMainLooper()).idle()
         if (condition()) return
-        check(System.nanoTime() < deadline) { "timed out" }
+        check(System.nanoTime() < deadline) { "timed out ${describe()}".trimEnd() }
         Thread.sleep(2)
     }
 }
