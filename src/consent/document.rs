@@ -673,7 +673,9 @@ impl Members {
 
     /// A member whose value is the JSON text `json` (already canonical).
     fn json(mut self, name: &'static str, json: Vec<u8>) -> Self {
-        debug_assert!(name.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
+        debug_assert!(name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
         self.0.push((name, json));
         self
     }
@@ -689,7 +691,12 @@ impl Members {
     fn finish(mut self) -> Vec<u8> {
         self.0.sort_unstable_by(|a, b| a.0.cmp(b.0));
         debug_assert!(self.0.windows(2).all(|w| w[0].0 != w[1].0));
-        let len = self.0.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>() + 2;
+        let len = self
+            .0
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>()
+            + 2;
         let mut out = Vec::with_capacity(len);
         out.push(b'{');
         for (i, (name, value)) in self.0.iter().enumerate() {
