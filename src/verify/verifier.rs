@@ -101,13 +101,21 @@ fn names_issuer(
     {
         return Ok(true);
     }
+    Ok(general_names_der(general_names)?.iter().any(
+        |g| matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if n == issuer),
+    ))
+}
+
+/// The `GeneralNames` of an ESS `IssuerSerial`, decoded; refused unless they decode
+/// ([`VerifyError::CertificateNotBound`], as any undecodable ESS attribute) and are DER.
+fn general_names_der(
+    general_names: der::asn1::AnyRef<'_>,
+) -> Result<x509_cert::ext::pkix::name::GeneralNames, VerifyError> {
     let received = general_names.to_der().map_err(malformed)?;
     let names = x509_cert::ext::pkix::name::GeneralNames::from_der(&received)
         .map_err(|_| VerifyError::CertificateNotBound)?;
     same_der(&names, &received, "signingCertificateV2")?;
-    Ok(names.iter().any(
-        |g| matches!(g, x509_cert::ext::pkix::name::GeneralName::DirectoryName(n) if n == issuer),
-    ))
+    Ok(names)
 }
 
 fn digest_for(alg: &der::oid::ObjectIdentifier, data: &[u8]) -> Result<Vec<u8>, VerifyError> {
@@ -443,6 +451,13 @@ impl Verifier {
             )?;
             if !names_issuer || is.serial_number != signer.tbs_certificate.serial_number {
                 return Err(VerifyError::CertificateNotBound);
+            }
+        }
+        // The other certificates the attribute names (rare) are held to the same form: their
+        // GeneralNames decode and are DER, as when the whole attribute was decoded.
+        for other in ess.certs.iter().skip(1) {
+            if let Some(is) = &other.issuer_serial {
+                general_names_der(is.issuer)?;
             }
         }
 

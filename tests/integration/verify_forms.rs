@@ -163,9 +163,9 @@ fn signing_time_in_generalized_time_for_a_utctime_year_is_refused() {
     );
 }
 
-/// The consent's ESS signingCertificateV2 with its IssuerSerial's GeneralNames changed by `f`
-/// (given and returning the GeneralNames element), signed again.
-fn with_ess_general_names(cms_der: &[u8], f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+/// The consent's ESS signingCertificateV2 with its list of ESSCertIDv2 (each whole) changed
+/// by `f`, signed again.
+fn with_ess_ids(cms_der: &[u8], f: impl Fn(&mut Vec<Vec<u8>>)) -> Vec<u8> {
     let ess_oid = mcms::ess::ID_AA_SIGNING_CERTIFICATE_V2.to_der().unwrap();
     resign_raw(cms_der, |attrs| {
         attrs
@@ -175,23 +175,34 @@ fn with_ess_general_names(cms_der: &[u8], f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u
                 if parts[0] != ess_oid {
                     return a;
                 }
-                // Attribute { type, SET { SigningCertificateV2 { SEQUENCE OF { ESSCertIDv2 {
-                //   [hashAlgorithm], certHash, IssuerSerial { GeneralNames, serial } } } } } }
+                // Attribute { type, SET { SigningCertificateV2 { SEQUENCE OF ESSCertIDv2,
+                //   [policies] } } }
                 let scv2 = &elements(value(&parts[1]))[0];
                 let certs = elements(value(scv2));
                 let mut ids = elements(value(&certs[0]));
-                let mut id = elements(value(&ids[0]));
-                let at = id.len() - 1;
-                let mut issuer_serial = elements(value(&id[at]));
-                issuer_serial[0] = f(&issuer_serial[0]);
-                id[at] = tlv(0x30, &issuer_serial.concat());
-                ids[0] = tlv(0x30, &id.concat());
+                f(&mut ids);
                 let certs = [vec![tlv(0x30, &ids.concat())], certs[1..].to_vec()].concat();
                 let scv2 = tlv(0x30, &certs.concat());
                 tlv(0x30, &[parts[0].clone(), tlv(0x31, &scv2)].concat())
             })
             .collect()
     })
+}
+
+/// An ESSCertIDv2 `{ [hashAlgorithm], certHash, IssuerSerial { GeneralNames, serial } }` with
+/// its GeneralNames changed by `f`.
+fn with_general_names(id: &[u8], f: &impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let mut id = elements(value(id));
+    let at = id.len() - 1;
+    let mut issuer_serial = elements(value(&id[at]));
+    issuer_serial[0] = f(&issuer_serial[0]);
+    id[at] = tlv(0x30, &issuer_serial.concat());
+    tlv(0x30, &id.concat())
+}
+
+/// The consent's ESS IssuerSerial's GeneralNames changed by `f`, signed again.
+fn with_ess_general_names(cms_der: &[u8], f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    with_ess_ids(cms_der, |ids| ids[0] = with_general_names(&ids[0], &f))
 }
 
 #[test]
@@ -231,6 +242,21 @@ fn the_ess_issuer_is_matched_in_any_der_general_names_form() {
     });
     assert_eq!(
         fails(&not_der, &emulator()),
+        VerifyError::CertificateNotBound
+    );
+
+    // A second certificate named after the signer's: accepted as it is, and held to the same
+    // form (its GeneralNames decode and are DER).
+    let twice = with_ess_ids(&genuine, |ids| ids.push(ids[0].clone()));
+    verify_consent(&twice, &emulator()).unwrap();
+    let second_not_der = with_ess_ids(&genuine, |ids| {
+        let second = with_general_names(&ids[0], &|g: &[u8]| {
+            tlv(0x30, &[long_uri.clone(), value(g).to_vec()].concat())
+        });
+        ids.push(second);
+    });
+    assert_eq!(
+        fails(&second_not_der, &emulator()),
         VerifyError::CertificateNotBound
     );
 }
