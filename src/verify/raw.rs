@@ -234,6 +234,11 @@ fn attributes(set: Tlv<'_>) -> Result<Vec<RawAttribute<'_>>, VerifyError> {
                 [oid, values] if oid.tag == 0x06 && values.tag == 0x31 => {
                     der::oid::ObjectIdentifier::from_bytes(oid.value)
                         .map_err(|_| malformed("attribute type"))?;
+                    // Each value is an ANY: a tag `der` knows (as when the attributes were
+                    // decoded by it), its contents left to whoever reads the attribute.
+                    for v in elements(values.value)? {
+                        der::Tag::try_from(v.tag).map_err(|_| malformed("attribute value"))?;
+                    }
                     Ok(RawAttribute {
                         oid: oid.value,
                         values: values.value,
@@ -488,6 +493,12 @@ mod signer_info_tests {
             ),
         );
         let bad_unsigned = tlv(0xA1, &value);
+        // A value whose tag is no ASN.1 type (universal 0, or a constructed INTEGER).
+        let unknown_tag = |tag: u8| {
+            let attr = [tlv(0x06, &[0x55, 0x04, 0x03]), tlv(0x31, &tlv(tag, &[]))].concat();
+            tlv(0xA0, &tlv(0x30, &attr))
+        };
+        let (unknown_0, unknown_22) = (unknown_tag(0x00), unknown_tag(0x22));
         let constructed_signature = tlv(0x24, &tlv(0x04, &[0x5A]));
         let refused: Vec<Vec<u8>> = vec![
             // A field missing, one too many, out of place, of another kind.
@@ -511,6 +522,8 @@ mod signer_info_tests {
                 &signature,
                 &bad_unsigned,
             ]),
+            signer_info_of(&[&version, &sid, &alg, &unknown_0, &alg, &signature]),
+            signer_info_of(&[&version, &sid, &alg, &unknown_22, &alg, &signature]),
             // Not a SEQUENCE; trailing bytes.
             tlv(0x31, &[version.clone(), sid.clone()].concat()),
             [ok.clone(), vec![0x00]].concat(),
