@@ -4,17 +4,16 @@
 
 use std::sync::Arc;
 
-use mynasign::card_info::CardInfoSession;
 use mynasign::evidence::{AuthenticAttributes, CardInfoEvidence, CvcTrust};
 use mynasign::pin::PinKind;
 use zeroize::Zeroizing;
 
 use crate::error::MynaError;
-use crate::flows::last_attempt;
+use crate::flows::card_info_verified;
 use crate::link::CardLink;
 use crate::objects::BasicAttributes;
 use crate::pin_code::PinCode;
-use crate::records::{FlowStep, PinOptions};
+use crate::records::PinOptions;
 use crate::worker::{run_card, CancelHandle, FlowContext, ProgressListener};
 
 /// The CA keys that certify the card-info application: one hierarchy, never mixed.
@@ -144,19 +143,7 @@ pub async fn read_authentic_basic_attributes(
 ) -> Result<Arc<AuthenticBasicAttributes>, MynaError> {
     let pin = pin.take(PinKind::CardInfoPin)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
-        let p = &cx.progress;
-        p.step(FlowStep::Connecting, 1, 4);
-        let mut s = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
-        p.step(FlowStep::CheckingPin, 2, 4);
-        if s.pin_status()?.is_blocked() {
-            return Err(mynasign::Error::PinBlocked {
-                pin: PinKind::CardInfoPin,
-            }
-            .into());
-        }
-        p.step(FlowStep::VerifyingPin, 3, 4);
-        s.verify(&pin, last_attempt(options.allow_last_attempt))?;
-        p.step(FlowStep::ReadingAttributes, 4, 4);
+        let mut s = card_info_verified(cx, &pin, &options)?;
         let (evidence, verified) = s.read_authentic(&trust.inner, challenge.as_deref())?;
         Ok(Arc::new(AuthenticBasicAttributes {
             verified,

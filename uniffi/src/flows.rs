@@ -11,7 +11,7 @@ use mynasign::consent::{ConsentPeriod, Terms};
 use mynasign::date::Date;
 use mynasign::flow::{self, CardSignOptions};
 use mynasign::jpki::{CertificateSlot, JpkiSession, LastAttempt};
-use mynasign::pin::PinKind;
+use mynasign::pin::{Pin, PinKind};
 
 use crate::error::MynaError;
 use crate::link::CardLink;
@@ -90,23 +90,34 @@ pub async fn read_basic_attributes(
 ) -> Result<Arc<BasicAttributes>, MynaError> {
     let pin = pin.take(PinKind::CardInfoPin)?;
     run_card(link, listener, cancel, move |cx: &FlowContext| {
-        let p = &cx.progress;
-        p.step(FlowStep::Connecting, 1, 4);
-        let mut s = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
-        p.step(FlowStep::CheckingPin, 2, 4);
-        let status = s.pin_status()?;
-        if status.is_blocked() {
-            return Err(mynasign::Error::PinBlocked {
-                pin: PinKind::CardInfoPin,
-            }
-            .into());
-        }
-        p.step(FlowStep::VerifyingPin, 3, 4);
-        s.verify(&pin, last_attempt(options.allow_last_attempt))?;
-        p.step(FlowStep::ReadingAttributes, 4, 4);
+        let mut s = card_info_verified(cx, &pin, &options)?;
         Ok(BasicAttributes::shared(&s.read_attributes()?))
     })
     .await
+}
+
+/// Steps 1 to 3 of the 4-step card-info reads ([`read_basic_attributes`] and the authentic
+/// read): the application opened, its PIN counter read (a blocked PIN ends the flow there)
+/// and `pin` verified under `options`; step 4 (reading the attributes) is announced.
+pub(crate) fn card_info_verified(
+    cx: &FlowContext,
+    pin: &Pin,
+    options: &PinOptions,
+) -> Result<CardInfoSession, MynaError> {
+    let p = &cx.progress;
+    p.step(FlowStep::Connecting, 1, 4);
+    let mut s = CardInfoSession::open_with(cx.transport.clone(), cx.session())?;
+    p.step(FlowStep::CheckingPin, 2, 4);
+    if s.pin_status()?.is_blocked() {
+        return Err(mynasign::Error::PinBlocked {
+            pin: PinKind::CardInfoPin,
+        }
+        .into());
+    }
+    p.step(FlowStep::VerifyingPin, 3, 4);
+    s.verify(pin, last_attempt(options.allow_last_attempt))?;
+    p.step(FlowStep::ReadingAttributes, 4, 4);
+    Ok(s)
 }
 
 /// Reads every PIN's retry counter without spending an attempt: the signature password and
