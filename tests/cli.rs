@@ -922,19 +922,17 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         "auth-cert.der",
         Persona::from_seed(1).authentication_certificate_der(),
     );
-    let good = dir.path("good.ocsp");
-    let out = run(&[
-        "emulator",
-        "ocsp",
-        "--cert",
-        s(&cert),
-        "--out",
-        s(&good),
-        "--nonce",
-        "0a0b0c",
-    ]);
-    assert!(out.status.success(), "{}", describe(&out));
-    let v = run_json(&[
+    // `emulator ocsp` about the certificate, written to `name`, with `extra` options.
+    let ocsp_answer = |name: &str, extra: &[&str]| {
+        let path = dir.path(name);
+        let base = ["emulator", "ocsp", "--cert", s(&cert), "--out", s(&path)];
+        let out = run(&[&base[..], extra].concat());
+        assert!(out.status.success(), "{}", describe(&out));
+        path
+    };
+    // `auth verify` of the response to the challenge, under the authentication root; each
+    // call adds its own options.
+    let verify = [
         "auth",
         "verify",
         s(&resp),
@@ -942,12 +940,16 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         s(&ch),
         "--root",
         s(&root),
-        "--ocsp-response",
-        s(&good),
-        "--ocsp-nonce",
-        "0a0b0c",
         "--json",
-    ]);
+    ];
+    let good = ocsp_answer("good.ocsp", &["--nonce", "0a0b0c"]);
+    let v = run_json(
+        &[
+            &verify[..],
+            &["--ocsp-response", s(&good), "--ocsp-nonce", "0a0b0c"],
+        ]
+        .concat(),
+    );
     assert_eq!(v["valid"], true, "{v}");
     assert_eq!(v["revocation"]["method"], "ocsp", "{v}");
     assert_eq!(
@@ -979,60 +981,18 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         assert_clean_failure(&out, code);
         assert_eq!(str_field(&parse_one_object(&out), "code"), code, "{args:?}");
     };
-    // Revoked by the emulator's OCSP responder.
-    let revoked = dir.path("revoked.ocsp");
-    let out = run(&[
-        "emulator",
-        "ocsp",
-        "--cert",
-        s(&cert),
-        "--out",
-        s(&revoked),
-        "--revoked-at",
-        "2025-01-01T00:00:00Z",
-    ]);
-    assert!(out.status.success(), "{}", describe(&out));
     let verify_with = |ocsp: &str, extra: &[&str], code: &str| {
-        let mut args = vec![
-            "auth",
-            "verify",
-            s(&resp),
-            "--challenge",
-            s(&ch),
-            "--root",
-            s(&root),
-            "--ocsp-response",
-            ocsp,
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        refused(&args, code);
+        refused(
+            &[&verify[..], &["--ocsp-response", ocsp], extra].concat(),
+            code,
+        );
     };
+    // Revoked by the emulator's OCSP responder.
+    let revoked = ocsp_answer("revoked.ocsp", &["--revoked-at", "2025-01-01T00:00:00Z"]);
     verify_with(s(&revoked), &[], "revoked");
     // An answer signed by a delegated responder of the authentication root: accepted.
-    let delegated = dir.path("delegated.ocsp");
-    let out = run(&[
-        "emulator",
-        "ocsp",
-        "--cert",
-        s(&cert),
-        "--out",
-        s(&delegated),
-        "--delegated",
-    ]);
-    assert!(out.status.success(), "{}", describe(&out));
-    let v = run_json(&[
-        "auth",
-        "verify",
-        s(&resp),
-        "--challenge",
-        s(&ch),
-        "--root",
-        s(&root),
-        "--ocsp-response",
-        s(&delegated),
-        "--json",
-    ]);
+    let delegated = ocsp_answer("delegated.ocsp", &["--delegated"]);
+    let v = run_json(&[&verify[..], &["--ocsp-response", s(&delegated)]].concat());
     assert_eq!(v["revocation"]["method"], "ocsp", "{v}");
     // Received after the challenge's lifetime.
     verify_with(
@@ -1041,30 +1001,8 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         "challenge_expired",
     );
     // No revocation source: not accepted unless explicitly opted out.
-    refused(
-        &[
-            "auth",
-            "verify",
-            s(&resp),
-            "--challenge",
-            s(&ch),
-            "--root",
-            s(&root),
-            "--json",
-        ],
-        "revocation_not_checked",
-    );
-    run_json(&[
-        "auth",
-        "verify",
-        s(&resp),
-        "--challenge",
-        s(&ch),
-        "--root",
-        s(&root),
-        "--no-revocation-check",
-        "--json",
-    ]);
+    refused(&verify, "revocation_not_checked");
+    run_json(&[&verify[..], &["--no-revocation-check"]].concat());
     // Signed for another service than the challenge's: relayed.
     let relayed = dir.path("relayed.json");
     run_json(&[
@@ -1079,7 +1017,23 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
         "--quiet",
         "--json",
     ]);
-    verify_with_file(&relayed, &ch, &root, &good, "relayed_response", &refused);
+    let relayed_verify = [
+        "auth",
+        "verify",
+        s(&relayed),
+        "--challenge",
+        s(&ch),
+        "--root",
+        s(&root),
+    ];
+    refused(
+        &[
+            &relayed_verify[..],
+            &["--ocsp-response", s(&good), "--json"],
+        ]
+        .concat(),
+        "relayed_response",
+    );
 
     // verify-certificate: the authentication certificate is accepted, a signature
     // certificate refused with its own code, under the production roots untrusted.
@@ -1124,31 +1078,6 @@ fn auth_challenge_sign_verify_and_the_emulator_ocsp() {
     let foreign = dir.path("foreign.ocsp");
     let out = run(&["emulator", "ocsp", "--cert", s(&root), "--out", s(&foreign)]);
     assert_clean_failure(&out, "emulator ocsp for a root");
-}
-
-fn verify_with_file(
-    resp: &std::path::Path,
-    ch: &std::path::Path,
-    root: &std::path::Path,
-    ocsp: &std::path::Path,
-    code: &str,
-    refused: &dyn Fn(&[&str], &str),
-) {
-    refused(
-        &[
-            "auth",
-            "verify",
-            s(resp),
-            "--challenge",
-            s(ch),
-            "--root",
-            s(root),
-            "--ocsp-response",
-            s(ocsp),
-            "--json",
-        ],
-        code,
-    );
 }
 
 /// A wrong authentication PIN from the environment on a reader is not testable here; on the
