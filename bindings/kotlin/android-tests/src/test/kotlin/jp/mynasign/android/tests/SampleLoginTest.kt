@@ -3,7 +3,6 @@ package jp.mynasign.android.tests
 import android.app.Activity
 import android.graphics.Color
 import android.view.View
-import android.view.ViewGroup
 import android.view.WindowManager
 import android.widget.Button
 import android.widget.EditText
@@ -285,19 +284,4 @@ class SampleLoginTest {
             controller.pause().stop().destroy()
         }
     }
-
-    private fun texts(activity: Activity): List<String> = views(activity).filterIsInstance<TextView>().map { it.text.toString() }
-
-    private fun views(activity: Activity): List<View> {
-        val out = mutableListOf<View>()
-        fun walk(v: View) {
-            out.add(v)
-            if (v is ViewGroup) for (i in 0 until v.childCount) walk(v.getChildAt(i))
-        }
-        walk(activity.window.decorView)
-        return out
-    }
-
-    private fun button(activity: Activity, text: String): Button =
-        views(activity).filterIsInstance<Button>().first { it.text == text }
 }

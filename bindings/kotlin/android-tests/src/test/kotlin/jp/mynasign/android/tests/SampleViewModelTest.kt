@@ -3,9 +3,7 @@ package jp.mynasign.android.tests
 import android.app.Activity
 import android.graphics.Color
 import android.view.View
-import android.view.ViewGroup
 import android.view.WindowManager
-import android.widget.Button
 import android.widget.CheckBox
 import android.widget.EditText
 import android.widget.TextView
@@ -184,7 +182,7 @@ class SampleViewModelTest {
         val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
         val activity = controller.get()
         try {
-            val texts = { views(activity).filterIsInstance<TextView>().map { it.text.toString() } }
+            val texts = { texts(activity) }
             assertTrue(texts().toString(), review in texts())
             assertTrue("the terms are shown as signed", texts().any { it.startsWith("住所変更ワンストップサービス") })
             while (true) views(activity).filterIsInstance<CheckBox>().firstOrNull { it.isChecked }?.performClick() ?: break
@@ -198,19 +196,6 @@ class SampleViewModelTest {
             controller.pause().stop().destroy()
         }
     }
-
-    private fun views(activity: Activity): List<View> {
-        val out = mutableListOf<View>()
-        fun walk(v: View) {
-            out.add(v)
-            if (v is ViewGroup) for (i in 0 until v.childCount) walk(v.getChildAt(i))
-        }
-        walk(activity.window.decorView)
-        return out
-    }
-
-    private fun button(activity: Activity, text: String): Button =
-        views(activity).filterIsInstance<Button>().first { it.text == text }
 
     /** The sample's variant for a test: no emulator switch, the consent checked against [card]'s roots. */
     private fun checkingWith(card: Emulator): SampleVariant = object : SampleVariant {

@@ -1,9 +1,14 @@
 package jp.mynasign.android.tests
 
+import android.app.Activity
 import android.content.pm.PackageManager
 import android.nfc.NfcAdapter
 import android.nfc.tech.IsoDep
 import android.os.Looper
+import android.view.View
+import android.view.ViewGroup
+import android.widget.Button
+import android.widget.TextView
 import java.util.concurrent.TimeUnit
 import jp.mynasign.CardProfile
 import jp.mynasign.ConsentChannel
@@ -62,3 +67,21 @@ fun waitUntil(seconds: Long = 20, describe: () -> String = { "" }, condition: ()
 /** The platform IsoDep of [card] discovered by [model], as a link (no reader involved). */
 fun platformLink(model: NfcServiceModel, card: Emulator, timeoutMillis: Int = IsoDepLink.DEFAULT_TIMEOUT_MILLIS): IsoDepLink =
     IsoDepLink(IsoDep.get(checkNotNull(model.discover(card)) { "NFC is off" }), timeoutMillis)
+
+/** Every view of [activity]'s window, depth first. */
+fun views(activity: Activity): List<View> {
+    val out = mutableListOf<View>()
+    fun walk(v: View) {
+        out.add(v)
+        if (v is ViewGroup) for (i in 0 until v.childCount) walk(v.getChildAt(i))
+    }
+    walk(activity.window.decorView)
+    return out
+}
+
+/** The texts [activity] shows (every TextView's, buttons included). */
+fun texts(activity: Activity): List<String> = views(activity).filterIsInstance<TextView>().map { it.text.toString() }
+
+/** The button of [activity] showing [text]. */
+fun button(activity: Activity, text: String): Button =
+    views(activity).filterIsInstance<Button>().first { it.text == text }
