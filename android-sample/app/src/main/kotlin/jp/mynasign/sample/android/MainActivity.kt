@@ -217,27 +217,13 @@ class MainActivity : Activity() {
         val demo = viewModel.demoCard
         if (viewModel.useEmulator && demo != null) note(getString(R.string.emulator_auth_pin, String(demo.authenticationPin())), Color.GRAY)
         state.error?.let { note(text(it), Color.RED) }
-        val input = EditText(this).apply {
+        pinEntry(state.lastAttempt, R.string.login_last_attempt_warning, { pin, allowLast ->
+            viewModel.login?.submitPin(pin, allowLastAttempt = allowLast)
+        }) {
             inputType = InputType.TYPE_CLASS_NUMBER or InputType.TYPE_NUMBER_VARIATION_PASSWORD
             filters = arrayOf(android.text.InputFilter.LengthFilter(4))
             setHint(R.string.login_pin_hint)
-            // Never offered to, or saved by, an autofill service.
-            importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         }
-        root.addView(input)
-        var confirm: CheckBox? = null
-        if (state.lastAttempt) {
-            note(getString(R.string.login_last_attempt_warning), Color.RED)
-            confirm = CheckBox(this).apply { setText(R.string.last_attempt_confirm) }
-            root.addView(confirm)
-        }
-        button(R.string.next) {
-            if (state.lastAttempt && confirm?.isChecked != true) return@button
-            // The PIN as bytes: the controller wipes the array after use.
-            viewModel.login?.submitPin(input.text.toString().toByteArray(), allowLastAttempt = state.lastAttempt)
-            input.text.clear()
-        }
-        button(R.string.cancel) { viewModel.cancel() }
     }
 
     private fun renderPin(state: FlowState.EnterPin) {
@@ -246,24 +232,36 @@ class MainActivity : Activity() {
         val demo = viewModel.demoCard
         if (viewModel.useEmulator && demo != null) note(getString(R.string.emulator_password, String(demo.password())), Color.GRAY)
         state.error?.let { note(text(it), Color.RED) }
-        val input = EditText(this).apply {
+        pinEntry(state.lastAttempt, R.string.last_attempt_warning, { pin, allowLast ->
+            viewModel.controller.submitPin(pin, allowLastAttempt = allowLast)
+        }) {
             inputType = InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PASSWORD or
                 InputType.TYPE_TEXT_FLAG_CAP_CHARACTERS
             setHint(R.string.password_hint)
-            // Never offered to, or saved by, an autofill service.
+        }
+    }
+
+    /**
+     * The rest of a PIN screen: the field ([field] sets its type and hint; never offered to, or
+     * saved by, an autofill service), with [lastAttempt] the [warning] and the confirmation
+     * Next waits for, Next (the PIN to [submit] as bytes: the controller wipes the array after
+     * use) and Cancel.
+     */
+    private fun pinEntry(lastAttempt: Boolean, warning: Int, submit: (ByteArray, Boolean) -> Unit, field: EditText.() -> Unit) {
+        val input = EditText(this).apply {
+            field()
             importantForAutofill = View.IMPORTANT_FOR_AUTOFILL_NO_EXCLUDE_DESCENDANTS
         }
         root.addView(input)
         var confirm: CheckBox? = null
-        if (state.lastAttempt) {
-            note(getString(R.string.last_attempt_warning), Color.RED)
+        if (lastAttempt) {
+            note(getString(warning), Color.RED)
             confirm = CheckBox(this).apply { setText(R.string.last_attempt_confirm) }
             root.addView(confirm)
         }
         button(R.string.next) {
-            if (state.lastAttempt && confirm?.isChecked != true) return@button
-            // The PIN as bytes: the controller wipes the array after use.
-            viewModel.controller.submitPin(input.text.toString().toByteArray(), allowLastAttempt = state.lastAttempt)
+            if (lastAttempt && confirm?.isChecked != true) return@button
+            submit(input.text.toString().toByteArray(), lastAttempt)
             input.text.clear()
         }
         button(R.string.cancel) { viewModel.cancel() }
