@@ -120,13 +120,7 @@ struct PinScreen: View {
                 Text("残り\(Int(prompt.remaining))回（最大\(Int(prompt.maxAttempts))回）")
                 if let hint = model.emulatorPasswordHint { Text("エミュレータ: \(hint)").font(.caption) }
             }
-            if prompt.lastAttempt {
-                Section {
-                    Label("残り1回です。間違えるとロックされ、市区町村の窓口での初期化が必要です。", systemImage: "exclamationmark.triangle.fill")
-                        .foregroundStyle(.red)
-                    Toggle("確認しました。続行します", isOn: $confirmed)
-                }
-            }
+            if prompt.lastAttempt { LastAttemptSection(confirmed: $confirmed) }
             if let notice = prompt.notice { Text(notice.text).foregroundStyle(.red) }
             Button("署名する") {
                 let value = password
@@ -134,6 +128,20 @@ struct PinScreen: View {
                 model.sign(password: value, confirmLastAttempt: confirmed)
             }
             .disabled(model.busy || password.isEmpty || (prompt.lastAttempt && !confirmed))
+        }
+    }
+}
+
+/// The last-attempt warning and the confirmation the PIN screens wait for before they send
+/// the last attempt.
+struct LastAttemptSection: View {
+    @Binding var confirmed: Bool
+
+    var body: some View {
+        Section {
+            Label("残り1回です。間違えるとロックされ、市区町村の窓口での初期化が必要です。", systemImage: "exclamationmark.triangle.fill")
+                .foregroundStyle(.red)
+            Toggle("確認しました。続行します", isOn: $confirmed)
         }
     }
 }

@@ -163,13 +163,7 @@ struct LoginPinScreen: View {
                 if let remaining = prompt.remaining { Text("残り\(Int(remaining))回") }
                 if let hint = model.pinHint { Text("エミュレータ: \(hint)").font(.caption) }
             }
-            if prompt.lastAttempt {
-                Section {
-                    Label("残り1回です。間違えるとロックされ、市区町村の窓口での初期化が必要です。", systemImage: "exclamationmark.triangle.fill")
-                        .foregroundStyle(.red)
-                    Toggle("確認しました。続行します", isOn: $confirmed)
-                }
-            }
+            if prompt.lastAttempt { LastAttemptSection(confirmed: $confirmed) }
             if let notice = prompt.notice { Text(notice.text).foregroundStyle(.red) }
             Button("ログインする") {
                 let value = pin
