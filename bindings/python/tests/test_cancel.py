@@ -133,6 +133,8 @@ def test_closing_the_events_iterator_at_once_wipes_the_password(emulator):
 
 
 def test_cancelling_the_task_consuming_the_events(emulator):
+    # The consumer's CancelledError is re-raised (not swallowed by the event stream), and the
+    # flow has let go of the link by then.
     link = BlockingLink(emulator)
 
     async def consume():
@@ -145,6 +147,7 @@ def test_cancelling_the_task_consuming_the_events(emulator):
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        assert task.cancelled() and link.returned.is_set()
 
     run(body())
     assert_stopped_at_the_signature(link, emulator)

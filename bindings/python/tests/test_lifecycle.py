@@ -68,24 +68,6 @@ def test_a_cancelled_task_ends_after_its_flow(emulator):
     run(body())
 
 
-def test_a_cancellation_of_the_events_consumer_is_re_raised(emulator):
-    link = BlockingLink(emulator)
-
-    async def consume():
-        async for _ in m.sign_consent_events(link, consent(), emulator.signature_password()):
-            pass
-
-    async def body():
-        task = asyncio.ensure_future(consume())
-        await wait_for(link.blocked)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert task.cancelled() and link.returned.is_set()
-
-    run(body())
-
-
 def test_outside_asyncio_the_flows_say_so(emulator, link):
     # A coroutine driven by another framework (trio, curio) finds no asyncio loop.
     password = bytearray(emulator.signature_password())
