@@ -149,22 +149,25 @@ fn wrong_pin_then_verify_read_and_sign_match_in_process() {
     assert_eq!(a.4, t.persona.signature_certificate_der());
 }
 
+/// The two ways a flow talks to the card: extended length (the default), and short APDUs
+/// without the short-EF shortcuts (the most exchanges).
+fn extended_and_short() -> [SessionOptions; 2] {
+    [
+        SessionOptions::default(),
+        SessionOptions {
+            extended_length: false,
+            short_ef_shortcuts: false,
+            ..SessionOptions::default()
+        },
+    ]
+}
+
 #[test]
 #[ignore = "needs pcscd and the emulator in a reader: run by `make test-pcsc`"]
 fn consent_signing_matches_in_process_in_six_exchanges() {
     let Some(t) = setup() else { return };
     let doc = consent();
-    for (options, expected) in [
-        (SessionOptions::default(), 6),
-        (
-            SessionOptions {
-                extended_length: false,
-                short_ef_shortcuts: false,
-                ..SessionOptions::default()
-            },
-            16,
-        ),
-    ] {
+    for (options, expected) in extended_and_short().into_iter().zip([6, 16]) {
         let (a, b) = t.both(|tr| {
             let opts = CardSignOptions {
                 session: options.clone(),
@@ -201,17 +204,7 @@ fn login_matches_in_process() {
     )
     .unwrap();
     let pin = Pin::authentication(t.persona.authentication_pin()).unwrap();
-    for (options, expected) in [
-        (SessionOptions::default(), 6),
-        (
-            SessionOptions {
-                extended_length: false,
-                short_ef_shortcuts: false,
-                ..SessionOptions::default()
-            },
-            16,
-        ),
-    ] {
+    for (options, expected) in extended_and_short().into_iter().zip([6, 16]) {
         let challenge = service.issue_challenge("kiosk").unwrap();
         let (a, b) = t.both(|tr| {
             mynasign::flow::login_on_card(
