@@ -6,7 +6,7 @@ use std::sync::Arc;
 use mynasign::card::{ExchangeStats, SessionOptions};
 use mynasign::card_info::CardInfoSession;
 use mynasign::emulator::{cvc_trust, CardInfoIntegrity, EmulatedCard, EmulatorConfig, Persona};
-use mynasign::evidence::{AuthenticityError, CardInfoEvidence, CvcTrust, Hierarchy};
+use mynasign::evidence::{AuthenticityError, CardInfoEvidence, CvcTrust, Hierarchy, PresenceProof};
 use mynasign::jpki::{LastAttempt, Profile};
 use mynasign::pin::{Pin, PinKind};
 use mynasign::Error;
@@ -121,28 +121,30 @@ fn one_changed_byte_anywhere_is_refused() {
         );
     }
     // The signed application key and the answer.
-    let mut p = e.presence().cloned().unwrap();
-    p.signed_ap_key[100] ^= 0x01;
-    let bad = CardInfoEvidence::new(
-        e.basic_four(),
-        e.integrity_record(),
-        e.ap_certificate(),
-        Some(p),
-    );
+    let presence_changed = |change: fn(&mut PresenceProof)| {
+        let mut p = e.presence().cloned().unwrap();
+        change(&mut p);
+        CardInfoEvidence::new(
+            e.basic_four(),
+            e.integrity_record(),
+            e.ap_certificate(),
+            Some(p),
+        )
+    };
     assert_eq!(
-        refusal(&bad, &trust, Some(&CHALLENGE)),
+        refusal(
+            &presence_changed(|p| p.signed_ap_key[100] ^= 0x01),
+            &trust,
+            Some(&CHALLENGE)
+        ),
         AuthenticityError::ApKeySignature
     );
-    let mut p = e.presence().cloned().unwrap();
-    p.answer[7] ^= 0x01;
-    let bad = CardInfoEvidence::new(
-        e.basic_four(),
-        e.integrity_record(),
-        e.ap_certificate(),
-        Some(p),
-    );
     assert_eq!(
-        refusal(&bad, &trust, Some(&CHALLENGE)),
+        refusal(
+            &presence_changed(|p| p.answer[7] ^= 0x01),
+            &trust,
+            Some(&CHALLENGE)
+        ),
         AuthenticityError::PresenceSignature
     );
 }
