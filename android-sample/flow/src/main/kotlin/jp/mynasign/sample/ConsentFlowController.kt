@@ -370,14 +370,6 @@ class ConsentFlowController(
         }
     }
 
-    private fun closeQuietly(link: CardLink) {
-        try {
-            link.closeLink()
-        } catch (_: Exception) {
-            // Already gone.
-        }
-    }
-
     private companion object {
         const val DEFAULT_MAX_ATTEMPTS = 5
         val BLOCKED = ErrorText(

@@ -279,14 +279,6 @@ class LoginFlowController(
         allowLastAttempt = false
     }
 
-    private fun closeQuietly(link: CardLink) {
-        try {
-            link.closeLink()
-        } catch (_: Exception) {
-            // Already gone.
-        }
-    }
-
     private companion object {
         const val PIN_LENGTH = 4
         val INVALID_PIN = ErrorText(
