@@ -138,40 +138,6 @@ pub(crate) fn certificate_issuer_and_serial(cert: &[u8]) -> Result<(&[u8], &[u8]
     Ok((issuer.whole, serial.whole))
 }
 
-/// Whether every SET OF of a `SignerInfo` (the signed and unsigned attributes, each
-/// attribute's values, the RDNs of an issuerAndSerialNumber) is in DER order; with an equal
-/// re-encoded length, the same as re-encoding to the bytes received (see
-/// [`certificate_sets_in_der_order`]).
-pub(crate) fn signer_info_sets_in_der_order(si: &[u8]) -> Result<bool, VerifyError> {
-    let (si, _) = next(si)?;
-    for field in elements(si.value)? {
-        match field.tag {
-            // issuerAndSerialNumber: SEQUENCE { issuer Name, serialNumber }.
-            0x30 if field.value.first() == Some(&0x30) => {
-                let (issuer, _) = next(field.value)?;
-                if !name_in_der_order(issuer)? {
-                    return Ok(false);
-                }
-            }
-            // signedAttrs [0], unsignedAttrs [1]: SET OF Attribute { type, SET OF value }.
-            0xA0 | 0xA1 => {
-                if !set_in_der_order(field.value)? {
-                    return Ok(false);
-                }
-                for attribute in elements(field.value)? {
-                    let (_, values) = next(attribute.value)?;
-                    let (values, _) = next(values)?;
-                    if !set_in_der_order(values.value)? {
-                        return Ok(false);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(true)
-}
-
 /// A `SignedData` taken apart by its received bytes: each field located and its layout
 /// checked, only the parts the verifier reads left to be decoded (the certificates other than
 /// the signer's are never decoded, so an untrusted CMS costs one certificate decode).
@@ -188,15 +154,13 @@ pub(crate) struct RawSignedData<'a> {
     pub crls: Vec<Tlv<'a>>,
     /// Each `SignerInfo` (SEQUENCE), whole.
     pub signer_infos: Vec<&'a [u8]>,
-    /// The first signer's signed attributes re-tagged as `SET OF` (what the signature
-    /// covers), built from the received bytes by changing the `[0] IMPLICIT` tag byte only.
-    pub signed_attributes: Option<Vec<u8>>,
 }
 
 /// A `SignerInfo` taken apart by its received bytes (RFC 5652 5.3: `SEQUENCE { version,
 /// sid, digestAlgorithm, [0] IMPLICIT signedAttrs OPTIONAL, signatureAlgorithm, signature,
 /// [1] IMPLICIT unsignedAttrs OPTIONAL }`), the fields in that order and nothing else. The
-/// caller decodes what it reads; every attribute is checked for its layout here.
+/// caller decodes what it reads; every attribute is checked for its layout here, and every
+/// SET OF for its DER order.
 pub(crate) struct RawSignerInfo<'a> {
     /// `version` (INTEGER), whole.
     pub version: &'a [u8],
@@ -204,12 +168,26 @@ pub(crate) struct RawSignerInfo<'a> {
     pub sid: Tlv<'a>,
     /// `digestAlgorithm` (SEQUENCE), whole.
     pub digest_algorithm: &'a [u8],
-    /// The signed attributes (each `Attribute`, whole), if present.
-    pub signed_attributes: Option<Vec<RawAttribute<'a>>>,
+    /// The signed attributes, if present.
+    pub signed_attributes: Option<RawSignedAttributes<'a>>,
     /// `signatureAlgorithm` (SEQUENCE), whole.
     pub signature_algorithm: &'a [u8],
     /// The signature (the OCTET STRING's contents).
     pub signature: &'a [u8],
+    /// Whether every SET OF (the signed and unsigned attributes, each attribute's values,
+    /// the RDNs of an issuerAndSerialNumber) is in DER order: the one normalisation `der`'s
+    /// decoders make (they sort), so, with the lengths checked by the walk and the rest by
+    /// the decoders, the same as re-encoding to the bytes received.
+    pub sets_in_der_order: bool,
+}
+
+/// A SignerInfo's signed attributes.
+pub(crate) struct RawSignedAttributes<'a> {
+    /// Each `Attribute`.
+    pub attributes: Vec<RawAttribute<'a>>,
+    /// Re-tagged as `SET OF` (what the signature covers), built from the received bytes by
+    /// changing the `[0] IMPLICIT` tag byte only.
+    pub der: Vec<u8>,
 }
 
 /// One `Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF }`.
@@ -221,8 +199,11 @@ pub(crate) struct RawAttribute<'a> {
     pub values: &'a [u8],
 }
 
-fn attributes(set: Tlv<'_>) -> Result<Vec<RawAttribute<'_>>, VerifyError> {
-    elements(set.value)?
+/// The attributes of a SET OF `Attribute`, and whether that SET OF and each attribute's
+/// values are in DER order.
+fn attributes(set: Tlv<'_>) -> Result<(Vec<RawAttribute<'_>>, bool), VerifyError> {
+    let mut in_order = set_in_der_order(set.value)?;
+    let attributes = elements(set.value)?
         .into_iter()
         .map(|a| {
             let parts = if a.tag == 0x30 {
@@ -239,6 +220,7 @@ fn attributes(set: Tlv<'_>) -> Result<Vec<RawAttribute<'_>>, VerifyError> {
                     for v in elements(values.value)? {
                         der::Tag::try_from(v.tag).map_err(|_| malformed("attribute value"))?;
                     }
+                    in_order &= set_in_der_order(values.value)?;
                     Ok(RawAttribute {
                         oid: oid.value,
                         values: values.value,
@@ -247,7 +229,8 @@ fn attributes(set: Tlv<'_>) -> Result<Vec<RawAttribute<'_>>, VerifyError> {
                 _ => Err(malformed("attribute")),
             }
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((attributes, in_order))
 }
 
 /// Takes one `SignerInfo` (whole) apart; see [`RawSignerInfo`].
@@ -262,24 +245,39 @@ pub(crate) fn signer_info(si: &[u8]) -> Result<RawSignerInfo<'_>, VerifyError> {
     // STRING, primitive).
     let (signed, rest) = match tags.as_slice() {
         [0x02, 0x30 | 0x80, 0x30, 0xA0, 0x30, 0x04]
-        | [0x02, 0x30 | 0x80, 0x30, 0xA0, 0x30, 0x04, 0xA1] => {
-            (Some(attributes(fields[3])?), &fields[4..])
-        }
+        | [0x02, 0x30 | 0x80, 0x30, 0xA0, 0x30, 0x04, 0xA1] => (Some(fields[3]), &fields[4..]),
         [0x02, 0x30 | 0x80, 0x30, 0x30, 0x04] | [0x02, 0x30 | 0x80, 0x30, 0x30, 0x04, 0xA1] => {
             (None, &fields[3..])
         }
         _ => return Err(malformed("SignerInfo fields")),
     };
-    if let Some(unsigned) = rest.get(2) {
-        attributes(*unsigned)?;
+    // issuerAndSerialNumber: SEQUENCE { issuer Name, serialNumber }: the name's RDNs.
+    let sid = fields[1];
+    let mut in_order = match sid.value.first() {
+        Some(&0x30) if sid.tag == 0x30 => name_in_der_order(next(sid.value)?.0)?,
+        _ => true,
+    };
+    let signed_attributes = match signed {
+        Some(set) => {
+            let (attributes, ordered) = attributes(set)?;
+            in_order &= ordered;
+            let mut der = set.whole.to_vec();
+            der[0] = 0x31;
+            Some(RawSignedAttributes { attributes, der })
+        }
+        None => None,
+    };
+    if let Some(&unsigned) = rest.get(2) {
+        in_order &= attributes(unsigned)?.1;
     }
     Ok(RawSignerInfo {
         version: fields[0].whole,
-        sid: fields[1],
+        sid,
         digest_algorithm: fields[2].whole,
-        signed_attributes: signed,
+        signed_attributes,
         signature_algorithm: rest[0].whole,
         signature: rest[1].value,
+        sets_in_der_order: in_order,
     })
 }
 
@@ -329,17 +327,6 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
     if signers.iter().any(|si| si.tag != 0x30) {
         return Err(malformed("SignerInfos"));
     }
-    let signed_attributes = match signers.first() {
-        Some(si) => elements(si.value)?
-            .iter()
-            .find(|t| t.tag == 0xA0)
-            .map(|attrs| {
-                let mut v = attrs.whole.to_vec();
-                v[0] = 0x31;
-                v
-            }),
-        None => None,
-    };
     Ok(RawSignedData {
         version: fields[0].whole,
         digest_algorithms: fields[1].whole,
@@ -347,7 +334,6 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<RawSignedData<'_>, VerifyErr
         certificates,
         crls,
         signer_infos: signers.iter().map(|si| si.whole).collect(),
-        signed_attributes,
     })
 }
 
@@ -460,9 +446,16 @@ mod signer_info_tests {
         assert_eq!(raw.version, &version[..]);
         assert_eq!((raw.sid.tag, raw.sid.whole), (0x30, &sid[..]));
         assert_eq!(raw.signature, &[0x5A; 3]);
-        let attrs = raw.signed_attributes.unwrap();
+        let signed_attributes = raw.signed_attributes.unwrap();
+        let attrs = &signed_attributes.attributes;
         assert_eq!((attrs.len(), attrs[0].oid), (1, &[0x55, 0x04, 0x03][..]));
         assert_eq!(attrs[0].values, &value[..]);
+        assert_eq!(signed_attributes.der, [&[0x31][..], &signed[1..]].concat());
+        assert!(raw.sets_in_der_order);
+        // Two signed attributes out of DER order: taken apart, and said to be out of order.
+        let two = tlv(0xA0, &[attribute(&[&value]), attribute(&[])].concat());
+        let unordered = signer_info_of(&[&version, &sid, &alg, &two, &alg, &signature]);
+        assert!(!signer_info(&unordered).unwrap().sets_in_der_order);
         // The other signer identifier, without signed attributes, with unsigned ones.
         let other = signer_info_of(&[&version, &ski, &alg, &alg, &signature, &unsigned]);
         let raw = signer_info(&other).unwrap();

@@ -321,10 +321,11 @@ impl Verifier {
             AlgorithmIdentifierOwned::from_der(si.digest_algorithm).map_err(malformed)?;
         let signature_alg =
             AlgorithmIdentifierOwned::from_der(si.signature_algorithm).map_err(malformed)?;
-        let attrs = si
+        let signed_attributes = si
             .signed_attributes
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?;
+        let attrs = &signed_attributes.attributes[..];
         let content = match &encap.econtent {
             Some(any) => any
                 .decode_as::<OctetString>()
@@ -337,7 +338,7 @@ impl Verifier {
         // the walk, what is decoded by the decoders, which refuse every other non-DER form:
         // what is left is the order of its SET OFs, the signed attributes included), the
         // digest algorithms and the encapsulated content re-encode to the bytes received.
-        if !raw::signer_info_sets_in_der_order(si_der)? {
+        if !si.sets_in_der_order {
             return Err(VerifyError::NotDer("SignerInfo".into()));
         }
         same_der(&digests, received.digest_algorithms, "digestAlgorithms")?;
@@ -411,15 +412,13 @@ impl Verifier {
         }
 
         // The signature over the signed attributes exactly as received (re-tagged SET OF).
-        let signed = received
-            .signed_attributes
-            .ok_or_else(|| VerifyError::Malformed("no signed attributes".into()))?;
-        let signed_attributes_sha256: [u8; 32] = sha2::Sha256::digest(&signed).into();
+        let signed = &signed_attributes.der[..];
+        let signed_attributes_sha256: [u8; 32] = sha2::Sha256::digest(signed).into();
         if !verify_signature(
             &signer.tbs_certificate.subject_public_key_info,
             &signature_alg,
             Some(&digest_alg),
-            &signed,
+            signed,
             si.signature,
         ) {
             return Err(VerifyError::SignatureMismatch);
